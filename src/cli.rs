@@ -1,0 +1,291 @@
+//! The command line: clap definitions (doc comments are the help text),
+//! parsing, dispatch, and the one exit point that prints `error: ...`.
+//!
+//! Validation into domain types happens in `commands/`, not here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::error;
+
+/// Schedule shell commands from the terminal: a cron replacement with exact
+/// time zones, history and a foreground scheduler.
+#[derive(Debug, Parser)]
+#[command(name = "tick", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// When to use colour
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Say more (repeat for even more)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Say only what was asked for, and errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Preview the next fire times of a trigger
+    ///
+    /// Prints one fire time per line, RFC 3339 with the trigger zone's offset,
+    /// strictly after --from (default: now). Like `systemd-analyze calendar
+    /// --iterations`.
+    #[command(after_help = NEXT_EXAMPLES)]
+    Next(NextArgs),
+
+    /// Write shell completions or man pages into a folder
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+const NEXT_EXAMPLES: &str = "\
+Examples:
+  tick next cron '30 9 * * mon-fri' --tz Europe/Berlin -n 5
+  tick next cron '0 0 L * 5L'
+  tick next cron --hour 5 --minute 30 --day 'last fri'
+  tick next cron '30 2 * * *' --tz America/New_York --from '2026-03-07 12:00' -n 3
+  tick next interval --every 1h30m --start '2026-12-01 08:00'
+  tick next date --in 2h";
+
+/// `tick next`
+#[derive(Debug, Args)]
+pub struct NextArgs {
+    #[command(flatten)]
+    pub trigger: TriggerArgs,
+
+    /// Show fires strictly after this DATETIME [default: now]
+    #[arg(long, value_name = "DATETIME")]
+    pub from: Option<String>,
+
+    /// How many fire times to print
+    #[arg(short = 'n', long, value_name = "COUNT", default_value_t = 10)]
+    pub count: usize,
+
+    /// Print a JSON array instead of lines
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The kind of trigger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TriggerKind {
+    /// A crontab expression, or APScheduler cron fields
+    Cron,
+    /// A fixed period of elapsed time
+    Interval,
+    /// Once, at a date and time
+    Date,
+}
+
+/// TRIGGER: `cron EXPR | cron --hour ..`, `interval --every D`, `date --at T`.
+/// Shared by `add`, `reschedule` and `next`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct TriggerArgs {
+    /// Trigger kind: cron, interval or date
+    #[arg(value_enum, value_name = "TRIGGER", required = true)]
+    pub kind: Option<TriggerKind>,
+
+    /// Crontab expression for cron: 5 fields (min hour dom month dow), 6 with
+    /// seconds first, or a macro like @daily
+    #[arg(value_name = "EXPR")]
+    pub expr: Option<String>,
+
+    /// Time zone (IANA name) [default: $TZ, else the system zone]
+    #[arg(long, value_name = "ZONE", help_heading = "Trigger options")]
+    pub tz: Option<String>,
+
+    /// First allowed fire (inclusive); an interval's first fire
+    #[arg(long, value_name = "DATETIME", help_heading = "Trigger options")]
+    pub start: Option<String>,
+
+    /// Last allowed fire (inclusive)
+    #[arg(long, value_name = "DATETIME", help_heading = "Trigger options")]
+    pub end: Option<String>,
+
+    /// Random delay in [0, DURATION] added to each fire
+    #[arg(long, value_name = "DURATION", help_heading = "Trigger options")]
+    pub jitter: Option<String>,
+
+    /// Seconds field (APScheduler), e.g. 0, */10
+    #[arg(
+        long,
+        value_name = "EXPR",
+        help_heading = "Cron fields (APScheduler style)"
+    )]
+    pub second: Option<String>,
+    /// Minute field, e.g. 30, */5, 0-29/10
+    #[arg(
+        long,
+        value_name = "EXPR",
+        help_heading = "Cron fields (APScheduler style)"
+    )]
+    pub minute: Option<String>,
+    /// Hour field, e.g. 5, 9-17
+    #[arg(
+        long,
+        value_name = "EXPR",
+        help_heading = "Cron fields (APScheduler style)"
+    )]
+    pub hour: Option<String>,
+    /// Day of month: 1-31, last, '2nd mon', 'last fri'
+    #[arg(
+        long,
+        value_name = "EXPR",
+        help_heading = "Cron fields (APScheduler style)"
+    )]
+    pub day: Option<String>,
+    /// Month: 1-12 or jan-dec
+    #[arg(
+        long,
+        value_name = "EXPR",
+        help_heading = "Cron fields (APScheduler style)"
+    )]
+    pub month: Option<String>,
+    /// Day of week: 0-6 with 0 = Monday, or mon-sun
+    #[arg(
+        long,
+        value_name = "EXPR",
+        help_heading = "Cron fields (APScheduler style)"
+    )]
+    pub day_of_week: Option<String>,
+    /// ISO week of the year: 1-53
+    #[arg(
+        long,
+        value_name = "EXPR",
+        help_heading = "Cron fields (APScheduler style)"
+    )]
+    pub week: Option<String>,
+    /// Year: 1970-9999
+    #[arg(
+        long,
+        value_name = "EXPR",
+        help_heading = "Cron fields (APScheduler style)"
+    )]
+    pub year: Option<String>,
+
+    /// Period of an interval, e.g. 90s, 15m, 1h30m, 2d, 1w
+    #[arg(long, value_name = "DURATION", help_heading = "Interval")]
+    pub every: Option<String>,
+    /// Interval weeks (added to the other units)
+    #[arg(long, value_name = "N", help_heading = "Interval")]
+    pub weeks: Option<u64>,
+    /// Interval days
+    #[arg(long, value_name = "N", help_heading = "Interval")]
+    pub days: Option<u64>,
+    /// Interval hours
+    #[arg(long, value_name = "N", help_heading = "Interval")]
+    pub hours: Option<u64>,
+    /// Interval minutes
+    #[arg(long, value_name = "N", help_heading = "Interval")]
+    pub minutes: Option<u64>,
+    /// Interval seconds
+    #[arg(long, value_name = "N", help_heading = "Interval")]
+    pub seconds: Option<u64>,
+
+    /// When a date trigger fires
+    #[arg(
+        long,
+        value_name = "DATETIME",
+        help_heading = "Date",
+        conflicts_with = "in_"
+    )]
+    pub at: Option<String>,
+    /// Fire a date trigger this long from now
+    #[arg(long = "in", value_name = "DURATION", help_heading = "Date")]
+    pub in_: Option<String>,
+}
+
+/// `tick generate`
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// What to generate
+    #[arg(value_enum)]
+    pub what: GenerateWhat,
+    /// Folder to write into
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GenerateWhat {
+    /// bash, zsh, fish, elvish and PowerShell completions
+    Completions,
+    /// One man page for tick and one per subcommand
+    Man,
+}
+
+/// Parse the command line, run the command, and return the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(e),
+    };
+    match crate::commands::dispatch(cli) {
+        Ok(()) => error::EXIT_OK,
+        Err(err) => {
+            if !error::is_broken_pipe(&err) {
+                eprintln!("error: {err:#}");
+            }
+            error::exit_code(&err)
+        }
+    }
+}
+
+/// Help and version go to stdout as clap prints them; a usage error becomes
+/// one line on stderr and exit code 2.
+fn clap_error(e: clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                error::EXIT_USAGE
+            } else {
+                error::EXIT_OK
+            }
+        }
+        _ => {
+            // clap's message up to its first blank line (the error and any
+            // "[possible values: ...]"), folded onto one line.
+            let text = e.render().to_string();
+            let msg = text
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let msg = msg.strip_prefix("error: ").unwrap_or(&msg);
+            eprintln!("error: {msg} (see 'tick --help')");
+            error::EXIT_USAGE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

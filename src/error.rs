@@ -1,0 +1,51 @@
+//! Errors written for people, and the one place exit codes are decided.
+//!
+//! Most failures travel as `anyhow::Error` with context added at the edges.
+//! A [`UsageError`] anywhere in the chain means the user asked for something
+//! invalid (bad flag, expression, date, zone, unknown job): exit code 2.
+
+use std::fmt;
+
+/// Exit code for success.
+pub const EXIT_OK: i32 = 0;
+/// Exit code for any failure that is not the user's input.
+pub const EXIT_FAILURE: i32 = 1;
+/// Exit code for bad input.
+pub const EXIT_USAGE: i32 = 2;
+
+/// Invalid input: the message names the bad value and what would be valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageError(String);
+
+impl UsageError {
+    pub fn new(msg: impl Into<String>) -> Self {
+        UsageError(msg.into())
+    }
+}
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// The process exit code for an error.
+pub fn exit_code(err: &anyhow::Error) -> i32 {
+    if is_broken_pipe(err) {
+        EXIT_OK
+    } else if err.chain().any(|e| e.is::<UsageError>()) {
+        EXIT_USAGE
+    } else {
+        EXIT_FAILURE
+    }
+}
+
+/// A closed stdout (`tick next | head -1`) is not a failure.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

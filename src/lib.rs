@@ -1,0 +1,12 @@
+//! tick: a cron replacement driven from the terminal.
+//!
+//! The crate is a library with a thin binary (`src/main.rs`), so tests reach
+//! every module in-process. Arrows point one way:
+//! `cli → commands → trigger`, with `error` and `clock` at the bottom.
+
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod error;
+pub mod output;
+pub mod trigger;

@@ -1,0 +1,317 @@
+//! Triggers: when a job fires (SPEC §2). Pure: no I/O and no clock reads;
+//! whoever needs "now" passes it in.
+//!
+//! - `cron.rs`: crontab strings and APScheduler fields, one compiled form;
+//! - `dst.rs`: wall-clock matches to instants, with the daylight-saving rules;
+//! - `input.rs`: DURATION, DATETIME and zone names.
+//!
+//! Interval and date triggers are a few lines each and live here.
+
+pub mod cron;
+pub mod dst;
+pub mod input;
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+
+pub use cron::{ApsFields, CronSchedule};
+
+use crate::error::UsageError;
+
+/// What a trigger fires on, before zone, bounds and jitter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Schedule {
+    /// A crontab expression or APScheduler fields; `text` is the human form
+    /// (`0 8 * * 1-5`, `--hour 5 --minute 30`).
+    Cron {
+        schedule: CronSchedule,
+        text: String,
+    },
+    /// `@reboot`: fires once each time `tick run` starts, never by the clock.
+    Reboot,
+    /// Every `every` seconds of elapsed time from the trigger's start.
+    Interval { every: u64 },
+    /// Once, at an instant.
+    Date { at: DateTime<Utc> },
+}
+
+/// A complete trigger: schedule, zone, inclusive bounds and jitter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trigger {
+    pub schedule: Schedule,
+    pub tz: Tz,
+    /// First allowed fire (inclusive). For an interval, the anchor of
+    /// `start + k·every`; always set for intervals.
+    pub start: Option<DateTime<Utc>>,
+    /// Last allowed fire (inclusive).
+    pub end: Option<DateTime<Utc>>,
+    /// Up to this many seconds of random delay per fire (not shown by `next`).
+    pub jitter: u64,
+}
+
+impl Trigger {
+    /// A cron trigger from a crontab expression or macro (incl. `@reboot`).
+    pub fn crontab(expr: &str, tz: Tz) -> Result<Trigger, UsageError> {
+        let schedule = if expr.trim().eq_ignore_ascii_case("@reboot") {
+            Schedule::Reboot
+        } else {
+            Schedule::Cron {
+                schedule: cron::parse_crontab(expr)?,
+                text: expr.split_whitespace().collect::<Vec<_>>().join(" "),
+            }
+        };
+        Ok(Trigger::new(schedule, tz))
+    }
+
+    /// A cron trigger from APScheduler fields.
+    pub fn aps(fields: &ApsFields, tz: Tz) -> Result<Trigger, UsageError> {
+        let schedule = cron::parse_aps(fields)?;
+        let given = [
+            ("year", &fields.year),
+            ("month", &fields.month),
+            ("day", &fields.day),
+            ("week", &fields.week),
+            ("day-of-week", &fields.day_of_week),
+            ("hour", &fields.hour),
+            ("minute", &fields.minute),
+            ("second", &fields.second),
+        ];
+        let text = given
+            .iter()
+            .filter_map(|(name, v)| v.as_ref().map(|v| format!("--{name} '{v}'")))
+            .collect::<Vec<_>>()
+            .join(" ");
+        Ok(Trigger::new(Schedule::Cron { schedule, text }, tz))
+    }
+
+    /// An interval trigger anchored at `start` (the first fire).
+    pub fn interval(every: u64, start: DateTime<Utc>, tz: Tz) -> Result<Trigger, UsageError> {
+        if every == 0 {
+            return Err(UsageError::new(
+                "invalid interval: it must be at least 1s (e.g. --every 15m)",
+            ));
+        }
+        let mut t = Trigger::new(Schedule::Interval { every }, tz);
+        t.start = Some(input::floor_secs(start));
+        Ok(t)
+    }
+
+    /// A one-shot trigger.
+    pub fn date(at: DateTime<Utc>, tz: Tz) -> Trigger {
+        Trigger::new(
+            Schedule::Date {
+                at: input::floor_secs(at),
+            },
+            tz,
+        )
+    }
+
+    fn new(schedule: Schedule, tz: Tz) -> Trigger {
+        Trigger {
+            schedule,
+            tz,
+            start: None,
+            end: None,
+            jitter: 0,
+        }
+    }
+
+    /// Set the inclusive bounds; an end before the start is an error.
+    pub fn with_bounds(
+        mut self,
+        start: Option<DateTime<Utc>>,
+        end: Option<DateTime<Utc>>,
+    ) -> Result<Trigger, UsageError> {
+        if let Some(s) = start {
+            self.start = Some(input::floor_secs(s));
+        }
+        self.end = end.map(input::floor_secs);
+        if let (Some(s), Some(e)) = (self.start, self.end) {
+            if e < s {
+                return Err(UsageError::new(format!(
+                    "invalid --end '{}': it is before the start '{}'",
+                    e.with_timezone(&self.tz).to_rfc3339(),
+                    s.with_timezone(&self.tz).to_rfc3339()
+                )));
+            }
+        }
+        Ok(self)
+    }
+
+    /// The first fire strictly after `after`, or `None` when there is none
+    /// (the schedule ended, can never fire, or is `@reboot`). Un-jittered.
+    pub fn next_fire(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let after = input::floor_secs(after);
+        let fire = match &self.schedule {
+            Schedule::Cron { schedule, .. } => {
+                let from = match self.start {
+                    Some(s) if s > after => s - Duration::seconds(1),
+                    _ => after,
+                };
+                dst::next_cron_fire(schedule, self.tz, from)?
+            }
+            Schedule::Reboot => return None,
+            Schedule::Interval { every } => {
+                let start = self.start?;
+                if after < start {
+                    start
+                } else {
+                    let every = *every as i64;
+                    let k = (after - start).num_seconds() / every + 1;
+                    start.checked_add_signed(Duration::seconds(k.checked_mul(every)?))?
+                }
+            }
+            Schedule::Date { at } => {
+                if *at <= after || self.start.is_some_and(|s| *at < s) {
+                    return None;
+                }
+                *at
+            }
+        };
+        if self.end.is_some_and(|e| fire > e) || chrono::Datelike::year(&fire) > cron::MAX_YEAR {
+            return None;
+        }
+        Some(fire)
+    }
+
+    /// Up to `count` fires strictly after `after`, in order.
+    pub fn fires_after(&self, after: DateTime<Utc>, count: usize) -> Vec<DateTime<Utc>> {
+        let mut out = Vec::with_capacity(count.min(1024));
+        let mut t = after;
+        while out.len() < count {
+            match self.next_fire(t) {
+                Some(next) => {
+                    out.push(next);
+                    t = next;
+                }
+                None => break,
+            }
+        }
+        out
+    }
+
+    /// The human form used in listings: `cron 0 8 * * 1-5 (Europe/Berlin)`,
+    /// `every 15m`, `once at 2026-12-01T10:00:00+01:00`.
+    pub fn describe(&self) -> String {
+        match &self.schedule {
+            Schedule::Cron { text, .. } => format!("cron {text} ({})", self.tz.name()),
+            Schedule::Reboot => "cron @reboot".to_string(),
+            Schedule::Interval { every } => format!("every {}", input::format_duration(*every)),
+            Schedule::Date { at } => format!(
+                "once at {}",
+                at.with_timezone(&self.tz)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn rfc(tz: Tz, ts: &[DateTime<Utc>]) -> Vec<String> {
+        ts.iter()
+            .map(|t| {
+                t.with_timezone(&tz)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn interval_counts_elapsed_time_from_start() {
+        let ny: Tz = "America/New_York".parse().unwrap();
+        // 1d is 86,400 s even across the spring-forward night.
+        let t = Trigger::interval(86_400, utc("2026-03-07T12:00:00-05:00"), ny).unwrap();
+        assert_eq!(
+            rfc(ny, &t.fires_after(utc("2026-03-01T00:00:00Z"), 3)),
+            [
+                "2026-03-07T12:00:00-05:00",
+                "2026-03-08T13:00:00-04:00",
+                "2026-03-09T13:00:00-04:00"
+            ]
+        );
+        // Strictly after: a fire exactly at `after` is not returned.
+        assert_eq!(
+            t.next_fire(utc("2026-03-07T17:00:00Z")).unwrap(),
+            utc("2026-03-08T17:00:00Z")
+        );
+    }
+
+    #[test]
+    fn interval_end_is_inclusive_and_zero_is_an_error() {
+        let t = Trigger::interval(60, utc("2026-01-01T00:00:00Z"), Tz::UTC)
+            .unwrap()
+            .with_bounds(None, Some(utc("2026-01-01T00:02:00Z")))
+            .unwrap();
+        assert_eq!(t.fires_after(utc("2025-12-31T00:00:00Z"), 10).len(), 3);
+        assert!(Trigger::interval(0, utc("2026-01-01T00:00:00Z"), Tz::UTC).is_err());
+        let e = Trigger::date(utc("2026-01-01T00:00:00Z"), Tz::UTC)
+            .with_bounds(
+                Some(utc("2026-02-01T00:00:00Z")),
+                Some(utc("2026-01-01T00:00:00Z")),
+            )
+            .unwrap_err();
+        assert!(e.to_string().contains("before the start"), "{e}");
+    }
+
+    #[test]
+    fn date_fires_once() {
+        let t = Trigger::date(utc("2026-12-01T10:00:00Z"), Tz::UTC);
+        assert_eq!(
+            t.fires_after(utc("2026-01-01T00:00:00Z"), 5),
+            [utc("2026-12-01T10:00:00Z")]
+        );
+        assert_eq!(t.next_fire(utc("2026-12-01T10:00:00Z")), None);
+    }
+
+    #[test]
+    fn cron_start_is_inclusive_and_end_stops() {
+        let t = Trigger::crontab("0 * * * *", Tz::UTC)
+            .unwrap()
+            .with_bounds(
+                Some(utc("2026-01-01T05:00:00Z")),
+                Some(utc("2026-01-01T07:00:00Z")),
+            )
+            .unwrap();
+        assert_eq!(
+            t.fires_after(utc("2026-01-01T00:00:00Z"), 10),
+            [
+                utc("2026-01-01T05:00:00Z"),
+                utc("2026-01-01T06:00:00Z"),
+                utc("2026-01-01T07:00:00Z")
+            ]
+        );
+    }
+
+    #[test]
+    fn reboot_has_no_clock_fires() {
+        let t = Trigger::crontab("@reboot", Tz::UTC).unwrap();
+        assert_eq!(t.next_fire(utc("2026-01-01T00:00:00Z")), None);
+        assert_eq!(t.describe(), "cron @reboot");
+    }
+
+    #[test]
+    fn descriptions() {
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        assert_eq!(
+            Trigger::crontab("0  8 * * 1-5", berlin).unwrap().describe(),
+            "cron 0 8 * * 1-5 (Europe/Berlin)"
+        );
+        let t = Trigger::interval(15, utc("2026-01-01T00:00:00Z"), berlin).unwrap();
+        assert_eq!(t.describe(), "every 15s");
+        let f = ApsFields {
+            hour: Some("5".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            Trigger::aps(&f, Tz::UTC).unwrap().describe(),
+            "cron --hour '5' (UTC)"
+        );
+    }
+}
