@@ -168,7 +168,7 @@ impl TriggerArgs {
         };
         if let Some((flag, _)) = foreign.iter().flat_map(|f| f.iter()).find(|(_, set)| *set) {
             return Err(UsageError::new(format!(
-                "{flag} does not apply to a {name} trigger (cron takes EXPR or --second..--year, interval takes --every or --weeks..--seconds, date takes --at or --in)"
+                "{flag} does not apply to {name} triggers (cron takes EXPR or --second..--year, interval takes --every or --weeks..--seconds, date takes --at or --in)"
             )));
         }
         if kind != TriggerKind::Cron {

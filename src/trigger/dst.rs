@@ -36,17 +36,9 @@ pub fn resolve_earliest(tz: Tz, w: NaiveDateTime) -> DateTime<Utc> {
         LocalResult::Ambiguous(a, b) => a.with_timezone(&Utc).min(b.with_timezone(&Utc)),
         LocalResult::None => {
             // No zone is more than 26 hours from UTC, so local(lo) < w <= local(hi).
-            let mut lo = w.and_utc() - Duration::hours(26);
-            let mut hi = w.and_utc() + Duration::hours(26);
-            while hi - lo > Duration::seconds(1) {
-                let mid = lo + (hi - lo) / 2;
-                if local(tz, mid) >= w {
-                    hi = mid;
-                } else {
-                    lo = mid;
-                }
-            }
-            hi
+            let lo = w.and_utc() - Duration::hours(26);
+            let hi = w.and_utc() + Duration::hours(26);
+            bisect(lo, hi, |t| local(tz, t) >= w)
         }
     }
 }
@@ -62,20 +54,31 @@ pub fn next_transition(tz: Tz, lo: DateTime<Utc>, hi: DateTime<Utc>) -> Option<D
     while prev < hi {
         let probe = (prev + Duration::days(1)).min(hi);
         if offset_at(tz, probe) != off {
-            let (mut a, mut b) = (prev, probe);
-            while b - a > Duration::seconds(1) {
-                let mid = a + (b - a) / 2;
-                if offset_at(tz, mid) == off {
-                    a = mid;
-                } else {
-                    b = mid;
-                }
-            }
-            return Some(b);
+            return Some(bisect(prev, probe, |t| offset_at(tz, t) != off));
         }
         prev = probe;
     }
     None
+}
+
+/// The first whole second in `(lo, hi]` where `past` holds, given that it
+/// does not hold at `lo`, holds at `hi`, and flips once in between.
+fn bisect(
+    lo: DateTime<Utc>,
+    hi: DateTime<Utc>,
+    past: impl Fn(DateTime<Utc>) -> bool,
+) -> DateTime<Utc> {
+    let (mut lo, mut hi) = (lo.timestamp(), hi.timestamp());
+    let at = |s: i64| DateTime::from_timestamp(s, 0).unwrap_or_default();
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if past(at(mid)) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    at(hi)
 }
 
 /// The first fire of a cron schedule strictly after `after` (whole seconds).

@@ -1,1 +1,7 @@
+//! The one integration-test binary: the real `tick` binary on temp files,
+//! plus in-process checks of the engine that need many cases.
 
+mod dst;
+mod generated;
+mod next;
+mod util;

@@ -1,0 +1,108 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'tick'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'tick' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Preview the next fire times of a trigger')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions or man pages into a folder')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tick;next' {
+            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'Time zone (IANA name) [default: $TZ, else the system zone]')
+            [CompletionResult]::new('--start', '--start', [CompletionResultType]::ParameterName, 'First allowed fire (inclusive); an interval''s first fire')
+            [CompletionResult]::new('--end', '--end', [CompletionResultType]::ParameterName, 'Last allowed fire (inclusive)')
+            [CompletionResult]::new('--jitter', '--jitter', [CompletionResultType]::ParameterName, 'Random delay in [0, DURATION] added to each fire')
+            [CompletionResult]::new('--second', '--second', [CompletionResultType]::ParameterName, 'Seconds field (APScheduler), e.g. 0, */10')
+            [CompletionResult]::new('--minute', '--minute', [CompletionResultType]::ParameterName, 'Minute field, e.g. 30, */5, 0-29/10')
+            [CompletionResult]::new('--hour', '--hour', [CompletionResultType]::ParameterName, 'Hour field, e.g. 5, 9-17')
+            [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Day of month: 1-31, last, ''2nd mon'', ''last fri''')
+            [CompletionResult]::new('--month', '--month', [CompletionResultType]::ParameterName, 'Month: 1-12 or jan-dec')
+            [CompletionResult]::new('--day-of-week', '--day-of-week', [CompletionResultType]::ParameterName, 'Day of week: 0-6 with 0 = Monday, or mon-sun')
+            [CompletionResult]::new('--week', '--week', [CompletionResultType]::ParameterName, 'ISO week of the year: 1-53')
+            [CompletionResult]::new('--year', '--year', [CompletionResultType]::ParameterName, 'Year: 1970-9999')
+            [CompletionResult]::new('--every', '--every', [CompletionResultType]::ParameterName, 'Period of an interval, e.g. 90s, 15m, 1h30m, 2d, 1w')
+            [CompletionResult]::new('--weeks', '--weeks', [CompletionResultType]::ParameterName, 'Interval weeks (added to the other units)')
+            [CompletionResult]::new('--days', '--days', [CompletionResultType]::ParameterName, 'Interval days')
+            [CompletionResult]::new('--hours', '--hours', [CompletionResultType]::ParameterName, 'Interval hours')
+            [CompletionResult]::new('--minutes', '--minutes', [CompletionResultType]::ParameterName, 'Interval minutes')
+            [CompletionResult]::new('--seconds', '--seconds', [CompletionResultType]::ParameterName, 'Interval seconds')
+            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'When a date trigger fires')
+            [CompletionResult]::new('--in', '--in', [CompletionResultType]::ParameterName, 'Fire a date trigger this long from now')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Show fires strictly after this DATETIME [default: now]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'How many fire times to print')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'How many fire times to print')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON array instead of lines')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tick;generate' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tick;help' {
+            [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Preview the next fire times of a trigger')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions or man pages into a folder')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tick;help;next' {
+            break
+        }
+        'tick;help;generate' {
+            break
+        }
+        'tick;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

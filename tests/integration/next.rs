@@ -1,0 +1,328 @@
+//! `tick next` through the real binary: output format and every invalid input.
+
+use crate::util::Env;
+
+fn lines(s: &str) -> Vec<&str> {
+    s.lines().collect()
+}
+
+#[test]
+fn prints_rfc3339_with_the_offset_at_each_instant() {
+    let env = Env::new();
+    let out = env
+        .tick(&[
+            "next",
+            "cron",
+            "30 2 * * *",
+            "--tz",
+            "America/New_York",
+            "--from",
+            "2026-03-07 00:00",
+            "-n",
+            "3",
+        ])
+        .ok();
+    assert_eq!(
+        lines(&out),
+        [
+            "2026-03-07T02:30:00-05:00",
+            "2026-03-08T03:00:00-04:00",
+            "2026-03-09T02:30:00-04:00"
+        ]
+    );
+}
+
+#[test]
+fn default_count_is_ten_and_zero_prints_nothing() {
+    let env = Env::new();
+    let out = env
+        .tick(&[
+            "next",
+            "cron",
+            "* * * * *",
+            "--from",
+            "2026-01-01T00:00:00Z",
+        ])
+        .ok();
+    assert_eq!(lines(&out).len(), 10);
+    assert_eq!(lines(&out)[0], "2026-01-01T00:01:00+00:00");
+    let out = env
+        .tick(&[
+            "next",
+            "cron",
+            "* * * * *",
+            "--from",
+            "2026-01-01T00:00:00Z",
+            "-n",
+            "0",
+        ])
+        .ok();
+    assert_eq!(out, "");
+}
+
+#[test]
+fn zone_comes_from_tz_env_when_no_flag() {
+    let env = Env::new();
+    let out = env
+        .tick(&[
+            "next",
+            "cron",
+            "0 9 * * *",
+            "--from",
+            "2026-07-01T00:00:00Z",
+            "-n",
+            "1",
+        ])
+        .env("TZ", "Europe/Berlin")
+        .ok();
+    assert_eq!(out, "2026-07-01T09:00:00+02:00\n");
+    let out = env
+        .tick(&[
+            "next",
+            "cron",
+            "0 9 * * *",
+            "--from",
+            "2026-07-01T00:00:00Z",
+            "-n",
+            "1",
+        ])
+        .env("TZ", ":Asia/Tokyo")
+        .ok();
+    // 09:00 in Tokyo is --from itself; fires are strictly after it.
+    assert_eq!(out, "2026-07-02T09:00:00+09:00\n");
+}
+
+#[test]
+fn stops_when_the_schedule_ends() {
+    let env = Env::new();
+    let out = env
+        .tick(&[
+            "next",
+            "cron",
+            "0 0 * * *",
+            "--from",
+            "2026-01-01",
+            "--end",
+            "2026-01-03",
+            "-n",
+            "10",
+        ])
+        .ok();
+    assert_eq!(
+        lines(&out),
+        ["2026-01-02T00:00:00+00:00", "2026-01-03T00:00:00+00:00"]
+    );
+    let out = env
+        .tick(&[
+            "next",
+            "date",
+            "--at",
+            "2026-05-01 12:00",
+            "--from",
+            "2026-01-01",
+        ])
+        .ok();
+    assert_eq!(out, "2026-05-01T12:00:00+00:00\n");
+}
+
+#[test]
+fn never_firing_expression_prints_nothing_and_succeeds() {
+    let env = Env::new();
+    assert_eq!(env.tick(&["next", "cron", "0 0 30 2 *"]).ok(), "");
+    assert_eq!(env.tick(&["next", "cron", "0 0 31 4,6,9,11 *"]).ok(), "");
+}
+
+#[test]
+fn interval_without_start_begins_one_interval_after_from() {
+    let env = Env::new();
+    let out = env
+        .tick(&[
+            "next",
+            "interval",
+            "--every",
+            "1h30m",
+            "--from",
+            "2026-01-01 00:00",
+            "-n",
+            "2",
+        ])
+        .ok();
+    assert_eq!(
+        lines(&out),
+        ["2026-01-01T01:30:00+00:00", "2026-01-01T03:00:00+00:00"]
+    );
+    let out = env
+        .tick(&[
+            "next",
+            "interval",
+            "--hours",
+            "1",
+            "--minutes",
+            "30",
+            "--start",
+            "2026-01-01 00:00",
+            "--from",
+            "2025-12-31 23:00",
+            "-n",
+            "2",
+        ])
+        .ok();
+    assert_eq!(
+        lines(&out),
+        ["2026-01-01T00:00:00+00:00", "2026-01-01T01:30:00+00:00"]
+    );
+}
+
+#[test]
+fn aps_fields_and_json() {
+    let env = Env::new();
+    let out = env
+        .tick(&[
+            "next",
+            "cron",
+            "--hour",
+            "5",
+            "--second",
+            "30",
+            "--from",
+            "2026-01-01",
+            "-n",
+            "2",
+            "--json",
+        ])
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["fire_at"], "2026-01-01T05:00:30+00:00");
+    assert_eq!(v[1]["fire_at"], "2026-01-01T05:01:30+00:00");
+    assert_eq!(v[0]["timezone"], "UTC");
+}
+
+#[test]
+fn reboot_prints_no_times_and_says_why() {
+    let env = Env::new();
+    let out = env.tick(&["next", "cron", "@reboot"]).output();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("@reboot fires once each time"));
+}
+
+#[test]
+fn invalid_inputs_exit_2_with_one_line() {
+    let env = Env::new();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["next", "cron", "0 22-2 * * *"],
+            "reversed range 22-2 in hour",
+        ),
+        (
+            &["next", "cron", "0 9 * * monday"],
+            "unknown day-of-week 'monday'",
+        ),
+        (&["next", "cron", "* * * *"], "expected 5 fields"),
+        (&["next", "cron", "0 0 0 * * * *"], "got 7"),
+        (
+            &["next", "cron", "61 * * * *"],
+            "minute value 61 is out of range (allowed 0-59)",
+        ),
+        (&["next", "cron", "@often"], "unknown macro"),
+        (&["next", "cron"], "cron needs an expression"),
+        (
+            &["next", "cron", "* * * * *", "--hour", "5"],
+            "either an expression",
+        ),
+        (
+            &["next", "cron", "--day-of-week", "7"],
+            "invalid --day-of-week '7'",
+        ),
+        (
+            &["next", "cron", "--day", "6th mon"],
+            "unknown position '6th'",
+        ),
+        (
+            &["next", "cron", "* * * * *", "--tz", "Mars/Olympus"],
+            "unknown time zone 'Mars/Olympus'",
+        ),
+        (
+            &["next", "cron", "* * * * *", "--from", "yesterday"],
+            "--from: invalid date-time 'yesterday'",
+        ),
+        (
+            &["next", "cron", "* * * * *", "--start", "2026-02-30"],
+            "--start: invalid date-time '2026-02-30'",
+        ),
+        (
+            &["next", "cron", "* * * * *", "--jitter", "5"],
+            "--jitter: invalid duration '5'",
+        ),
+        (
+            &[
+                "next",
+                "cron",
+                "* * * * *",
+                "--start",
+                "2026-02-01",
+                "--end",
+                "2026-01-01",
+            ],
+            "before the start",
+        ),
+        (&["next", "interval"], "interval needs --every"),
+        (&["next", "interval", "--every", "0s"], "at least 1s"),
+        (
+            &["next", "interval", "--every", "1month"],
+            "invalid duration '1month'",
+        ),
+        (
+            &["next", "interval", "--every", "5m", "--hours", "1"],
+            "not both",
+        ),
+        (
+            &["next", "interval", "--every", "5m", "--hour", "1"],
+            "--hour does not apply to interval triggers",
+        ),
+        (
+            &["next", "interval", "*/5 * * * *"],
+            "takes --every, not an expression",
+        ),
+        (&["next", "date"], "date needs --at"),
+        (
+            &["next", "date", "--at", "2026-13-01 10:00"],
+            "--at: invalid date-time",
+        ),
+        (
+            &["next", "date", "--in", "soon"],
+            "--in: invalid duration 'soon'",
+        ),
+        (
+            &["next", "cron", "--every", "5m"],
+            "--every does not apply to cron triggers",
+        ),
+        (&["next", "weekly"], "invalid value 'weekly'"),
+        (
+            &["next", "cron", "* * * * *", "-n", "many"],
+            "invalid value 'many'",
+        ),
+    ];
+    for (args, expected) in cases {
+        let line = env.tick(args).usage_error();
+        assert!(
+            line.contains(expected),
+            "{args:?}: got {line:?}, wanted {expected:?}"
+        );
+    }
+    let line = env
+        .tick(&["next", "cron", "* * * * *"])
+        .env("TZ", "Nowhere/Land")
+        .usage_error();
+    assert!(
+        line.contains("unknown time zone 'Nowhere/Land'") && line.contains("$TZ"),
+        "{line}"
+    );
+}
+
+#[test]
+fn unknown_value_lists_what_is_allowed() {
+    let env = Env::new();
+    let line = env.tick(&["next", "weekly"]).usage_error();
+    assert!(line.contains("cron, interval, date"), "{line}");
+}
