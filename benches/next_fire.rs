@@ -18,13 +18,22 @@ const STARTS: usize = 2_000;
 const ROUNDS: usize = 41;
 
 fn main() {
-    let exprs = ["*/5 * * * *", "30 9 * * 1-5", "0 0 29 2 *", "0 0 L * 5L", "0 0 30 2 *"];
+    let exprs = [
+        "*/5 * * * *",
+        "30 9 * * 1-5",
+        "0 0 29 2 *",
+        "0 0 L * 5L",
+        "0 0 30 2 *",
+    ];
     let zones = ["UTC", "America/New_York"];
     let base: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
     let starts: Vec<DateTime<Utc>> = (0..STARTS as i64)
         .map(|i| base + Duration::seconds(i * 15_797))
         .collect();
-    println!("{:<16} {:<18} {:>10} {:>10} {:>10}", "expression", "zone", "median ns", "min ns", "max ns");
+    println!(
+        "{:<16} {:<18} {:>10} {:>10} {:>10}",
+        "expression", "zone", "median ns", "min ns", "max ns"
+    );
     for zone in zones {
         let tz: Tz = zone.parse().unwrap();
         for expr in exprs {

@@ -31,9 +31,186 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a job: a trigger and a shell command')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List jobs, soonest next run first')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show every field of a job, its next 5 fire times and last 10 executions')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Pause jobs: they do not fire until resumed')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Resume paused jobs; the next run is computed from now (missed runs are not run)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove jobs (their history is kept)')
+            [CompletionResult]::new('modify', 'modify', [CompletionResultType]::ParameterValue, 'Change a job''s name, command or options in place; its id and history stay')
+            [CompletionResult]::new('reschedule', 'reschedule', [CompletionResultType]::ParameterValue, 'Give a job a new trigger; its id and history stay')
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Preview the next fire times of a trigger')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions or man pages into a folder')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tick;add' {
+            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'Time zone (IANA name) [default: $TZ, else the system zone]')
+            [CompletionResult]::new('--start', '--start', [CompletionResultType]::ParameterName, 'First allowed fire (inclusive); an interval''s first fire')
+            [CompletionResult]::new('--end', '--end', [CompletionResultType]::ParameterName, 'Last allowed fire (inclusive)')
+            [CompletionResult]::new('--jitter', '--jitter', [CompletionResultType]::ParameterName, 'Random delay in [0, DURATION] added to each fire')
+            [CompletionResult]::new('--second', '--second', [CompletionResultType]::ParameterName, 'Seconds field (APScheduler), e.g. 0, */10')
+            [CompletionResult]::new('--minute', '--minute', [CompletionResultType]::ParameterName, 'Minute field, e.g. 30, */5, 0-29/10')
+            [CompletionResult]::new('--hour', '--hour', [CompletionResultType]::ParameterName, 'Hour field, e.g. 5, 9-17')
+            [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Day of month: 1-31, last, ''2nd mon'', ''last fri''')
+            [CompletionResult]::new('--month', '--month', [CompletionResultType]::ParameterName, 'Month: 1-12 or jan-dec')
+            [CompletionResult]::new('--day-of-week', '--day-of-week', [CompletionResultType]::ParameterName, 'Day of week: 0-6 with 0 = Monday, or mon-sun')
+            [CompletionResult]::new('--week', '--week', [CompletionResultType]::ParameterName, 'ISO week of the year: 1-53')
+            [CompletionResult]::new('--year', '--year', [CompletionResultType]::ParameterName, 'Year: 1970-9999')
+            [CompletionResult]::new('--every', '--every', [CompletionResultType]::ParameterName, 'Period of an interval, e.g. 90s, 15m, 1h30m, 2d, 1w')
+            [CompletionResult]::new('--weeks', '--weeks', [CompletionResultType]::ParameterName, 'Interval weeks (added to the other units)')
+            [CompletionResult]::new('--days', '--days', [CompletionResultType]::ParameterName, 'Interval days')
+            [CompletionResult]::new('--hours', '--hours', [CompletionResultType]::ParameterName, 'Interval hours')
+            [CompletionResult]::new('--minutes', '--minutes', [CompletionResultType]::ParameterName, 'Interval minutes')
+            [CompletionResult]::new('--seconds', '--seconds', [CompletionResultType]::ParameterName, 'Interval seconds')
+            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'When a date trigger fires')
+            [CompletionResult]::new('--in', '--in', [CompletionResultType]::ParameterName, 'Fire a date trigger this long from now')
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Job id [default: a short generated one]')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A name to show in listings')
+            [CompletionResult]::new('--max-instances', '--max-instances', [CompletionResultType]::ParameterName, 'Running copies allowed at once; further fires are skipped [default: 1]')
+            [CompletionResult]::new('--misfire-grace', '--misfire-grace', [CompletionResultType]::ParameterName, 'How late a fire may start, or `none` for no limit [default: 60s]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop the command after this long (SIGTERM, then SIGKILL 5s later), or `none`')
+            [CompletionResult]::new('--cwd', '--cwd', [CompletionResultType]::ParameterName, 'Working directory of the command')
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Environment variable for the command (repeatable)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Overwrite the job with the same --id (its history stays)')
+            [CompletionResult]::new('--paused', '--paused', [CompletionResultType]::ParameterName, 'Add the job paused')
+            [CompletionResult]::new('--coalesce', '--coalesce', [CompletionResultType]::ParameterName, 'Run a backlog of missed fires once (the default)')
+            [CompletionResult]::new('--no-coalesce', '--no-coalesce', [CompletionResultType]::ParameterName, 'Run every missed fire of a backlog')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tick;list' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Include finished jobs')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON array')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tick;show' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON object')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tick;pause' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every job')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tick;resume' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every job')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tick;remove' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tick;modify' {
+            [CompletionResult]::new('--command', '--command', [CompletionResultType]::ParameterName, 'New shell command')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A name to show in listings')
+            [CompletionResult]::new('--max-instances', '--max-instances', [CompletionResultType]::ParameterName, 'Running copies allowed at once; further fires are skipped [default: 1]')
+            [CompletionResult]::new('--misfire-grace', '--misfire-grace', [CompletionResultType]::ParameterName, 'How late a fire may start, or `none` for no limit [default: 60s]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop the command after this long (SIGTERM, then SIGKILL 5s later), or `none`')
+            [CompletionResult]::new('--cwd', '--cwd', [CompletionResultType]::ParameterName, 'Working directory of the command')
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Environment variable for the command (repeatable)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--coalesce', '--coalesce', [CompletionResultType]::ParameterName, 'Run a backlog of missed fires once (the default)')
+            [CompletionResult]::new('--no-coalesce', '--no-coalesce', [CompletionResultType]::ParameterName, 'Run every missed fire of a backlog')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tick;reschedule' {
+            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'Time zone (IANA name) [default: $TZ, else the system zone]')
+            [CompletionResult]::new('--start', '--start', [CompletionResultType]::ParameterName, 'First allowed fire (inclusive); an interval''s first fire')
+            [CompletionResult]::new('--end', '--end', [CompletionResultType]::ParameterName, 'Last allowed fire (inclusive)')
+            [CompletionResult]::new('--jitter', '--jitter', [CompletionResultType]::ParameterName, 'Random delay in [0, DURATION] added to each fire')
+            [CompletionResult]::new('--second', '--second', [CompletionResultType]::ParameterName, 'Seconds field (APScheduler), e.g. 0, */10')
+            [CompletionResult]::new('--minute', '--minute', [CompletionResultType]::ParameterName, 'Minute field, e.g. 30, */5, 0-29/10')
+            [CompletionResult]::new('--hour', '--hour', [CompletionResultType]::ParameterName, 'Hour field, e.g. 5, 9-17')
+            [CompletionResult]::new('--day', '--day', [CompletionResultType]::ParameterName, 'Day of month: 1-31, last, ''2nd mon'', ''last fri''')
+            [CompletionResult]::new('--month', '--month', [CompletionResultType]::ParameterName, 'Month: 1-12 or jan-dec')
+            [CompletionResult]::new('--day-of-week', '--day-of-week', [CompletionResultType]::ParameterName, 'Day of week: 0-6 with 0 = Monday, or mon-sun')
+            [CompletionResult]::new('--week', '--week', [CompletionResultType]::ParameterName, 'ISO week of the year: 1-53')
+            [CompletionResult]::new('--year', '--year', [CompletionResultType]::ParameterName, 'Year: 1970-9999')
+            [CompletionResult]::new('--every', '--every', [CompletionResultType]::ParameterName, 'Period of an interval, e.g. 90s, 15m, 1h30m, 2d, 1w')
+            [CompletionResult]::new('--weeks', '--weeks', [CompletionResultType]::ParameterName, 'Interval weeks (added to the other units)')
+            [CompletionResult]::new('--days', '--days', [CompletionResultType]::ParameterName, 'Interval days')
+            [CompletionResult]::new('--hours', '--hours', [CompletionResultType]::ParameterName, 'Interval hours')
+            [CompletionResult]::new('--minutes', '--minutes', [CompletionResultType]::ParameterName, 'Interval minutes')
+            [CompletionResult]::new('--seconds', '--seconds', [CompletionResultType]::ParameterName, 'Interval seconds')
+            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'When a date trigger fires')
+            [CompletionResult]::new('--in', '--in', [CompletionResultType]::ParameterName, 'Fire a date trigger this long from now')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'tick;next' {
@@ -87,9 +264,41 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
             break
         }
         'tick;help' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a job: a trigger and a shell command')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List jobs, soonest next run first')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show every field of a job, its next 5 fire times and last 10 executions')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Pause jobs: they do not fire until resumed')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Resume paused jobs; the next run is computed from now (missed runs are not run)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove jobs (their history is kept)')
+            [CompletionResult]::new('modify', 'modify', [CompletionResultType]::ParameterValue, 'Change a job''s name, command or options in place; its id and history stay')
+            [CompletionResult]::new('reschedule', 'reschedule', [CompletionResultType]::ParameterValue, 'Give a job a new trigger; its id and history stay')
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Preview the next fire times of a trigger')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions or man pages into a folder')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tick;help;add' {
+            break
+        }
+        'tick;help;list' {
+            break
+        }
+        'tick;help;show' {
+            break
+        }
+        'tick;help;pause' {
+            break
+        }
+        'tick;help;resume' {
+            break
+        }
+        'tick;help;remove' {
+            break
+        }
+        'tick;help;modify' {
+            break
+        }
+        'tick;help;reschedule' {
             break
         }
         'tick;help;next' {

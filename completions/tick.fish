@@ -32,9 +32,146 @@ complete -c tick -n "__fish_tick_needs_command" -s v -l verbose -d 'Say more (re
 complete -c tick -n "__fish_tick_needs_command" -s q -l quiet -d 'Say only what was asked for, and errors'
 complete -c tick -n "__fish_tick_needs_command" -s h -l help -d 'Print help'
 complete -c tick -n "__fish_tick_needs_command" -s V -l version -d 'Print version'
+complete -c tick -n "__fish_tick_needs_command" -f -a "add" -d 'Add a job: a trigger and a shell command'
+complete -c tick -n "__fish_tick_needs_command" -f -a "list" -d 'List jobs, soonest next run first'
+complete -c tick -n "__fish_tick_needs_command" -f -a "show" -d 'Show every field of a job, its next 5 fire times and last 10 executions'
+complete -c tick -n "__fish_tick_needs_command" -f -a "pause" -d 'Pause jobs: they do not fire until resumed'
+complete -c tick -n "__fish_tick_needs_command" -f -a "resume" -d 'Resume paused jobs; the next run is computed from now (missed runs are not run)'
+complete -c tick -n "__fish_tick_needs_command" -f -a "remove" -d 'Remove jobs (their history is kept)'
+complete -c tick -n "__fish_tick_needs_command" -f -a "modify" -d 'Change a job\'s name, command or options in place; its id and history stay'
+complete -c tick -n "__fish_tick_needs_command" -f -a "reschedule" -d 'Give a job a new trigger; its id and history stay'
 complete -c tick -n "__fish_tick_needs_command" -f -a "next" -d 'Preview the next fire times of a trigger'
 complete -c tick -n "__fish_tick_needs_command" -f -a "generate" -d 'Write shell completions or man pages into a folder'
 complete -c tick -n "__fish_tick_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tick -n "__fish_tick_using_subcommand add" -l tz -d 'Time zone (IANA name) [default: $TZ, else the system zone]' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l start -d 'First allowed fire (inclusive); an interval\'s first fire' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l end -d 'Last allowed fire (inclusive)' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l jitter -d 'Random delay in [0, DURATION] added to each fire' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l second -d 'Seconds field (APScheduler), e.g. 0, */10' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l minute -d 'Minute field, e.g. 30, */5, 0-29/10' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l hour -d 'Hour field, e.g. 5, 9-17' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l day -d 'Day of month: 1-31, last, \'2nd mon\', \'last fri\'' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l month -d 'Month: 1-12 or jan-dec' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l day-of-week -d 'Day of week: 0-6 with 0 = Monday, or mon-sun' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l week -d 'ISO week of the year: 1-53' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l year -d 'Year: 1970-9999' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l every -d 'Period of an interval, e.g. 90s, 15m, 1h30m, 2d, 1w' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l weeks -d 'Interval weeks (added to the other units)' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l days -d 'Interval days' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l hours -d 'Interval hours' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l minutes -d 'Interval minutes' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l seconds -d 'Interval seconds' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l at -d 'When a date trigger fires' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l in -d 'Fire a date trigger this long from now' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l id -d 'Job id [default: a short generated one]' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l name -d 'A name to show in listings' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l max-instances -d 'Running copies allowed at once; further fires are skipped [default: 1]' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l misfire-grace -d 'How late a fire may start, or `none` for no limit [default: 60s]' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l timeout -d 'Stop the command after this long (SIGTERM, then SIGKILL 5s later), or `none`' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l cwd -d 'Working directory of the command' -r -F
+complete -c tick -n "__fish_tick_using_subcommand add" -l env -d 'Environment variable for the command (repeatable)' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
+complete -c tick -n "__fish_tick_using_subcommand add" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tick -n "__fish_tick_using_subcommand add" -l replace -d 'Overwrite the job with the same --id (its history stays)'
+complete -c tick -n "__fish_tick_using_subcommand add" -l paused -d 'Add the job paused'
+complete -c tick -n "__fish_tick_using_subcommand add" -l coalesce -d 'Run a backlog of missed fires once (the default)'
+complete -c tick -n "__fish_tick_using_subcommand add" -l no-coalesce -d 'Run every missed fire of a backlog'
+complete -c tick -n "__fish_tick_using_subcommand add" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c tick -n "__fish_tick_using_subcommand add" -s q -l quiet -d 'Say only what was asked for, and errors'
+complete -c tick -n "__fish_tick_using_subcommand add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tick -n "__fish_tick_using_subcommand add" -s V -l version -d 'Print version'
+complete -c tick -n "__fish_tick_using_subcommand list" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
+complete -c tick -n "__fish_tick_using_subcommand list" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tick -n "__fish_tick_using_subcommand list" -l all -d 'Include finished jobs'
+complete -c tick -n "__fish_tick_using_subcommand list" -l json -d 'Print a JSON array'
+complete -c tick -n "__fish_tick_using_subcommand list" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c tick -n "__fish_tick_using_subcommand list" -s q -l quiet -d 'Say only what was asked for, and errors'
+complete -c tick -n "__fish_tick_using_subcommand list" -s h -l help -d 'Print help'
+complete -c tick -n "__fish_tick_using_subcommand list" -s V -l version -d 'Print version'
+complete -c tick -n "__fish_tick_using_subcommand show" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
+complete -c tick -n "__fish_tick_using_subcommand show" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tick -n "__fish_tick_using_subcommand show" -l json -d 'Print a JSON object'
+complete -c tick -n "__fish_tick_using_subcommand show" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c tick -n "__fish_tick_using_subcommand show" -s q -l quiet -d 'Say only what was asked for, and errors'
+complete -c tick -n "__fish_tick_using_subcommand show" -s h -l help -d 'Print help'
+complete -c tick -n "__fish_tick_using_subcommand show" -s V -l version -d 'Print version'
+complete -c tick -n "__fish_tick_using_subcommand pause" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
+complete -c tick -n "__fish_tick_using_subcommand pause" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tick -n "__fish_tick_using_subcommand pause" -l all -d 'Every job'
+complete -c tick -n "__fish_tick_using_subcommand pause" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c tick -n "__fish_tick_using_subcommand pause" -s q -l quiet -d 'Say only what was asked for, and errors'
+complete -c tick -n "__fish_tick_using_subcommand pause" -s h -l help -d 'Print help'
+complete -c tick -n "__fish_tick_using_subcommand pause" -s V -l version -d 'Print version'
+complete -c tick -n "__fish_tick_using_subcommand resume" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
+complete -c tick -n "__fish_tick_using_subcommand resume" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tick -n "__fish_tick_using_subcommand resume" -l all -d 'Every job'
+complete -c tick -n "__fish_tick_using_subcommand resume" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c tick -n "__fish_tick_using_subcommand resume" -s q -l quiet -d 'Say only what was asked for, and errors'
+complete -c tick -n "__fish_tick_using_subcommand resume" -s h -l help -d 'Print help'
+complete -c tick -n "__fish_tick_using_subcommand resume" -s V -l version -d 'Print version'
+complete -c tick -n "__fish_tick_using_subcommand remove" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
+complete -c tick -n "__fish_tick_using_subcommand remove" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tick -n "__fish_tick_using_subcommand remove" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c tick -n "__fish_tick_using_subcommand remove" -s q -l quiet -d 'Say only what was asked for, and errors'
+complete -c tick -n "__fish_tick_using_subcommand remove" -s h -l help -d 'Print help'
+complete -c tick -n "__fish_tick_using_subcommand remove" -s V -l version -d 'Print version'
+complete -c tick -n "__fish_tick_using_subcommand modify" -l command -d 'New shell command' -r
+complete -c tick -n "__fish_tick_using_subcommand modify" -l name -d 'A name to show in listings' -r
+complete -c tick -n "__fish_tick_using_subcommand modify" -l max-instances -d 'Running copies allowed at once; further fires are skipped [default: 1]' -r
+complete -c tick -n "__fish_tick_using_subcommand modify" -l misfire-grace -d 'How late a fire may start, or `none` for no limit [default: 60s]' -r
+complete -c tick -n "__fish_tick_using_subcommand modify" -l timeout -d 'Stop the command after this long (SIGTERM, then SIGKILL 5s later), or `none`' -r
+complete -c tick -n "__fish_tick_using_subcommand modify" -l cwd -d 'Working directory of the command' -r -F
+complete -c tick -n "__fish_tick_using_subcommand modify" -l env -d 'Environment variable for the command (repeatable)' -r
+complete -c tick -n "__fish_tick_using_subcommand modify" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
+complete -c tick -n "__fish_tick_using_subcommand modify" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tick -n "__fish_tick_using_subcommand modify" -l coalesce -d 'Run a backlog of missed fires once (the default)'
+complete -c tick -n "__fish_tick_using_subcommand modify" -l no-coalesce -d 'Run every missed fire of a backlog'
+complete -c tick -n "__fish_tick_using_subcommand modify" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c tick -n "__fish_tick_using_subcommand modify" -s q -l quiet -d 'Say only what was asked for, and errors'
+complete -c tick -n "__fish_tick_using_subcommand modify" -s h -l help -d 'Print help'
+complete -c tick -n "__fish_tick_using_subcommand modify" -s V -l version -d 'Print version'
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l tz -d 'Time zone (IANA name) [default: $TZ, else the system zone]' -r
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l start -d 'First allowed fire (inclusive); an interval\'s first fire' -r
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l end -d 'Last allowed fire (inclusive)' -r
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l jitter -d 'Random delay in [0, DURATION] added to each fire' -r
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l second -d 'Seconds field (APScheduler), e.g. 0, */10' -r
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l minute -d 'Minute field, e.g. 30, */5, 0-29/10' -r
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l hour -d 'Hour field, e.g. 5, 9-17' -r
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l day -d 'Day of month: 1-31, last, \'2nd mon\', \'last fri\'' -r
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l month -d 'Month: 1-12 or jan-dec' -r
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l day-of-week -d 'Day of week: 0-6 with 0 = Monday, or mon-sun' -r
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l week -d 'ISO week of the year: 1-53' -r
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l year -d 'Year: 1970-9999' -r
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l every -d 'Period of an interval, e.g. 90s, 15m, 1h30m, 2d, 1w' -r
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l weeks -d 'Interval weeks (added to the other units)' -r
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l days -d 'Interval days' -r
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l hours -d 'Interval hours' -r
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l minutes -d 'Interval minutes' -r
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l seconds -d 'Interval seconds' -r
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l at -d 'When a date trigger fires' -r
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l in -d 'Fire a date trigger this long from now' -r
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -s q -l quiet -d 'Say only what was asked for, and errors'
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -s V -l version -d 'Print version'
 complete -c tick -n "__fish_tick_using_subcommand next" -l tz -d 'Time zone (IANA name) [default: $TZ, else the system zone]' -r
 complete -c tick -n "__fish_tick_using_subcommand next" -l start -d 'First allowed fire (inclusive); an interval\'s first fire' -r
 complete -c tick -n "__fish_tick_using_subcommand next" -l end -d 'Last allowed fire (inclusive)' -r
@@ -74,6 +211,14 @@ complete -c tick -n "__fish_tick_using_subcommand generate" -s v -l verbose -d '
 complete -c tick -n "__fish_tick_using_subcommand generate" -s q -l quiet -d 'Say only what was asked for, and errors'
 complete -c tick -n "__fish_tick_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tick -n "__fish_tick_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from next generate help" -f -a "next" -d 'Preview the next fire times of a trigger'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from next generate help" -f -a "generate" -d 'Write shell completions or man pages into a folder'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from next generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule next generate help" -f -a "add" -d 'Add a job: a trigger and a shell command'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule next generate help" -f -a "list" -d 'List jobs, soonest next run first'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule next generate help" -f -a "show" -d 'Show every field of a job, its next 5 fire times and last 10 executions'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule next generate help" -f -a "pause" -d 'Pause jobs: they do not fire until resumed'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule next generate help" -f -a "resume" -d 'Resume paused jobs; the next run is computed from now (missed runs are not run)'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule next generate help" -f -a "remove" -d 'Remove jobs (their history is kept)'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule next generate help" -f -a "modify" -d 'Change a job\'s name, command or options in place; its id and history stay'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule next generate help" -f -a "reschedule" -d 'Give a job a new trigger; its id and history stay'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule next generate help" -f -a "next" -d 'Preview the next fire times of a trigger'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule next generate help" -f -a "generate" -d 'Write shell completions or man pages into a folder'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule next generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -43,6 +43,41 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Add a job: a trigger and a shell command
+    ///
+    /// Prints the new job's id. COMMAND runs under `/bin/sh -c`; several words
+    /// are joined with shell quoting, so `-- echo "a b"` keeps its argument.
+    #[command(after_help = ADD_EXAMPLES)]
+    Add(AddArgs),
+
+    /// List jobs, soonest next run first
+    #[command(after_help = "Examples:\n  tick list\n  tick list --all --json")]
+    List(ListArgs),
+
+    /// Show every field of a job, its next 5 fire times and last 10 executions
+    #[command(after_help = "Examples:\n  tick show backup\n  tick show backup --json")]
+    Show(ShowArgs),
+
+    /// Pause jobs: they do not fire until resumed
+    #[command(after_help = "Examples:\n  tick pause backup\n  tick pause --all")]
+    Pause(SelectArgs),
+
+    /// Resume paused jobs; the next run is computed from now (missed runs are not run)
+    #[command(after_help = "Examples:\n  tick resume backup\n  tick resume --all")]
+    Resume(SelectArgs),
+
+    /// Remove jobs (their history is kept)
+    #[command(after_help = "Examples:\n  tick remove backup\n  tick remove k3xq9m backup")]
+    Remove(RemoveArgs),
+
+    /// Change a job's name, command or options in place; its id and history stay
+    #[command(after_help = MODIFY_EXAMPLES)]
+    Modify(ModifyArgs),
+
+    /// Give a job a new trigger; its id and history stay
+    #[command(after_help = RESCHEDULE_EXAMPLES)]
+    Reschedule(RescheduleArgs),
+
     /// Preview the next fire times of a trigger
     ///
     /// Prints one fire time per line, RFC 3339 with the trigger zone's offset,
@@ -55,6 +90,24 @@ pub enum Command {
     #[command(hide = true)]
     Generate(GenerateArgs),
 }
+
+const ADD_EXAMPLES: &str = "\
+Examples:
+  tick add cron '0 3 * * *' -- backup.sh
+  tick add cron '*/15 * * * *' --name sync --tz Europe/Berlin -- rsync -a src/ dst/
+  tick add cron --hour 5 --minute 30 --day-of-week mon-fri --id report -- ./report.sh
+  tick add interval --every 90s --timeout 30s -- curl -fsS https://example.com/health
+  tick add date --at '2026-12-24 18:00' -- 'notify-send \"Merry Christmas\"'";
+
+const MODIFY_EXAMPLES: &str = "\
+Examples:
+  tick modify backup --name nightly-backup --timeout 1h
+  tick modify backup --command 'backup.sh --full' --env BACKUP_DIR=/mnt/b";
+
+const RESCHEDULE_EXAMPLES: &str = "\
+Examples:
+  tick reschedule backup cron '0 4 * * *'
+  tick reschedule sync interval --every 30m";
 
 const NEXT_EXAMPLES: &str = "\
 Examples:
@@ -82,6 +135,138 @@ pub struct NextArgs {
     /// Print a JSON array instead of lines
     #[arg(long)]
     pub json: bool,
+}
+
+/// `tick add`
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    #[command(flatten)]
+    pub trigger: TriggerArgs,
+
+    /// Job id [default: a short generated one]
+    #[arg(long, value_name = "ID", help_heading = "Job options")]
+    pub id: Option<String>,
+
+    /// Overwrite the job with the same --id (its history stays)
+    #[arg(long, requires = "id", help_heading = "Job options")]
+    pub replace: bool,
+
+    /// Add the job paused
+    #[arg(long, help_heading = "Job options")]
+    pub paused: bool,
+
+    #[command(flatten)]
+    pub options: JobOptionArgs,
+
+    /// The shell command, after `--`
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+/// Options shared by `add` and `modify`. Unset means "default" on add and
+/// "unchanged" on modify.
+#[derive(Debug, Clone, Default, Args)]
+pub struct JobOptionArgs {
+    /// A name to show in listings
+    #[arg(long, value_name = "NAME", help_heading = "Job options")]
+    pub name: Option<String>,
+
+    /// Running copies allowed at once; further fires are skipped [default: 1]
+    #[arg(long, value_name = "N", help_heading = "Job options")]
+    pub max_instances: Option<u32>,
+
+    /// Run a backlog of missed fires once (the default)
+    #[arg(long, overrides_with = "no_coalesce", help_heading = "Job options")]
+    pub coalesce: bool,
+
+    /// Run every missed fire of a backlog
+    #[arg(long, help_heading = "Job options")]
+    pub no_coalesce: bool,
+
+    /// How late a fire may start, or `none` for no limit [default: 60s]
+    #[arg(long, value_name = "DURATION|none", help_heading = "Job options")]
+    pub misfire_grace: Option<String>,
+
+    /// Stop the command after this long (SIGTERM, then SIGKILL 5s later), or `none`
+    #[arg(long, value_name = "DURATION|none", help_heading = "Job options")]
+    pub timeout: Option<String>,
+
+    /// Working directory of the command
+    #[arg(long, value_name = "DIR", help_heading = "Job options")]
+    pub cwd: Option<PathBuf>,
+
+    /// Environment variable for the command (repeatable)
+    #[arg(long, value_name = "KEY=VALUE", help_heading = "Job options")]
+    pub env: Vec<String>,
+}
+
+/// `tick list`
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Include finished jobs
+    #[arg(long)]
+    pub all: bool,
+    /// Print a JSON array
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `tick show`
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Job id
+    pub id: String,
+    /// Print a JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `tick pause` / `tick resume`
+#[derive(Debug, Args)]
+pub struct SelectArgs {
+    /// Job ids
+    #[arg(
+        required_unless_present = "all",
+        conflicts_with = "all",
+        value_name = "ID"
+    )]
+    pub ids: Vec<String>,
+    /// Every job
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// `tick remove`
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// Job ids
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+}
+
+/// `tick modify`
+#[derive(Debug, Args)]
+pub struct ModifyArgs {
+    /// Job id
+    pub id: String,
+
+    /// New shell command
+    #[arg(long, value_name = "COMMAND", help_heading = "Job options")]
+    pub command: Option<String>,
+
+    #[command(flatten)]
+    pub options: JobOptionArgs,
+}
+
+/// `tick reschedule`
+#[derive(Debug, Args)]
+pub struct RescheduleArgs {
+    /// Job id
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    #[command(flatten)]
+    pub trigger: TriggerArgs,
 }
 
 /// The kind of trigger.

@@ -2,11 +2,13 @@
 //!
 //! The crate is a library with a thin binary (`src/main.rs`), so tests reach
 //! every module in-process. Arrows point one way:
-//! `cli → commands → trigger`, with `error` and `clock` at the bottom.
+//! `cli → commands → store → {trigger, model}`, with `error` and `clock` at the bottom.
 
 pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod error;
+pub mod model;
 pub mod output;
+pub mod store;
 pub mod trigger;

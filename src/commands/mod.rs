@@ -1,21 +1,89 @@
-//! One file per subcommand. `dispatch` hands each its Args struct.
+//! One file per subcommand. `dispatch` hands each its Args struct and a
+//! [`Ctx`] (jobs file path, colour, verbosity, clock).
 //!
-//! This is where command-line strings become domain types (zones, triggers)
-//! before anything is computed or written.
+//! This is where command-line strings become domain types (zones, triggers,
+//! job options) before anything is computed or written.
 
+mod add;
 mod generate;
+mod job_options;
+mod jobs;
+mod list;
 mod next;
+mod show;
 pub mod trigger;
 
-use anyhow::Result;
+use std::io::IsTerminal;
+use std::path::PathBuf;
 
-use crate::cli::{Cli, Command};
-use crate::clock::SystemClock;
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+
+use crate::cli::{Cli, ColorChoice, Command};
+use crate::clock::{Clock, SystemClock};
+use crate::store::{self, Store};
+
+/// What every command may need besides its own arguments.
+pub struct Ctx {
+    db: Option<PathBuf>,
+    /// Colour on stdout.
+    pub color: bool,
+    pub quiet: bool,
+    pub clock: Box<dyn Clock>,
+}
+
+impl Ctx {
+    pub fn now(&self) -> DateTime<Utc> {
+        crate::trigger::input::floor_secs(self.clock.now())
+    }
+
+    pub fn db_path(&self) -> Result<PathBuf> {
+        store::default_path(self.db.as_deref())
+    }
+
+    /// The jobs file for a command that writes: created if missing.
+    pub fn store_for_write(&self) -> Result<Store> {
+        Store::open_or_create(&self.db_path()?)
+    }
+
+    /// The jobs file for a command that reads: `None` if there is none yet.
+    pub fn store_for_read(&self) -> Result<Option<Store>> {
+        Store::open_existing(&self.db_path()?)
+    }
+
+    /// A line for people on stdout, unless `--quiet`.
+    pub fn say(&self, line: &str) {
+        if !self.quiet {
+            println!("{line}");
+        }
+    }
+}
 
 pub fn dispatch(cli: Cli) -> Result<()> {
-    let clock = SystemClock;
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let ctx = Ctx {
+        db: cli.db,
+        color,
+        quiet: cli.quiet,
+        clock: Box::new(SystemClock),
+    };
     match cli.command {
-        Command::Next(args) => next::run(&args, &clock),
+        Command::Add(args) => add::run(&args, &ctx),
+        Command::List(args) => list::run(&args, &ctx),
+        Command::Show(args) => show::run(&args, &ctx),
+        Command::Pause(args) => jobs::pause(&args, &ctx),
+        Command::Resume(args) => jobs::resume(&args, &ctx),
+        Command::Remove(args) => jobs::remove(&args, &ctx),
+        Command::Modify(args) => jobs::modify(&args, &ctx),
+        Command::Reschedule(args) => jobs::reschedule(&args, &ctx),
+        Command::Next(args) => next::run(&args, &ctx),
         Command::Generate(args) => generate::run(&args),
     }
 }

@@ -5,14 +5,13 @@ use std::io::Write;
 use anyhow::Result;
 
 use crate::cli::NextArgs;
-use crate::clock::Clock;
 use crate::error::UsageError;
 use crate::output;
 use crate::trigger::input::parse_datetime;
 use crate::trigger::Schedule;
 
-pub fn run(args: &NextArgs, clock: &dyn Clock) -> Result<()> {
-    let now = clock.now();
+pub fn run(args: &NextArgs, ctx: &super::Ctx) -> Result<()> {
+    let now = ctx.now();
     let trigger = args.trigger.to_trigger(now)?;
     let from = match &args.from {
         Some(s) => {
@@ -31,7 +30,7 @@ pub fn run(args: &NextArgs, clock: &dyn Clock) -> Result<()> {
     }
     let mut out = std::io::stdout().lock();
     if args.json {
-        output::fire_times_json(&mut out, &fires, trigger.tz)?;
+        output::write_json(&mut out, &output::fire_times_json(&fires, trigger.tz))?;
     } else {
         for t in &fires {
             writeln!(out, "{}", output::rfc3339(*t, trigger.tz))?;

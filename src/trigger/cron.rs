@@ -576,7 +576,8 @@ fn value(text: &str, field: Field) -> Result<u32, String> {
 
 /// APScheduler 3 CronTrigger fields as given on the command line. `None` =
 /// not given.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct ApsFields {
     pub year: Option<String>,
     pub month: Option<String>,
@@ -591,6 +592,14 @@ pub struct ApsFields {
 impl ApsFields {
     pub fn is_empty(&self) -> bool {
         self.fields().iter().all(|(_, v)| v.is_none())
+    }
+
+    /// The fields that were given, as (flag name, value).
+    pub fn given(&self) -> Vec<(&'static str, &str)> {
+        self.fields()
+            .into_iter()
+            .filter_map(|(name, v)| v.map(|v| (name, v)))
+            .collect()
     }
 
     /// (flag name, value) in APScheduler's order, most significant first.

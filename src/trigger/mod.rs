@@ -13,6 +13,7 @@ pub mod input;
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
 
 pub use cron::{ApsFields, CronSchedule};
 
@@ -21,11 +22,10 @@ use crate::error::UsageError;
 /// What a trigger fires on, before zone, bounds and jitter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Schedule {
-    /// A crontab expression or APScheduler fields; `text` is the human form
-    /// (`0 8 * * 1-5`, `--hour 5 --minute 30`).
+    /// A crontab expression or APScheduler fields, compiled.
     Cron {
         schedule: CronSchedule,
-        text: String,
+        source: CronSource,
     },
     /// `@reboot`: fires once each time `tick run` starts, never by the clock.
     Reboot,
@@ -33,6 +33,31 @@ pub enum Schedule {
     Interval { every: u64 },
     /// Once, at an instant.
     Date { at: DateTime<Utc> },
+}
+
+/// What the user wrote for a cron trigger, kept to store and display it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CronSource {
+    /// A crontab expression, whitespace normalised (`0 8 * * 1-5`).
+    Expr(String),
+    /// APScheduler fields as given.
+    Fields(ApsFields),
+}
+
+impl CronSource {
+    /// `0 8 * * 1-5`, or `--hour '5' --minute '30'`.
+    pub fn text(&self) -> String {
+        match self {
+            CronSource::Expr(e) => e.clone(),
+            CronSource::Fields(f) => f
+                .given()
+                .iter()
+                .map(|(name, v)| format!("--{name} '{v}'"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        }
+    }
 }
 
 /// A complete trigger: schedule, zone, inclusive bounds and jitter.
@@ -57,7 +82,7 @@ impl Trigger {
         } else {
             Schedule::Cron {
                 schedule: cron::parse_crontab(expr)?,
-                text: expr.split_whitespace().collect::<Vec<_>>().join(" "),
+                source: CronSource::Expr(expr.split_whitespace().collect::<Vec<_>>().join(" ")),
             }
         };
         Ok(Trigger::new(schedule, tz))
@@ -66,22 +91,8 @@ impl Trigger {
     /// A cron trigger from APScheduler fields.
     pub fn aps(fields: &ApsFields, tz: Tz) -> Result<Trigger, UsageError> {
         let schedule = cron::parse_aps(fields)?;
-        let given = [
-            ("year", &fields.year),
-            ("month", &fields.month),
-            ("day", &fields.day),
-            ("week", &fields.week),
-            ("day-of-week", &fields.day_of_week),
-            ("hour", &fields.hour),
-            ("minute", &fields.minute),
-            ("second", &fields.second),
-        ];
-        let text = given
-            .iter()
-            .filter_map(|(name, v)| v.as_ref().map(|v| format!("--{name} '{v}'")))
-            .collect::<Vec<_>>()
-            .join(" ");
-        Ok(Trigger::new(Schedule::Cron { schedule, text }, tz))
+        let source = CronSource::Fields(fields.clone());
+        Ok(Trigger::new(Schedule::Cron { schedule, source }, tz))
     }
 
     /// An interval trigger anchored at `start` (the first fire).
@@ -194,7 +205,7 @@ impl Trigger {
     /// `every 15m`, `once at 2026-12-01T10:00:00+01:00`.
     pub fn describe(&self) -> String {
         match &self.schedule {
-            Schedule::Cron { text, .. } => format!("cron {text} ({})", self.tz.name()),
+            Schedule::Cron { source, .. } => format!("cron {} ({})", source.text(), self.tz.name()),
             Schedule::Reboot => "cron @reboot".to_string(),
             Schedule::Interval { every } => format!("every {}", input::format_duration(*every)),
             Schedule::Date { at } => format!(
@@ -203,6 +214,86 @@ impl Trigger {
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
             ),
         }
+    }
+}
+
+/// A trigger as stored: plain data that compiles back into the same
+/// [`Trigger`]. Instants are RFC 3339 in UTC; the zone is its IANA name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TriggerSpec {
+    /// `cron`, `reboot`, `interval` or `date`.
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cron: Option<CronSource>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<DateTime<Utc>>,
+    pub timezone: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub jitter: u64,
+}
+
+impl Trigger {
+    /// The storable form.
+    pub fn spec(&self) -> TriggerSpec {
+        let mut spec = TriggerSpec {
+            kind: String::new(),
+            cron: None,
+            every: None,
+            at: None,
+            timezone: self.tz.name().to_string(),
+            start: self.start,
+            end: self.end,
+            jitter: self.jitter,
+        };
+        match &self.schedule {
+            Schedule::Cron { source, .. } => {
+                spec.kind = "cron".into();
+                spec.cron = Some(source.clone());
+            }
+            Schedule::Reboot => spec.kind = "reboot".into(),
+            Schedule::Interval { every } => {
+                spec.kind = "interval".into();
+                spec.every = Some(*every);
+            }
+            Schedule::Date { at } => {
+                spec.kind = "date".into();
+                spec.at = Some(*at);
+            }
+        }
+        spec
+    }
+
+    /// Compile a stored trigger. Fails when it no longer makes sense, say its
+    /// zone left the tz database.
+    pub fn from_spec(spec: &TriggerSpec) -> Result<Trigger, UsageError> {
+        let tz = input::parse_tz(&spec.timezone)?;
+        let missing =
+            |what: &str| UsageError::new(format!("stored {} trigger has no {what}", spec.kind));
+        let trigger = match (spec.kind.as_str(), &spec.cron) {
+            ("cron", Some(CronSource::Expr(e))) => Trigger::crontab(e, tz)?,
+            ("cron", Some(CronSource::Fields(f))) => Trigger::aps(f, tz)?,
+            ("reboot", _) => Trigger::new(Schedule::Reboot, tz),
+            ("interval", _) => Trigger::interval(
+                spec.every.ok_or_else(|| missing("period"))?,
+                spec.start.ok_or_else(|| missing("start"))?,
+                tz,
+            )?,
+            ("date", _) => Trigger::date(spec.at.ok_or_else(|| missing("time"))?, tz),
+            (kind, _) => {
+                return Err(UsageError::new(format!(
+                    "unknown stored trigger kind '{kind}'"
+                )))
+            }
+        };
+        let mut trigger = trigger.with_bounds(spec.start, spec.end)?;
+        trigger.jitter = spec.jitter;
+        Ok(trigger)
     }
 }
 
@@ -294,6 +385,37 @@ mod tests {
         let t = Trigger::crontab("@reboot", Tz::UTC).unwrap();
         assert_eq!(t.next_fire(utc("2026-01-01T00:00:00Z")), None);
         assert_eq!(t.describe(), "cron @reboot");
+    }
+
+    #[test]
+    fn specs_round_trip_through_json() {
+        let ny: Tz = "America/New_York".parse().unwrap();
+        let f = ApsFields {
+            day: Some("last fri".into()),
+            hour: Some("18".into()),
+            ..Default::default()
+        };
+        let triggers = [
+            Trigger::crontab("0 0 L * 5L", ny).unwrap(),
+            Trigger::crontab("@reboot", ny).unwrap(),
+            Trigger::aps(&f, ny)
+                .unwrap()
+                .with_bounds(None, Some(utc("2030-01-01T00:00:00Z")))
+                .unwrap(),
+            Trigger::interval(90, utc("2026-01-01T00:00:00Z"), Tz::UTC).unwrap(),
+            Trigger::date(utc("2026-12-01T10:00:00Z"), ny),
+        ];
+        for t in triggers {
+            let json = serde_json::to_string(&t.spec()).unwrap();
+            let back: TriggerSpec = serde_json::from_str(&json).unwrap();
+            assert_eq!(Trigger::from_spec(&back).unwrap(), t, "{json}");
+        }
+        let mut bad = Trigger::crontab("* * * * *", ny).unwrap().spec();
+        bad.timezone = "Atlantis/Capital".into();
+        assert!(Trigger::from_spec(&bad)
+            .unwrap_err()
+            .to_string()
+            .contains("unknown time zone"));
     }
 
     #[test]

@@ -3,5 +3,6 @@
 
 mod dst;
 mod generated;
+mod jobs;
 mod next;
 mod util;

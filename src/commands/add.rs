@@ -1,0 +1,58 @@
+//! `tick add`: validate everything, then write one job in one transaction.
+
+use anyhow::Result;
+
+use super::job_options::{join_command, validate_id, validate_name};
+use super::Ctx;
+use crate::cli::AddArgs;
+use crate::error::UsageError;
+use crate::model::{Job, JobOptions, JobState};
+use crate::store::NewJobId;
+use crate::trigger::Schedule;
+
+pub fn run(args: &AddArgs, ctx: &Ctx) -> Result<()> {
+    let now = ctx.now();
+    let trigger = args.trigger.to_trigger(now)?;
+    let mut options = JobOptions::default();
+    args.options.apply(&mut options)?;
+    if let Some(name) = &args.options.name {
+        validate_name(name)?;
+    }
+    let command = join_command(&args.command)?;
+    let id = match &args.id {
+        Some(id) => {
+            validate_id(id)?;
+            NewJobId::Given {
+                id: id.clone(),
+                replace: args.replace,
+            }
+        }
+        None => NewJobId::Generated,
+    };
+    let next = trigger.next_fire(now);
+    if let (Schedule::Date { at }, None) = (&trigger.schedule, next) {
+        return Err(UsageError::new(format!(
+            "date {} is not in the future: a date job fires once, later than now",
+            crate::output::rfc3339(*at, trigger.tz)
+        ))
+        .into());
+    }
+    let job = Job {
+        id: String::new(),
+        name: args.options.name.clone(),
+        command,
+        trigger: trigger.spec(),
+        state: if args.paused {
+            JobState::Paused
+        } else {
+            JobState::Active
+        },
+        next_run_at: if args.paused { None } else { next },
+        options,
+        created_at: now,
+        updated_at: now,
+    };
+    let id = ctx.store_for_write()?.add_job(job, id)?;
+    println!("{id}");
+    Ok(())
+}

@@ -1,0 +1,122 @@
+//! Job option flags (shared by `add` and `modify`) validated into
+//! [`JobOptions`], plus the checks for ids and commands.
+
+use crate::cli::JobOptionArgs;
+use crate::error::UsageError;
+use crate::model::JobOptions;
+use crate::trigger::input::parse_duration;
+
+impl JobOptionArgs {
+    /// Apply the flags that were given onto `opts`; leave the rest.
+    pub fn apply(&self, opts: &mut JobOptions) -> Result<(), UsageError> {
+        if let Some(n) = self.max_instances {
+            if n == 0 {
+                return Err(UsageError::new(
+                    "invalid --max-instances 0: it must be at least 1",
+                ));
+            }
+            opts.max_instances = n;
+        }
+        if self.coalesce {
+            opts.coalesce = true;
+        }
+        if self.no_coalesce {
+            opts.coalesce = false;
+        }
+        if let Some(g) = &self.misfire_grace {
+            opts.misfire_grace = duration_or_none("--misfire-grace", g)?;
+        }
+        if let Some(t) = &self.timeout {
+            let t = duration_or_none("--timeout", t)?;
+            if t == Some(0) {
+                return Err(UsageError::new(
+                    "invalid --timeout '0s': use at least 1s, or none",
+                ));
+            }
+            opts.timeout = t;
+        }
+        if let Some(dir) = &self.cwd {
+            let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.clone());
+            if !abs.is_dir() {
+                return Err(UsageError::new(format!(
+                    "invalid --cwd '{}': not an existing folder",
+                    dir.display()
+                )));
+            }
+            opts.cwd = Some(abs.to_string_lossy().into_owned());
+        }
+        for kv in &self.env {
+            let (k, v) = parse_env(kv)?;
+            opts.env.insert(k, v);
+        }
+        Ok(())
+    }
+}
+
+fn duration_or_none(flag: &str, text: &str) -> Result<Option<u64>, UsageError> {
+    if text.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    parse_duration(text)
+        .map(Some)
+        .map_err(|e| UsageError::new(format!("{flag}: {e}, or none")))
+}
+
+/// `KEY=VALUE` with a portable variable name.
+fn parse_env(kv: &str) -> Result<(String, String), UsageError> {
+    let (k, v) = kv
+        .split_once('=')
+        .ok_or_else(|| UsageError::new(format!("invalid --env '{kv}': expected KEY=VALUE")))?;
+    let valid = !k.is_empty()
+        && !k.starts_with(|c: char| c.is_ascii_digit())
+        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        return Err(UsageError::new(format!(
+            "invalid --env '{kv}': the name '{k}' must be letters, digits and _, not starting with a digit"
+        )));
+    }
+    Ok((k.to_string(), v.to_string()))
+}
+
+/// A job id: 1-64 of letters, digits, `.`, `_`, `-`, not starting with `-`.
+pub fn validate_id(id: &str) -> Result<(), UsageError> {
+    let valid = !id.is_empty()
+        && id.len() <= 64
+        && !id.starts_with('-')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if valid {
+        Ok(())
+    } else {
+        Err(UsageError::new(format!(
+            "invalid job id '{id}': use 1 to 64 letters, digits, '.', '_' or '-', not starting with '-'"
+        )))
+    }
+}
+
+/// One word is taken as a shell string as is (`-- 'a | b'`); several are
+/// joined with shell quoting so each stays one argument.
+pub fn join_command(words: &[String]) -> Result<String, UsageError> {
+    let command = match words {
+        [one] => one.clone(),
+        many => shell_words::join(many),
+    };
+    if command.trim().is_empty() {
+        return Err(UsageError::new("the command after -- is empty"));
+    }
+    if command.contains('\0') {
+        return Err(UsageError::new("the command contains a NUL byte"));
+    }
+    Ok(command)
+}
+
+/// A name shown in listings: not blank, one line.
+pub fn validate_name(name: &str) -> Result<(), UsageError> {
+    if name.trim().is_empty() || name.contains(['\n', '\r', '\0']) {
+        return Err(UsageError::new(format!(
+            "invalid --name {name:?}: it must be one line of text, not blank"
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,131 @@
+//! The small job commands: `pause`, `resume`, `remove`, `modify`,
+//! `reschedule`. Each changes its jobs in one transaction, all or nothing.
+
+use anyhow::Result;
+
+use super::job_options::{join_command, validate_name};
+use super::Ctx;
+use crate::cli::{ModifyArgs, RemoveArgs, RescheduleArgs, SelectArgs};
+use crate::error::UsageError;
+use crate::model::{Job, JobState};
+
+use crate::trigger::Trigger;
+
+fn selection(args: &SelectArgs) -> Option<&[String]> {
+    (!args.all).then_some(args.ids.as_slice())
+}
+
+/// The next run of a job from `now`, compiling its stored trigger.
+fn next_from_now(
+    job: &Job,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    let trigger = Trigger::from_spec(&job.trigger)
+        .map_err(|e| anyhow::anyhow!("job '{}' has a trigger that cannot be used: {e}", job.id))?;
+    Ok(trigger.next_fire(now))
+}
+
+pub fn pause(args: &SelectArgs, ctx: &Ctx) -> Result<()> {
+    switch(args, ctx, JobState::Active, JobState::Paused, "paused")
+}
+
+pub fn resume(args: &SelectArgs, ctx: &Ctx) -> Result<()> {
+    switch(args, ctx, JobState::Paused, JobState::Active, "resumed")
+}
+
+/// Move the selected jobs in state `from` to state `to`; report each job.
+/// A resumed job's next run is computed from now: runs missed while paused
+/// are not run.
+fn switch(args: &SelectArgs, ctx: &Ctx, from: JobState, to: JobState, verb: &str) -> Result<()> {
+    let now = ctx.now();
+    let mut lines = Vec::new();
+    ctx.store_for_write()?.update_jobs(selection(args), |job| {
+        if job.state != from {
+            lines.push(format!("{} is {}, left as it is", job.id, job.state));
+            return Ok(());
+        }
+        job.state = to;
+        job.next_run_at = match to {
+            JobState::Active => next_from_now(job, now)?,
+            _ => None,
+        };
+        job.updated_at = now;
+        lines.push(format!("{verb} {}", job.id));
+        Ok(())
+    })?;
+    for line in lines {
+        ctx.say(&line);
+    }
+    Ok(())
+}
+
+pub fn remove(args: &RemoveArgs, ctx: &Ctx) -> Result<()> {
+    ctx.store_for_write()?.remove_jobs(&args.ids)?;
+    for id in &args.ids {
+        ctx.say(&format!("removed {id}"));
+    }
+    Ok(())
+}
+
+pub fn modify(args: &ModifyArgs, ctx: &Ctx) -> Result<()> {
+    let now = ctx.now();
+    let o = &args.options;
+    let nothing = args.command.is_none()
+        && o.name.is_none()
+        && o.max_instances.is_none()
+        && !o.coalesce
+        && !o.no_coalesce
+        && o.misfire_grace.is_none()
+        && o.timeout.is_none()
+        && o.cwd.is_none()
+        && o.env.is_empty();
+    if nothing {
+        return Err(UsageError::new(
+            "nothing to change: give --name, --command or a job option (see 'tick modify --help')",
+        )
+        .into());
+    }
+    if let Some(name) = &o.name {
+        validate_name(name)?;
+    }
+    let command = args
+        .command
+        .as_ref()
+        .map(|c| join_command(std::slice::from_ref(c)))
+        .transpose()?;
+    // Validate the flags once before opening the store.
+    o.apply(&mut Default::default())?;
+    let mut store = ctx.store_for_write()?;
+    store.update_jobs(Some(std::slice::from_ref(&args.id)), |job| {
+        o.apply(&mut job.options)?;
+        if let Some(name) = &o.name {
+            job.name = Some(name.clone());
+        }
+        if let Some(c) = &command {
+            job.command = c.clone();
+        }
+        job.updated_at = now;
+        Ok(())
+    })?;
+    ctx.say(&format!("modified {}", args.id));
+    Ok(())
+}
+
+pub fn reschedule(args: &RescheduleArgs, ctx: &Ctx) -> Result<()> {
+    let now = ctx.now();
+    let trigger = args.trigger.to_trigger(now)?;
+    let next = trigger.next_fire(now);
+    let spec = trigger.spec();
+    let mut store = ctx.store_for_write()?;
+    store.update_jobs(Some(std::slice::from_ref(&args.id)), |job| {
+        job.trigger = spec.clone();
+        if job.state != JobState::Paused {
+            job.state = JobState::Active;
+            job.next_run_at = next;
+        }
+        job.updated_at = now;
+        Ok(())
+    })?;
+    ctx.say(&format!("rescheduled {}", args.id));
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! `tick show ID`: every field, the next 5 fire times, the last 10 executions.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::Ctx;
+use crate::cli::ShowArgs;
+use crate::error::UsageError;
+use crate::output::{self, job_tz, local_time, opt_text, relative, rfc3339};
+use crate::trigger::Trigger;
+
+pub fn run(args: &ShowArgs, ctx: &Ctx) -> Result<()> {
+    let now = ctx.now();
+    let unknown = || {
+        UsageError::new(format!(
+            "unknown job id '{}' (see 'tick list --all')",
+            args.id
+        ))
+    };
+    let mut store = ctx.store_for_read()?.ok_or_else(unknown)?;
+    let job = store.job(&args.id)?;
+    let execs = store.executions_of(&job.id, 10)?;
+    let tz = job_tz(&job);
+    // Upcoming fires continue from the stored next run (or now when paused).
+    let fires = match Trigger::from_spec(&job.trigger) {
+        Ok(t) if job.state != crate::model::JobState::Finished => {
+            let mut fires: Vec<_> = job.next_run_at.into_iter().collect();
+            let from = job.next_run_at.unwrap_or(now);
+            fires.extend(t.fires_after(from, 5 - fires.len()));
+            fires
+        }
+        _ => Vec::new(),
+    };
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let mut v = output::job_json(&job, execs.first());
+        v["next_fires"] = output::fire_times_json(&fires, tz);
+        v["executions"] = execs
+            .iter()
+            .map(|e| output::execution_json(e, tz))
+            .collect();
+        output::write_json(&mut out, &v)?;
+        return Ok(());
+    }
+    let o = &job.options;
+    let env = if o.env.is_empty() {
+        "-".to_string()
+    } else {
+        o.env
+            .iter()
+            .map(|(k, v)| format!("{k}={}", shell_words::quote(v)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let next = job.next_run_at.map_or("-".into(), |n| {
+        format!("{} ({})", local_time(n, tz), relative(n, now))
+    });
+    let rows = [
+        ("id", job.id.clone()),
+        ("name", job.name.clone().unwrap_or("-".into())),
+        ("command", job.command.clone()),
+        ("trigger", output::describe_trigger(&job)),
+        ("timezone", job.trigger.timezone.clone()),
+        ("state", job.state.to_string()),
+        ("next run", next),
+        ("max instances", o.max_instances.to_string()),
+        ("coalesce", if o.coalesce { "yes" } else { "no" }.into()),
+        ("misfire grace", opt_text(o.misfire_grace)),
+        ("timeout", opt_text(o.timeout)),
+        (
+            "jitter",
+            opt_text(Some(job.trigger.jitter).filter(|j| *j > 0)),
+        ),
+        ("cwd", o.cwd.clone().unwrap_or("-".into())),
+        ("env", env),
+        ("created", rfc3339(job.created_at, tz)),
+        ("updated", rfc3339(job.updated_at, tz)),
+    ];
+    for (k, v) in rows {
+        writeln!(out, "{:<14} {v}", format!("{k}:"))?;
+    }
+    writeln!(out, "next fires:")?;
+    if fires.is_empty() {
+        writeln!(out, "  none")?;
+    }
+    for f in &fires {
+        writeln!(out, "  {}", rfc3339(*f, tz))?;
+    }
+    writeln!(out, "last executions:")?;
+    if execs.is_empty() {
+        writeln!(out, "  none")?;
+    } else {
+        for line in output::executions_table(&execs, tz, ctx.color).lines() {
+            writeln!(out, "  {line}")?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}

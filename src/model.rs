@@ -1,0 +1,175 @@
+//! Plain data: jobs, their options and state, executions and their status.
+//! No SQL and no I/O here; `store/` persists these, `output.rs` shows them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::trigger::TriggerSpec;
+
+/// A scheduled job: what to run, when, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub id: String,
+    pub name: Option<String>,
+    /// One shell string, run with `/bin/sh -c`.
+    pub command: String,
+    pub trigger: TriggerSpec,
+    pub state: JobState,
+    /// The next scheduled (un-jittered) fire; `None` when there is none.
+    pub next_run_at: Option<DateTime<Utc>>,
+    pub options: JobOptions,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    Active,
+    Paused,
+    /// A date job that fired, or a schedule that ended. Kept with its history.
+    Finished,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Active => "active",
+            JobState::Paused => "paused",
+            JobState::Finished => "finished",
+        }
+    }
+}
+
+impl FromStr for JobState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "active" => Ok(JobState::Active),
+            "paused" => Ok(JobState::Paused),
+            "finished" => Ok(JobState::Finished),
+            other => Err(format!("unknown job state '{other}'")),
+        }
+    }
+}
+
+impl fmt::Display for JobState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a job runs (APScheduler's job options, for shell commands).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JobOptions {
+    /// Running copies allowed at once; a fire beyond it is `skipped`.
+    pub max_instances: u32,
+    /// Run a backlog of missed fires once instead of once each.
+    pub coalesce: bool,
+    /// Seconds a fire may start late; `None` = run however late.
+    pub misfire_grace: Option<u64>,
+    /// Seconds before the command's process group is terminated.
+    pub timeout: Option<u64>,
+    /// Working directory (absolute).
+    pub cwd: Option<String>,
+    /// Extra environment variables.
+    pub env: BTreeMap<String, String>,
+}
+
+impl Default for JobOptions {
+    fn default() -> Self {
+        JobOptions {
+            max_instances: 1,
+            coalesce: true,
+            misfire_grace: Some(60),
+            timeout: None,
+            cwd: None,
+            env: BTreeMap::new(),
+        }
+    }
+}
+
+/// One fire of a job, kept as history (django-apscheduler's execution table).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Execution {
+    pub id: i64,
+    pub job_id: String,
+    /// The job's name and command as they were when it ran.
+    pub job_name: Option<String>,
+    pub command: String,
+    pub scheduled_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub status: Status,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+}
+
+impl Execution {
+    pub fn duration_ms(&self) -> Option<i64> {
+        Some((self.finished_at? - self.started_at?).num_milliseconds())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Running,
+    Success,
+    /// Non-zero exit; the code is kept.
+    Failed,
+    /// Ended by a signal; the signal is kept.
+    Killed,
+    Timeout,
+    /// Started later than its misfire grace: not run.
+    Missed,
+    /// Would have exceeded max_instances: not run.
+    Skipped,
+    /// The runner stopped or died while it ran.
+    Interrupted,
+}
+
+impl Status {
+    pub const ALL: [Status; 8] = [
+        Status::Running,
+        Status::Success,
+        Status::Failed,
+        Status::Killed,
+        Status::Timeout,
+        Status::Missed,
+        Status::Skipped,
+        Status::Interrupted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Running => "running",
+            Status::Success => "success",
+            Status::Failed => "failed",
+            Status::Killed => "killed",
+            Status::Timeout => "timeout",
+            Status::Missed => "missed",
+            Status::Skipped => "skipped",
+            Status::Interrupted => "interrupted",
+        }
+    }
+}
+
+impl FromStr for Status {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Status::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| format!("unknown status '{s}'"))
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

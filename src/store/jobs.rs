@@ -1,0 +1,196 @@
+//! Jobs in the jobs file. Each public method is one transaction.
+
+use anyhow::{Context, Result};
+use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior};
+
+use super::{from_ms, to_ms, Store};
+use crate::error::UsageError;
+use crate::model::Job;
+
+/// How a new job gets its id.
+pub enum NewJobId {
+    /// `--id ID`; with `replace`, an existing job of that id is overwritten
+    /// in place (its history stays).
+    Given { id: String, replace: bool },
+    /// A short readable id, generated.
+    Generated,
+}
+
+const COLUMNS: &str =
+    "id, name, command, trigger, state, next_run_at, options, created_at, updated_at";
+
+fn job_from_row(row: &Row) -> rusqlite::Result<std::result::Result<Job, String>> {
+    let id: String = row.get(0)?;
+    let trigger: String = row.get(3)?;
+    let state: String = row.get(4)?;
+    let options: String = row.get(6)?;
+    let parsed = (|| -> std::result::Result<Job, String> {
+        Ok(Job {
+            trigger: serde_json::from_str(&trigger).map_err(|e| format!("bad trigger: {e}"))?,
+            state: state.parse()?,
+            options: serde_json::from_str(&options).map_err(|e| format!("bad options: {e}"))?,
+            id: id.clone(),
+            name: row.get(1).map_err(|e| e.to_string())?,
+            command: row.get(2).map_err(|e| e.to_string())?,
+            next_run_at: row
+                .get::<_, Option<i64>>(5)
+                .map_err(|e| e.to_string())?
+                .map(from_ms),
+            created_at: from_ms(row.get(7).map_err(|e| e.to_string())?),
+            updated_at: from_ms(row.get(8).map_err(|e| e.to_string())?),
+        })
+    })();
+    Ok(parsed.map_err(|e| format!("job '{id}' cannot be read: {e}")))
+}
+
+fn unknown(id: &str) -> UsageError {
+    UsageError::new(format!("unknown job id '{id}' (see 'tick list --all')"))
+}
+
+fn get(tx: &Transaction, id: &str) -> Result<Option<Job>> {
+    let job = tx
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM jobs WHERE id = ?1"),
+            [id],
+            job_from_row,
+        )
+        .optional()?;
+    match job {
+        None => Ok(None),
+        Some(Ok(job)) => Ok(Some(job)),
+        Some(Err(e)) => Err(anyhow::anyhow!(e)),
+    }
+}
+
+fn exists(tx: &Transaction, id: &str) -> Result<bool> {
+    Ok(tx
+        .query_row("SELECT 1 FROM jobs WHERE id = ?1", [id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+fn write(tx: &Transaction, job: &Job) -> Result<()> {
+    tx.execute(
+        "INSERT INTO jobs (id, name, command, trigger, timezone, state, next_run_at, options, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (id) DO UPDATE SET
+           name = excluded.name, command = excluded.command, trigger = excluded.trigger,
+           timezone = excluded.timezone, state = excluded.state, next_run_at = excluded.next_run_at,
+           options = excluded.options, updated_at = excluded.updated_at",
+        params![
+            job.id,
+            job.name,
+            job.command,
+            serde_json::to_string(&job.trigger)?,
+            job.trigger.timezone,
+            job.state.as_str(),
+            job.next_run_at.map(to_ms),
+            serde_json::to_string(&job.options)?,
+            to_ms(job.created_at),
+            to_ms(job.updated_at),
+        ],
+    )?;
+    Ok(())
+}
+
+/// A short readable id: 6 characters without look-alikes (no 0/o, 1/l/i).
+fn generate_id() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    (0..6)
+        .map(|_| ALPHABET[fastrand::usize(..ALPHABET.len())] as char)
+        .collect()
+}
+
+impl Store {
+    fn immediate(&mut self) -> Result<Transaction<'_>> {
+        self.conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .with_context(|| format!("cannot write jobs file {}", self.path.display()))
+    }
+
+    /// Add a job; returns its id. `job.id` is ignored in favour of `id`.
+    pub fn add_job(&mut self, mut job: Job, id: NewJobId) -> Result<String> {
+        let tx = self.immediate()?;
+        match id {
+            NewJobId::Given { id, replace } => {
+                if let Some(old) = get(&tx, &id)? {
+                    if !replace {
+                        return Err(UsageError::new(format!(
+                            "job id '{id}' is taken (use --replace to overwrite it, or another --id)"
+                        ))
+                        .into());
+                    }
+                    job.created_at = old.created_at;
+                }
+                job.id = id;
+            }
+            NewJobId::Generated => loop {
+                let id = generate_id();
+                if !exists(&tx, &id)? {
+                    job.id = id;
+                    break;
+                }
+            },
+        }
+        write(&tx, &job)?;
+        tx.commit()?;
+        Ok(job.id)
+    }
+
+    /// One job by id; an unknown id is a usage error.
+    pub fn job(&mut self, id: &str) -> Result<Job> {
+        let tx = self.conn.transaction()?;
+        get(&tx, id)?.ok_or_else(|| unknown(id).into())
+    }
+
+    /// Every job, each row decoded on its own: a row that cannot be read is
+    /// returned as an error message instead of failing the whole listing.
+    pub fn jobs(&self) -> Result<Vec<std::result::Result<Job, String>>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {COLUMNS} FROM jobs ORDER BY id"))?;
+        let rows = stmt.query_map([], job_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Change jobs in one transaction: all of them, or (on any error,
+    /// including an unknown id) none. `ids = None` means every job.
+    pub fn update_jobs(
+        &mut self,
+        ids: Option<&[String]>,
+        mut change: impl FnMut(&mut Job) -> Result<()>,
+    ) -> Result<Vec<Job>> {
+        let tx = self.immediate()?;
+        let all_ids: Vec<String> = match ids {
+            Some(ids) => ids.to_vec(),
+            None => {
+                let mut stmt = tx.prepare("SELECT id FROM jobs ORDER BY id")?;
+                let ids = stmt
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()?;
+                ids
+            }
+        };
+        let mut out = Vec::with_capacity(all_ids.len());
+        for id in &all_ids {
+            let mut job = get(&tx, id)?.ok_or_else(|| unknown(id))?;
+            change(&mut job)?;
+            write(&tx, &job)?;
+            out.push(job);
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Remove jobs (their history stays). All or nothing.
+    pub fn remove_jobs(&mut self, ids: &[String]) -> Result<()> {
+        let tx = self.immediate()?;
+        for id in ids {
+            if tx.execute("DELETE FROM jobs WHERE id = ?1", [id])? == 0 {
+                return Err(unknown(id).into());
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}

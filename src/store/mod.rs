@@ -1,0 +1,164 @@
+//! The job store: one SQLite file. All SQL lives under this folder, behind
+//! a narrow interface (open, jobs, executions), so that another store (say
+//! PostgreSQL) can take its place without the scheduler noticing.
+//!
+//! - `schema.rs`: tables and migrations;
+//! - `jobs.rs`: reading and changing jobs, each change one transaction;
+//! - `executions.rs`: history.
+//!
+//! Every read-modify-write runs in `BEGIN IMMEDIATE`, so concurrent writers
+//! wait for each other (`busy_timeout`) instead of failing.
+
+mod executions;
+mod jobs;
+pub mod schema;
+
+use std::fs::{DirBuilder, OpenOptions};
+use std::io::ErrorKind;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags};
+
+pub use jobs::NewJobId;
+
+/// How long a command waits for another process's write before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// An open jobs file.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open the jobs file, creating it (0600, in a 0700 folder) if missing.
+    pub fn open_or_create(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if !dir.exists() {
+                DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(dir)
+                    .with_context(|| format!("cannot create folder {}", dir.display()))?;
+            }
+        }
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("cannot create jobs file {}", path.display()))
+            }
+        }
+        Store::open(path)
+    }
+
+    /// Open an existing jobs file; `None` when there is none yet (reading
+    /// commands then show nothing and create nothing).
+    pub fn open_existing(path: &Path) -> Result<Option<Store>> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        Store::open(path).map(Some)
+    }
+
+    fn open(path: &Path) -> Result<Store> {
+        check_file_is_safe(path)?;
+        let ctx = || format!("cannot open jobs file {}", path.display());
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .with_context(ctx)?;
+        conn.busy_timeout(BUSY_TIMEOUT).with_context(ctx)?;
+        // WAL lets readers (tick list) and the runner work while one writes;
+        // FULL makes each committed change durable before tick says "done".
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .with_context(ctx)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            bail!(
+                "cannot open jobs file {}: journal mode is {mode}, not wal",
+                path.display()
+            );
+        }
+        conn.pragma_update(None, "synchronous", "FULL")
+            .with_context(ctx)?;
+        schema::migrate(&mut conn, path).with_context(ctx)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Like cron with a crontab, refuse a jobs file others could write: it
+/// holds commands that run as you.
+fn check_file_is_safe(path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(path)
+        .with_context(|| format!("cannot read jobs file {}", path.display()))?;
+    if !meta.is_file() {
+        bail!("jobs file {} is not a regular file", path.display());
+    }
+    let me = rustix::process::geteuid().as_raw();
+    if meta.uid() != me {
+        bail!(
+            "refusing jobs file {}: it is owned by uid {}, not by you (uid {me}); its commands would run as you",
+            path.display(),
+            meta.uid()
+        );
+    }
+    let mode = meta.mode() & 0o777;
+    if mode & 0o022 != 0 {
+        bail!(
+            "refusing jobs file {}: it is writable by group or others (mode {mode:04o}); fix with: chmod 600 {}",
+            path.display(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Where the jobs file is: `--db`, else `$TICK_DB`, else
+/// `$XDG_DATA_HOME/tick/jobs.db`, else `~/.local/share/tick/jobs.db`.
+pub fn default_path(flag: Option<&Path>) -> Result<PathBuf> {
+    if let Some(p) = flag {
+        return Ok(p.to_path_buf());
+    }
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(p) = env("TICK_DB") {
+        return Ok(p);
+    }
+    if let Some(d) = env("XDG_DATA_HOME").filter(|d| d.is_absolute()) {
+        return Ok(d.join("tick").join("jobs.db"));
+    }
+    match env("HOME") {
+        Some(home) => Ok(home.join(".local/share/tick/jobs.db")),
+        None => bail!("cannot find the jobs file: set --db, $TICK_DB or $HOME"),
+    }
+}
+
+fn to_ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+fn from_ms(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}

@@ -1,0 +1,92 @@
+//! The jobs file's tables and their migrations on `PRAGMA user_version`.
+//!
+//! Each migration runs in one `BEGIN IMMEDIATE` transaction together with the
+//! version bump, so a file is always at exactly one version. Never edit a
+//! migration that has shipped: add a new one.
+
+use anyhow::{bail, Context, Result};
+use rusqlite::{Connection, TransactionBehavior};
+
+/// Migration N (1-based) brings a file from version N-1 to N.
+const MIGRATIONS: &[&str] = &[
+    // 1: jobs and executions. Instants are integer milliseconds since the
+    // Unix epoch (UTC); trigger and options are JSON documents.
+    "CREATE TABLE jobs (
+        id          TEXT PRIMARY KEY,
+        name        TEXT,
+        command     TEXT NOT NULL,
+        trigger     TEXT NOT NULL,
+        timezone    TEXT NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('active', 'paused', 'finished')),
+        next_run_at INTEGER,
+        options     TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL
+    );
+    CREATE INDEX jobs_by_next_run ON jobs (state, next_run_at);
+    CREATE TABLE executions (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id       TEXT NOT NULL,
+        job_name     TEXT,
+        command      TEXT NOT NULL,
+        scheduled_at INTEGER NOT NULL,
+        started_at   INTEGER,
+        finished_at  INTEGER,
+        status       TEXT NOT NULL,
+        exit_code    INTEGER,
+        signal       INTEGER,
+        stdout       BLOB,
+        stderr       BLOB,
+        stdout_truncated INTEGER NOT NULL DEFAULT 0,
+        stderr_truncated INTEGER NOT NULL DEFAULT 0,
+        runner       TEXT,
+        UNIQUE (job_id, scheduled_at)
+    );
+    CREATE INDEX executions_by_job ON executions (job_id, id);",
+];
+
+/// The schema version this tick writes.
+pub const LATEST: u32 = MIGRATIONS.len() as u32;
+
+fn version(conn: &Connection) -> Result<u32> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Bring the file up to [`LATEST`]; refuse a file from a newer tick.
+pub fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<()> {
+    let newer = |v: u32| {
+        anyhow::anyhow!(
+            "jobs file {} was written by a newer tick (schema version {v}; this tick knows up to {LATEST}): upgrade tick",
+            path.display()
+        )
+    };
+    let v = version(conn)?;
+    if v > LATEST {
+        return Err(newer(v));
+    }
+    if v == LATEST {
+        return Ok(());
+    }
+    for target in v + 1..=LATEST {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Another process may have migrated while we waited for the lock.
+        let now = version(&tx)?;
+        if now > LATEST {
+            return Err(newer(now));
+        }
+        if now >= target {
+            continue;
+        }
+        tx.execute_batch(MIGRATIONS[target as usize - 1])
+            .with_context(|| format!("migrating {} to schema version {target}", path.display()))?;
+        tx.pragma_update(None, "user_version", target)?;
+        tx.commit()?;
+    }
+    if version(conn)? != LATEST {
+        bail!(
+            "jobs file {} did not reach schema version {LATEST}",
+            path.display()
+        );
+    }
+    Ok(())
+}
