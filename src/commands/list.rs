@@ -32,13 +32,13 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => a.id.cmp(&b.id),
     });
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         let items: Vec<_> = jobs
             .iter()
-            .map(|j| output::job_json(j, last.get(&j.id)))
+            .map(|j| output::JobJson::new(j, last.get(&j.id)))
             .collect();
-        output::write_json(&mut out, &serde_json::Value::Array(items))?;
+        output::write_json(&mut out, &items)?;
     } else if jobs.is_empty() {
         if !ctx.quiet {
             writeln!(
@@ -47,7 +47,7 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
             )?;
         }
     } else {
-        writeln!(out, "{}", output::jobs_table(&jobs, &last, now, ctx.color))?;
+        output::jobs_table(&jobs, &last, now, ctx.color).write(&mut out, "")?;
     }
     out.flush()?;
     Ok(())

@@ -28,7 +28,7 @@ pub fn run(args: &NextArgs, ctx: &super::Ctx) -> Result<()> {
     if matches!(trigger.schedule, Schedule::Reboot) && !args.json {
         eprintln!("note: @reboot fires once each time `tick run` starts, never by the clock");
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         output::write_json(&mut out, &output::fire_times_json(&fires, trigger.tz))?;
     } else {

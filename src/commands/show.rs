@@ -32,15 +32,25 @@ pub fn run(args: &ShowArgs, ctx: &Ctx) -> Result<()> {
         }
         _ => Vec::new(),
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        let mut v = output::job_json(&job, execs.first());
-        v["next_fires"] = output::fire_times_json(&fires, tz);
-        v["executions"] = execs
-            .iter()
-            .map(|e| output::execution_json(e, tz))
-            .collect();
-        output::write_json(&mut out, &v)?;
+        #[derive(serde::Serialize)]
+        struct Show<'a> {
+            #[serde(flatten)]
+            job: output::JobJson<'a>,
+            next_fires: Vec<output::FireJson>,
+            executions: Vec<output::ExecutionJson<'a>>,
+        }
+        let show = Show {
+            job: output::JobJson::new(&job, execs.first()),
+            next_fires: output::fire_times_json(&fires, tz),
+            executions: execs
+                .iter()
+                .map(|e| output::ExecutionJson::new(e, tz))
+                .collect(),
+        };
+        output::write_json(&mut out, &show)?;
+        out.flush()?;
         return Ok(());
     }
     let o = &job.options;
@@ -91,9 +101,7 @@ pub fn run(args: &ShowArgs, ctx: &Ctx) -> Result<()> {
     if execs.is_empty() {
         writeln!(out, "  none")?;
     } else {
-        for line in output::executions_table(&execs, tz, ctx.color).lines() {
-            writeln!(out, "  {line}")?;
-        }
+        output::executions_table(&execs, tz, ctx.color).write(&mut out, "  ")?;
     }
     out.flush()?;
     Ok(())

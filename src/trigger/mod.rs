@@ -204,16 +204,7 @@ impl Trigger {
     /// The human form used in listings: `cron 0 8 * * 1-5 (Europe/Berlin)`,
     /// `every 15m`, `once at 2026-12-01T10:00:00+01:00`.
     pub fn describe(&self) -> String {
-        match &self.schedule {
-            Schedule::Cron { source, .. } => format!("cron {} ({})", source.text(), self.tz.name()),
-            Schedule::Reboot => "cron @reboot".to_string(),
-            Schedule::Interval { every } => format!("every {}", input::format_duration(*every)),
-            Schedule::Date { at } => format!(
-                "once at {}",
-                at.with_timezone(&self.tz)
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-            ),
-        }
+        self.spec().describe()
     }
 }
 
@@ -236,6 +227,28 @@ pub struct TriggerSpec {
     pub end: Option<DateTime<Utc>>,
     #[serde(default)]
     pub jitter: u64,
+}
+
+impl TriggerSpec {
+    /// The human form, straight from the stored data (no compiling, so
+    /// listing thousands of jobs stays cheap).
+    pub fn describe(&self) -> String {
+        match (self.kind.as_str(), &self.cron) {
+            ("cron", Some(source)) => format!("cron {} ({})", source.text(), self.timezone),
+            ("reboot", _) => "cron @reboot".to_string(),
+            ("interval", _) => format!("every {}", input::format_duration(self.every.unwrap_or(0))),
+            ("date", _) => match (self.at, self.timezone.parse::<Tz>()) {
+                (Some(at), Ok(tz)) => format!(
+                    "once at {}",
+                    at.with_timezone(&tz)
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+                ),
+                (Some(at), Err(_)) => format!("once at {}", at.to_rfc3339()),
+                (None, _) => "date (no time)".to_string(),
+            },
+            (kind, _) => format!("{kind} (unknown)"),
+        }
+    }
 }
 
 impl Trigger {

@@ -154,7 +154,7 @@ fn taken_id_needs_replace_which_keeps_the_id() {
     let env = Env::new();
     env.tick(&["add", "--id", "j", "cron", "0 3 * * *", "--", "one"])
         .ok();
-    let before = std::fs::read(env.db()).unwrap();
+    let before = env.snapshot();
     let line = env
         .tick(&["add", "--id", "j", "cron", "0 4 * * *", "--", "two"])
         .usage_error();
@@ -162,7 +162,7 @@ fn taken_id_needs_replace_which_keeps_the_id() {
         line,
         "error: job id 'j' is taken (use --replace to overwrite it, or another --id)"
     );
-    assert_eq!(std::fs::read(env.db()).unwrap(), before);
+    assert_eq!(env.snapshot(), before);
     env.tick(&[
         "add",
         "--id",
@@ -220,7 +220,7 @@ fn unknown_ids_change_nothing() {
         "add", "--id", "a", "interval", "--every", "1h", "--", "true",
     ])
     .ok();
-    let before = std::fs::read(env.db()).unwrap();
+    let before = env.snapshot();
     for args in [
         &["pause", "a", "nope"][..],
         &["resume", "nope"],
@@ -234,11 +234,7 @@ fn unknown_ids_change_nothing() {
             line, "error: unknown job id 'nope' (see 'tick list --all')",
             "{args:?}"
         );
-        assert_eq!(
-            std::fs::read(env.db()).unwrap(),
-            before,
-            "{args:?} changed the file"
-        );
+        assert_eq!(env.snapshot(), before, "{args:?} changed the file");
     }
     assert_eq!(job(&env, "a")["state"], "active");
 }
@@ -291,7 +287,7 @@ fn bad_input_exits_2_and_writes_nothing() {
     assert!(!env.db().exists(), "a failed add created the jobs file");
     env.tick(&["add", "--id", "keep", "cron", "0 3 * * *", "--", "true"])
         .ok();
-    let before = std::fs::read(env.db()).unwrap();
+    let before = env.snapshot();
     let cases: &[(&[&str], &str)] = &[
         (&["add", "cron", "0 3 * * *"], "required"),
         (&["add", "cron", "0 3 * * *", "--"], "required"),
@@ -372,11 +368,7 @@ fn bad_input_exits_2_and_writes_nothing() {
     for (args, expected) in cases {
         let line = env.tick(args).usage_error();
         assert!(line.contains(expected), "{args:?}: {line}");
-        assert_eq!(
-            std::fs::read(env.db()).unwrap(),
-            before,
-            "{args:?} changed the file"
-        );
+        assert_eq!(env.snapshot(), before, "{args:?} changed the file");
     }
 }
 
@@ -447,7 +439,7 @@ fn a_file_from_a_newer_tick_is_refused_and_left_alone() {
     let conn = rusqlite::Connection::open(env.db()).unwrap();
     conn.pragma_update(None, "user_version", 99).unwrap();
     drop(conn);
-    let before = std::fs::read(env.db()).unwrap();
+    let before = env.snapshot();
     let out = env.tick(&["add", "cron", "@daily", "--", "true"]).output();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -456,7 +448,7 @@ fn a_file_from_a_newer_tick_is_refused_and_left_alone() {
         "{err}"
     );
     assert_eq!(err.lines().count(), 1);
-    assert_eq!(std::fs::read(env.db()).unwrap(), before);
+    assert_eq!(env.snapshot(), before);
 }
 
 #[test]
@@ -468,7 +460,7 @@ fn a_corrupt_file_is_an_error_not_a_panic() {
     )
     .unwrap();
     std::fs::set_permissions(env.db(), std::fs::Permissions::from_mode(0o600)).unwrap();
-    let before = std::fs::read(env.db()).unwrap();
+    let before = env.snapshot();
     let out = env.tick(&["list"]).output();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -476,7 +468,7 @@ fn a_corrupt_file_is_an_error_not_a_panic() {
         err.starts_with("error: cannot open jobs file") && err.contains("not a database"),
         "{err}"
     );
-    assert_eq!(std::fs::read(env.db()).unwrap(), before);
+    assert_eq!(env.snapshot(), before);
 }
 
 #[test]

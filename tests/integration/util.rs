@@ -23,6 +23,16 @@ impl Env {
         self.dir.path().join("jobs.db")
     }
 
+    /// The bytes of the jobs file and its write-ahead log: equal snapshots
+    /// mean nothing was written.
+    pub fn snapshot(&self) -> (Vec<u8>, Vec<u8>) {
+        let wal = self.dir.path().join("jobs.db-wal");
+        (
+            std::fs::read(self.db()).unwrap_or_default(),
+            std::fs::read(wal).unwrap_or_default(),
+        )
+    }
+
     /// `tick ARGS...` with TZ=UTC, no colour, and the jobs file in the temp folder.
     pub fn tick(&self, args: &[&str]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_tick"));
