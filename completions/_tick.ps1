@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove jobs (their history is kept)')
             [CompletionResult]::new('modify', 'modify', [CompletionResultType]::ParameterValue, 'Change a job''s name, command or options in place; its id and history stay')
             [CompletionResult]::new('reschedule', 'reschedule', [CompletionResultType]::ParameterValue, 'Give a job a new trigger; its id and history stay')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the scheduler in the foreground until SIGINT or SIGTERM')
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Preview the next fire times of a trigger')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions or man pages into a folder')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -213,6 +214,21 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'tick;run' {
+            [CompletionResult]::new('--max-workers', '--max-workers', [CompletionResultType]::ParameterName, 'Most job processes running at once; further fires wait for a slot')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--no-echo', '--no-echo', [CompletionResultType]::ParameterName, 'Do not echo the jobs'' output lines on stdout')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'tick;next' {
             [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'Time zone (IANA name) [default: $TZ, else the system zone]')
             [CompletionResult]::new('--start', '--start', [CompletionResultType]::ParameterName, 'First allowed fire (inclusive); an interval''s first fire')
@@ -272,6 +288,7 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove jobs (their history is kept)')
             [CompletionResult]::new('modify', 'modify', [CompletionResultType]::ParameterValue, 'Change a job''s name, command or options in place; its id and history stay')
             [CompletionResult]::new('reschedule', 'reschedule', [CompletionResultType]::ParameterValue, 'Give a job a new trigger; its id and history stay')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the scheduler in the foreground until SIGINT or SIGTERM')
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Preview the next fire times of a trigger')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions or man pages into a folder')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -299,6 +316,9 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
             break
         }
         'tick;help;reschedule' {
+            break
+        }
+        'tick;help;run' {
             break
         }
         'tick;help;next' {

@@ -46,6 +46,9 @@ _tick() {
             tick,resume)
                 cmd="tick__subcmd__resume"
                 ;;
+            tick,run)
+                cmd="tick__subcmd__run"
+                ;;
             tick,show)
                 cmd="tick__subcmd__show"
                 ;;
@@ -79,6 +82,9 @@ _tick() {
             tick__subcmd__help,resume)
                 cmd="tick__subcmd__help__subcmd__resume"
                 ;;
+            tick__subcmd__help,run)
+                cmd="tick__subcmd__help__subcmd__run"
+                ;;
             tick__subcmd__help,show)
                 cmd="tick__subcmd__help__subcmd__show"
                 ;;
@@ -89,7 +95,7 @@ _tick() {
 
     case "${cmd}" in
         tick)
-            opts="-v -q -h -V --db --color --verbose --quiet --help --version add list show pause resume remove modify reschedule next generate help"
+            opts="-v -q -h -V --db --color --verbose --quiet --help --version add list show pause resume remove modify reschedule run next generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -263,7 +269,7 @@ _tick() {
             return 0
             ;;
         tick__subcmd__help)
-            opts="add list show pause resume remove modify reschedule next generate help"
+            opts="add list show pause resume remove modify reschedule run next generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -403,6 +409,20 @@ _tick() {
             return 0
             ;;
         tick__subcmd__help__subcmd__resume)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tick__subcmd__help__subcmd__run)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -769,6 +789,32 @@ _tick() {
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tick__subcmd__run)
+            opts="-v -q -h -V --max-workers --no-echo --db --color --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --max-workers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -36,6 +36,7 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand remove 'Remove jobs (their history is kept)'
             cand modify 'Change a job''s name, command or options in place; its id and history stay'
             cand reschedule 'Give a job a new trigger; its id and history stay'
+            cand run 'Run the scheduler in the foreground until SIGINT or SIGTERM'
             cand next 'Preview the next fire times of a trigger'
             cand generate 'Write shell completions or man pages into a folder'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -201,6 +202,20 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'tick;run'= {
+            cand --max-workers 'Most job processes running at once; further fires wait for a slot'
+            cand --db 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]'
+            cand --color 'When to use colour'
+            cand --no-echo 'Do not echo the jobs'' output lines on stdout'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -q 'Say only what was asked for, and errors'
+            cand --quiet 'Say only what was asked for, and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'tick;next'= {
             cand --tz 'Time zone (IANA name) [default: $TZ, else the system zone]'
             cand --start 'First allowed fire (inclusive); an interval''s first fire'
@@ -258,6 +273,7 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand remove 'Remove jobs (their history is kept)'
             cand modify 'Change a job''s name, command or options in place; its id and history stay'
             cand reschedule 'Give a job a new trigger; its id and history stay'
+            cand run 'Run the scheduler in the foreground until SIGINT or SIGTERM'
             cand next 'Preview the next fire times of a trigger'
             cand generate 'Write shell completions or man pages into a folder'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -277,6 +293,8 @@ set edit:completion:arg-completer[tick] = {|@words|
         &'tick;help;modify'= {
         }
         &'tick;help;reschedule'= {
+        }
+        &'tick;help;run'= {
         }
         &'tick;help;next'= {
         }

@@ -78,6 +78,18 @@ pub enum Command {
     #[command(after_help = RESCHEDULE_EXAMPLES)]
     Reschedule(RescheduleArgs),
 
+    /// Run the scheduler in the foreground until SIGINT or SIGTERM
+    ///
+    /// Spawns each job's command when its trigger fires, records every
+    /// execution, and logs one line per event on stderr. The first SIGINT or
+    /// SIGTERM stops firing and waits for running jobs; a second kills them.
+    /// A second `tick run` on the same jobs file stands by and takes over
+    /// when the first stops.
+    #[command(
+        after_help = "Examples:\n  tick run\n  tick run --max-workers 4 --no-echo\n  tick --db ~/work/jobs.db run"
+    )]
+    Run(RunArgs),
+
     /// Preview the next fire times of a trigger
     ///
     /// Prints one fire time per line, RFC 3339 with the trigger zone's offset,
@@ -117,6 +129,18 @@ Examples:
   tick next cron '30 2 * * *' --tz America/New_York --from '2026-03-07 12:00' -n 3
   tick next interval --every 1h30m --start '2026-12-01 08:00'
   tick next date --in 2h";
+
+/// `tick run`
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Most job processes running at once; further fires wait for a slot
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_workers: u16,
+
+    /// Do not echo the jobs' output lines on stdout
+    #[arg(long)]
+    pub no_echo: bool,
+}
 
 /// `tick next`
 #[derive(Debug, Args)]

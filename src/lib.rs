@@ -2,13 +2,16 @@
 //!
 //! The crate is a library with a thin binary (`src/main.rs`), so tests reach
 //! every module in-process. Arrows point one way:
-//! `cli → commands → store → {trigger, model}`, with `error` and `clock` at the bottom.
+//! `cli → commands → scheduler → {executor, store} → {trigger, model}`, with `error` and `clock` at the bottom.
 
 pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod error;
+pub mod executor;
+pub mod log;
 pub mod model;
 pub mod output;
+pub mod scheduler;
 pub mod store;
 pub mod trigger;

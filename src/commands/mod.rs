@@ -10,6 +10,7 @@ mod job_options;
 mod jobs;
 mod list;
 mod next;
+mod run;
 mod show;
 pub mod trigger;
 
@@ -21,11 +22,13 @@ use chrono::{DateTime, Utc};
 
 use crate::cli::{Cli, ColorChoice, Command};
 use crate::clock::{Clock, SystemClock};
+use crate::log::Logger;
 use crate::store::{self, Store};
 
 /// What every command may need besides its own arguments.
 pub struct Ctx {
     db: Option<PathBuf>,
+    verbose: u8,
     /// Colour on stdout.
     pub color: bool,
     pub quiet: bool,
@@ -70,6 +73,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
     };
     let ctx = Ctx {
         db: cli.db,
+        verbose: cli.verbose,
         color,
         quiet: cli.quiet,
         clock: Box::new(SystemClock),
@@ -83,6 +87,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Remove(args) => jobs::remove(&args, &ctx),
         Command::Modify(args) => jobs::modify(&args, &ctx),
         Command::Reschedule(args) => jobs::reschedule(&args, &ctx),
+        Command::Run(args) => run::run(&args, &ctx, Logger::new(ctx.verbose, ctx.quiet)),
         Command::Next(args) => next::run(&args, &ctx),
         Command::Generate(args) => generate::run(&args),
     }

@@ -102,7 +102,7 @@ fn generate_id() -> String {
 }
 
 impl Store {
-    fn immediate(&mut self) -> Result<Transaction<'_>> {
+    pub(super) fn immediate(&mut self) -> Result<Transaction<'_>> {
         self.conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .with_context(|| format!("cannot write jobs file {}", self.path.display()))
@@ -146,10 +146,18 @@ impl Store {
     /// Every job, each row decoded on its own: a row that cannot be read is
     /// returned as an error message instead of failing the whole listing.
     pub fn jobs(&self) -> Result<Vec<std::result::Result<Job, String>>> {
+        self.select_jobs("ORDER BY id", rusqlite::params![])
+    }
+
+    pub(super) fn select_jobs(
+        &self,
+        filter: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<std::result::Result<Job, String>>> {
         let mut stmt = self
             .conn
-            .prepare(&format!("SELECT {COLUMNS} FROM jobs ORDER BY id"))?;
-        let rows = stmt.query_map([], job_from_row)?;
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM jobs {filter}"))?;
+        let rows = stmt.query_map(params, job_from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 

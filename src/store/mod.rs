@@ -11,6 +11,8 @@
 
 mod executions;
 mod jobs;
+pub mod lock;
+mod runs;
 pub mod schema;
 
 use std::fs::{DirBuilder, OpenOptions};
@@ -24,6 +26,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags};
 
 pub use jobs::NewJobId;
+pub use runs::{Claim, Claimed, Outcome};
 
 /// How long a command waits for another process's write before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);

@@ -1,0 +1,67 @@
+//! The runner's log: one line per event on stderr,
+//! `2026-11-22T10:00:00Z  INFO  job backup started`. Colour only when
+//! stderr is a terminal and `NO_COLOR` is unset.
+
+use std::io::{IsTerminal, Write};
+
+use chrono::{SecondsFormat, Utc};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Error,
+    Warn,
+    Info,
+    Debug,
+}
+
+#[derive(Debug, Clone)]
+pub struct Logger {
+    color: bool,
+    max: Level,
+}
+
+impl Logger {
+    /// `verbose` 0 = info, 1+ = debug; `quiet` = warnings and errors only.
+    pub fn new(verbose: u8, quiet: bool) -> Logger {
+        let color = std::io::stderr().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let max = match (quiet, verbose) {
+            (true, _) => Level::Warn,
+            (false, 0) => Level::Info,
+            _ => Level::Debug,
+        };
+        Logger { color, max }
+    }
+
+    pub fn log(&self, level: Level, msg: &str) {
+        if level > self.max {
+            return;
+        }
+        let (name, code) = match level {
+            Level::Error => ("ERROR", "\x1b[31m"),
+            Level::Warn => (" WARN", "\x1b[33m"),
+            Level::Info => (" INFO", "\x1b[32m"),
+            Level::Debug => ("DEBUG", "\x1b[2m"),
+        };
+        let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+        let mut err = std::io::stderr().lock();
+        let _ = if self.color {
+            writeln!(err, "\x1b[2m{now}\x1b[0m {code}{name}\x1b[0m {msg}")
+        } else {
+            writeln!(err, "{now} {name} {msg}")
+        };
+    }
+
+    pub fn info(&self, msg: &str) {
+        self.log(Level::Info, msg)
+    }
+    pub fn warn(&self, msg: &str) {
+        self.log(Level::Warn, msg)
+    }
+    pub fn error(&self, msg: &str) {
+        self.log(Level::Error, msg)
+    }
+    pub fn debug(&self, msg: &str) {
+        self.log(Level::Debug, msg)
+    }
+}

@@ -1,0 +1,507 @@
+//! The scheduler loop of `tick run` (APScheduler's BlockingScheduler):
+//! due fires → misfire/coalesce (`plan.rs`) → claim (one transaction) →
+//! executor → record → sleep until the next fire, a child's exit, a signal,
+//! or at most a second (to pick up other processes' changes).
+//!
+//! Time comes from a [`Clock`]; events (child exits, signals) arrive on one
+//! channel, so tests can drive the loop without real signals.
+
+pub mod plan;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+
+use anyhow::Result;
+use chrono::{DateTime, Duration, Utc};
+use rustix::process::Signal;
+
+use crate::clock::Clock;
+use crate::executor::{self, Child, Echo, Finished, Spec};
+use crate::log::Logger;
+use crate::model::{Job, JobOptions, JobState, Status};
+use crate::output::human_ms;
+use crate::store::{Claim, Outcome, Store};
+use crate::trigger::Trigger;
+
+/// How long a timed-out group gets between SIGTERM and SIGKILL.
+const KILL_AFTER: i64 = 5;
+/// The longest sleep: changes by other processes show within this.
+const POLL: Duration = Duration::seconds(1);
+
+/// What wakes the loop besides the clock.
+#[derive(Debug)]
+pub enum Event {
+    /// A child's shell exited.
+    Exited {
+        execution_id: i64,
+        finished: Finished,
+    },
+    /// SIGINT or SIGTERM: the first drains, the second kills.
+    Stop,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub max_workers: u16,
+    pub echo: bool,
+    /// Written into each execution row: who ran it.
+    pub runner: String,
+}
+
+struct Running {
+    job_id: String,
+    child: Child,
+    started: DateTime<Utc>,
+    deadline: Option<DateTime<Utc>>,
+    term_sent: Option<DateTime<Utc>>,
+    kill_sent: bool,
+    timed_out: bool,
+    stopped: bool,
+}
+
+struct Pending {
+    execution_id: i64,
+    spec: Spec,
+    options: JobOptions,
+    not_before: DateTime<Utc>,
+}
+
+pub struct Scheduler {
+    store: Store,
+    clock: Box<dyn Clock>,
+    cfg: Config,
+    log: Logger,
+    tx: Sender<Event>,
+    rx: Receiver<Event>,
+    running: HashMap<i64, Running>,
+    waiting: Vec<Pending>,
+    stopping: bool,
+    /// Jobs whose rows cannot be used, logged once each.
+    broken: HashSet<String>,
+}
+
+impl Scheduler {
+    pub fn new(
+        store: Store,
+        clock: Box<dyn Clock>,
+        cfg: Config,
+        log: Logger,
+        tx: Sender<Event>,
+        rx: Receiver<Event>,
+    ) -> Scheduler {
+        Scheduler {
+            store,
+            clock,
+            cfg,
+            log,
+            tx,
+            rx,
+            running: HashMap::new(),
+            waiting: Vec::new(),
+            stopping: false,
+            broken: HashSet::new(),
+        }
+    }
+
+    /// Run until stopped. Every execution is finalised before it returns.
+    pub fn run(mut self) -> Result<()> {
+        let now = self.clock.now();
+        let n = self.store.interrupt_running(now)?;
+        if n > 0 {
+            self.log.warn(&format!(
+                "marked {n} execution(s) of a previous runner as interrupted"
+            ));
+        }
+        self.log.info(&format!(
+            "scheduler started on {} (max workers {})",
+            self.store.path().display(),
+            self.cfg.max_workers
+        ));
+        if self.store.jobs()?.is_empty() {
+            self.log.info("no jobs yet; waiting for `tick add`");
+        }
+        self.fire_reboot_jobs(now)?;
+        loop {
+            let now = self.clock.now();
+            if !self.stopping {
+                self.claim_due(now)?;
+            }
+            self.start_ready(now)?;
+            self.enforce_timeouts(now);
+            if self.stopping && self.running.is_empty() {
+                break;
+            }
+            let wake = self.next_wake(now)?;
+            let wait = (wake - now).to_std().unwrap_or_default();
+            match self.rx.recv_timeout(wait) {
+                Ok(event) => self.handle(event)?,
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            while let Ok(event) = self.rx.try_recv() {
+                self.handle(event)?;
+            }
+        }
+        self.log.info("scheduler stopped");
+        Ok(())
+    }
+
+    fn handle(&mut self, event: Event) -> Result<()> {
+        match event {
+            Event::Exited {
+                execution_id,
+                finished,
+            } => self.finished(execution_id, finished),
+            Event::Stop => self.stop(),
+        }
+    }
+
+    fn running_count(&self, job_id: &str) -> u32 {
+        (self.running.values().filter(|r| r.job_id == job_id).count()
+            + self
+                .waiting
+                .iter()
+                .filter(|p| p.spec.job_id == job_id)
+                .count()) as u32
+    }
+
+    fn usable(&mut self, row: std::result::Result<Job, String>) -> Option<(Job, Trigger)> {
+        let job = match row {
+            Ok(job) => job,
+            Err(e) => {
+                if self.broken.insert(e.clone()) {
+                    self.log.error(&format!("{e}; skipping it"));
+                }
+                return None;
+            }
+        };
+        match Trigger::from_spec(&job.trigger) {
+            Ok(t) => Some((job, t)),
+            Err(e) => {
+                if self.broken.insert(job.id.clone()) {
+                    self.log.error(&format!(
+                        "job {} cannot be scheduled ({e}); skipping it",
+                        job.id
+                    ));
+                }
+                None
+            }
+        }
+    }
+
+    fn fire_reboot_jobs(&mut self, now: DateTime<Utc>) -> Result<()> {
+        for row in self.store.reboot_jobs()? {
+            let Some((job, trigger)) = self.usable(row) else {
+                continue;
+            };
+            if let Some(id) = self.store.insert_running(&job, now, &self.cfg.runner)? {
+                self.queue(id, &job, now, trigger.jitter);
+            }
+        }
+        Ok(())
+    }
+
+    /// Decide every due job and claim all decisions in one transaction.
+    fn claim_due(&mut self, now: DateTime<Utc>) -> Result<()> {
+        let mut claims = Vec::new();
+        let mut jobs = Vec::new();
+        for row in self.store.due_jobs(now)? {
+            let Some((job, trigger)) = self.usable(row) else {
+                continue;
+            };
+            let Some(due) = job.next_run_at else { continue };
+            let p = plan::plan(
+                &trigger,
+                &job.options,
+                due,
+                now,
+                self.running_count(&job.id),
+            );
+            let mut rows: Vec<(DateTime<Utc>, Status)> = Vec::new();
+            rows.extend(p.missed.iter().map(|t| (*t, Status::Missed)));
+            rows.extend(p.skipped.iter().map(|t| (*t, Status::Skipped)));
+            rows.extend(p.run.iter().map(|t| (*t, Status::Running)));
+            claims.push(Claim {
+                job_id: job.id.clone(),
+                job_name: job.name.clone(),
+                command: job.command.clone(),
+                expected_next: due,
+                new_next: p.next,
+                new_state: if p.next.is_some() {
+                    JobState::Active
+                } else {
+                    JobState::Finished
+                },
+                rows,
+            });
+            jobs.push((job, trigger.jitter, p));
+        }
+        if claims.is_empty() {
+            return Ok(());
+        }
+        let owned = self.store.claim(&claims, &self.cfg.runner, now)?;
+        let won: HashSet<usize> = owned.iter().map(|o| o.claim).collect();
+        for (i, (job, _, p)) in jobs.iter().enumerate() {
+            // A claim with no running row may still have won; the log only
+            // speaks of fires this runner decided.
+            if !won.contains(&i) && !p.run.is_empty() {
+                continue;
+            }
+            for t in &p.missed {
+                self.log.warn(&format!(
+                    "job {} missed its {} fire: {} late, more than its misfire grace",
+                    job.id,
+                    t.to_rfc3339(),
+                    human_ms((now - *t).num_milliseconds())
+                ));
+            }
+            for t in &p.skipped {
+                self.log.warn(&format!(
+                    "job {} skipped its {} fire: {} instance(s) already running",
+                    job.id,
+                    t.to_rfc3339(),
+                    job.options.max_instances
+                ));
+            }
+            if p.dropped > 0 {
+                self.log.info(&format!(
+                    "job {}: {} earlier fire(s) of the backlog coalesced",
+                    job.id, p.dropped
+                ));
+            }
+            if p.next.is_none() {
+                self.log
+                    .info(&format!("job {} finished: no more fires", job.id));
+            }
+        }
+        for o in owned {
+            let (job, jitter, _) = &jobs[o.claim];
+            let job = job.clone();
+            self.queue(o.execution_id, &job, o.scheduled_at, *jitter);
+        }
+        Ok(())
+    }
+
+    fn queue(&mut self, execution_id: i64, job: &Job, scheduled_at: DateTime<Utc>, jitter: u64) {
+        let delay = if jitter > 0 {
+            Duration::milliseconds(fastrand::i64(0..=jitter as i64 * 1000))
+        } else {
+            Duration::zero()
+        };
+        self.waiting.push(Pending {
+            execution_id,
+            spec: Spec {
+                job_id: job.id.clone(),
+                command: job.command.clone(),
+                cwd: job.options.cwd.clone(),
+                env: job.options.env.clone(),
+                scheduled_at,
+            },
+            options: job.options.clone(),
+            not_before: scheduled_at + delay,
+        });
+    }
+
+    /// Start waiting fires whose time has come, while workers are free.
+    fn start_ready(&mut self, now: DateTime<Utc>) -> Result<()> {
+        self.waiting.sort_by_key(|p| p.not_before);
+        while self.running.len() < self.cfg.max_workers as usize {
+            let Some(i) = self.waiting.iter().position(|p| p.not_before <= now) else {
+                break;
+            };
+            let p = self.waiting.remove(i);
+            let late = (now - p.not_before).num_seconds();
+            if p.options.misfire_grace.is_some_and(|g| late > g as i64) {
+                self.log.warn(&format!(
+                    "job {} missed its {} fire: waited {late}s for a free worker",
+                    p.spec.job_id,
+                    p.spec.scheduled_at.to_rfc3339()
+                ));
+                let outcome = Outcome {
+                    status: Some(Status::Missed),
+                    ..Outcome::default()
+                };
+                self.store.finish(p.execution_id, &outcome, now)?;
+                continue;
+            }
+            self.spawn(p, now)?;
+        }
+        Ok(())
+    }
+
+    fn spawn(&mut self, p: Pending, now: DateTime<Utc>) -> Result<()> {
+        let tx = self.tx.clone();
+        let id = p.execution_id;
+        let echo = self.cfg.echo.then(|| Echo {
+            prefix: format!("[{}] ", p.spec.job_id),
+        });
+        match executor::spawn(&p.spec, echo, move |finished| {
+            let _ = tx.send(Event::Exited {
+                execution_id: id,
+                finished,
+            });
+        }) {
+            Ok(child) => {
+                self.store.mark_started(id, now)?;
+                self.log.info(&format!(
+                    "job {} started (execution {id}, scheduled {})",
+                    p.spec.job_id,
+                    p.spec.scheduled_at.to_rfc3339()
+                ));
+                self.running.insert(
+                    id,
+                    Running {
+                        job_id: p.spec.job_id,
+                        child,
+                        started: now,
+                        deadline: p.options.timeout.map(|t| now + Duration::seconds(t as i64)),
+                        term_sent: None,
+                        kill_sent: false,
+                        timed_out: false,
+                        stopped: false,
+                    },
+                );
+            }
+            Err(e) => {
+                self.log
+                    .error(&format!("job {} could not start: {e}", p.spec.job_id));
+                let outcome = Outcome {
+                    status: Some(Status::Failed),
+                    stderr: format!("tick: could not start the command: {e}\n").into_bytes(),
+                    ..Outcome::default()
+                };
+                self.store.finish(id, &outcome, now)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn enforce_timeouts(&mut self, now: DateTime<Utc>) {
+        for (id, r) in &mut self.running {
+            match (r.deadline, r.term_sent) {
+                (Some(d), None) if now >= d => {
+                    r.child.signal_group(Signal::TERM);
+                    r.term_sent = Some(now);
+                    r.timed_out = true;
+                    self.log.warn(&format!(
+                        "job {} (execution {id}) timed out after {}; sent SIGTERM to its process group",
+                        r.job_id,
+                        human_ms((now - r.started).num_milliseconds())
+                    ));
+                }
+                (_, Some(sent)) if !r.kill_sent && now >= sent + Duration::seconds(KILL_AFTER) => {
+                    r.child.signal_group(Signal::KILL);
+                    r.kill_sent = true;
+                    self.log.warn(&format!(
+                        "job {} (execution {id}) still running {KILL_AFTER}s after SIGTERM; sent SIGKILL",
+                        r.job_id
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn next_wake(&self, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+        let mut wake = now + POLL;
+        if !self.stopping {
+            if let Some(due) = self.store.next_due()? {
+                if due > now {
+                    wake = wake.min(due);
+                }
+            }
+        }
+        if self.running.len() < self.cfg.max_workers as usize {
+            if let Some(p) = self.waiting.iter().map(|p| p.not_before).min() {
+                wake = wake.min(p.max(now));
+            }
+        }
+        for r in self.running.values() {
+            if let (Some(d), None) = (r.deadline, r.term_sent) {
+                wake = wake.min(d.max(now));
+            }
+            if let (Some(sent), false) = (r.term_sent, r.kill_sent) {
+                wake = wake.min((sent + Duration::seconds(KILL_AFTER)).max(now));
+            }
+        }
+        Ok(wake)
+    }
+
+    fn finished(&mut self, id: i64, f: Finished) -> Result<()> {
+        let now = self.clock.now();
+        let Some(r) = self.running.remove(&id) else {
+            return Ok(());
+        };
+        let status = if r.stopped {
+            Status::Interrupted
+        } else if r.timed_out {
+            Status::Timeout
+        } else {
+            f.status()
+        };
+        let took = human_ms((now - r.started).num_milliseconds());
+        let detail = match (status, f.exit_code, f.signal) {
+            (Status::Failed, Some(c), _) => format!(" with exit code {c}"),
+            (Status::Killed, _, Some(s)) => format!(" by signal {s}"),
+            _ => String::new(),
+        };
+        let msg = format!(
+            "job {} finished: {status}{detail} in {took} (execution {id})",
+            r.job_id
+        );
+        if status == Status::Success {
+            self.log.info(&msg);
+        } else {
+            self.log.warn(&msg);
+        }
+        let outcome = Outcome {
+            status: Some(status),
+            exit_code: f.exit_code,
+            signal: f.signal,
+            stdout: f.stdout,
+            stderr: f.stderr,
+            stdout_truncated: f.stdout_truncated,
+            stderr_truncated: f.stderr_truncated,
+        };
+        self.store.finish(id, &outcome, now)
+    }
+
+    /// First stop: no new fires, wait for the children. Second: kill them.
+    fn stop(&mut self) -> Result<()> {
+        let now = self.clock.now();
+        if !self.stopping {
+            self.stopping = true;
+            for p in std::mem::take(&mut self.waiting) {
+                let outcome = Outcome {
+                    status: Some(Status::Interrupted),
+                    ..Outcome::default()
+                };
+                self.store.finish(p.execution_id, &outcome, now)?;
+            }
+            if self.running.is_empty() {
+                self.log.info("stopping");
+            } else {
+                let list: Vec<String> = self
+                    .running
+                    .iter()
+                    .map(|(id, r)| format!("{} (execution {id})", r.job_id))
+                    .collect();
+                self.log.info(&format!(
+                    "stopping: no new fires; waiting for {} running job(s): {}; signal again to kill them",
+                    list.len(),
+                    list.join(", ")
+                ));
+            }
+        } else {
+            self.log.warn(&format!(
+                "stopping now: killing {} running job(s)",
+                self.running.len()
+            ));
+            for r in self.running.values_mut() {
+                r.child.signal_group(Signal::KILL);
+                r.stopped = true;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,269 @@
+//! What to do with a job whose next run is due: the pure part of the
+//! scheduler (APScheduler's `_process_jobs`), decided from the job, its
+//! trigger, "now" and how many copies are running. No I/O, no clock reads.
+//!
+//! - The backlog is every fire from the stored next run up to now.
+//! - A fire more than the misfire grace late is `missed`.
+//! - With coalesce, the runnable part of the backlog runs once (as its
+//!   latest fire); a backlog that is all missed is recorded as one `missed`
+//!   row, so a week of downtime does not write thousands of rows.
+//! - Without coalesce, each runnable fire runs, and each missed one is
+//!   recorded (at most [`MAX_BACKLOG`] of them).
+//! - A run that would exceed `max_instances` is `skipped`.
+
+use chrono::{DateTime, Utc};
+
+use crate::model::JobOptions;
+use crate::trigger::Trigger;
+
+/// The most fires of one backlog that are looked at (and recorded).
+pub const MAX_BACKLOG: usize = 100;
+
+/// The decision for one due job.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Plan {
+    /// Scheduled times to run now, oldest first.
+    pub run: Vec<DateTime<Utc>>,
+    /// Scheduled times recorded as `missed`.
+    pub missed: Vec<DateTime<Utc>>,
+    /// Scheduled times recorded as `skipped` (max_instances).
+    pub skipped: Vec<DateTime<Utc>>,
+    /// Fires in the backlog that were neither run nor recorded (coalesced,
+    /// or beyond [`MAX_BACKLOG`]).
+    pub dropped: usize,
+    /// The job's next run after this wake-up; `None` = the schedule ended.
+    pub next: Option<DateTime<Utc>>,
+}
+
+/// Decide a due job. `due` is its stored next run (<= `now`); `running` is
+/// how many of its executions are running now.
+pub fn plan(
+    trigger: &Trigger,
+    options: &JobOptions,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+    running: u32,
+) -> Plan {
+    // The backlog: due, and every later fire up to now.
+    let mut backlog = std::collections::VecDeque::from([due]);
+    let mut dropped = 0usize;
+    let mut next = trigger.next_fire(due);
+    while let Some(t) = next {
+        if t > now {
+            break;
+        }
+        // Keep the newest MAX_BACKLOG: they are the ones that may still run.
+        if backlog.len() == MAX_BACKLOG {
+            backlog.pop_front();
+            dropped += 1;
+        }
+        backlog.push_back(t);
+        next = trigger.next_fire(t);
+        if dropped > 1_000_000 {
+            // A second-by-second job after a very long downtime: jump.
+            next = trigger.next_fire(now);
+            break;
+        }
+    }
+    let late = |t: &DateTime<Utc>| match options.misfire_grace {
+        Some(grace) => (now - *t).num_seconds() > grace as i64,
+        None => false,
+    };
+    let (missed, runnable): (Vec<_>, Vec<_>) = backlog.into_iter().partition(late);
+    let mut p = Plan {
+        next,
+        dropped,
+        ..Plan::default()
+    };
+    let to_run = if options.coalesce {
+        match runnable.last() {
+            Some(latest) => {
+                p.dropped += runnable.len() - 1 + missed.len();
+                vec![*latest]
+            }
+            None => {
+                // All missed: one row says so.
+                if let Some(latest) = missed.last() {
+                    p.missed.push(*latest);
+                    p.dropped += missed.len() - 1;
+                }
+                Vec::new()
+            }
+        }
+    } else {
+        p.missed = missed;
+        runnable
+    };
+    let mut slots = options.max_instances.saturating_sub(running);
+    for t in to_run {
+        if slots > 0 {
+            p.run.push(t);
+            slots -= 1;
+        } else {
+            p.skipped.push(t);
+        }
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+    use chrono_tz::Tz;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn every_minute() -> Trigger {
+        Trigger::crontab("* * * * *", Tz::UTC).unwrap()
+    }
+
+    fn opts(coalesce: bool, grace: Option<u64>, max: u32) -> JobOptions {
+        JobOptions {
+            coalesce,
+            misfire_grace: grace,
+            max_instances: max,
+            ..JobOptions::default()
+        }
+    }
+
+    #[test]
+    fn on_time_fire_runs_and_moves_on() {
+        let due = at("2026-01-01T10:00:00Z");
+        let p = plan(&every_minute(), &opts(true, Some(60), 1), due, due, 0);
+        assert_eq!(p.run, [due]);
+        assert!(p.missed.is_empty() && p.skipped.is_empty());
+        assert_eq!(p.next, Some(at("2026-01-01T10:01:00Z")));
+    }
+
+    #[test]
+    fn late_beyond_grace_is_missed() {
+        let due = at("2026-01-01T10:00:00Z");
+        let hourly = Trigger::crontab("0 * * * *", Tz::UTC).unwrap();
+        let p = plan(
+            &hourly,
+            &opts(true, Some(60), 1),
+            due,
+            due + Duration::seconds(61),
+            0,
+        );
+        assert!(p.run.is_empty());
+        assert_eq!(p.missed, [due]);
+        assert_eq!(p.next, Some(at("2026-01-01T11:00:00Z")));
+        // Exactly at the grace still runs; no grace runs however late.
+        let p = plan(
+            &hourly,
+            &opts(true, Some(60), 1),
+            due,
+            due + Duration::seconds(60),
+            0,
+        );
+        assert_eq!(p.run, [due]);
+        let p = plan(
+            &hourly,
+            &opts(true, None, 1),
+            due,
+            due + Duration::minutes(59),
+            0,
+        );
+        assert_eq!(p.run, [due]);
+    }
+
+    #[test]
+    fn coalesce_runs_a_backlog_once() {
+        // Down from 10:00 to 10:05:30: fires 10:00..10:05 are the backlog.
+        let due = at("2026-01-01T10:00:00Z");
+        let now = at("2026-01-01T10:05:30Z");
+        let p = plan(&every_minute(), &opts(true, Some(60), 1), due, now, 0);
+        assert_eq!(p.run, [at("2026-01-01T10:05:00Z")]);
+        assert!(p.missed.is_empty());
+        assert_eq!(p.dropped, 5);
+        assert_eq!(p.next, Some(at("2026-01-01T10:06:00Z")));
+    }
+
+    #[test]
+    fn coalesced_backlog_all_late_is_one_missed_row() {
+        let due = at("2026-01-01T10:00:00Z");
+        let hourly = Trigger::crontab("0 * * * *", Tz::UTC).unwrap();
+        let now = at("2026-01-01T15:30:00Z");
+        let p = plan(&hourly, &opts(true, Some(60), 1), due, now, 0);
+        assert!(p.run.is_empty());
+        assert_eq!(p.missed, [at("2026-01-01T15:00:00Z")]);
+        assert_eq!(p.next, Some(at("2026-01-01T16:00:00Z")));
+    }
+
+    #[test]
+    fn without_coalesce_each_fire_is_judged() {
+        let due = at("2026-01-01T10:00:00Z");
+        let now = at("2026-01-01T10:03:30Z");
+        let p = plan(&every_minute(), &opts(false, Some(120), 10), due, now, 0);
+        // 10:00 and 10:01 are more than 120 s late; 10:02 and 10:03 run.
+        assert_eq!(
+            p.missed,
+            [at("2026-01-01T10:00:00Z"), at("2026-01-01T10:01:00Z")]
+        );
+        assert_eq!(
+            p.run,
+            [at("2026-01-01T10:02:00Z"), at("2026-01-01T10:03:00Z")]
+        );
+    }
+
+    #[test]
+    fn max_instances_skips() {
+        let due = at("2026-01-01T10:00:00Z");
+        let p = plan(&every_minute(), &opts(true, Some(60), 1), due, due, 1);
+        assert!(p.run.is_empty());
+        assert_eq!(p.skipped, [due]);
+        let now = at("2026-01-01T10:02:00Z");
+        let p = plan(&every_minute(), &opts(false, None, 3), due, now, 1);
+        assert_eq!(p.run.len(), 2);
+        assert_eq!(p.skipped, [now]);
+    }
+
+    #[test]
+    fn long_backlog_is_bounded() {
+        let secondly = Trigger::crontab("* * * * * *", Tz::UTC).unwrap();
+        let due = at("2026-01-01T00:00:00Z");
+        let now = at("2026-01-01T01:00:00Z");
+        let p = plan(&secondly, &opts(false, None, 1000), due, now, 0);
+        assert_eq!(p.run.len() + p.skipped.len() + p.missed.len(), MAX_BACKLOG);
+        assert_eq!(p.run.last(), Some(&now));
+        assert_eq!(p.dropped, 3_601 - MAX_BACKLOG);
+        assert_eq!(p.next, Some(now + Duration::seconds(1)));
+    }
+
+    #[test]
+    fn a_date_job_ends() {
+        let due = at("2026-01-01T10:00:00Z");
+        let once = Trigger::date(due, Tz::UTC);
+        let p = plan(
+            &once,
+            &opts(true, Some(60), 1),
+            due,
+            due + Duration::seconds(1),
+            0,
+        );
+        assert_eq!(p.run, [due]);
+        assert_eq!(p.next, None);
+    }
+
+    #[test]
+    fn backlog_across_a_dst_fold_uses_both_passes() {
+        let ny: Tz = "America/New_York".parse().unwrap();
+        let t = Trigger::crontab("*/30 * * * *", ny).unwrap();
+        let due = at("2026-11-01T01:00:00-04:00");
+        let now = at("2026-11-01T01:45:00-05:00");
+        let p = plan(&t, &opts(false, None, 10), due, now, 0);
+        assert_eq!(
+            p.run,
+            [
+                at("2026-11-01T01:00:00-04:00"),
+                at("2026-11-01T01:30:00-04:00"),
+                at("2026-11-01T01:00:00-05:00"),
+                at("2026-11-01T01:30:00-05:00")
+            ]
+        );
+    }
+}

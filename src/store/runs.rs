@@ -1,0 +1,218 @@
+//! What `tick run` needs from the jobs file: due jobs, claims, and the
+//! lifecycle of an execution row. Each public method is one transaction.
+//!
+//! A claim is a conditional update of the job's next run plus execution
+//! rows unique on (job, scheduled time): whoever commits first owns the
+//! fire, so no fire ever runs twice, whatever the runner lock says.
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension};
+
+use super::{from_ms, to_ms, Store};
+use crate::model::{Job, JobState, Status};
+
+/// One due job's decision, to be claimed.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    pub job_id: String,
+    pub job_name: Option<String>,
+    pub command: String,
+    /// The next run the decision was made from; the claim fails if the job
+    /// changed meanwhile.
+    pub expected_next: DateTime<Utc>,
+    pub new_next: Option<DateTime<Utc>>,
+    pub new_state: JobState,
+    /// Rows to record: `running` ones are to be started by the caller.
+    pub rows: Vec<(DateTime<Utc>, Status)>,
+}
+
+/// A fire the caller now owns and must start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    pub claim: usize,
+    pub scheduled_at: DateTime<Utc>,
+    pub execution_id: i64,
+}
+
+/// How an execution ended.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub status: Option<Status>,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub stdout_truncated: bool,
+    pub stderr_truncated: bool,
+}
+
+impl Store {
+    /// `PRAGMA data_version`: changes when another connection commits.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    /// The earliest next run of an active job.
+    pub fn next_due(&self) -> Result<Option<DateTime<Utc>>> {
+        let ms: Option<i64> = self.conn.query_row(
+            "SELECT min(next_run_at) FROM jobs WHERE state = 'active' AND next_run_at IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(ms.map(from_ms))
+    }
+
+    /// Active jobs due at `now`, as rows that may fail to decode.
+    pub fn due_jobs(&self, now: DateTime<Utc>) -> Result<Vec<std::result::Result<Job, String>>> {
+        self.select_jobs(
+            "WHERE state = 'active' AND next_run_at IS NOT NULL AND next_run_at <= ?1 ORDER BY next_run_at, id",
+            params![to_ms(now)],
+        )
+    }
+
+    /// Active `@reboot` jobs.
+    pub fn reboot_jobs(&self) -> Result<Vec<std::result::Result<Job, String>>> {
+        self.select_jobs(
+            "WHERE state = 'active' AND json_extract(trigger, '$.kind') = 'reboot' ORDER BY id",
+            params![],
+        )
+    }
+
+    /// Claim decisions in ONE transaction. Returns the `running` rows the
+    /// caller now owns; a claim whose job changed since it was read, or a row
+    /// already recorded, is left out.
+    pub fn claim(
+        &mut self,
+        claims: &[Claim],
+        runner: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Claimed>> {
+        let tx = self.immediate()?;
+        let mut owned = Vec::new();
+        {
+            let mut update = tx.prepare_cached(
+                "UPDATE jobs SET next_run_at = ?1, state = ?2
+                 WHERE id = ?3 AND state = 'active' AND next_run_at = ?4",
+            )?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO executions (job_id, job_name, command, scheduled_at, finished_at, status, runner)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (job_id, scheduled_at) DO NOTHING",
+            )?;
+            for (i, c) in claims.iter().enumerate() {
+                let changed = update.execute(params![
+                    c.new_next.map(to_ms),
+                    c.new_state.as_str(),
+                    c.job_id,
+                    to_ms(c.expected_next)
+                ])?;
+                if changed == 0 {
+                    continue;
+                }
+                for (at, status) in &c.rows {
+                    let finished = (*status != Status::Running).then(|| to_ms(now));
+                    let n = insert.execute(params![
+                        c.job_id,
+                        c.job_name,
+                        c.command,
+                        to_ms(*at),
+                        finished,
+                        status.as_str(),
+                        runner
+                    ])?;
+                    if n == 1 && *status == Status::Running {
+                        owned.push(Claimed {
+                            claim: i,
+                            scheduled_at: *at,
+                            execution_id: tx.last_insert_rowid(),
+                        });
+                    }
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(owned)
+    }
+
+    /// Record a manual run (`tick fire`) or a `@reboot` fire as running.
+    pub fn insert_running(
+        &mut self,
+        job: &Job,
+        scheduled_at: DateTime<Utc>,
+        runner: &str,
+    ) -> Result<Option<i64>> {
+        let tx = self.immediate()?;
+        let n = tx.execute(
+            "INSERT INTO executions (job_id, job_name, command, scheduled_at, status, runner)
+             VALUES (?1, ?2, ?3, ?4, 'running', ?5)
+             ON CONFLICT (job_id, scheduled_at) DO NOTHING",
+            params![job.id, job.name, job.command, to_ms(scheduled_at), runner],
+        )?;
+        let id = (n == 1).then(|| tx.last_insert_rowid());
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// The child was spawned.
+    pub fn mark_started(&mut self, execution_id: i64, at: DateTime<Utc>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE executions SET started_at = ?1 WHERE id = ?2",
+            params![to_ms(at), execution_id],
+        )?;
+        Ok(())
+    }
+
+    /// Finalise an execution row.
+    pub fn finish(
+        &mut self,
+        execution_id: i64,
+        outcome: &Outcome,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE executions SET status = ?1, exit_code = ?2, signal = ?3, finished_at = ?4,
+                    stdout = ?5, stderr = ?6, stdout_truncated = ?7, stderr_truncated = ?8
+             WHERE id = ?9",
+            params![
+                outcome.status.unwrap_or(Status::Interrupted).as_str(),
+                outcome.exit_code,
+                outcome.signal,
+                to_ms(at),
+                outcome.stdout,
+                outcome.stderr,
+                outcome.stdout_truncated,
+                outcome.stderr_truncated,
+                execution_id
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// After a crash: every execution still `running` belongs to a dead
+    /// runner. Returns how many were marked `interrupted`.
+    pub fn interrupt_running(&mut self, at: DateTime<Utc>) -> Result<usize> {
+        let tx = self.immediate()?;
+        let n = tx.execute(
+            "UPDATE executions SET status = 'interrupted', finished_at = ?1 WHERE status = 'running'",
+            params![to_ms(at)],
+        )?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// The status of one execution (tests and `tick fire`).
+    pub fn execution_status(&self, execution_id: i64) -> Result<Option<Status>> {
+        let s: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT status FROM executions WHERE id = ?1",
+                [execution_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(s.and_then(|s| s.parse().ok()))
+    }
+}
