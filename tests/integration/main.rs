@@ -5,4 +5,5 @@ mod dst;
 mod generated;
 mod jobs;
 mod next;
+mod reference;
 mod util;
