@@ -17,7 +17,8 @@ pub enum Level {
 #[derive(Debug, Clone)]
 pub struct Logger {
     color: bool,
-    max: Level,
+    /// `None`: say nothing (tests).
+    max: Option<Level>,
 }
 
 impl Logger {
@@ -30,11 +31,22 @@ impl Logger {
             (false, 0) => Level::Info,
             _ => Level::Debug,
         };
-        Logger { color, max }
+        Logger {
+            color,
+            max: Some(max),
+        }
+    }
+
+    /// A logger that says nothing.
+    pub fn silent() -> Logger {
+        Logger {
+            color: false,
+            max: None,
+        }
     }
 
     pub fn log(&self, level: Level, msg: &str) {
-        if level > self.max {
+        if self.max.is_none_or(|max| level > max) {
             return;
         }
         let (name, code) = match level {

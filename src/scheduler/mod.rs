@@ -78,6 +78,7 @@ pub struct Scheduler {
     stopping: bool,
     /// Jobs whose rows cannot be used, logged once each.
     broken: HashSet<String>,
+    rng: fastrand::Rng,
 }
 
 impl Scheduler {
@@ -100,6 +101,7 @@ impl Scheduler {
             waiting: Vec::new(),
             stopping: false,
             broken: HashSet::new(),
+            rng: fastrand::Rng::new(),
         }
     }
 
@@ -283,11 +285,7 @@ impl Scheduler {
     }
 
     fn queue(&mut self, execution_id: i64, job: &Job, scheduled_at: DateTime<Utc>, jitter: u64) {
-        let delay = if jitter > 0 {
-            Duration::milliseconds(fastrand::i64(0..=jitter as i64 * 1000))
-        } else {
-            Duration::zero()
-        };
+        let not_before = plan::jittered(scheduled_at, jitter, &mut self.rng);
         self.waiting.push(Pending {
             execution_id,
             spec: Spec {
@@ -298,7 +296,7 @@ impl Scheduler {
                 scheduled_at,
             },
             options: job.options.clone(),
-            not_before: scheduled_at + delay,
+            not_before,
         });
     }
 
@@ -503,5 +501,176 @@ impl Scheduler {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::model::JobOptions;
+    use crate::store::NewJobId;
+    use std::sync::mpsc;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn scheduler(store: Store, now: DateTime<Utc>) -> Scheduler {
+        let (tx, rx) = mpsc::channel();
+        let cfg = Config {
+            max_workers: 10,
+            echo: false,
+            runner: "test".into(),
+        };
+        Scheduler::new(
+            store,
+            Box::new(FixedClock::new(now)),
+            cfg,
+            Logger::silent(),
+            tx,
+            rx,
+        )
+    }
+
+    fn add(store: &mut Store, id: &str, expr: &str, next: &str, options: JobOptions) {
+        let trigger = Trigger::crontab(expr, chrono_tz::Tz::UTC).unwrap();
+        let job = Job {
+            id: String::new(),
+            name: None,
+            command: "true".into(),
+            trigger: trigger.spec(),
+            state: JobState::Active,
+            next_run_at: Some(at(next)),
+            options,
+            created_at: at(next),
+            updated_at: at(next),
+        };
+        store
+            .add_job(
+                job,
+                NewJobId::Given {
+                    id: id.into(),
+                    replace: false,
+                },
+            )
+            .unwrap();
+    }
+
+    fn rows(store: &Store, id: &str) -> Vec<(String, Status)> {
+        store
+            .executions_of(id, 1000)
+            .unwrap()
+            .into_iter()
+            .rev()
+            .map(|e| (e.scheduled_at.format("%H:%M").to_string(), e.status))
+            .collect()
+    }
+
+    #[test]
+    fn backlog_after_downtime_is_judged_by_the_same_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jobs.db");
+        let mut store = Store::open_or_create(&path).unwrap();
+        // Down from 10:00 to 10:30:30. Both jobs fired every 10 minutes.
+        let coalesce = JobOptions::default();
+        let each = JobOptions {
+            coalesce: false,
+            misfire_grace: Some(15 * 60),
+            max_instances: 10,
+            ..JobOptions::default()
+        };
+        add(
+            &mut store,
+            "c",
+            "*/10 * * * *",
+            "2026-01-01T10:00:00Z",
+            coalesce,
+        );
+        add(
+            &mut store,
+            "e",
+            "*/10 * * * *",
+            "2026-01-01T10:00:00Z",
+            each,
+        );
+        let now = at("2026-01-01T10:30:30Z");
+        let mut s = scheduler(store, now);
+        s.claim_due(now).unwrap();
+        // Coalesce: the backlog runs once, as its latest fire.
+        assert_eq!(
+            rows(&s.store, "c"),
+            [("10:30".to_string(), Status::Running)]
+        );
+        // No coalesce: fires older than the 15 min grace are missed, the rest run.
+        assert_eq!(
+            rows(&s.store, "e"),
+            [
+                ("10:00".to_string(), Status::Missed),
+                ("10:10".to_string(), Status::Missed),
+                ("10:20".to_string(), Status::Running),
+                ("10:30".to_string(), Status::Running),
+            ]
+        );
+        assert_eq!(s.waiting.len(), 3);
+        assert_eq!(
+            s.store.next_due().unwrap(),
+            Some(at("2026-01-01T10:40:00Z"))
+        );
+        // Claiming again at the same instant finds nothing due: no fire twice.
+        s.claim_due(now).unwrap();
+        assert_eq!(s.waiting.len(), 3);
+    }
+
+    #[test]
+    fn a_second_runner_cannot_claim_the_same_fire() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jobs.db");
+        let mut store = Store::open_or_create(&path).unwrap();
+        add(
+            &mut store,
+            "j",
+            "* * * * *",
+            "2026-01-01T10:00:00Z",
+            JobOptions::default(),
+        );
+        let now = at("2026-01-01T10:00:00Z");
+        let mut a = scheduler(store, now);
+        let mut b = scheduler(Store::open_or_create(&path).unwrap(), now);
+        // Both read the job as due before either claims.
+        let due_a = a.store.due_jobs(now).unwrap();
+        let due_b = b.store.due_jobs(now).unwrap();
+        assert_eq!((due_a.len(), due_b.len()), (1, 1));
+        a.claim_due(now).unwrap();
+        b.claim_due(now).unwrap();
+        assert_eq!(a.waiting.len() + b.waiting.len(), 1);
+        assert_eq!(
+            rows(&a.store, "j"),
+            [("10:00".to_string(), Status::Running)]
+        );
+    }
+
+    #[test]
+    fn max_instances_counts_running_and_waiting_fires() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_or_create(&dir.path().join("jobs.db")).unwrap();
+        add(
+            &mut store,
+            "j",
+            "* * * * *",
+            "2026-01-01T10:00:00Z",
+            JobOptions::default(),
+        );
+        let mut s = scheduler(store, at("2026-01-01T10:00:00Z"));
+        s.claim_due(at("2026-01-01T10:00:00Z")).unwrap();
+        // The 10:00 fire is still waiting (never started): 10:01 is skipped.
+        s.claim_due(at("2026-01-01T10:01:00Z")).unwrap();
+        assert_eq!(
+            rows(&s.store, "j"),
+            [
+                ("10:00".to_string(), Status::Running),
+                ("10:01".to_string(), Status::Skipped)
+            ]
+        );
     }
 }

@@ -106,6 +106,15 @@ pub fn plan(
     p
 }
 
+/// When a fire with up to `jitter` seconds of jitter actually starts: a
+/// uniform random delay in [0, jitter], to the millisecond.
+pub fn jittered(scheduled: DateTime<Utc>, jitter: u64, rng: &mut fastrand::Rng) -> DateTime<Utc> {
+    if jitter == 0 {
+        return scheduled;
+    }
+    scheduled + chrono::Duration::milliseconds(rng.i64(0..=jitter as i64 * 1000))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +241,20 @@ mod tests {
         assert_eq!(p.run.last(), Some(&now));
         assert_eq!(p.dropped, 3_601 - MAX_BACKLOG);
         assert_eq!(p.next, Some(now + Duration::seconds(1)));
+    }
+
+    #[test]
+    fn jitter_stays_in_bounds_and_spreads() {
+        let t = at("2026-01-01T10:00:00Z");
+        let mut rng = fastrand::Rng::with_seed(7);
+        let delays: Vec<i64> = (0..10_000)
+            .map(|_| (jittered(t, 30, &mut rng) - t).num_milliseconds())
+            .collect();
+        assert!(delays.iter().all(|d| (0..=30_000).contains(d)));
+        // Spread over the whole range, not bunched at one end.
+        assert!(*delays.iter().min().unwrap() < 1_000);
+        assert!(*delays.iter().max().unwrap() > 29_000);
+        assert_eq!(jittered(t, 0, &mut rng), t);
     }
 
     #[test]

@@ -6,4 +6,5 @@ mod generated;
 mod jobs;
 mod next;
 mod reference;
+mod run;
 mod util;

@@ -1,0 +1,456 @@
+//! `tick run` end to end: real processes, real signals, one-second schedules.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rustix::process::{kill_process, Pid, Signal};
+
+use crate::util::Env;
+
+/// A `tick run` in the background, its stdout and stderr in files.
+struct Runner {
+    child: Child,
+    stderr: std::path::PathBuf,
+    stdout: std::path::PathBuf,
+}
+
+impl Runner {
+    fn start(env: &Env, name: &str, extra: &[&str]) -> Runner {
+        let stdout = env.path().join(format!("{name}.out"));
+        let stderr = env.path().join(format!("{name}.err"));
+        let mut args = vec!["run"];
+        args.extend_from_slice(extra);
+        let child = Command::new(env!("CARGO_BIN_EXE_tick"))
+            .args(&args)
+            .env("TICK_DB", env.db())
+            .env("TZ", "UTC")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&stdout).unwrap())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .unwrap();
+        Runner {
+            child,
+            stderr,
+            stdout,
+        }
+    }
+
+    fn signal(&self, sig: Signal) {
+        kill_process(Pid::from_raw(self.child.id() as i32).unwrap(), sig).unwrap();
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    fn out(&self) -> String {
+        std::fs::read_to_string(&self.stdout).unwrap_or_default()
+    }
+
+    /// Wait for the log to contain `text`.
+    fn wait_log(&self, text: &str, secs: u64) {
+        let end = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < end {
+            if self.log().contains(text) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("log never said {text:?}:\n{}", self.log());
+    }
+
+    /// Wait for exit; `None` if it is still running after `secs`.
+    fn wait_exit(&mut self, secs: u64) -> Option<std::process::ExitStatus> {
+        let end = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < end {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return Some(s);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
+    fn stop(mut self) -> String {
+        self.signal(Signal::INT);
+        let status = self
+            .wait_exit(15)
+            .expect("runner did not stop after SIGINT");
+        assert!(
+            status.success(),
+            "runner exited with {status:?}:\n{}",
+            self.log()
+        );
+        self.log()
+    }
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// (job id, scheduled ms, status, exit code, stdout) of one execution.
+type Row = (String, i64, String, Option<i32>, Vec<u8>);
+
+/// Every execution, oldest first.
+fn executions(db: &Path) -> Vec<Row> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT job_id, scheduled_at, status, exit_code, coalesce(stdout, x'') FROM executions ORDER BY id")
+        .unwrap();
+    stmt.query_map([], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+fn count(db: &Path, job: &str, status: &str) -> usize {
+    executions(db)
+        .iter()
+        .filter(|e| e.0 == job && e.2 == status)
+        .count()
+}
+
+fn wait_for(what: &str, secs: u64, mut ok: impl FnMut() -> bool) {
+    let end = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < end {
+        if ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[test]
+fn fires_every_second_and_records_each_fire_once() {
+    let env = Env::new();
+    env.tick(&[
+        "add",
+        "--id",
+        "sec",
+        "cron",
+        "* * * * * *",
+        "--",
+        "echo \"at $TICK_SCHEDULED_AT for $TICK_JOB_ID\"",
+    ])
+    .ok();
+    let runner = Runner::start(&env, "r", &[]);
+    wait_for("3 successful fires", 10, || {
+        count(&env.db(), "sec", "success") >= 3
+    });
+    let out = runner.out();
+    let log = runner.stop();
+    let execs = executions(&env.db());
+    let times: Vec<i64> = execs.iter().map(|e| e.1).collect();
+    assert!(
+        times.windows(2).all(|w| w[1] - w[0] == 1000),
+        "one fire a second: {times:?}"
+    );
+    assert!(execs.iter().all(|e| e.2 == "success"), "{execs:?}");
+    let first = String::from_utf8(execs[0].4.clone()).unwrap();
+    assert!(
+        first.starts_with("at 20") && first.ends_with("Z for sec\n"),
+        "{first:?}"
+    );
+    assert!(out.contains("[sec] at "), "echo: {out}");
+    assert!(
+        log.contains("job sec started") && log.contains("job sec finished: success"),
+        "{log}"
+    );
+}
+
+#[test]
+fn changes_by_other_commands_take_effect_while_running() {
+    let env = Env::new();
+    let runner = Runner::start(&env, "r", &["--no-echo"]);
+    runner.wait_log("no jobs yet", 10);
+    env.tick(&["add", "--id", "late", "cron", "* * * * * *", "--", "true"])
+        .ok();
+    wait_for("the added job to fire", 5, || {
+        count(&env.db(), "late", "success") >= 1
+    });
+    env.tick(&["pause", "late"]).ok();
+    std::thread::sleep(Duration::from_millis(1500));
+    let paused = executions(&env.db()).len();
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(executions(&env.db()).len(), paused, "a paused job fired");
+    env.tick(&["resume", "late"]).ok();
+    wait_for("the resumed job to fire", 5, || {
+        executions(&env.db()).len() > paused
+    });
+    env.tick(&["remove", "late"]).ok();
+    std::thread::sleep(Duration::from_millis(1500));
+    let removed = executions(&env.db()).len();
+    std::thread::sleep(Duration::from_millis(2000));
+    assert_eq!(executions(&env.db()).len(), removed, "a removed job fired");
+    runner.stop();
+    // History survives removal.
+    assert!(removed >= 2);
+}
+
+#[test]
+fn first_signal_drains_second_kills() {
+    let env = Env::new();
+    env.tick(&[
+        "add",
+        "--id",
+        "slow",
+        "cron",
+        "* * * * * *",
+        "--",
+        "sleep 2; echo done",
+    ])
+    .ok();
+    let runner = Runner::start(&env, "a", &["--no-echo"]);
+    runner.wait_log("job slow started", 10);
+    let t0 = Instant::now();
+    let log = runner.stop();
+    assert!(
+        t0.elapsed() >= Duration::from_millis(900),
+        "did not wait for the job"
+    );
+    assert!(log.contains("waiting for 1 running job(s): slow"), "{log}");
+    let execs = executions(&env.db());
+    assert_eq!(execs.last().unwrap().2, "success", "{execs:?}");
+    assert!(execs.iter().all(|e| e.2 != "running"));
+
+    // Second run: two signals kill the job's group and exit at once.
+    env.tick(&["modify", "slow", "--command", "sleep 30"]).ok();
+    let mut runner = Runner::start(&env, "b", &["--no-echo"]);
+    runner.wait_log("job slow started", 10);
+    runner.signal(Signal::INT);
+    runner.wait_log("waiting for 1 running job", 5);
+    let t0 = Instant::now();
+    runner.signal(Signal::TERM);
+    let status = runner
+        .wait_exit(10)
+        .expect("runner did not exit after the second signal");
+    assert!(status.success());
+    assert!(t0.elapsed() < Duration::from_secs(5));
+    let execs = executions(&env.db());
+    assert_eq!(execs.last().unwrap().2, "interrupted", "{execs:?}");
+    assert!(execs.iter().all(|e| e.2 != "running"));
+}
+
+#[test]
+fn sigint_works_when_started_with_sigint_ignored() {
+    // A background job of a non-interactive shell starts with SIGINT ignored.
+    let env = Env::new();
+    let script = format!(
+        "trap '' INT; exec {} run --no-echo",
+        env!("CARGO_BIN_EXE_tick")
+    );
+    let mut child = Command::new("/bin/sh")
+        .args(["-c", &script])
+        .env("TICK_DB", env.db())
+        .stderr(std::fs::File::create(env.path().join("bg.err")).unwrap())
+        .spawn()
+        .unwrap();
+    wait_for("runner start", 10, || {
+        std::fs::read_to_string(env.path().join("bg.err"))
+            .unwrap_or_default()
+            .contains("scheduler started")
+    });
+    kill_process(Pid::from_raw(child.id() as i32).unwrap(), Signal::INT).unwrap();
+    wait_for("runner exit", 10, || child.try_wait().unwrap().is_some());
+}
+
+#[test]
+fn kill_9_leaves_running_rows_that_the_next_runner_interrupts() {
+    let env = Env::new();
+    let pgfile = env.path().join("pgid");
+    let cmd = format!("echo $$ > {}; sleep 60", pgfile.display());
+    env.tick(&["add", "--id", "long", "cron", "* * * * * *", "--", &cmd])
+        .ok();
+    let mut runner = Runner::start(&env, "a", &["--no-echo"]);
+    runner.wait_log("job long started", 10);
+    wait_for("the job's pgid file", 5, || {
+        std::fs::read_to_string(&pgfile).is_ok_and(|s| s.ends_with('\n'))
+    });
+    runner.signal(Signal::KILL);
+    runner.wait_exit(5).unwrap();
+    assert_eq!(count(&env.db(), "long", "running"), 1);
+    // The orphaned command is not tick's to clean up after a kill -9; stop
+    // its group here (the shell is the group leader).
+    let pgid: i32 = std::fs::read_to_string(&pgfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let _ = rustix::process::kill_process_group(Pid::from_raw(pgid).unwrap(), Signal::KILL);
+    env.tick(&["pause", "long"]).ok();
+    let runner = Runner::start(&env, "b", &["--no-echo"]);
+    runner.wait_log(
+        "marked 1 execution(s) of a previous runner as interrupted",
+        10,
+    );
+    runner.stop();
+    assert_eq!(count(&env.db(), "long", "running"), 0);
+    assert_eq!(count(&env.db(), "long", "interrupted"), 1);
+}
+
+#[test]
+fn timeout_kills_the_whole_process_group() {
+    let env = Env::new();
+    let pidfile = env.path().join("grandchild.pid");
+    let cmd = format!("sleep 300 & echo $! > {}; wait", pidfile.display());
+    env.tick(&[
+        "add",
+        "--id",
+        "t",
+        "cron",
+        "* * * * * *",
+        "--timeout",
+        "1s",
+        "--",
+        &cmd,
+    ])
+    .ok();
+    let runner = Runner::start(&env, "r", &["--no-echo"]);
+    wait_for("a timeout", 10, || count(&env.db(), "t", "timeout") >= 1);
+    let log = runner.stop();
+    assert!(log.contains("timed out after"), "{log}");
+    let pid: i32 = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    // The grandchild is gone (or a zombie waiting for a reaper).
+    let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let alive = state
+        .split(") ")
+        .nth(1)
+        .is_some_and(|s| !s.starts_with('Z'));
+    assert!(!alive, "grandchild {pid} survived: {state}");
+}
+
+#[test]
+fn huge_output_keeps_the_tail_in_bounded_memory() {
+    let env = Env::new();
+    env.tick(&[
+        "add",
+        "--id",
+        "big",
+        "date",
+        "--in",
+        "1s",
+        "--",
+        "head -c 100000000 /dev/zero | tr '\\0' x; printf TAIL",
+    ])
+    .ok();
+    let runner = Runner::start(&env, "r", &[]);
+    let pid = runner.child.id();
+    let mut peak_kb = 0u64;
+    wait_for("the big job to finish", 60, || {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        if let Some(l) = status.lines().find(|l| l.starts_with("VmHWM:")) {
+            peak_kb = l.split_whitespace().nth(1).unwrap().parse().unwrap();
+        }
+        count(&env.db(), "big", "success") == 1
+    });
+    runner.stop();
+    let e = executions(&env.db()).pop().unwrap();
+    assert_eq!(e.4.len(), 64 * 1024);
+    assert!(e.4.ends_with(b"xxxTAIL"));
+    assert!(
+        peak_kb < 64 * 1024,
+        "runner peak RSS {peak_kb} kB for 100 MB of output"
+    );
+}
+
+#[test]
+fn two_runners_never_fire_twice_and_the_standby_takes_over() {
+    let env = Env::new();
+    env.tick(&["add", "--id", "s", "cron", "* * * * * *", "--", "true"])
+        .ok();
+    let a = Runner::start(&env, "a", &["--no-echo"]);
+    a.wait_log("scheduler started", 10);
+    let b = Runner::start(&env, "b", &["--no-echo"]);
+    b.wait_log("is held by tick run (pid", 10);
+    std::thread::sleep(Duration::from_secs(2));
+    a.stop();
+    b.wait_log("taking over", 10);
+    let before = count(&env.db(), "s", "success");
+    wait_for("fires by the standby", 10, || {
+        count(&env.db(), "s", "success") >= before + 2
+    });
+    b.stop();
+    let times: Vec<i64> = executions(&env.db()).iter().map(|e| e.1).collect();
+    let mut unique = times.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), times.len(), "a fire ran twice: {times:?}");
+}
+
+#[test]
+fn a_job_row_that_cannot_be_used_is_skipped_not_fatal() {
+    let env = Env::new();
+    env.tick(&["add", "--id", "good", "cron", "* * * * * *", "--", "true"])
+        .ok();
+    env.tick(&["add", "--id", "bad", "cron", "* * * * * *", "--", "true"])
+        .ok();
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute(
+        "UPDATE jobs SET trigger = json_set(trigger, '$.timezone', 'Atlantis/Capital') WHERE id = 'bad'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let runner = Runner::start(&env, "r", &["--no-echo"]);
+    wait_for("the good job to fire twice", 10, || {
+        count(&env.db(), "good", "success") >= 2
+    });
+    let log = runner.stop();
+    assert!(
+        log.contains("job bad cannot be scheduled (unknown time zone 'Atlantis/Capital'"),
+        "{log}"
+    );
+    assert_eq!(
+        log.matches("job bad cannot be scheduled").count(),
+        1,
+        "logged once: {log}"
+    );
+    assert_eq!(count(&env.db(), "bad", "success"), 0);
+    // Still there, never deleted.
+    assert!(env.tick(&["list", "--json"]).ok().contains("\"bad\""));
+}
+
+#[test]
+fn a_date_job_fires_once_and_finishes() {
+    let env = Env::new();
+    env.tick(&["add", "--id", "once", "date", "--in", "1s", "--", "true"])
+        .ok();
+    let runner = Runner::start(&env, "r", &["--no-echo"]);
+    wait_for("the date job", 10, || {
+        count(&env.db(), "once", "success") == 1
+    });
+    let log = runner.stop();
+    assert!(log.contains("job once finished: no more fires"), "{log}");
+    let listed = env.tick(&["list", "--all", "--json"]).ok();
+    assert!(listed.contains("\"state\": \"finished\""), "{listed}");
+}
+
+#[test]
+fn reboot_jobs_fire_when_the_runner_starts() {
+    let env = Env::new();
+    env.tick(&["add", "--id", "boot", "cron", "@reboot", "--", "true"])
+        .ok();
+    let runner = Runner::start(&env, "r", &["--no-echo"]);
+    wait_for("the reboot job", 10, || {
+        count(&env.db(), "boot", "success") == 1
+    });
+    runner.stop();
+    let runner = Runner::start(&env, "r2", &["--no-echo"]);
+    wait_for("the reboot job again", 10, || {
+        count(&env.db(), "boot", "success") == 2
+    });
+    runner.stop();
+}
