@@ -537,3 +537,63 @@ fn sixteen_writers_add_fifty_jobs_each() {
     );
     assert_eq!(list_json(&env, true).len(), 800);
 }
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let env = Env::new();
+    env.tick(&["add", "--id", "a", "cron", "@daily", "--", "true"])
+        .ok();
+    // Not a terminal (a pipe): no escape codes, NO_COLOR or not.
+    assert!(!env.tick(&["list"]).ok().contains('\x1b'));
+    let forced = env.tick(&["--color", "always", "list"]).ok();
+    assert!(forced.contains("\x1b[32mactive\x1b[0m"), "{forced:?}");
+    assert!(!env
+        .tick(&["--color", "never", "list"])
+        .ok()
+        .contains('\x1b'));
+}
+
+#[test]
+fn paused_on_add_and_show_as_text() {
+    let env = Env::new();
+    env.tick(&[
+        "add",
+        "--id",
+        "p",
+        "--paused",
+        "--name",
+        "Weekly report",
+        "cron",
+        "0 9 * * mon",
+        "--tz",
+        "Europe/Berlin",
+        "--",
+        "report.sh",
+    ])
+    .ok();
+    let j = job(&env, "p");
+    assert_eq!(j["state"], "paused");
+    assert_eq!(j["next_run_at"], Value::Null);
+    let text = env.tick(&["show", "p"]).ok();
+    let field = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{name}:")))
+            .map(|l| l[name.len() + 1..].trim().to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(field("id"), "p");
+    assert_eq!(field("name"), "Weekly report");
+    assert_eq!(field("trigger"), "cron 0 9 * * mon (Europe/Berlin)");
+    assert_eq!(field("state"), "paused");
+    assert_eq!(field("misfire grace"), "1m");
+    // A paused job previews from now: five Mondays at 09:00 Berlin time.
+    let fires: Vec<&str> = text
+        .lines()
+        .skip_while(|l| *l != "next fires:")
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .collect();
+    assert_eq!(fires.len(), 5, "{text}");
+    assert!(fires.iter().all(|f| f.contains("T09:00:00+0")), "{fires:?}");
+    assert!(text.contains("last executions:\n  none"), "{text}");
+}
