@@ -19,14 +19,23 @@ _tick() {
             tick,add)
                 cmd="tick__subcmd__add"
                 ;;
+            tick,fire)
+                cmd="tick__subcmd__fire"
+                ;;
             tick,generate)
                 cmd="tick__subcmd__generate"
                 ;;
             tick,help)
                 cmd="tick__subcmd__help"
                 ;;
+            tick,history)
+                cmd="tick__subcmd__history"
+                ;;
             tick,list)
                 cmd="tick__subcmd__list"
+                ;;
+            tick,logs)
+                cmd="tick__subcmd__logs"
                 ;;
             tick,modify)
                 cmd="tick__subcmd__modify"
@@ -36,6 +45,9 @@ _tick() {
                 ;;
             tick,pause)
                 cmd="tick__subcmd__pause"
+                ;;
+            tick,prune)
+                cmd="tick__subcmd__prune"
                 ;;
             tick,remove)
                 cmd="tick__subcmd__remove"
@@ -55,14 +67,23 @@ _tick() {
             tick__subcmd__help,add)
                 cmd="tick__subcmd__help__subcmd__add"
                 ;;
+            tick__subcmd__help,fire)
+                cmd="tick__subcmd__help__subcmd__fire"
+                ;;
             tick__subcmd__help,generate)
                 cmd="tick__subcmd__help__subcmd__generate"
                 ;;
             tick__subcmd__help,help)
                 cmd="tick__subcmd__help__subcmd__help"
                 ;;
+            tick__subcmd__help,history)
+                cmd="tick__subcmd__help__subcmd__history"
+                ;;
             tick__subcmd__help,list)
                 cmd="tick__subcmd__help__subcmd__list"
+                ;;
+            tick__subcmd__help,logs)
+                cmd="tick__subcmd__help__subcmd__logs"
                 ;;
             tick__subcmd__help,modify)
                 cmd="tick__subcmd__help__subcmd__modify"
@@ -72,6 +93,9 @@ _tick() {
                 ;;
             tick__subcmd__help,pause)
                 cmd="tick__subcmd__help__subcmd__pause"
+                ;;
+            tick__subcmd__help,prune)
+                cmd="tick__subcmd__help__subcmd__prune"
                 ;;
             tick__subcmd__help,remove)
                 cmd="tick__subcmd__help__subcmd__remove"
@@ -95,7 +119,7 @@ _tick() {
 
     case "${cmd}" in
         tick)
-            opts="-v -q -h -V --db --color --verbose --quiet --help --version add list show pause resume remove modify reschedule run next generate help"
+            opts="-v -q -h -V --db --color --verbose --quiet --help --version add list show pause resume remove modify reschedule history logs fire prune run next generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -117,7 +141,7 @@ _tick() {
             return 0
             ;;
         tick__subcmd__add)
-            opts="-v -q -h -V --tz --start --end --jitter --second --minute --hour --day --month --day-of-week --week --year --every --weeks --days --hours --minutes --seconds --at --in --id --replace --paused --name --max-instances --coalesce --no-coalesce --misfire-grace --timeout --cwd --env --db --color --verbose --quiet --help --version cron interval date"
+            opts="-v -q -h -V --tz --start --end --jitter --second --minute --hour --day --month --day-of-week --week --year --every --weeks --days --hours --minutes --seconds --at --in --id --replace --paused --name --max-instances --coalesce --no-coalesce --misfire-grace --timeout --cwd --env --keep-history --db --color --verbose --quiet --help --version cron interval date"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -231,6 +255,36 @@ _tick() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --keep-history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tick__subcmd__fire)
+            opts="-v -q -h -V --timeout --db --color --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -269,7 +323,7 @@ _tick() {
             return 0
             ;;
         tick__subcmd__help)
-            opts="add list show pause resume remove modify reschedule run next generate help"
+            opts="add list show pause resume remove modify reschedule history logs fire prune run next generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -283,6 +337,20 @@ _tick() {
             return 0
             ;;
         tick__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tick__subcmd__help__subcmd__fire)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -324,7 +392,35 @@ _tick() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tick__subcmd__help__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tick__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tick__subcmd__help__subcmd__logs)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -367,6 +463,20 @@ _tick() {
             return 0
             ;;
         tick__subcmd__help__subcmd__pause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tick__subcmd__help__subcmd__prune)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -450,6 +560,36 @@ _tick() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tick__subcmd__history)
+            opts="-v -q -h -V --status --limit --json --db --color --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --status)
+                    COMPREPLY=($(compgen -W "running success failed killed timeout missed skipped interrupted" -- "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tick__subcmd__list)
             opts="-v -q -h -V --all --json --db --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -472,8 +612,34 @@ _tick() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tick__subcmd__logs)
+            opts="-v -q -h -V --execution --db --color --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --execution)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tick__subcmd__modify)
-            opts="-v -q -h -V --command --name --max-instances --coalesce --no-coalesce --misfire-grace --timeout --cwd --env --db --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --command --name --max-instances --coalesce --no-coalesce --misfire-grace --timeout --cwd --env --keep-history --db --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -504,6 +670,10 @@ _tick() {
                     return 0
                     ;;
                 --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-history)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -643,6 +813,32 @@ _tick() {
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tick__subcmd__prune)
+            opts="-v -q -h -V --older-than --db --color --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -36,6 +36,10 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand remove 'Remove jobs (their history is kept)'
             cand modify 'Change a job''s name, command or options in place; its id and history stay'
             cand reschedule 'Give a job a new trigger; its id and history stay'
+            cand history 'Show executions, newest first (including those of removed jobs)'
+            cand logs 'Print the captured output of a job''s latest (or a given) execution'
+            cand fire 'Run a job once now, in the foreground, recorded as an execution'
+            cand prune 'Delete executions older than a duration'
             cand run 'Run the scheduler in the foreground until SIGINT or SIGTERM'
             cand next 'Preview the next fire times of a trigger'
             cand generate 'Write shell completions or man pages into a folder'
@@ -69,6 +73,7 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand --timeout 'Stop the command after this long (SIGTERM, then SIGKILL 5s later), or `none`'
             cand --cwd 'Working directory of the command'
             cand --env 'Environment variable for the command (repeatable)'
+            cand --keep-history 'Executions of this job to keep, newest first [default: 100]'
             cand --db 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]'
             cand --color 'When to use colour'
             cand --replace 'Overwrite the job with the same --id (its history stays)'
@@ -157,6 +162,7 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand --timeout 'Stop the command after this long (SIGTERM, then SIGKILL 5s later), or `none`'
             cand --cwd 'Working directory of the command'
             cand --env 'Environment variable for the command (repeatable)'
+            cand --keep-history 'Executions of this job to keep, newest first [default: 100]'
             cand --db 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]'
             cand --color 'When to use colour'
             cand --coalesce 'Run a backlog of missed fires once (the default)'
@@ -199,6 +205,60 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand --quiet 'Say only what was asked for, and errors'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tick;history'= {
+            cand --status 'Only executions with this status'
+            cand --limit 'At most this many executions'
+            cand --db 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]'
+            cand --color 'When to use colour'
+            cand --json 'Print a JSON array'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -q 'Say only what was asked for, and errors'
+            cand --quiet 'Say only what was asked for, and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tick;logs'= {
+            cand --execution 'This execution instead of the latest'
+            cand --db 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]'
+            cand --color 'When to use colour'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -q 'Say only what was asked for, and errors'
+            cand --quiet 'Say only what was asked for, and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tick;fire'= {
+            cand --timeout 'Stop the command after this long (instead of the job''s --timeout)'
+            cand --db 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]'
+            cand --color 'When to use colour'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -q 'Say only what was asked for, and errors'
+            cand --quiet 'Say only what was asked for, and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tick;prune'= {
+            cand --older-than 'Delete executions that finished longer ago than this, e.g. 30d'
+            cand --db 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]'
+            cand --color 'When to use colour'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -q 'Say only what was asked for, and errors'
+            cand --quiet 'Say only what was asked for, and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -273,6 +333,10 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand remove 'Remove jobs (their history is kept)'
             cand modify 'Change a job''s name, command or options in place; its id and history stay'
             cand reschedule 'Give a job a new trigger; its id and history stay'
+            cand history 'Show executions, newest first (including those of removed jobs)'
+            cand logs 'Print the captured output of a job''s latest (or a given) execution'
+            cand fire 'Run a job once now, in the foreground, recorded as an execution'
+            cand prune 'Delete executions older than a duration'
             cand run 'Run the scheduler in the foreground until SIGINT or SIGTERM'
             cand next 'Preview the next fire times of a trigger'
             cand generate 'Write shell completions or man pages into a folder'
@@ -293,6 +357,14 @@ set edit:completion:arg-completer[tick] = {|@words|
         &'tick;help;modify'= {
         }
         &'tick;help;reschedule'= {
+        }
+        &'tick;help;history'= {
+        }
+        &'tick;help;logs'= {
+        }
+        &'tick;help;fire'= {
+        }
+        &'tick;help;prune'= {
         }
         &'tick;help;run'= {
         }

@@ -40,6 +40,10 @@ complete -c tick -n "__fish_tick_needs_command" -f -a "resume" -d 'Resume paused
 complete -c tick -n "__fish_tick_needs_command" -f -a "remove" -d 'Remove jobs (their history is kept)'
 complete -c tick -n "__fish_tick_needs_command" -f -a "modify" -d 'Change a job\'s name, command or options in place; its id and history stay'
 complete -c tick -n "__fish_tick_needs_command" -f -a "reschedule" -d 'Give a job a new trigger; its id and history stay'
+complete -c tick -n "__fish_tick_needs_command" -f -a "history" -d 'Show executions, newest first (including those of removed jobs)'
+complete -c tick -n "__fish_tick_needs_command" -f -a "logs" -d 'Print the captured output of a job\'s latest (or a given) execution'
+complete -c tick -n "__fish_tick_needs_command" -f -a "fire" -d 'Run a job once now, in the foreground, recorded as an execution'
+complete -c tick -n "__fish_tick_needs_command" -f -a "prune" -d 'Delete executions older than a duration'
 complete -c tick -n "__fish_tick_needs_command" -f -a "run" -d 'Run the scheduler in the foreground until SIGINT or SIGTERM'
 complete -c tick -n "__fish_tick_needs_command" -f -a "next" -d 'Preview the next fire times of a trigger'
 complete -c tick -n "__fish_tick_needs_command" -f -a "generate" -d 'Write shell completions or man pages into a folder'
@@ -71,6 +75,7 @@ complete -c tick -n "__fish_tick_using_subcommand add" -l misfire-grace -d 'How 
 complete -c tick -n "__fish_tick_using_subcommand add" -l timeout -d 'Stop the command after this long (SIGTERM, then SIGKILL 5s later), or `none`' -r
 complete -c tick -n "__fish_tick_using_subcommand add" -l cwd -d 'Working directory of the command' -r -F
 complete -c tick -n "__fish_tick_using_subcommand add" -l env -d 'Environment variable for the command (repeatable)' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l keep-history -d 'Executions of this job to keep, newest first [default: 100]' -r
 complete -c tick -n "__fish_tick_using_subcommand add" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
 complete -c tick -n "__fish_tick_using_subcommand add" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
@@ -135,6 +140,7 @@ complete -c tick -n "__fish_tick_using_subcommand modify" -l misfire-grace -d 'H
 complete -c tick -n "__fish_tick_using_subcommand modify" -l timeout -d 'Stop the command after this long (SIGTERM, then SIGKILL 5s later), or `none`' -r
 complete -c tick -n "__fish_tick_using_subcommand modify" -l cwd -d 'Working directory of the command' -r -F
 complete -c tick -n "__fish_tick_using_subcommand modify" -l env -d 'Environment variable for the command (repeatable)' -r
+complete -c tick -n "__fish_tick_using_subcommand modify" -l keep-history -d 'Executions of this job to keep, newest first [default: 100]' -r
 complete -c tick -n "__fish_tick_using_subcommand modify" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
 complete -c tick -n "__fish_tick_using_subcommand modify" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
@@ -173,6 +179,51 @@ complete -c tick -n "__fish_tick_using_subcommand reschedule" -s v -l verbose -d
 complete -c tick -n "__fish_tick_using_subcommand reschedule" -s q -l quiet -d 'Say only what was asked for, and errors'
 complete -c tick -n "__fish_tick_using_subcommand reschedule" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tick -n "__fish_tick_using_subcommand reschedule" -s V -l version -d 'Print version'
+complete -c tick -n "__fish_tick_using_subcommand history" -l status -d 'Only executions with this status' -r -f -a "running\t''
+success\t''
+failed\t''
+killed\t''
+timeout\t''
+missed\t''
+skipped\t''
+interrupted\t''"
+complete -c tick -n "__fish_tick_using_subcommand history" -l limit -d 'At most this many executions' -r
+complete -c tick -n "__fish_tick_using_subcommand history" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
+complete -c tick -n "__fish_tick_using_subcommand history" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tick -n "__fish_tick_using_subcommand history" -l json -d 'Print a JSON array'
+complete -c tick -n "__fish_tick_using_subcommand history" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c tick -n "__fish_tick_using_subcommand history" -s q -l quiet -d 'Say only what was asked for, and errors'
+complete -c tick -n "__fish_tick_using_subcommand history" -s h -l help -d 'Print help'
+complete -c tick -n "__fish_tick_using_subcommand history" -s V -l version -d 'Print version'
+complete -c tick -n "__fish_tick_using_subcommand logs" -l execution -d 'This execution instead of the latest' -r
+complete -c tick -n "__fish_tick_using_subcommand logs" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
+complete -c tick -n "__fish_tick_using_subcommand logs" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tick -n "__fish_tick_using_subcommand logs" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c tick -n "__fish_tick_using_subcommand logs" -s q -l quiet -d 'Say only what was asked for, and errors'
+complete -c tick -n "__fish_tick_using_subcommand logs" -s h -l help -d 'Print help'
+complete -c tick -n "__fish_tick_using_subcommand logs" -s V -l version -d 'Print version'
+complete -c tick -n "__fish_tick_using_subcommand fire" -l timeout -d 'Stop the command after this long (instead of the job\'s --timeout)' -r
+complete -c tick -n "__fish_tick_using_subcommand fire" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
+complete -c tick -n "__fish_tick_using_subcommand fire" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tick -n "__fish_tick_using_subcommand fire" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c tick -n "__fish_tick_using_subcommand fire" -s q -l quiet -d 'Say only what was asked for, and errors'
+complete -c tick -n "__fish_tick_using_subcommand fire" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tick -n "__fish_tick_using_subcommand fire" -s V -l version -d 'Print version'
+complete -c tick -n "__fish_tick_using_subcommand prune" -l older-than -d 'Delete executions that finished longer ago than this, e.g. 30d' -r
+complete -c tick -n "__fish_tick_using_subcommand prune" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
+complete -c tick -n "__fish_tick_using_subcommand prune" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tick -n "__fish_tick_using_subcommand prune" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c tick -n "__fish_tick_using_subcommand prune" -s q -l quiet -d 'Say only what was asked for, and errors'
+complete -c tick -n "__fish_tick_using_subcommand prune" -s h -l help -d 'Print help'
+complete -c tick -n "__fish_tick_using_subcommand prune" -s V -l version -d 'Print version'
 complete -c tick -n "__fish_tick_using_subcommand run" -l max-workers -d 'Most job processes running at once; further fires wait for a slot' -r
 complete -c tick -n "__fish_tick_using_subcommand run" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
 complete -c tick -n "__fish_tick_using_subcommand run" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -222,15 +273,19 @@ complete -c tick -n "__fish_tick_using_subcommand generate" -s v -l verbose -d '
 complete -c tick -n "__fish_tick_using_subcommand generate" -s q -l quiet -d 'Say only what was asked for, and errors'
 complete -c tick -n "__fish_tick_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tick -n "__fish_tick_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule run next generate help" -f -a "add" -d 'Add a job: a trigger and a shell command'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule run next generate help" -f -a "list" -d 'List jobs, soonest next run first'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule run next generate help" -f -a "show" -d 'Show every field of a job, its next 5 fire times and last 10 executions'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule run next generate help" -f -a "pause" -d 'Pause jobs: they do not fire until resumed'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule run next generate help" -f -a "resume" -d 'Resume paused jobs; the next run is computed from now (missed runs are not run)'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule run next generate help" -f -a "remove" -d 'Remove jobs (their history is kept)'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule run next generate help" -f -a "modify" -d 'Change a job\'s name, command or options in place; its id and history stay'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule run next generate help" -f -a "reschedule" -d 'Give a job a new trigger; its id and history stay'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule run next generate help" -f -a "run" -d 'Run the scheduler in the foreground until SIGINT or SIGTERM'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule run next generate help" -f -a "next" -d 'Preview the next fire times of a trigger'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule run next generate help" -f -a "generate" -d 'Write shell completions or man pages into a folder'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule run next generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune run next generate help" -f -a "add" -d 'Add a job: a trigger and a shell command'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune run next generate help" -f -a "list" -d 'List jobs, soonest next run first'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune run next generate help" -f -a "show" -d 'Show every field of a job, its next 5 fire times and last 10 executions'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune run next generate help" -f -a "pause" -d 'Pause jobs: they do not fire until resumed'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune run next generate help" -f -a "resume" -d 'Resume paused jobs; the next run is computed from now (missed runs are not run)'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune run next generate help" -f -a "remove" -d 'Remove jobs (their history is kept)'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune run next generate help" -f -a "modify" -d 'Change a job\'s name, command or options in place; its id and history stay'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune run next generate help" -f -a "reschedule" -d 'Give a job a new trigger; its id and history stay'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune run next generate help" -f -a "history" -d 'Show executions, newest first (including those of removed jobs)'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune run next generate help" -f -a "logs" -d 'Print the captured output of a job\'s latest (or a given) execution'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune run next generate help" -f -a "fire" -d 'Run a job once now, in the foreground, recorded as an execution'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune run next generate help" -f -a "prune" -d 'Delete executions older than a duration'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune run next generate help" -f -a "run" -d 'Run the scheduler in the foreground until SIGINT or SIGTERM'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune run next generate help" -f -a "next" -d 'Preview the next fire times of a trigger'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune run next generate help" -f -a "generate" -d 'Write shell completions or man pages into a folder'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune run next generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

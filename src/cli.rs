@@ -78,6 +78,26 @@ pub enum Command {
     #[command(after_help = RESCHEDULE_EXAMPLES)]
     Reschedule(RescheduleArgs),
 
+    /// Show executions, newest first (including those of removed jobs)
+    #[command(
+        after_help = "Examples:\n  tick history\n  tick history backup --limit 5\n  tick history --status failed --json"
+    )]
+    History(HistoryArgs),
+
+    /// Print the captured output of a job's latest (or a given) execution
+    #[command(after_help = "Examples:\n  tick logs backup\n  tick logs backup --execution 42")]
+    Logs(LogsArgs),
+
+    /// Run a job once now, in the foreground, recorded as an execution
+    ///
+    /// Exits with the job's exit code (a signal as 128+n, a timeout as 124).
+    #[command(after_help = "Examples:\n  tick fire backup\n  tick fire backup --timeout 10m")]
+    Fire(FireArgs),
+
+    /// Delete executions older than a duration
+    #[command(after_help = "Examples:\n  tick prune --older-than 30d")]
+    Prune(PruneArgs),
+
     /// Run the scheduler in the foreground until SIGINT or SIGTERM
     ///
     /// Spawns each job's command when its trigger fires, records every
@@ -129,6 +149,66 @@ Examples:
   tick next cron '30 2 * * *' --tz America/New_York --from '2026-03-07 12:00' -n 3
   tick next interval --every 1h30m --start '2026-12-01 08:00'
   tick next date --in 2h";
+
+/// `tick history`
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only this job's executions
+    #[arg(value_name = "ID")]
+    pub id: Option<String>,
+    /// Only executions with this status
+    #[arg(long, value_enum, value_name = "STATUS")]
+    pub status: Option<StatusArg>,
+    /// At most this many executions
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+    /// Print a JSON array
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// An execution status, for filtering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusArg {
+    Running,
+    Success,
+    Failed,
+    Killed,
+    Timeout,
+    Missed,
+    Skipped,
+    Interrupted,
+}
+
+/// `tick logs`
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Job id
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// This execution instead of the latest
+    #[arg(long, value_name = "N")]
+    pub execution: Option<i64>,
+}
+
+/// `tick fire`
+#[derive(Debug, Args)]
+pub struct FireArgs {
+    /// Job id
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Stop the command after this long (instead of the job's --timeout)
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+}
+
+/// `tick prune`
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Delete executions that finished longer ago than this, e.g. 30d
+    #[arg(long, value_name = "DURATION", required = true)]
+    pub older_than: String,
+}
 
 /// `tick run`
 #[derive(Debug, Args)]
@@ -222,6 +302,10 @@ pub struct JobOptionArgs {
     /// Environment variable for the command (repeatable)
     #[arg(long, value_name = "KEY=VALUE", help_heading = "Job options")]
     pub env: Vec<String>,
+
+    /// Executions of this job to keep, newest first [default: 100]
+    #[arg(long, value_name = "N", help_heading = "Job options")]
+    pub keep_history: Option<u32>,
 }
 
 /// `tick list`
@@ -449,7 +533,7 @@ pub fn main() -> i32 {
     match crate::commands::dispatch(cli) {
         Ok(()) => error::EXIT_OK,
         Err(err) => {
-            if !error::is_broken_pipe(&err) {
+            if !error::is_silent(&err) {
                 eprintln!("error: {err:#}");
             }
             error::exit_code(&err)

@@ -31,9 +31,23 @@ impl fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+/// Not an error to report: `tick fire` passing its job's exit code on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobExit(pub i32);
+
+impl fmt::Display for JobExit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the job exited with {}", self.0)
+    }
+}
+
+impl std::error::Error for JobExit {}
+
 /// The process exit code for an error.
 pub fn exit_code(err: &anyhow::Error) -> i32 {
-    if is_broken_pipe(err) {
+    if let Some(JobExit(code)) = err.downcast_ref::<JobExit>() {
+        *code
+    } else if is_broken_pipe(err) {
         EXIT_OK
     } else if err.chain().any(|e| e.is::<UsageError>()) {
         EXIT_USAGE
@@ -42,7 +56,13 @@ pub fn exit_code(err: &anyhow::Error) -> i32 {
     }
 }
 
-/// A closed stdout (`tick next | head -1`) is not a failure.
+/// Errors that are not reported on stderr: a closed stdout
+/// (`tick next | head -1`) and a job's own exit code.
+pub fn is_silent(err: &anyhow::Error) -> bool {
+    is_broken_pipe(err) || err.downcast_ref::<JobExit>().is_some()
+}
+
+/// A closed stdout is not a failure.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {
         e.downcast_ref::<std::io::Error>()

@@ -105,21 +105,38 @@ impl Tail {
     }
 }
 
-/// Where echoed lines go: `[job] line` on the runner's stdout.
+/// Where echoed lines go: `[job] line` on the runner's stdout, or (for
+/// `tick fire`) each stream to its own, unprefixed.
 #[derive(Clone)]
 pub struct Echo {
     pub prefix: String,
+    /// The child's stderr goes to our stderr instead of our stdout.
+    pub split: bool,
 }
 
 impl Echo {
-    fn line(&self, line: &[u8]) {
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(self.prefix.as_bytes());
-        let _ = out.write_all(line);
-        if !line.ends_with(b"\n") {
-            let _ = out.write_all(b"\n");
+    fn raw(&self, data: &[u8], from_stderr: bool) {
+        let _ = if from_stderr && self.split {
+            std::io::stderr().lock().write_all(data)
+        } else {
+            std::io::stdout().lock().write_all(data)
+        };
+    }
+
+    fn line(&self, line: &[u8], from_stderr: bool) {
+        let write = |out: &mut dyn Write| {
+            let _ = out.write_all(self.prefix.as_bytes());
+            let _ = out.write_all(line);
+            if !line.ends_with(b"\n") {
+                let _ = out.write_all(b"\n");
+            }
+            let _ = out.flush();
+        };
+        if from_stderr && self.split {
+            write(&mut std::io::stderr().lock());
+        } else {
+            write(&mut std::io::stdout().lock());
         }
-        let _ = out.flush();
     }
 }
 
@@ -127,6 +144,7 @@ fn read_stream(
     mut pipe: impl Read,
     tail: Arc<Mutex<Tail>>,
     echo: Option<Echo>,
+    from_stderr: bool,
     done: mpsc::Sender<()>,
 ) {
     let mut chunk = vec![0u8; 16 * 1024];
@@ -140,18 +158,21 @@ fn read_stream(
         if let Ok(mut t) = tail.lock() {
             t.push(data);
         }
-        if let Some(echo) = &echo {
+        if let Some(echo) = echo.as_ref().filter(|e| e.prefix.is_empty()) {
+            // No prefix: pass the bytes through as they come.
+            echo.raw(data, from_stderr);
+        } else if let Some(echo) = &echo {
             for piece in data.split_inclusive(|b| *b == b'\n') {
                 line.extend_from_slice(piece);
                 if line.ends_with(b"\n") || line.len() >= MAX_LINE {
-                    echo.line(&line);
+                    echo.line(&line, from_stderr);
                     line.clear();
                 }
             }
         }
     }
     if let (Some(echo), false) = (&echo, line.is_empty()) {
-        echo.line(&line);
+        echo.line(&line, from_stderr);
     }
     let _ = done.send(());
 }
@@ -188,12 +209,12 @@ pub fn spawn(
     let small = thread::Builder::new().stack_size(64 * 1024);
     if let Some(out) = child.stdout.take() {
         let (tail, echo, done) = (out_tail.clone(), echo.clone(), done_tx.clone());
-        small.spawn(move || read_stream(out, tail, echo, done))?;
+        small.spawn(move || read_stream(out, tail, echo, false, done))?;
     }
     let small = thread::Builder::new().stack_size(64 * 1024);
     if let Some(err) = child.stderr.take() {
         let (tail, echo, done) = (err_tail.clone(), echo, done_tx.clone());
-        small.spawn(move || read_stream(err, tail, echo, done))?;
+        small.spawn(move || read_stream(err, tail, echo, true, done))?;
     }
     drop(done_tx);
     thread::Builder::new()

@@ -78,6 +78,8 @@ pub struct JobOptions {
     pub cwd: Option<String>,
     /// Extra environment variables.
     pub env: BTreeMap<String, String>,
+    /// How many executions of this job are kept (newest first).
+    pub keep_history: u32,
 }
 
 impl Default for JobOptions {
@@ -89,6 +91,7 @@ impl Default for JobOptions {
             timeout: None,
             cwd: None,
             env: BTreeMap::new(),
+            keep_history: 100,
         }
     }
 }

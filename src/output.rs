@@ -92,6 +92,7 @@ pub struct JobJson<'a> {
     cwd: Option<&'a str>,
     env: &'a std::collections::BTreeMap<String, String>,
     jitter_seconds: u64,
+    keep_history: u32,
     last_status: Option<&'static str>,
     last_run_at: Option<String>,
     created_at: String,
@@ -117,6 +118,7 @@ impl<'a> JobJson<'a> {
             cwd: job.options.cwd.as_deref(),
             env: &job.options.env,
             jitter_seconds: job.trigger.jitter,
+            keep_history: job.options.keep_history,
             last_status: last.map(|e| e.status.as_str()),
             last_run_at: last.map(|e| rfc3339(e.started_at.unwrap_or(e.scheduled_at), tz)),
             created_at: rfc3339(job.created_at, tz),
@@ -327,15 +329,25 @@ pub fn jobs_table(
     t
 }
 
-/// The executions table of `tick show` (and later `tick history`).
-pub fn executions_table(execs: &[Execution], tz: Tz, color: bool) -> Table {
-    let mut t = Table::new(
-        &["EXEC", "SCHEDULED", "STARTED", "DURATION", "STATUS", "EXIT"],
-        color,
-    );
+/// The executions table of `tick show` and `tick history` (with a JOB
+/// column when the rows may be of several jobs).
+pub fn executions_table(execs: &[Execution], tz: Tz, color: bool, with_job: bool) -> Table {
+    let mut headers = vec!["EXEC"];
+    if with_job {
+        headers.push("JOB");
+    }
+    headers.extend(["SCHEDULED", "STARTED", "DURATION", "STATUS", "EXIT"]);
+    let mut t = Table::new(&headers, color);
     for e in execs {
-        t.row(vec![
-            (e.id.to_string(), Style::Plain),
+        let mut row = vec![(e.id.to_string(), Style::Plain)];
+        if with_job {
+            let job = match &e.job_name {
+                Some(name) => format!("{} ({name})", e.job_id),
+                None => e.job_id.clone(),
+            };
+            row.push((job, Style::Plain));
+        }
+        row.extend(vec![
             (local_time(e.scheduled_at, tz), Style::Plain),
             (
                 e.started_at.map_or("-".into(), |s| local_time(s, tz)),
@@ -352,6 +364,7 @@ pub fn executions_table(execs: &[Execution], tz: Tz, color: bool) -> Table {
                 Style::Plain,
             ),
         ]);
+        t.row(row);
     }
     t
 }

@@ -45,6 +45,14 @@ impl JobOptionArgs {
             }
             opts.cwd = Some(abs.to_string_lossy().into_owned());
         }
+        if let Some(n) = self.keep_history {
+            if n == 0 {
+                return Err(UsageError::new(
+                    "invalid --keep-history 0: keep at least 1 execution (prune with 'tick prune')",
+                ));
+            }
+            opts.keep_history = n;
+        }
         for kv in &self.env {
             let (k, v) = parse_env(kv)?;
             opts.env.insert(k, v);

@@ -78,7 +78,8 @@ pub fn modify(args: &ModifyArgs, ctx: &Ctx) -> Result<()> {
         && o.misfire_grace.is_none()
         && o.timeout.is_none()
         && o.cwd.is_none()
-        && o.env.is_empty();
+        && o.env.is_empty()
+        && o.keep_history.is_none();
     if nothing {
         return Err(UsageError::new(
             "nothing to change: give --name, --command or a job option (see 'tick modify --help')",

@@ -5,7 +5,9 @@
 //! job options) before anything is computed or written.
 
 mod add;
+mod fire;
 mod generate;
+mod history;
 mod job_options;
 mod jobs;
 mod list;
@@ -87,6 +89,10 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Remove(args) => jobs::remove(&args, &ctx),
         Command::Modify(args) => jobs::modify(&args, &ctx),
         Command::Reschedule(args) => jobs::reschedule(&args, &ctx),
+        Command::History(args) => history::history(&args, &ctx),
+        Command::Logs(args) => history::logs(&args, &ctx),
+        Command::Fire(args) => fire::run(&args, &ctx),
+        Command::Prune(args) => history::prune(&args, &ctx),
         Command::Run(args) => run::run(&args, &ctx, Logger::new(ctx.verbose, ctx.quiet)),
         Command::Next(args) => next::run(&args, &ctx),
         Command::Generate(args) => generate::run(&args),

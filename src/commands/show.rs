@@ -101,7 +101,7 @@ pub fn run(args: &ShowArgs, ctx: &Ctx) -> Result<()> {
     if execs.is_empty() {
         writeln!(out, "  none")?;
     } else {
-        output::executions_table(&execs, tz, ctx.color).write(&mut out, "  ")?;
+        output::executions_table(&execs, tz, ctx.color, false).write(&mut out, "  ")?;
     }
     out.flush()?;
     Ok(())

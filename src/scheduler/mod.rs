@@ -332,6 +332,7 @@ impl Scheduler {
         let id = p.execution_id;
         let echo = self.cfg.echo.then(|| Echo {
             prefix: format!("[{}] ", p.spec.job_id),
+            split: false,
         });
         match executor::spawn(&p.spec, echo, move |finished| {
             let _ = tx.send(Event::Exited {

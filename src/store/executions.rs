@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use anyhow::Result;
-use rusqlite::{params, Row};
+use rusqlite::{params, OptionalExtension, Row};
 
 use super::{from_ms, Store};
 use crate::model::{Execution, Status};
@@ -53,4 +53,93 @@ impl Store {
         let rows = stmt.query_map(params![job_id, limit as i64], execution_from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
+}
+
+/// The captured output of one execution.
+#[derive(Debug, Clone, Default)]
+pub struct Output {
+    pub execution: Option<Execution>,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub stdout_truncated: bool,
+    pub stderr_truncated: bool,
+}
+
+impl Store {
+    /// Executions, newest first, optionally of one job and one status.
+    pub fn history(
+        &self,
+        job_id: Option<&str>,
+        status: Option<Status>,
+        limit: usize,
+    ) -> Result<Vec<Execution>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM executions
+             WHERE (?1 IS NULL OR job_id = ?1) AND (?2 IS NULL OR status = ?2)
+             ORDER BY id DESC LIMIT ?3"
+        ))?;
+        let rows = stmt.query_map(
+            params![job_id, status.map(|s| s.as_str()), limit as i64],
+            execution_from_row,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Whether a job id has any history (it may have been removed since).
+    pub fn has_history(&self, job_id: &str) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM executions WHERE job_id = ?1)",
+            [job_id],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The output of execution `id`, or of the job's latest one.
+    pub fn output(&self, job_id: &str, id: Option<i64>) -> Result<Output> {
+        let sql = format!(
+            "SELECT {COLUMNS}, coalesce(stdout, x''), coalesce(stderr, x''), stdout_truncated, stderr_truncated
+             FROM executions WHERE job_id = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY id DESC LIMIT 1"
+        );
+        let out = self
+            .conn
+            .query_row(&sql, params![job_id, id], |r| {
+                Ok(Output {
+                    execution: Some(execution_from_row(r)?),
+                    stdout: r.get(10)?,
+                    stderr: r.get(11)?,
+                    stdout_truncated: r.get(12)?,
+                    stderr_truncated: r.get(13)?,
+                })
+            })
+            .optional()?;
+        Ok(out.unwrap_or_default())
+    }
+
+    /// Delete finished executions older than `before`. Returns how many.
+    pub fn prune(&mut self, before: chrono::DateTime<chrono::Utc>) -> Result<usize> {
+        let tx = self.immediate()?;
+        let n = tx.execute(
+            "DELETE FROM executions WHERE status != 'running' AND coalesce(finished_at, scheduled_at) < ?1",
+            [super::to_ms(before)],
+        )?;
+        tx.commit()?;
+        Ok(n)
+    }
+}
+
+/// Keep the newest `keep_history` executions of a job (default 100, also for
+/// removed jobs); running ones are never deleted. Called as rows are written.
+pub(super) fn enforce_retention(
+    conn: &rusqlite::Connection,
+    job_id: &str,
+) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM executions
+         WHERE job_id = ?1 AND status != 'running' AND id <= (
+             SELECT id FROM executions WHERE job_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET (
+                 SELECT coalesce((SELECT json_extract(options, '$.keep_history') FROM jobs WHERE id = ?1), 100)
+             )
+         )",
+        [job_id],
+    )
 }

@@ -25,6 +25,7 @@ use anyhow::{bail, Context, Result};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags};
 
+pub use executions::Output;
 pub use jobs::NewJobId;
 pub use runs::{Claim, Claimed, Outcome};
 

@@ -133,6 +133,11 @@ impl Store {
                 }
             }
         }
+        for c in claims {
+            if c.rows.iter().any(|(_, st)| *st != Status::Running) {
+                super::executions::enforce_retention(&tx, &c.job_id)?;
+            }
+        }
         tx.commit()?;
         Ok(owned)
     }
@@ -165,14 +170,15 @@ impl Store {
         Ok(())
     }
 
-    /// Finalise an execution row.
+    /// Finalise an execution row, then apply the job's retention.
     pub fn finish(
         &mut self,
         execution_id: i64,
         outcome: &Outcome,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        self.conn.execute(
+        let tx = self.immediate()?;
+        tx.execute(
             "UPDATE executions SET status = ?1, exit_code = ?2, signal = ?3, finished_at = ?4,
                     stdout = ?5, stderr = ?6, stdout_truncated = ?7, stderr_truncated = ?8
              WHERE id = ?9",
@@ -188,6 +194,17 @@ impl Store {
                 execution_id
             ],
         )?;
+        let job_id: Option<String> = tx
+            .query_row(
+                "SELECT job_id FROM executions WHERE id = ?1",
+                [execution_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(job_id) = job_id {
+            super::executions::enforce_retention(&tx, &job_id)?;
+        }
+        tx.commit()?;
         Ok(())
     }
 

@@ -3,6 +3,7 @@
 
 mod dst;
 mod generated;
+mod history;
 mod jobs;
 mod next;
 mod reference;

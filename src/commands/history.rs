@@ -1,0 +1,143 @@
+//! `tick history`, `tick logs` and `tick prune`: reading and trimming the
+//! execution table. Times are shown in your zone (`$TZ`, else the system's):
+//! history spans jobs, some of them removed.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::trigger::resolve_tz;
+use super::Ctx;
+use crate::cli::{HistoryArgs, LogsArgs, PruneArgs, StatusArg};
+use crate::error::UsageError;
+use crate::executor::CAPTURE_BYTES;
+use crate::model::Status;
+use crate::output::{self, human_ms, local_time};
+use crate::store::Store;
+use crate::trigger::input::parse_duration;
+
+fn status(s: StatusArg) -> Status {
+    match s {
+        StatusArg::Running => Status::Running,
+        StatusArg::Success => Status::Success,
+        StatusArg::Failed => Status::Failed,
+        StatusArg::Killed => Status::Killed,
+        StatusArg::Timeout => Status::Timeout,
+        StatusArg::Missed => Status::Missed,
+        StatusArg::Skipped => Status::Skipped,
+        StatusArg::Interrupted => Status::Interrupted,
+    }
+}
+
+fn unknown(id: &str) -> UsageError {
+    UsageError::new(format!(
+        "unknown job id '{id}': no such job and no history (see 'tick list --all')"
+    ))
+}
+
+/// A job id is known if the job exists or has history (it may be removed).
+fn check_known(store: &mut Store, id: &str) -> Result<()> {
+    if store.has_history(id)? || store.job(id).is_ok() {
+        Ok(())
+    } else {
+        Err(unknown(id).into())
+    }
+}
+
+pub fn history(args: &HistoryArgs, ctx: &Ctx) -> Result<()> {
+    let tz = resolve_tz(None)?;
+    let execs = match ctx.store_for_read()? {
+        None => match &args.id {
+            Some(id) => return Err(unknown(id).into()),
+            None => Vec::new(),
+        },
+        Some(mut store) => {
+            if let Some(id) = &args.id {
+                check_known(&mut store, id)?;
+            }
+            store.history(args.id.as_deref(), args.status.map(status), args.limit)?
+        }
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if args.json {
+        let items: Vec<_> = execs
+            .iter()
+            .map(|e| output::ExecutionJson::new(e, tz))
+            .collect();
+        output::write_json(&mut out, &items)?;
+    } else if execs.is_empty() {
+        if !ctx.quiet {
+            writeln!(out, "No executions.")?;
+        }
+    } else {
+        output::executions_table(&execs, tz, ctx.color, args.id.is_none()).write(&mut out, "")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+pub fn logs(args: &LogsArgs, ctx: &Ctx) -> Result<()> {
+    let tz = resolve_tz(None)?;
+    let mut store = ctx.store_for_read()?.ok_or_else(|| unknown(&args.id))?;
+    check_known(&mut store, &args.id)?;
+    let o = store.output(&args.id, args.execution)?;
+    let Some(e) = &o.execution else {
+        return Err(match args.execution {
+            Some(n) => UsageError::new(format!(
+                "job '{}' has no execution {n} (see 'tick history {}')",
+                args.id, args.id
+            )),
+            None => UsageError::new(format!("job '{}' has not run yet", args.id)),
+        }
+        .into());
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let when = e.started_at.unwrap_or(e.scheduled_at);
+    let took = e
+        .duration_ms()
+        .map(|d| format!(" in {}", human_ms(d)))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "execution {} of {}: {}{took}, {}",
+        e.id,
+        e.job_id,
+        e.status,
+        local_time(when, tz)
+    )?;
+    for (name, data, cut) in [
+        ("stdout", &o.stdout, o.stdout_truncated),
+        ("stderr", &o.stderr, o.stderr_truncated),
+    ] {
+        writeln!(out, "==> {name} <==")?;
+        if cut {
+            writeln!(
+                out,
+                "[... earlier output cut: only the last {} KiB were kept ...]",
+                CAPTURE_BYTES / 1024
+            )?;
+        }
+        out.write_all(data)?;
+        if !data.is_empty() && !data.ends_with(b"\n") {
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+pub fn prune(args: &PruneArgs, ctx: &Ctx) -> Result<()> {
+    let age = parse_duration(&args.older_than)
+        .map_err(|e| UsageError::new(format!("--older-than: {e}")))?;
+    let Some(mut store) = ctx.store_for_read()? else {
+        ctx.say("deleted 0 executions");
+        return Ok(());
+    };
+    let before = ctx.clock.now() - chrono::Duration::seconds(age as i64);
+    let n = store.prune(before)?;
+    ctx.say(&format!(
+        "deleted {n} execution(s) older than {}",
+        args.older_than
+    ));
+    Ok(())
+}
