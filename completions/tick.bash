@@ -19,6 +19,9 @@ _tick() {
             tick,add)
                 cmd="tick__subcmd__add"
                 ;;
+            tick,export)
+                cmd="tick__subcmd__export"
+                ;;
             tick,fire)
                 cmd="tick__subcmd__fire"
                 ;;
@@ -30,6 +33,9 @@ _tick() {
                 ;;
             tick,history)
                 cmd="tick__subcmd__history"
+                ;;
+            tick,import)
+                cmd="tick__subcmd__import"
                 ;;
             tick,list)
                 cmd="tick__subcmd__list"
@@ -67,6 +73,9 @@ _tick() {
             tick__subcmd__help,add)
                 cmd="tick__subcmd__help__subcmd__add"
                 ;;
+            tick__subcmd__help,export)
+                cmd="tick__subcmd__help__subcmd__export"
+                ;;
             tick__subcmd__help,fire)
                 cmd="tick__subcmd__help__subcmd__fire"
                 ;;
@@ -78,6 +87,9 @@ _tick() {
                 ;;
             tick__subcmd__help,history)
                 cmd="tick__subcmd__help__subcmd__history"
+                ;;
+            tick__subcmd__help,import)
+                cmd="tick__subcmd__help__subcmd__import"
                 ;;
             tick__subcmd__help,list)
                 cmd="tick__subcmd__help__subcmd__list"
@@ -119,7 +131,7 @@ _tick() {
 
     case "${cmd}" in
         tick)
-            opts="-v -q -h -V --db --color --verbose --quiet --help --version add list show pause resume remove modify reschedule history logs fire prune run next generate help"
+            opts="-v -q -h -V --db --color --verbose --quiet --help --version add list show pause resume remove modify reschedule history logs fire prune import export run next generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -274,6 +286,28 @@ _tick() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tick__subcmd__export)
+            opts="-v -q -h -V --db --color --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tick__subcmd__fire)
             opts="-v -q -h -V --timeout --db --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -323,7 +357,7 @@ _tick() {
             return 0
             ;;
         tick__subcmd__help)
-            opts="add list show pause resume remove modify reschedule history logs fire prune run next generate help"
+            opts="add list show pause resume remove modify reschedule history logs fire prune import export run next generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -337,6 +371,20 @@ _tick() {
             return 0
             ;;
         tick__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tick__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -393,6 +441,20 @@ _tick() {
             return 0
             ;;
         tick__subcmd__help__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tick__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -575,6 +637,28 @@ _tick() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tick__subcmd__import)
+            opts="-v -q -h -V --db --color --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

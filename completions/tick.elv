@@ -40,6 +40,8 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand logs 'Print the captured output of a job''s latest (or a given) execution'
             cand fire 'Run a job once now, in the foreground, recorded as an execution'
             cand prune 'Delete executions older than a duration'
+            cand import 'Add the jobs of a crontab file (all or nothing)'
+            cand export 'Write the jobs that crontab can express as a crontab, warning about the rest'
             cand run 'Run the scheduler in the foreground until SIGINT or SIGTERM'
             cand next 'Preview the next fire times of a trigger'
             cand generate 'Write shell completions or man pages into a folder'
@@ -262,6 +264,30 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'tick;import'= {
+            cand --db 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]'
+            cand --color 'When to use colour'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -q 'Say only what was asked for, and errors'
+            cand --quiet 'Say only what was asked for, and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tick;export'= {
+            cand --db 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]'
+            cand --color 'When to use colour'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -q 'Say only what was asked for, and errors'
+            cand --quiet 'Say only what was asked for, and errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'tick;run'= {
             cand --max-workers 'Most job processes running at once; further fires wait for a slot'
             cand --db 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]'
@@ -337,6 +363,8 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand logs 'Print the captured output of a job''s latest (or a given) execution'
             cand fire 'Run a job once now, in the foreground, recorded as an execution'
             cand prune 'Delete executions older than a duration'
+            cand import 'Add the jobs of a crontab file (all or nothing)'
+            cand export 'Write the jobs that crontab can express as a crontab, warning about the rest'
             cand run 'Run the scheduler in the foreground until SIGINT or SIGTERM'
             cand next 'Preview the next fire times of a trigger'
             cand generate 'Write shell completions or man pages into a folder'
@@ -365,6 +393,10 @@ set edit:completion:arg-completer[tick] = {|@words|
         &'tick;help;fire'= {
         }
         &'tick;help;prune'= {
+        }
+        &'tick;help;import'= {
+        }
+        &'tick;help;export'= {
         }
         &'tick;help;run'= {
         }

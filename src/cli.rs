@@ -98,6 +98,20 @@ pub enum Command {
     #[command(after_help = "Examples:\n  tick prune --older-than 30d")]
     Prune(PruneArgs),
 
+    /// Add the jobs of a crontab file (all or nothing)
+    ///
+    /// Reads comments, blank lines, NAME=value lines (CRON_TZ sets the zone
+    /// of the lines after it; SHELL and MAILTO are ignored with a note),
+    /// 5-field lines and macros, and `%` as crontab does.
+    #[command(
+        after_help = "Examples:\n  crontab -l | tick import\n  tick import /etc/cron.d/backup"
+    )]
+    Import(ImportArgs),
+
+    /// Write the jobs that crontab can express as a crontab, warning about the rest
+    #[command(after_help = "Examples:\n  tick export > my.crontab\n  tick export | crontab -")]
+    Export(ExportArgs),
+
     /// Run the scheduler in the foreground until SIGINT or SIGTERM
     ///
     /// Spawns each job's command when its trigger fires, records every
@@ -209,6 +223,18 @@ pub struct PruneArgs {
     #[arg(long, value_name = "DURATION", required = true)]
     pub older_than: String,
 }
+
+/// `tick import`
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The crontab file, or - for standard input [default: -]
+    #[arg(value_name = "FILE|-")]
+    pub file: Option<String>,
+}
+
+/// `tick export`
+#[derive(Debug, Args)]
+pub struct ExportArgs {}
 
 /// `tick run`
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod clock;
 pub mod commands;
+pub mod crontab;
 pub mod error;
 pub mod executor;
 pub mod log;

@@ -5,6 +5,7 @@
 //! job options) before anything is computed or written.
 
 mod add;
+mod crontab;
 mod fire;
 mod generate;
 mod history;
@@ -93,6 +94,8 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Logs(args) => history::logs(&args, &ctx),
         Command::Fire(args) => fire::run(&args, &ctx),
         Command::Prune(args) => history::prune(&args, &ctx),
+        Command::Import(args) => crontab::import(&args, &ctx),
+        Command::Export(args) => crontab::export(&args, &ctx),
         Command::Run(args) => run::run(&args, &ctx, Logger::new(ctx.verbose, ctx.quiet)),
         Command::Next(args) => next::run(&args, &ctx),
         Command::Generate(args) => generate::run(&args),

@@ -137,6 +137,24 @@ impl Store {
         Ok(job.id)
     }
 
+    /// Add several jobs with generated ids in one transaction.
+    pub fn add_jobs(&mut self, jobs: Vec<Job>) -> Result<Vec<String>> {
+        let tx = self.immediate()?;
+        let mut ids = Vec::with_capacity(jobs.len());
+        for mut job in jobs {
+            job.id = loop {
+                let id = generate_id();
+                if !exists(&tx, &id)? {
+                    break id;
+                }
+            };
+            write(&tx, &job)?;
+            ids.push(job.id);
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
     /// One job by id; an unknown id is a usage error.
     pub fn job(&mut self, id: &str) -> Result<Job> {
         let tx = self.conn.transaction()?;
