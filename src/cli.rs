@@ -171,8 +171,8 @@ pub struct HistoryArgs {
     #[arg(value_name = "ID")]
     pub id: Option<String>,
     /// Only executions with this status
-    #[arg(long, value_enum, value_name = "STATUS")]
-    pub status: Option<StatusArg>,
+    #[arg(long, value_name = "STATUS", value_parser = status_parser())]
+    pub status: Option<crate::model::Status>,
     /// At most this many executions
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub limit: usize,
@@ -181,17 +181,12 @@ pub struct HistoryArgs {
     pub json: bool,
 }
 
-/// An execution status, for filtering.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum StatusArg {
-    Running,
-    Success,
-    Failed,
-    Killed,
-    Timeout,
-    Missed,
-    Skipped,
-    Interrupted,
+/// Accepts exactly the names of the execution statuses.
+fn status_parser() -> impl clap::builder::TypedValueParser<Value = crate::model::Status> {
+    use crate::model::Status;
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Status::ALL.map(Status::as_str))
+        .map(|s| s.parse::<Status>().unwrap_or(Status::Running))
 }
 
 /// `tick logs`

@@ -18,7 +18,7 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rustix::process::{kill_process_group, Pid, Signal};
 
-use crate::model::Status;
+use crate::model::RunResult;
 
 /// How much of each stream is kept.
 pub const CAPTURE_BYTES: usize = 64 * 1024;
@@ -33,29 +33,6 @@ pub struct Spec {
     pub cwd: Option<String>,
     pub env: BTreeMap<String, String>,
     pub scheduled_at: DateTime<Utc>,
-}
-
-/// How a child ended, with what it printed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Finished {
-    pub exit_code: Option<i32>,
-    pub signal: Option<i32>,
-    pub stdout: Vec<u8>,
-    pub stderr: Vec<u8>,
-    pub stdout_truncated: bool,
-    pub stderr_truncated: bool,
-}
-
-impl Finished {
-    /// success / failed / killed, from the exit alone.
-    pub fn status(&self) -> Status {
-        match (self.exit_code, self.signal) {
-            (Some(0), _) => Status::Success,
-            (Some(_), _) => Status::Failed,
-            (None, Some(_)) => Status::Killed,
-            (None, None) => Status::Failed,
-        }
-    }
 }
 
 /// A spawned child.
@@ -183,7 +160,7 @@ fn read_stream(
 pub fn spawn(
     spec: &Spec,
     echo: Option<Echo>,
-    on_exit: impl FnOnce(Finished) + Send + 'static,
+    on_exit: impl FnOnce(RunResult) + Send + 'static,
 ) -> std::io::Result<Child> {
     let mut cmd = Command::new("/bin/sh");
     cmd.arg("-c")
@@ -240,7 +217,7 @@ pub fn spawn(
                 Ok(s) => (s.code(), s.signal()),
                 Err(_) => (None, None),
             };
-            on_exit(Finished {
+            on_exit(RunResult {
                 exit_code,
                 signal,
                 stdout,
@@ -255,8 +232,9 @@ pub fn spawn(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Status;
 
-    fn run(command: &str) -> Finished {
+    fn run(command: &str) -> RunResult {
         let (tx, rx) = mpsc::channel();
         let spec = Spec {
             job_id: "t".into(),

@@ -96,6 +96,38 @@ impl Default for JobOptions {
     }
 }
 
+/// How a command ended and what it printed: the last bytes of each stream,
+/// and whether earlier ones were cut off.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunResult {
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub stdout_truncated: bool,
+    pub stderr_truncated: bool,
+}
+
+impl RunResult {
+    /// success / failed / killed, from the exit alone.
+    pub fn status(&self) -> Status {
+        match (self.exit_code, self.signal) {
+            (Some(0), _) => Status::Success,
+            (Some(_), _) => Status::Failed,
+            (None, Some(_)) => Status::Killed,
+            (None, None) => Status::Failed,
+        }
+    }
+
+    /// A result with only a message on stderr (a command that never started).
+    pub fn message(text: String) -> RunResult {
+        RunResult {
+            stderr: text.into_bytes(),
+            ..RunResult::default()
+        }
+    }
+}
+
 /// One fire of a job, kept as history (django-apscheduler's execution table).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Execution {

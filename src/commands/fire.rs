@@ -12,13 +12,12 @@ use rustix::process::Signal;
 use super::Ctx;
 use crate::cli::FireArgs;
 use crate::error::{JobExit, UsageError};
-use crate::executor::{self, Echo, Finished, Spec};
-use crate::model::Status;
-use crate::store::Outcome;
+use crate::executor::{self, Echo, Spec};
+use crate::model::{RunResult, Status};
 use crate::trigger::input::parse_duration;
 
 enum Msg {
-    Done(Finished),
+    Done(RunResult),
     Stop,
 }
 
@@ -28,14 +27,7 @@ pub fn run(args: &FireArgs, ctx: &Ctx) -> Result<()> {
         .as_deref()
         .map(|t| parse_duration(t).map_err(|e| UsageError::new(format!("--timeout: {e}"))))
         .transpose()?;
-    let unknown = || {
-        UsageError::new(format!(
-            "unknown job id '{}' (see 'tick list --all')",
-            args.id
-        ))
-    };
-    let mut store = ctx.store_for_read()?.ok_or_else(unknown)?;
-    let job = store.job(&args.id)?;
+    let (mut store, job) = ctx.store_with_job(&args.id)?;
     let now = ctx.clock.now();
     let runner = format!("tick fire (pid {})", std::process::id());
     let id = store
@@ -63,12 +55,8 @@ pub fn run(args: &FireArgs, ctx: &Ctx) -> Result<()> {
     }) {
         Ok(child) => child,
         Err(e) => {
-            let outcome = Outcome {
-                status: Some(Status::Failed),
-                stderr: format!("tick: could not start the command: {e}\n").into_bytes(),
-                ..Outcome::default()
-            };
-            store.finish(id, &outcome, ctx.clock.now())?;
+            let msg = RunResult::message(format!("tick: could not start the command: {e}\n"));
+            store.finish(id, Status::Failed, &msg, ctx.clock.now())?;
             return Err(e).context(format!("cannot start job {}", job.id));
         }
     };
@@ -107,7 +95,7 @@ pub fn run(args: &FireArgs, ctx: &Ctx) -> Result<()> {
                     kill_at = Some(Instant::now() + Duration::from_secs(5));
                 }
             }
-            Err(mpsc::RecvTimeoutError::Disconnected) => break Finished::default(),
+            Err(mpsc::RecvTimeoutError::Disconnected) => break RunResult::default(),
         }
     };
     let status = if stopped {
@@ -125,16 +113,7 @@ pub fn run(args: &FireArgs, ctx: &Ctx) -> Result<()> {
         (_, None, Some(s)) => 128 + s,
         _ => 1,
     };
-    let outcome = Outcome {
-        status: Some(status),
-        exit_code: finished.exit_code,
-        signal: finished.signal,
-        stdout: finished.stdout,
-        stderr: finished.stderr,
-        stdout_truncated: finished.stdout_truncated,
-        stderr_truncated: finished.stderr_truncated,
-    };
-    store.finish(id, &outcome, ctx.clock.now())?;
+    store.finish(id, status, &finished, ctx.clock.now())?;
     if code != 0 {
         return Err(JobExit(code).into());
     }

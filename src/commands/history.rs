@@ -8,26 +8,12 @@ use anyhow::Result;
 
 use super::trigger::resolve_tz;
 use super::Ctx;
-use crate::cli::{HistoryArgs, LogsArgs, PruneArgs, StatusArg};
+use crate::cli::{HistoryArgs, LogsArgs, PruneArgs};
 use crate::error::UsageError;
 use crate::executor::CAPTURE_BYTES;
-use crate::model::Status;
 use crate::output::{self, human_ms, local_time};
 use crate::store::Store;
 use crate::trigger::input::parse_duration;
-
-fn status(s: StatusArg) -> Status {
-    match s {
-        StatusArg::Running => Status::Running,
-        StatusArg::Success => Status::Success,
-        StatusArg::Failed => Status::Failed,
-        StatusArg::Killed => Status::Killed,
-        StatusArg::Timeout => Status::Timeout,
-        StatusArg::Missed => Status::Missed,
-        StatusArg::Skipped => Status::Skipped,
-        StatusArg::Interrupted => Status::Interrupted,
-    }
-}
 
 fn unknown(id: &str) -> UsageError {
     UsageError::new(format!(
@@ -55,7 +41,7 @@ pub fn history(args: &HistoryArgs, ctx: &Ctx) -> Result<()> {
             if let Some(id) = &args.id {
                 check_known(&mut store, id)?;
             }
-            store.history(args.id.as_deref(), args.status.map(status), args.limit)?
+            store.history(args.id.as_deref(), args.status, args.limit)?
         }
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -106,8 +92,8 @@ pub fn logs(args: &LogsArgs, ctx: &Ctx) -> Result<()> {
         local_time(when, tz)
     )?;
     for (name, data, cut) in [
-        ("stdout", &o.stdout, o.stdout_truncated),
-        ("stderr", &o.stderr, o.stderr_truncated),
+        ("stdout", &o.result.stdout, o.result.stdout_truncated),
+        ("stderr", &o.result.stderr, o.result.stderr_truncated),
     ] {
         writeln!(out, "==> {name} <==")?;
         if cut {

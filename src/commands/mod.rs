@@ -57,6 +57,17 @@ impl Ctx {
         Store::open_existing(&self.db_path()?)
     }
 
+    /// The jobs file and one job in it; an unknown id (or no file yet) is a
+    /// usage error.
+    pub fn store_with_job(&self, id: &str) -> Result<(Store, crate::model::Job)> {
+        let unknown = || {
+            crate::error::UsageError::new(format!("unknown job id '{id}' (see 'tick list --all')"))
+        };
+        let mut store = self.store_for_read()?.ok_or_else(unknown)?;
+        let job = store.job(id)?;
+        Ok((store, job))
+    }
+
     /// A line for people on stdout, unless `--quiet`.
     pub fn say(&self, line: &str) {
         if !self.quiet {

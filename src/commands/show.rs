@@ -6,20 +6,12 @@ use anyhow::Result;
 
 use super::Ctx;
 use crate::cli::ShowArgs;
-use crate::error::UsageError;
 use crate::output::{self, job_tz, local_time, opt_text, relative, rfc3339};
 use crate::trigger::Trigger;
 
 pub fn run(args: &ShowArgs, ctx: &Ctx) -> Result<()> {
     let now = ctx.now();
-    let unknown = || {
-        UsageError::new(format!(
-            "unknown job id '{}' (see 'tick list --all')",
-            args.id
-        ))
-    };
-    let mut store = ctx.store_for_read()?.ok_or_else(unknown)?;
-    let job = store.job(&args.id)?;
+    let (store, job) = ctx.store_with_job(&args.id)?;
     let execs = store.executions_of(&job.id, 10)?;
     let tz = job_tz(&job);
     // Upcoming fires continue from the stored next run (or now when paused).

@@ -16,11 +16,11 @@ use chrono::{DateTime, Duration, Utc};
 use rustix::process::Signal;
 
 use crate::clock::Clock;
-use crate::executor::{self, Child, Echo, Finished, Spec};
+use crate::executor::{self, Child, Echo, Spec};
 use crate::log::Logger;
-use crate::model::{Job, JobOptions, JobState, Status};
+use crate::model::{Job, JobOptions, JobState, RunResult, Status};
 use crate::output::human_ms;
-use crate::store::{Claim, Outcome, Store};
+use crate::store::{Claim, Store};
 use crate::trigger::Trigger;
 
 /// How long a timed-out group gets between SIGTERM and SIGKILL.
@@ -34,7 +34,7 @@ pub enum Event {
     /// A child's shell exited.
     Exited {
         execution_id: i64,
-        finished: Finished,
+        finished: RunResult,
     },
     /// SIGINT or SIGTERM: the first drains, the second kills.
     Stop,
@@ -315,11 +315,8 @@ impl Scheduler {
                     p.spec.job_id,
                     p.spec.scheduled_at.to_rfc3339()
                 ));
-                let outcome = Outcome {
-                    status: Some(Status::Missed),
-                    ..Outcome::default()
-                };
-                self.store.finish(p.execution_id, &outcome, now)?;
+                self.store
+                    .finish(p.execution_id, Status::Missed, &RunResult::default(), now)?;
                 continue;
             }
             self.spawn(p, now)?;
@@ -364,12 +361,8 @@ impl Scheduler {
             Err(e) => {
                 self.log
                     .error(&format!("job {} could not start: {e}", p.spec.job_id));
-                let outcome = Outcome {
-                    status: Some(Status::Failed),
-                    stderr: format!("tick: could not start the command: {e}\n").into_bytes(),
-                    ..Outcome::default()
-                };
-                self.store.finish(id, &outcome, now)?;
+                let msg = RunResult::message(format!("tick: could not start the command: {e}\n"));
+                self.store.finish(id, Status::Failed, &msg, now)?;
             }
         }
         Ok(())
@@ -426,7 +419,7 @@ impl Scheduler {
         Ok(wake)
     }
 
-    fn finished(&mut self, id: i64, f: Finished) -> Result<()> {
+    fn finished(&mut self, id: i64, f: RunResult) -> Result<()> {
         let now = self.clock.now();
         let Some(r) = self.running.remove(&id) else {
             return Ok(());
@@ -453,16 +446,7 @@ impl Scheduler {
         } else {
             self.log.warn(&msg);
         }
-        let outcome = Outcome {
-            status: Some(status),
-            exit_code: f.exit_code,
-            signal: f.signal,
-            stdout: f.stdout,
-            stderr: f.stderr,
-            stdout_truncated: f.stdout_truncated,
-            stderr_truncated: f.stderr_truncated,
-        };
-        self.store.finish(id, &outcome, now)
+        self.store.finish(id, status, &f, now)
     }
 
     /// First stop: no new fires, wait for the children. Second: kill them.
@@ -471,11 +455,12 @@ impl Scheduler {
         if !self.stopping {
             self.stopping = true;
             for p in std::mem::take(&mut self.waiting) {
-                let outcome = Outcome {
-                    status: Some(Status::Interrupted),
-                    ..Outcome::default()
-                };
-                self.store.finish(p.execution_id, &outcome, now)?;
+                self.store.finish(
+                    p.execution_id,
+                    Status::Interrupted,
+                    &RunResult::default(),
+                    now,
+                )?;
             }
             if self.running.is_empty() {
                 self.log.info("stopping");

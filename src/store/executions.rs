@@ -6,7 +6,7 @@ use anyhow::Result;
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::{from_ms, Store};
-use crate::model::{Execution, Status};
+use crate::model::{Execution, RunResult, Status};
 
 const COLUMNS: &str =
     "id, job_id, job_name, command, scheduled_at, started_at, finished_at, status, exit_code, signal";
@@ -59,10 +59,7 @@ impl Store {
 #[derive(Debug, Clone, Default)]
 pub struct Output {
     pub execution: Option<Execution>,
-    pub stdout: Vec<u8>,
-    pub stderr: Vec<u8>,
-    pub stdout_truncated: bool,
-    pub stderr_truncated: bool,
+    pub result: RunResult,
 }
 
 impl Store {
@@ -103,12 +100,18 @@ impl Store {
         let out = self
             .conn
             .query_row(&sql, params![job_id, id], |r| {
-                Ok(Output {
-                    execution: Some(execution_from_row(r)?),
+                let execution = execution_from_row(r)?;
+                let result = RunResult {
+                    exit_code: execution.exit_code,
+                    signal: execution.signal,
                     stdout: r.get(10)?,
                     stderr: r.get(11)?,
                     stdout_truncated: r.get(12)?,
                     stderr_truncated: r.get(13)?,
+                };
+                Ok(Output {
+                    execution: Some(execution),
+                    result,
                 })
             })
             .optional()?;

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
 use super::{from_ms, to_ms, Store};
-use crate::model::{Job, JobState, Status};
+use crate::model::{Job, JobState, RunResult, Status};
 
 /// One due job's decision, to be claimed.
 #[derive(Debug, Clone)]
@@ -33,18 +33,6 @@ pub struct Claimed {
     pub claim: usize,
     pub scheduled_at: DateTime<Utc>,
     pub execution_id: i64,
-}
-
-/// How an execution ended.
-#[derive(Debug, Clone, Default)]
-pub struct Outcome {
-    pub status: Option<Status>,
-    pub exit_code: Option<i32>,
-    pub signal: Option<i32>,
-    pub stdout: Vec<u8>,
-    pub stderr: Vec<u8>,
-    pub stdout_truncated: bool,
-    pub stderr_truncated: bool,
 }
 
 impl Store {
@@ -174,7 +162,8 @@ impl Store {
     pub fn finish(
         &mut self,
         execution_id: i64,
-        outcome: &Outcome,
+        status: Status,
+        result: &RunResult,
         at: DateTime<Utc>,
     ) -> Result<()> {
         let tx = self.immediate()?;
@@ -183,14 +172,14 @@ impl Store {
                     stdout = ?5, stderr = ?6, stdout_truncated = ?7, stderr_truncated = ?8
              WHERE id = ?9",
             params![
-                outcome.status.unwrap_or(Status::Interrupted).as_str(),
-                outcome.exit_code,
-                outcome.signal,
+                status.as_str(),
+                result.exit_code,
+                result.signal,
                 to_ms(at),
-                outcome.stdout,
-                outcome.stderr,
-                outcome.stdout_truncated,
-                outcome.stderr_truncated,
+                result.stdout,
+                result.stderr,
+                result.stdout_truncated,
+                result.stderr_truncated,
                 execution_id
             ],
         )?;
