@@ -73,6 +73,7 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
             [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'When a date trigger fires')
             [CompletionResult]::new('--in', '--in', [CompletionResultType]::ParameterName, 'Fire a date trigger this long from now')
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Job id [default: a short generated one]')
+            [CompletionResult]::new('--first-run', '--first-run', [CompletionResultType]::ParameterName, 'When the first fire happens (`now` or a DATETIME); later ones follow the trigger')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A name to show in listings')
             [CompletionResult]::new('--max-instances', '--max-instances', [CompletionResultType]::ParameterName, 'Running copies allowed at once; further fires are skipped [default: 1]')
             [CompletionResult]::new('--misfire-grace', '--misfire-grace', [CompletionResultType]::ParameterName, 'How late a fire may start, or `none` for no limit [default: 60s]')
@@ -80,6 +81,8 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
             [CompletionResult]::new('--cwd', '--cwd', [CompletionResultType]::ParameterName, 'Working directory of the command')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Environment variable for the command (repeatable)')
             [CompletionResult]::new('--keep-history', '--keep-history', [CompletionResultType]::ParameterName, 'Executions of this job to keep, newest first [default: 100]')
+            [CompletionResult]::new('--on-success', '--on-success', [CompletionResultType]::ParameterName, 'Run CMD after each successful execution (event JSON on stdin), or `none`')
+            [CompletionResult]::new('--on-failure', '--on-failure', [CompletionResultType]::ParameterName, 'Run CMD after each failed, killed, timed-out or missed execution, or `none`')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Overwrite the job with the same --id (its history stays)')
@@ -175,6 +178,8 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
             [CompletionResult]::new('--cwd', '--cwd', [CompletionResultType]::ParameterName, 'Working directory of the command')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Environment variable for the command (repeatable)')
             [CompletionResult]::new('--keep-history', '--keep-history', [CompletionResultType]::ParameterName, 'Executions of this job to keep, newest first [default: 100]')
+            [CompletionResult]::new('--on-success', '--on-success', [CompletionResultType]::ParameterName, 'Run CMD after each successful execution (event JSON on stdin), or `none`')
+            [CompletionResult]::new('--on-failure', '--on-failure', [CompletionResultType]::ParameterName, 'Run CMD after each failed, killed, timed-out or missed execution, or `none`')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--coalesce', '--coalesce', [CompletionResultType]::ParameterName, 'Run a backlog of missed fires once (the default)')
@@ -308,6 +313,7 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
         }
         'tick;run' {
             [CompletionResult]::new('--max-workers', '--max-workers', [CompletionResultType]::ParameterName, 'Most job processes running at once; further fires wait for a slot')
+            [CompletionResult]::new('--on-event', '--on-event', [CompletionResultType]::ParameterName, 'Run CMD for every event (executed, error, missed, skipped, interrupted), with the event as JSON on stdin and TICK_* variables')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--no-echo', '--no-echo', [CompletionResultType]::ParameterName, 'Do not echo the jobs'' output lines on stdout')

@@ -153,7 +153,7 @@ _tick() {
             return 0
             ;;
         tick__subcmd__add)
-            opts="-v -q -h -V --tz --start --end --jitter --second --minute --hour --day --month --day-of-week --week --year --every --weeks --days --hours --minutes --seconds --at --in --id --replace --paused --name --max-instances --coalesce --no-coalesce --misfire-grace --timeout --cwd --env --keep-history --db --color --verbose --quiet --help --version cron interval date"
+            opts="-v -q -h -V --tz --start --end --jitter --second --minute --hour --day --month --day-of-week --week --year --every --weeks --days --hours --minutes --seconds --at --in --id --replace --paused --first-run --name --max-instances --coalesce --no-coalesce --misfire-grace --timeout --cwd --env --keep-history --on-success --on-failure --db --color --verbose --quiet --help --version cron interval date"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -243,6 +243,10 @@ _tick() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --first-run)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -268,6 +272,14 @@ _tick() {
                     return 0
                     ;;
                 --keep-history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-success)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-failure)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -723,7 +735,7 @@ _tick() {
             return 0
             ;;
         tick__subcmd__modify)
-            opts="-v -q -h -V --command --name --max-instances --coalesce --no-coalesce --misfire-grace --timeout --cwd --env --keep-history --db --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --command --name --max-instances --coalesce --no-coalesce --misfire-grace --timeout --cwd --env --keep-history --on-success --on-failure --db --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -758,6 +770,14 @@ _tick() {
                     return 0
                     ;;
                 --keep-history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-success)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-failure)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1085,13 +1105,17 @@ _tick() {
             return 0
             ;;
         tick__subcmd__run)
-            opts="-v -q -h -V --max-workers --no-echo --db --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --max-workers --no-echo --on-event --db --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --max-workers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-event)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -69,6 +69,7 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand --at 'When a date trigger fires'
             cand --in 'Fire a date trigger this long from now'
             cand --id 'Job id [default: a short generated one]'
+            cand --first-run 'When the first fire happens (`now` or a DATETIME); later ones follow the trigger'
             cand --name 'A name to show in listings'
             cand --max-instances 'Running copies allowed at once; further fires are skipped [default: 1]'
             cand --misfire-grace 'How late a fire may start, or `none` for no limit [default: 60s]'
@@ -76,6 +77,8 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand --cwd 'Working directory of the command'
             cand --env 'Environment variable for the command (repeatable)'
             cand --keep-history 'Executions of this job to keep, newest first [default: 100]'
+            cand --on-success 'Run CMD after each successful execution (event JSON on stdin), or `none`'
+            cand --on-failure 'Run CMD after each failed, killed, timed-out or missed execution, or `none`'
             cand --db 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]'
             cand --color 'When to use colour'
             cand --replace 'Overwrite the job with the same --id (its history stays)'
@@ -165,6 +168,8 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand --cwd 'Working directory of the command'
             cand --env 'Environment variable for the command (repeatable)'
             cand --keep-history 'Executions of this job to keep, newest first [default: 100]'
+            cand --on-success 'Run CMD after each successful execution (event JSON on stdin), or `none`'
+            cand --on-failure 'Run CMD after each failed, killed, timed-out or missed execution, or `none`'
             cand --db 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]'
             cand --color 'When to use colour'
             cand --coalesce 'Run a backlog of missed fires once (the default)'
@@ -290,6 +295,7 @@ set edit:completion:arg-completer[tick] = {|@words|
         }
         &'tick;run'= {
             cand --max-workers 'Most job processes running at once; further fires wait for a slot'
+            cand --on-event 'Run CMD for every event (executed, error, missed, skipped, interrupted), with the event as JSON on stdin and TICK_* variables'
             cand --db 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]'
             cand --color 'When to use colour'
             cand --no-echo 'Do not echo the jobs'' output lines on stdout'

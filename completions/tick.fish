@@ -71,6 +71,7 @@ complete -c tick -n "__fish_tick_using_subcommand add" -l seconds -d 'Interval s
 complete -c tick -n "__fish_tick_using_subcommand add" -l at -d 'When a date trigger fires' -r
 complete -c tick -n "__fish_tick_using_subcommand add" -l in -d 'Fire a date trigger this long from now' -r
 complete -c tick -n "__fish_tick_using_subcommand add" -l id -d 'Job id [default: a short generated one]' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l first-run -d 'When the first fire happens (`now` or a DATETIME); later ones follow the trigger' -r
 complete -c tick -n "__fish_tick_using_subcommand add" -l name -d 'A name to show in listings' -r
 complete -c tick -n "__fish_tick_using_subcommand add" -l max-instances -d 'Running copies allowed at once; further fires are skipped [default: 1]' -r
 complete -c tick -n "__fish_tick_using_subcommand add" -l misfire-grace -d 'How late a fire may start, or `none` for no limit [default: 60s]' -r
@@ -78,6 +79,8 @@ complete -c tick -n "__fish_tick_using_subcommand add" -l timeout -d 'Stop the c
 complete -c tick -n "__fish_tick_using_subcommand add" -l cwd -d 'Working directory of the command' -r -F
 complete -c tick -n "__fish_tick_using_subcommand add" -l env -d 'Environment variable for the command (repeatable)' -r
 complete -c tick -n "__fish_tick_using_subcommand add" -l keep-history -d 'Executions of this job to keep, newest first [default: 100]' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l on-success -d 'Run CMD after each successful execution (event JSON on stdin), or `none`' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l on-failure -d 'Run CMD after each failed, killed, timed-out or missed execution, or `none`' -r
 complete -c tick -n "__fish_tick_using_subcommand add" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
 complete -c tick -n "__fish_tick_using_subcommand add" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
@@ -143,6 +146,8 @@ complete -c tick -n "__fish_tick_using_subcommand modify" -l timeout -d 'Stop th
 complete -c tick -n "__fish_tick_using_subcommand modify" -l cwd -d 'Working directory of the command' -r -F
 complete -c tick -n "__fish_tick_using_subcommand modify" -l env -d 'Environment variable for the command (repeatable)' -r
 complete -c tick -n "__fish_tick_using_subcommand modify" -l keep-history -d 'Executions of this job to keep, newest first [default: 100]' -r
+complete -c tick -n "__fish_tick_using_subcommand modify" -l on-success -d 'Run CMD after each successful execution (event JSON on stdin), or `none`' -r
+complete -c tick -n "__fish_tick_using_subcommand modify" -l on-failure -d 'Run CMD after each failed, killed, timed-out or missed execution, or `none`' -r
 complete -c tick -n "__fish_tick_using_subcommand modify" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
 complete -c tick -n "__fish_tick_using_subcommand modify" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
@@ -243,6 +248,7 @@ complete -c tick -n "__fish_tick_using_subcommand export" -s q -l quiet -d 'Say 
 complete -c tick -n "__fish_tick_using_subcommand export" -s h -l help -d 'Print help'
 complete -c tick -n "__fish_tick_using_subcommand export" -s V -l version -d 'Print version'
 complete -c tick -n "__fish_tick_using_subcommand run" -l max-workers -d 'Most job processes running at once; further fires wait for a slot' -r
+complete -c tick -n "__fish_tick_using_subcommand run" -l on-event -d 'Run CMD for every event (executed, error, missed, skipped, interrupted), with the event as JSON on stdin and TICK_* variables' -r
 complete -c tick -n "__fish_tick_using_subcommand run" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
 complete -c tick -n "__fish_tick_using_subcommand run" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''

@@ -241,6 +241,11 @@ pub struct RunArgs {
     /// Do not echo the jobs' output lines on stdout
     #[arg(long)]
     pub no_echo: bool,
+
+    /// Run CMD for every event (executed, error, missed, skipped, interrupted),
+    /// with the event as JSON on stdin and TICK_* variables
+    #[arg(long, value_name = "CMD")]
+    pub on_event: Option<String>,
 }
 
 /// `tick next`
@@ -279,6 +284,10 @@ pub struct AddArgs {
     /// Add the job paused
     #[arg(long, help_heading = "Job options")]
     pub paused: bool,
+
+    /// When the first fire happens (`now` or a DATETIME); later ones follow the trigger
+    #[arg(long, value_name = "now|DATETIME", help_heading = "Job options")]
+    pub first_run: Option<String>,
 
     #[command(flatten)]
     pub options: JobOptionArgs,
@@ -327,6 +336,14 @@ pub struct JobOptionArgs {
     /// Executions of this job to keep, newest first [default: 100]
     #[arg(long, value_name = "N", help_heading = "Job options")]
     pub keep_history: Option<u32>,
+
+    /// Run CMD after each successful execution (event JSON on stdin), or `none`
+    #[arg(long, value_name = "CMD", help_heading = "Listeners")]
+    pub on_success: Option<String>,
+
+    /// Run CMD after each failed, killed, timed-out or missed execution, or `none`
+    #[arg(long, value_name = "CMD", help_heading = "Listeners")]
+    pub on_failure: Option<String>,
 }
 
 /// `tick list`

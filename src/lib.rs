@@ -10,6 +10,7 @@ pub mod commands;
 pub mod crontab;
 pub mod error;
 pub mod executor;
+pub mod listener;
 pub mod log;
 pub mod model;
 pub mod output;

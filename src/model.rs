@@ -80,6 +80,12 @@ pub struct JobOptions {
     pub env: BTreeMap<String, String>,
     /// How many executions of this job are kept (newest first).
     pub keep_history: u32,
+    /// Listener run after a successful execution.
+    pub on_success: Option<String>,
+    /// Listener run after a failed, killed, timed-out or missed one.
+    pub on_failure: Option<String>,
+    /// `--first-run`: when the first fire was asked to happen.
+    pub first_run: Option<DateTime<Utc>>,
 }
 
 impl Default for JobOptions {
@@ -92,6 +98,9 @@ impl Default for JobOptions {
             cwd: None,
             env: BTreeMap::new(),
             keep_history: 100,
+            on_success: None,
+            on_failure: None,
+            first_run: None,
         }
     }
 }

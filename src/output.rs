@@ -93,6 +93,9 @@ pub struct JobJson<'a> {
     env: &'a std::collections::BTreeMap<String, String>,
     jitter_seconds: u64,
     keep_history: u32,
+    on_success: Option<&'a str>,
+    on_failure: Option<&'a str>,
+    first_run_at: Option<String>,
     last_status: Option<&'static str>,
     last_run_at: Option<String>,
     created_at: String,
@@ -119,6 +122,9 @@ impl<'a> JobJson<'a> {
             env: &job.options.env,
             jitter_seconds: job.trigger.jitter,
             keep_history: job.options.keep_history,
+            on_success: job.options.on_success.as_deref(),
+            on_failure: job.options.on_failure.as_deref(),
+            first_run_at: job.options.first_run.map(|t| rfc3339(t, tz)),
             last_status: last.map(|e| e.status.as_str()),
             last_run_at: last.map(|e| rfc3339(e.started_at.unwrap_or(e.scheduled_at), tz)),
             created_at: rfc3339(job.created_at, tz),
@@ -306,6 +312,9 @@ pub fn jobs_table(
     for job in jobs {
         let tz = job_tz(job);
         let next = match (job.state, job.next_run_at) {
+            (_, Some(n)) if job.options.first_run == Some(n) => {
+                format!("{} ({}, first run)", local_time(n, tz), relative(n, now))
+            }
             (_, Some(n)) => format!("{} ({})", local_time(n, tz), relative(n, now)),
             (JobState::Active, None) => "never".into(),
             _ => "-".into(),

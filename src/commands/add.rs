@@ -8,6 +8,7 @@ use crate::cli::AddArgs;
 use crate::error::UsageError;
 use crate::model::{Job, JobOptions, JobState};
 use crate::store::NewJobId;
+use crate::trigger::input::parse_datetime;
 use crate::trigger::Schedule;
 
 pub fn run(args: &AddArgs, ctx: &Ctx) -> Result<()> {
@@ -29,7 +30,23 @@ pub fn run(args: &AddArgs, ctx: &Ctx) -> Result<()> {
         }
         None => NewJobId::Generated,
     };
-    let next = trigger.next_fire(now);
+    let first_run = match args.first_run.as_deref() {
+        None => None,
+        Some(s) if s.eq_ignore_ascii_case("now") => Some(now),
+        Some(s) => {
+            let t = parse_datetime(s, trigger.tz)
+                .map_err(|e| UsageError::new(format!("--first-run: {e}, or now")))?;
+            if t < now {
+                return Err(UsageError::new(format!(
+                    "--first-run '{s}' is in the past; use now or a later time"
+                ))
+                .into());
+            }
+            Some(t)
+        }
+    };
+    options.first_run = first_run;
+    let next = first_run.or_else(|| trigger.next_fire(now));
     if let (Schedule::Date { at }, None) = (&trigger.schedule, next) {
         return Err(UsageError::new(format!(
             "date {} is not in the future: a date job fires once, later than now",

@@ -53,6 +53,19 @@ impl JobOptionArgs {
             }
             opts.keep_history = n;
         }
+        for (flag, value, slot) in [
+            ("--on-success", &self.on_success, &mut opts.on_success),
+            ("--on-failure", &self.on_failure, &mut opts.on_failure),
+        ] {
+            if let Some(cmd) = value {
+                if cmd.trim().is_empty() {
+                    return Err(UsageError::new(format!(
+                        "invalid {flag} '': give a command, or none to remove the listener"
+                    )));
+                }
+                *slot = (!cmd.eq_ignore_ascii_case("none")).then(|| cmd.clone());
+            }
+        }
         for kv in &self.env {
             let (k, v) = parse_env(kv)?;
             opts.env.insert(k, v);

@@ -79,7 +79,9 @@ pub fn modify(args: &ModifyArgs, ctx: &Ctx) -> Result<()> {
         && o.timeout.is_none()
         && o.cwd.is_none()
         && o.env.is_empty()
-        && o.keep_history.is_none();
+        && o.keep_history.is_none()
+        && o.on_success.is_none()
+        && o.on_failure.is_none();
     if nothing {
         return Err(UsageError::new(
             "nothing to change: give --name, --command or a job option (see 'tick modify --help')",

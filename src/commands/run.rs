@@ -57,6 +57,7 @@ pub fn run(args: &RunArgs, ctx: &Ctx, log: Logger) -> Result<()> {
         max_workers: args.max_workers,
         echo: !args.no_echo,
         runner: format!("pid {} on {host}", std::process::id()),
+        on_event: args.on_event.clone(),
     };
     Scheduler::new(store, Box::new(SystemClock), cfg, log, tx, rx).run()
 }

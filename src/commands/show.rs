@@ -75,6 +75,12 @@ pub fn run(args: &ShowArgs, ctx: &Ctx) -> Result<()> {
             opt_text(Some(job.trigger.jitter).filter(|j| *j > 0)),
         ),
         ("cwd", o.cwd.clone().unwrap_or("-".into())),
+        ("on success", o.on_success.clone().unwrap_or("-".into())),
+        ("on failure", o.on_failure.clone().unwrap_or("-".into())),
+        (
+            "first run",
+            o.first_run.map_or("-".into(), |t| rfc3339(t, tz)),
+        ),
         ("env", env),
         ("created", rfc3339(job.created_at, tz)),
         ("updated", rfc3339(job.updated_at, tz)),

@@ -9,6 +9,7 @@
 pub mod plan;
 
 use std::collections::{HashMap, HashSet};
+
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 
 use anyhow::Result;
@@ -17,6 +18,7 @@ use rustix::process::Signal;
 
 use crate::clock::Clock;
 use crate::executor::{self, Child, Echo, Spec};
+use crate::listener;
 use crate::log::Logger;
 use crate::model::{Job, JobOptions, JobState, RunResult, Status};
 use crate::output::human_ms;
@@ -46,10 +48,16 @@ pub struct Config {
     pub echo: bool,
     /// Written into each execution row: who ran it.
     pub runner: String,
+    /// `--on-event`: a listener for every event.
+    pub on_event: Option<String>,
 }
 
 struct Running {
     job_id: String,
+    job_name: Option<String>,
+    command: String,
+    options: JobOptions,
+    scheduled_at: DateTime<Utc>,
     child: Child,
     started: DateTime<Utc>,
     deadline: Option<DateTime<Utc>>,
@@ -61,9 +69,53 @@ struct Running {
 
 struct Pending {
     execution_id: i64,
+    job_name: Option<String>,
     spec: Spec,
     options: JobOptions,
     not_before: DateTime<Utc>,
+}
+
+/// How an execution ended, for listeners.
+struct Done<'a> {
+    job_id: &'a str,
+    job_name: Option<&'a str>,
+    command: &'a str,
+    options: &'a JobOptions,
+    execution_id: Option<i64>,
+    status: Status,
+    result: Option<&'a RunResult>,
+    scheduled_at: DateTime<Utc>,
+    duration_ms: Option<i64>,
+}
+
+impl<'a> Done<'a> {
+    fn new(job: &'a Job, scheduled_at: DateTime<Utc>, status: Status) -> Done<'a> {
+        Done {
+            job_id: &job.id,
+            job_name: job.name.as_deref(),
+            command: &job.command,
+            options: &job.options,
+            execution_id: None,
+            status,
+            result: None,
+            scheduled_at,
+            duration_ms: None,
+        }
+    }
+
+    fn pending(p: &'a Pending, status: Status) -> Done<'a> {
+        Done {
+            job_id: &p.spec.job_id,
+            job_name: p.job_name.as_deref(),
+            command: &p.spec.command,
+            options: &p.options,
+            execution_id: Some(p.execution_id),
+            status,
+            result: None,
+            scheduled_at: p.spec.scheduled_at,
+            duration_ms: None,
+        }
+    }
 }
 
 pub struct Scheduler {
@@ -158,6 +210,36 @@ impl Scheduler {
         }
     }
 
+    /// Tell the listeners: `--on-event` for everything, the job's
+    /// `--on-success` / `--on-failure` for its own. Never blocks.
+    fn emit(&self, d: &Done) {
+        let (exit_code, signal) = d.result.map_or((None, None), |r| (r.exit_code, r.signal));
+        let event = listener::Event::new(
+            d.job_id,
+            d.job_name,
+            d.command,
+            d.execution_id,
+            d.status,
+            exit_code,
+            signal,
+            d.scheduled_at,
+            d.duration_ms,
+        );
+        if let Some(cmd) = &self.cfg.on_event {
+            listener::notify(cmd, &event, &self.log, listener::TIMEOUT);
+        }
+        let own = if d.status == Status::Success {
+            d.options.on_success.as_deref()
+        } else if listener::Event::is_failure(d.status) {
+            d.options.on_failure.as_deref()
+        } else {
+            None
+        };
+        if let Some(cmd) = own {
+            listener::notify(cmd, &event, &self.log, listener::TIMEOUT);
+        }
+    }
+
     fn running_count(&self, job_id: &str) -> u32 {
         (self.running.values().filter(|r| r.job_id == job_id).count()
             + self
@@ -241,12 +323,10 @@ impl Scheduler {
         if claims.is_empty() {
             return Ok(());
         }
-        let owned = self.store.claim(&claims, &self.cfg.runner, now)?;
-        let won: HashSet<usize> = owned.iter().map(|o| o.claim).collect();
+        let (won, owned) = self.store.claim(&claims, &self.cfg.runner, now)?;
         for (i, (job, _, p)) in jobs.iter().enumerate() {
-            // A claim with no running row may still have won; the log only
-            // speaks of fires this runner decided.
-            if !won.contains(&i) && !p.run.is_empty() {
+            // Only fires this runner decided are spoken of.
+            if !won[i] {
                 continue;
             }
             for t in &p.missed {
@@ -256,6 +336,7 @@ impl Scheduler {
                     t.to_rfc3339(),
                     human_ms((now - *t).num_milliseconds())
                 ));
+                self.emit(&Done::new(job, *t, Status::Missed));
             }
             for t in &p.skipped {
                 self.log.warn(&format!(
@@ -264,6 +345,7 @@ impl Scheduler {
                     t.to_rfc3339(),
                     job.options.max_instances
                 ));
+                self.emit(&Done::new(job, *t, Status::Skipped));
             }
             if p.dropped > 0 {
                 self.log.info(&format!(
@@ -288,6 +370,7 @@ impl Scheduler {
         let not_before = plan::jittered(scheduled_at, jitter, &mut self.rng);
         self.waiting.push(Pending {
             execution_id,
+            job_name: job.name.clone(),
             spec: Spec {
                 job_id: job.id.clone(),
                 command: job.command.clone(),
@@ -317,6 +400,7 @@ impl Scheduler {
                 ));
                 self.store
                     .finish(p.execution_id, Status::Missed, &RunResult::default(), now)?;
+                self.emit(&Done::pending(&p, Status::Missed));
                 continue;
             }
             self.spawn(p, now)?;
@@ -348,9 +432,13 @@ impl Scheduler {
                     id,
                     Running {
                         job_id: p.spec.job_id,
+                        job_name: p.job_name,
+                        command: p.spec.command,
+                        scheduled_at: p.spec.scheduled_at,
                         child,
                         started: now,
                         deadline: p.options.timeout.map(|t| now + Duration::seconds(t as i64)),
+                        options: p.options,
                         term_sent: None,
                         kill_sent: false,
                         timed_out: false,
@@ -363,6 +451,9 @@ impl Scheduler {
                     .error(&format!("job {} could not start: {e}", p.spec.job_id));
                 let msg = RunResult::message(format!("tick: could not start the command: {e}\n"));
                 self.store.finish(id, Status::Failed, &msg, now)?;
+                let mut done = Done::pending(&p, Status::Failed);
+                done.result = Some(&msg);
+                self.emit(&done);
             }
         }
         Ok(())
@@ -446,7 +537,19 @@ impl Scheduler {
         } else {
             self.log.warn(&msg);
         }
-        self.store.finish(id, status, &f, now)
+        self.store.finish(id, status, &f, now)?;
+        self.emit(&Done {
+            job_id: &r.job_id,
+            job_name: r.job_name.as_deref(),
+            command: &r.command,
+            options: &r.options,
+            execution_id: Some(id),
+            status,
+            result: Some(&f),
+            scheduled_at: r.scheduled_at,
+            duration_ms: Some((now - r.started).num_milliseconds()),
+        });
+        Ok(())
     }
 
     /// First stop: no new fires, wait for the children. Second: kill them.
@@ -455,6 +558,7 @@ impl Scheduler {
         if !self.stopping {
             self.stopping = true;
             for p in std::mem::take(&mut self.waiting) {
+                self.emit(&Done::pending(&p, Status::Interrupted));
                 self.store.finish(
                     p.execution_id,
                     Status::Interrupted,
@@ -508,6 +612,7 @@ mod tests {
             max_workers: 10,
             echo: false,
             runner: "test".into(),
+            on_event: None,
         };
         Scheduler::new(
             store,

@@ -69,17 +69,18 @@ impl Store {
         )
     }
 
-    /// Claim decisions in ONE transaction. Returns the `running` rows the
-    /// caller now owns; a claim whose job changed since it was read, or a row
-    /// already recorded, is left out.
+    /// Claim decisions in ONE transaction. Returns, per claim, whether it
+    /// won (the job was unchanged since it was read), and the `running` rows
+    /// the caller now owns (a row already recorded is left out).
     pub fn claim(
         &mut self,
         claims: &[Claim],
         runner: &str,
         now: DateTime<Utc>,
-    ) -> Result<Vec<Claimed>> {
+    ) -> Result<(Vec<bool>, Vec<Claimed>)> {
         let tx = self.immediate()?;
         let mut owned = Vec::new();
+        let mut won = vec![false; claims.len()];
         {
             let mut update = tx.prepare_cached(
                 "UPDATE jobs SET next_run_at = ?1, state = ?2
@@ -100,6 +101,7 @@ impl Store {
                 if changed == 0 {
                     continue;
                 }
+                won[i] = true;
                 for (at, status) in &c.rows {
                     let finished = (*status != Status::Running).then(|| to_ms(now));
                     let n = insert.execute(params![
@@ -127,7 +129,7 @@ impl Store {
             }
         }
         tx.commit()?;
-        Ok(owned)
+        Ok((won, owned))
     }
 
     /// Record a manual run (`tick fire`) or a `@reboot` fire as running.

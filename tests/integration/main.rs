@@ -6,6 +6,7 @@ mod dst;
 mod generated;
 mod history;
 mod jobs;
+mod listeners;
 mod next;
 mod reference;
 mod run;

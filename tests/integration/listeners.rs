@@ -1,0 +1,238 @@
+//! Listeners, `--first-run` and `pause --all` with a real runner.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::util::Env;
+
+fn run_for(env: &Env, extra: &[&str], done: impl Fn() -> bool, secs: u64) -> String {
+    let err = env.path().join("run.err");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tick"))
+        .arg("run")
+        .arg("--no-echo")
+        .args(extra)
+        .env("TICK_DB", env.db())
+        .env("TZ", "UTC")
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .unwrap();
+    let end = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < end && !done() {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let ok = done();
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(child.id() as i32).unwrap(),
+        rustix::process::Signal::INT,
+    )
+    .unwrap();
+    let _ = child.wait();
+    let log = std::fs::read_to_string(&err).unwrap();
+    assert!(ok, "condition not met in {secs}s; log:\n{log}");
+    log
+}
+
+fn lines(path: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn on_failure_gets_the_event_as_json_and_env() {
+    let env = Env::new();
+    let out = env.path().join("events");
+    let listener = format!(
+        "{{ cat; echo \"env $TICK_EVENT $TICK_JOB_ID $TICK_STATUS $TICK_EXIT_CODE $TICK_SCHEDULED_AT\"; }} >> {}",
+        out.display()
+    );
+    env.tick(&[
+        "add",
+        "--id",
+        "bad",
+        "cron",
+        "* * * * * *",
+        "--on-failure",
+        &listener,
+        "--",
+        "exit 3",
+    ])
+    .ok();
+    env.tick(&[
+        "add",
+        "--id",
+        "good",
+        "cron",
+        "* * * * * *",
+        "--on-failure",
+        &listener,
+        "--",
+        "true",
+    ])
+    .ok();
+    run_for(&env, &[], || lines(&out).len() >= 2, 10);
+    let got = lines(&out);
+    let event: Value = serde_json::from_str(&got[0]).unwrap();
+    assert_eq!(event["event"], "error");
+    assert_eq!(event["job_id"], "bad");
+    assert_eq!(event["status"], "failed");
+    assert_eq!(event["exit_code"], 3);
+    let at = event["scheduled_at"].as_str().unwrap();
+    assert!(at.ends_with('Z') && at.len() == 20, "{at}");
+    assert_eq!(got[1], format!("env error bad failed 3 {at}"));
+    // The successful job never triggered its on-failure listener.
+    assert!(got.iter().all(|l| !l.contains("\"good\"")));
+}
+
+#[test]
+fn on_event_hears_everything_and_a_slow_listener_delays_nothing() {
+    let env = Env::new();
+    let out = env.path().join("events");
+    let listener = format!("sleep 30; echo late >> {}", out.display());
+    let fast = format!("{{ cat; echo; }} >> {}", out.display());
+    env.tick(&[
+        "add",
+        "--id",
+        "s",
+        "cron",
+        "* * * * * *",
+        "--on-success",
+        &listener,
+        "--",
+        "true",
+    ])
+    .ok();
+    let db = env.db();
+    let count = || {
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row(
+                "SELECT count(*) FROM executions WHERE status = 'success'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap()
+    };
+    let t0 = Instant::now();
+    run_for(&env, &["--on-event", &fast], || count() >= 4, 12);
+    // Four fires a second apart although each success starts a 30 s listener.
+    assert!(t0.elapsed() < Duration::from_secs(8), "fires were delayed");
+    let events: Vec<Value> = lines(&out)
+        .iter()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(events.len() >= 3, "{events:?}");
+    assert!(events
+        .iter()
+        .all(|e| e["event"] == "executed" && e["status"] == "success"));
+}
+
+#[test]
+fn a_failing_listener_is_logged_and_the_runner_goes_on() {
+    let env = Env::new();
+    let marker = env.path().join("ran");
+    env.tick(&[
+        "add",
+        "--id",
+        "j",
+        "cron",
+        "* * * * * *",
+        "--on-success",
+        "exit 9",
+        "--",
+        &format!("echo x >> {}", marker.display()),
+    ])
+    .ok();
+    let log = run_for(&env, &[], || lines(&marker).len() >= 3, 10);
+    assert!(
+        log.contains("listener for job j (executed event) failed: 'exit 9' exited with 9"),
+        "{log}"
+    );
+}
+
+#[test]
+fn first_run_now_fires_at_once_then_follows_the_trigger() {
+    let env = Env::new();
+    let out = env.path().join("ran");
+    env.tick(&[
+        "add",
+        "--id",
+        "h",
+        "--first-run",
+        "now",
+        "interval",
+        "--every",
+        "1h",
+        "--",
+        &format!("echo x >> {}", out.display()),
+    ])
+    .ok();
+    let listed = env.tick(&["list"]).ok();
+    assert!(listed.contains("first run)"), "{listed}");
+    let j: Value = serde_json::from_str(&env.tick(&["show", "h", "--json"]).ok()).unwrap();
+    assert_eq!(j["first_run_at"], j["next_run_at"]);
+    let t0 = Instant::now();
+    run_for(&env, &[], || lines(&out).len() == 1, 5);
+    assert!(t0.elapsed() < Duration::from_secs(3));
+    let j: Value = serde_json::from_str(&env.tick(&["show", "h", "--json"]).ok()).unwrap();
+    let next = chrono::DateTime::parse_from_rfc3339(j["next_run_at"].as_str().unwrap()).unwrap();
+    let wait = next.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    assert!(
+        wait > chrono::Duration::minutes(50),
+        "next run {next} should follow the 1h interval"
+    );
+    let line = env
+        .tick(&[
+            "add",
+            "--first-run",
+            "2001-01-01 00:00",
+            "cron",
+            "@daily",
+            "--",
+            "x",
+        ])
+        .usage_error();
+    assert!(
+        line.contains("--first-run '2001-01-01 00:00' is in the past"),
+        "{line}"
+    );
+}
+
+#[test]
+fn pause_all_stops_every_fire_until_resume_all() {
+    let env = Env::new();
+    for id in ["a", "b"] {
+        env.tick(&["add", "--id", id, "cron", "* * * * * *", "--", "true"])
+            .ok();
+    }
+    env.tick(&["pause", "--all"]).ok();
+    let db = env.db();
+    let count = || {
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row("SELECT count(*) FROM executions", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .unwrap()
+    };
+    let env2 = &env;
+    let resumed = std::cell::Cell::new(false);
+    let t0 = Instant::now();
+    run_for(
+        &env,
+        &[],
+        || {
+            if !resumed.get() && t0.elapsed() > Duration::from_secs(3) {
+                assert_eq!(count(), 0, "a paused job fired");
+                env2.tick(&["resume", "--all"]).ok();
+                resumed.set(true);
+            }
+            resumed.get() && count() >= 4
+        },
+        12,
+    );
+}
