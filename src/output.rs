@@ -2,7 +2,6 @@
 //! are RFC 3339 with the zone's offset at that instant; times for people are
 //! local to the job's zone, with a relative hint ("in 3m").
 
-use std::collections::HashMap;
 use std::io::Write;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -298,44 +297,40 @@ pub fn status_style(status: Status) -> Style {
     }
 }
 
-/// The jobs table of `tick list`.
-pub fn jobs_table(
-    jobs: &[Job],
-    last: &HashMap<String, Execution>,
-    now: DateTime<Utc>,
-    color: bool,
-) -> Table {
-    let mut t = Table::new(
+/// The empty jobs table of `tick list`; rows come from [`job_row`].
+pub fn jobs_table(color: bool) -> Table {
+    Table::new(
         &["ID", "NAME", "TRIGGER", "NEXT RUN", "LAST", "STATE"],
         color,
+    )
+}
+
+/// One row of the jobs table.
+pub fn job_row(job: &Job, last: Option<&Execution>, now: DateTime<Utc>) -> Vec<(String, Style)> {
+    let tz = job_tz(job);
+    let next = match (job.state, job.next_run_at) {
+        (_, Some(n)) if job.options.first_run == Some(n) => {
+            format!("{} ({}, first run)", local_time(n, tz), relative(n, now))
+        }
+        (_, Some(n)) => format!("{} ({})", local_time(n, tz), relative(n, now)),
+        (JobState::Active, None) => "never".into(),
+        _ => "-".into(),
+    };
+    let last = last.map_or_else(
+        || "-".to_string(),
+        |e| {
+            let when = e.finished_at.or(e.started_at).unwrap_or(e.scheduled_at);
+            format!("{} {}", e.status, relative(when, now))
+        },
     );
-    for job in jobs {
-        let tz = job_tz(job);
-        let next = match (job.state, job.next_run_at) {
-            (_, Some(n)) if job.options.first_run == Some(n) => {
-                format!("{} ({}, first run)", local_time(n, tz), relative(n, now))
-            }
-            (_, Some(n)) => format!("{} ({})", local_time(n, tz), relative(n, now)),
-            (JobState::Active, None) => "never".into(),
-            _ => "-".into(),
-        };
-        let last = last.get(&job.id).map_or_else(
-            || "-".to_string(),
-            |e| {
-                let when = e.finished_at.or(e.started_at).unwrap_or(e.scheduled_at);
-                format!("{} {}", e.status, relative(when, now))
-            },
-        );
-        t.row(vec![
-            (job.id.clone(), Style::Plain),
-            (job.name.clone().unwrap_or_else(|| "-".into()), Style::Plain),
-            (describe_trigger(job), Style::Plain),
-            (next, Style::Plain),
-            (last, Style::Plain),
-            (job.state.as_str().into(), state_style(job.state)),
-        ]);
-    }
-    t
+    vec![
+        (job.id.clone(), Style::Plain),
+        (job.name.clone().unwrap_or_else(|| "-".into()), Style::Plain),
+        (describe_trigger(job), Style::Plain),
+        (next, Style::Plain),
+        (last, Style::Plain),
+        (job.state.as_str().into(), state_style(job.state)),
+    ]
 }
 
 /// The executions table of `tick show` and `tick history` (with a JOB

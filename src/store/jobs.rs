@@ -21,14 +21,17 @@ const COLUMNS: &str =
 
 fn job_from_row(row: &Row) -> rusqlite::Result<std::result::Result<Job, String>> {
     let id: String = row.get(0)?;
-    let trigger: String = row.get(3)?;
-    let state: String = row.get(4)?;
-    let options: String = row.get(6)?;
+    // Decode straight from SQLite's text: no String per column.
+    let text = |i: usize| -> std::result::Result<&str, String> {
+        row.get_ref(i)
+            .and_then(|v| v.as_str().map_err(Into::into))
+            .map_err(|e| e.to_string())
+    };
     let parsed = (|| -> std::result::Result<Job, String> {
         Ok(Job {
-            trigger: serde_json::from_str(&trigger).map_err(|e| format!("bad trigger: {e}"))?,
-            state: state.parse()?,
-            options: serde_json::from_str(&options).map_err(|e| format!("bad options: {e}"))?,
+            trigger: serde_json::from_str(text(3)?).map_err(|e| format!("bad trigger: {e}"))?,
+            state: text(4)?.parse()?,
+            options: serde_json::from_str(text(6)?).map_err(|e| format!("bad options: {e}"))?,
             id: id.clone(),
             name: row.get(1).map_err(|e| e.to_string())?,
             command: row.get(2).map_err(|e| e.to_string())?,
@@ -165,6 +168,29 @@ impl Store {
     /// returned as an error message instead of failing the whole listing.
     pub fn jobs(&self) -> Result<Vec<std::result::Result<Job, String>>> {
         self.select_jobs("ORDER BY id", rusqlite::params![])
+    }
+
+    /// Every job (without finished ones unless `finished`), soonest next
+    /// run first, then those without one, by id; handed to `f` one at a time
+    /// so listing 10,000 jobs never holds them all.
+    pub fn each_job(
+        &self,
+        finished: bool,
+        mut f: impl FnMut(std::result::Result<Job, String>) -> Result<()>,
+    ) -> Result<()> {
+        let filter = if finished {
+            ""
+        } else {
+            "WHERE state != 'finished'"
+        };
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM jobs {filter} ORDER BY next_run_at IS NULL, next_run_at, id"
+        ))?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            f(job_from_row(row)?)?;
+        }
+        Ok(())
     }
 
     pub(super) fn select_jobs(
