@@ -43,6 +43,22 @@ impl fmt::Display for JobExit {
 
 impl std::error::Error for JobExit {}
 
+/// An error message as one line: control characters a user typed (a
+/// newline in a quoted value, say) are shown escaped.
+pub fn one_line(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    for c in msg.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push('\t'),
+            c if c.is_control() => out.push_str(&c.escape_default().to_string()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The process exit code for an error.
 pub fn exit_code(err: &anyhow::Error) -> i32 {
     if let Some(JobExit(code)) = err.downcast_ref::<JobExit>() {

@@ -3,6 +3,7 @@
 
 mod crontab;
 mod dst;
+mod fuzz;
 mod generated;
 mod history;
 mod jobs;

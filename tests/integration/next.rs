@@ -326,3 +326,12 @@ fn unknown_value_lists_what_is_allowed() {
     let line = env.tick(&["next", "weekly"]).usage_error();
     assert!(line.contains("cron, interval, date"), "{line}");
 }
+
+#[test]
+fn errors_stay_on_one_line_whatever_the_input() {
+    let env = Env::new();
+    let line = env
+        .tick(&["next", "cron", "0 9 * * mon\nday"])
+        .usage_error();
+    assert!(line.contains("'0 9 * * mon\\nday'"), "{line}");
+}
