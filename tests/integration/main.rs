@@ -12,3 +12,4 @@ mod next;
 mod reference;
 mod run;
 mod util;
+mod zones;
