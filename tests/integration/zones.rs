@@ -43,7 +43,7 @@ fn fixed_time_fires_once_per_day_in_every_zone() {
             fires_checked += 1;
         }
         assert!(
-            last_day.is_some_and(|d| d.to_string() >= "2030-12-28".to_string()),
+            last_day.is_some_and(|d| d.to_string().as_str() >= "2030-12-28"),
             "{tz} stopped early"
         );
     }
