@@ -572,7 +572,7 @@ pub fn main() -> i32 {
         Ok(()) => error::EXIT_OK,
         Err(err) => {
             if !error::is_silent(&err) {
-                eprintln!("error: {}", error::one_line(&format!("{err:#}")));
+                eprintln!("error: {}", error::one_line(&error::chain_text(&err)));
             }
             error::exit_code(&err)
         }

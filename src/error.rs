@@ -43,6 +43,24 @@ impl fmt::Display for JobExit {
 
 impl std::error::Error for JobExit {}
 
+/// The error and its causes, `: `-separated (like `{:#}`), without a cause
+/// that only repeats the one before it (SQLite's "Error code 8: ..." after
+/// the same text).
+pub fn chain_text(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if parts
+            .last()
+            .is_some_and(|prev| text.contains(prev.as_str()) || prev.contains(&text))
+        {
+            continue;
+        }
+        parts.push(text);
+    }
+    parts.join(": ")
+}
+
 /// An error message as one line: control characters a user typed (a
 /// newline in a quoted value, say) are shown escaped.
 pub fn one_line(msg: &str) -> String {

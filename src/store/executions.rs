@@ -120,13 +120,17 @@ impl Store {
 
     /// Delete finished executions older than `before`. Returns how many.
     pub fn prune(&mut self, before: chrono::DateTime<chrono::Utc>) -> Result<usize> {
-        let tx = self.immediate()?;
-        let n = tx.execute(
-            "DELETE FROM executions WHERE status != 'running' AND coalesce(finished_at, scheduled_at) < ?1",
-            [super::to_ms(before)],
-        )?;
-        tx.commit()?;
-        Ok(n)
+        let path = self.path.clone();
+        let result = (|| {
+            let tx = self.immediate()?;
+            let n = tx.execute(
+                "DELETE FROM executions WHERE status != 'running' AND coalesce(finished_at, scheduled_at) < ?1",
+                [super::to_ms(before)],
+            )?;
+            tx.commit()?;
+            Ok(n)
+        })();
+        super::named(result, &path)
     }
 }
 

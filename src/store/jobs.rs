@@ -113,49 +113,57 @@ impl Store {
 
     /// Add a job; returns its id. `job.id` is ignored in favour of `id`.
     pub fn add_job(&mut self, mut job: Job, id: NewJobId) -> Result<String> {
-        let tx = self.immediate()?;
-        match id {
-            NewJobId::Given { id, replace } => {
-                if let Some(old) = get(&tx, &id)? {
-                    if !replace {
-                        return Err(UsageError::new(format!(
-                            "job id '{id}' is taken (use --replace to overwrite it, or another --id)"
-                        ))
-                        .into());
+        let path = self.path.clone();
+        let result = (|| {
+            let tx = self.immediate()?;
+            match id {
+                NewJobId::Given { id, replace } => {
+                    if let Some(old) = get(&tx, &id)? {
+                        if !replace {
+                            return Err(UsageError::new(format!(
+                                "job id '{id}' is taken (use --replace to overwrite it, or another --id)"
+                            ))
+                            .into());
+                        }
+                        job.created_at = old.created_at;
                     }
-                    job.created_at = old.created_at;
-                }
-                job.id = id;
-            }
-            NewJobId::Generated => loop {
-                let id = generate_id();
-                if !exists(&tx, &id)? {
                     job.id = id;
-                    break;
                 }
-            },
-        }
-        write(&tx, &job)?;
-        tx.commit()?;
-        Ok(job.id)
+                NewJobId::Generated => loop {
+                    let id = generate_id();
+                    if !exists(&tx, &id)? {
+                        job.id = id;
+                        break;
+                    }
+                },
+            }
+            write(&tx, &job)?;
+            tx.commit()?;
+            Ok(job.id)
+        })();
+        super::named(result, &path)
     }
 
     /// Add several jobs with generated ids in one transaction.
     pub fn add_jobs(&mut self, jobs: Vec<Job>) -> Result<Vec<String>> {
-        let tx = self.immediate()?;
-        let mut ids = Vec::with_capacity(jobs.len());
-        for mut job in jobs {
-            job.id = loop {
-                let id = generate_id();
-                if !exists(&tx, &id)? {
-                    break id;
-                }
-            };
-            write(&tx, &job)?;
-            ids.push(job.id);
-        }
-        tx.commit()?;
-        Ok(ids)
+        let path = self.path.clone();
+        let result = (|| {
+            let tx = self.immediate()?;
+            let mut ids = Vec::with_capacity(jobs.len());
+            for mut job in jobs {
+                job.id = loop {
+                    let id = generate_id();
+                    if !exists(&tx, &id)? {
+                        break id;
+                    }
+                };
+                write(&tx, &job)?;
+                ids.push(job.id);
+            }
+            tx.commit()?;
+            Ok(ids)
+        })();
+        super::named(result, &path)
     }
 
     /// One job by id; an unknown id is a usage error.
@@ -212,37 +220,45 @@ impl Store {
         ids: Option<&[String]>,
         mut change: impl FnMut(&mut Job) -> Result<()>,
     ) -> Result<Vec<Job>> {
-        let tx = self.immediate()?;
-        let all_ids: Vec<String> = match ids {
-            Some(ids) => ids.to_vec(),
-            None => {
-                let mut stmt = tx.prepare("SELECT id FROM jobs ORDER BY id")?;
-                let ids = stmt
-                    .query_map([], |r| r.get(0))?
-                    .collect::<rusqlite::Result<Vec<String>>>()?;
-                ids
+        let path = self.path.clone();
+        let result = (|| {
+            let tx = self.immediate()?;
+            let all_ids: Vec<String> = match ids {
+                Some(ids) => ids.to_vec(),
+                None => {
+                    let mut stmt = tx.prepare("SELECT id FROM jobs ORDER BY id")?;
+                    let ids = stmt
+                        .query_map([], |r| r.get(0))?
+                        .collect::<rusqlite::Result<Vec<String>>>()?;
+                    ids
+                }
+            };
+            let mut out = Vec::with_capacity(all_ids.len());
+            for id in &all_ids {
+                let mut job = get(&tx, id)?.ok_or_else(|| unknown(id))?;
+                change(&mut job)?;
+                write(&tx, &job)?;
+                out.push(job);
             }
-        };
-        let mut out = Vec::with_capacity(all_ids.len());
-        for id in &all_ids {
-            let mut job = get(&tx, id)?.ok_or_else(|| unknown(id))?;
-            change(&mut job)?;
-            write(&tx, &job)?;
-            out.push(job);
-        }
-        tx.commit()?;
-        Ok(out)
+            tx.commit()?;
+            Ok(out)
+        })();
+        super::named(result, &path)
     }
 
     /// Remove jobs (their history stays). All or nothing.
     pub fn remove_jobs(&mut self, ids: &[String]) -> Result<()> {
-        let tx = self.immediate()?;
-        for id in ids {
-            if tx.execute("DELETE FROM jobs WHERE id = ?1", [id])? == 0 {
-                return Err(unknown(id).into());
+        let path = self.path.clone();
+        let result = (|| {
+            let tx = self.immediate()?;
+            for id in ids {
+                if tx.execute("DELETE FROM jobs WHERE id = ?1", [id])? == 0 {
+                    return Err(unknown(id).into());
+                }
             }
-        }
-        tx.commit()?;
-        Ok(())
+            tx.commit()?;
+            Ok(())
+        })();
+        super::named(result, &path)
     }
 }

@@ -167,6 +167,18 @@ pub fn default_path(flag: Option<&Path>) -> Result<PathBuf> {
     }
 }
 
+/// Name the jobs file in a storage error (disk full, read-only file...);
+/// usage errors such as an unknown id pass through as they are.
+fn named<T>(result: Result<T>, path: &Path) -> Result<T> {
+    result.map_err(|e| {
+        if e.is::<rusqlite::Error>() {
+            e.context(format!("cannot write jobs file {}", path.display()))
+        } else {
+            e
+        }
+    })
+}
+
 fn to_ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }

@@ -4,6 +4,7 @@
 mod crash;
 mod crontab;
 mod dst;
+mod faults;
 mod fuzz;
 mod generated;
 mod history;
