@@ -13,5 +13,6 @@ mod listeners;
 mod next;
 mod reference;
 mod run;
+mod strings;
 mod util;
 mod zones;
