@@ -11,6 +11,7 @@ mod history;
 mod jobs;
 mod listeners;
 mod next;
+mod readme;
 mod reference;
 mod run;
 mod strings;
