@@ -619,4 +619,24 @@ mod tests {
     fn clap_definition_is_consistent() {
         super::Cli::command().debug_assert();
     }
+
+    #[test]
+    fn every_subcommand_has_a_description_and_an_example() {
+        let cmd = super::Cli::command();
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            let name = sub.get_name();
+            assert!(
+                sub.get_about().is_some_and(|a| !a.to_string().is_empty()),
+                "{name} has no description"
+            );
+            let after = sub
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            assert!(
+                after.starts_with("Examples:\n") && after.contains(&format!("tick {name}")),
+                "{name} has no example"
+            );
+        }
+    }
 }
