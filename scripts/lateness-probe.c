@@ -6,13 +6,14 @@
  *     this process's start time (CLOCK_REALTIME, microseconds since the
  *     epoch, read first thing in main). Never reads stdin.
  *
- * probe --floor OUT SECONDS JOBS PERIOD SPREAD MAX_CONC
+ * probe --floor OUT FIRST SECONDS JOBS PERIOD SPREAD MAX_CONC
  *     The floor: the best a bare spawner does on this machine. For SECONDS
- *     whole seconds from the next one, sleeps until each second s and spawns,
- *     for every job i due at s, `/bin/sh -c "PROBE OUT"` (PROBE = this file,
- *     argv[0]) in its own process group with stdin and stdout/stderr on
- *     /dev/null, TICK_JOB_ID=f<i> and TICK_SCHEDULED_AT=s, at most MAX_CONC
- *     at once. Job i is due at s iff s % PERIOD == (SPREAD ? i % PERIOD : 0).
+ *     whole seconds from FIRST (epoch seconds; 0: the next one), sleeps
+ *     until each second s and spawns, for every job i due at s,
+ *     `/bin/sh -c "PROBE OUT"` (PROBE = argv[0]) in its own process group
+ *     with stdin, stdout and stderr on /dev/null, TICK_JOB_ID=j<i> and
+ *     TICK_SCHEDULED_AT=s, at most MAX_CONC at once. Job i is due at s
+ *     iff s % PERIOD == (SPREAD ? i % PERIOD : 0).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -40,8 +41,8 @@ static int probe(const char *out, struct timespec t) {
 
 static int floor_run(char *self, char **a) {
     const char *out = a[0];
-    long seconds = atol(a[1]), jobs = atol(a[2]), period = atol(a[3]), spread = atol(a[4]),
-         conc = atol(a[5]), running = 0;
+    long seconds = atol(a[2]), jobs = atol(a[3]), period = atol(a[4]), spread = atol(a[5]),
+         conc = atol(a[6]), running = 0;
     char cmd[4096], envid[64], envat[64];
     snprintf(cmd, sizeof cmd, "%s %s", self, out);
     /* The child's environment: ours plus the two TICK_ variables. */
@@ -63,7 +64,7 @@ static int floor_run(char *self, char **a) {
     char *argv[] = {"/bin/sh", "-c", cmd, NULL};
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    time_t first = now.tv_sec + 1;
+    time_t first = atol(a[1]) > 0 ? (time_t)atol(a[1]) : now.tv_sec + 1;
     for (time_t s = first; s < first + seconds; s++) {
         while (running > 0 && waitpid(-1, NULL, WNOHANG) > 0) running--;
         struct timespec due = {s, 0};
@@ -77,7 +78,7 @@ static int floor_run(char *self, char **a) {
                 if (waitpid(-1, NULL, 0) > 0) running--;
                 else if (errno != EINTR) running = 0;
             }
-            snprintf(envid, sizeof envid, "TICK_JOB_ID=f%ld", i);
+            snprintf(envid, sizeof envid, "TICK_JOB_ID=j%ld", i);
             pid_t pid;
             if (posix_spawn(&pid, "/bin/sh", &fa, &at, argv, env) == 0) running++;
             else perror("posix_spawn");
@@ -91,8 +92,8 @@ int main(int argc, char **argv) {
     struct timespec t;
     clock_gettime(CLOCK_REALTIME, &t);
     if (argc == 2) return probe(argv[1], t);
-    if (argc == 8 && strcmp(argv[1], "--floor") == 0) return floor_run(argv[0], argv + 2);
-    fprintf(stderr, "usage: %s OUT | %s --floor OUT SECONDS JOBS PERIOD SPREAD MAX_CONC\n",
+    if (argc == 9 && strcmp(argv[1], "--floor") == 0) return floor_run(argv[0], argv + 2);
+    fprintf(stderr, "usage: %s OUT | %s --floor OUT FIRST SECONDS JOBS PERIOD SPREAD MAX_CONC\n",
             argv[0], argv[0]);
     return 2;
 }

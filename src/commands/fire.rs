@@ -60,7 +60,7 @@ pub fn run(args: &FireArgs, ctx: &Ctx) -> Result<()> {
             return Err(e).context(format!("cannot start job {}", job.id));
         }
     };
-    store.mark_started(id, now)?;
+    store.mark_started(&[(id, now)])?;
     let started = Instant::now();
     let deadline = timeout
         .or(job.options.timeout)

@@ -159,6 +159,7 @@ impl Scheduler {
 
     /// Run until stopped. Every execution is finalised before it returns.
     pub fn run(mut self) -> Result<()> {
+        self.store.sync_only_claims()?;
         let now = self.clock.now();
         let n = self.store.interrupt_running(now)?;
         if n > 0 {
@@ -386,6 +387,7 @@ impl Scheduler {
     /// Start waiting fires whose time has come, while workers are free.
     fn start_ready(&mut self, now: DateTime<Utc>) -> Result<()> {
         self.waiting.sort_by_key(|p| p.not_before);
+        let mut started = Vec::new();
         while self.running.len() < self.cfg.max_workers as usize {
             let Some(i) = self.waiting.iter().position(|p| p.not_before <= now) else {
                 break;
@@ -403,12 +405,16 @@ impl Scheduler {
                 self.emit(&Done::pending(&p, Status::Missed));
                 continue;
             }
-            self.spawn(p, now)?;
+            if let Some(id) = self.spawn(p, now)? {
+                started.push((id, now));
+            }
         }
-        Ok(())
+        // Children first, bookkeeping after: one write for all of them.
+        self.store.mark_started(&started)
     }
 
-    fn spawn(&mut self, p: Pending, now: DateTime<Utc>) -> Result<()> {
+    /// Spawn a waiting fire; its execution id if it started.
+    fn spawn(&mut self, p: Pending, now: DateTime<Utc>) -> Result<Option<i64>> {
         let tx = self.tx.clone();
         let id = p.execution_id;
         let echo = self.cfg.echo.then(|| Echo {
@@ -422,7 +428,6 @@ impl Scheduler {
             });
         }) {
             Ok(child) => {
-                self.store.mark_started(id, now)?;
                 self.log.info(&format!(
                     "job {} started (execution {id}, scheduled {})",
                     p.spec.job_id,
@@ -445,6 +450,7 @@ impl Scheduler {
                         stopped: false,
                     },
                 );
+                Ok(Some(id))
             }
             Err(e) => {
                 self.log
@@ -454,9 +460,9 @@ impl Scheduler {
                 let mut done = Done::pending(&p, Status::Failed);
                 done.result = Some(&msg);
                 self.emit(&done);
+                Ok(None)
             }
         }
-        Ok(())
     }
 
     fn enforce_timeouts(&mut self, now: DateTime<Utc>) {

@@ -36,6 +36,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// See [`Store::sync_only_claims`].
+    sync_claims_only: bool,
 }
 
 impl Store {
@@ -109,6 +111,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            sync_claims_only: false,
         })
     }
 

@@ -78,6 +78,22 @@ impl Store {
         runner: &str,
         now: DateTime<Utc>,
     ) -> Result<(Vec<bool>, Vec<Claimed>)> {
+        if self.sync_claims_only {
+            self.conn.pragma_update(None, "synchronous", "FULL")?;
+        }
+        let result = self.claim_in_tx(claims, runner, now);
+        if self.sync_claims_only {
+            self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        }
+        result
+    }
+
+    fn claim_in_tx(
+        &mut self,
+        claims: &[Claim],
+        runner: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<bool>, Vec<Claimed>)> {
         let tx = self.immediate()?;
         let mut owned = Vec::new();
         let mut won = vec![false; claims.len()];
@@ -151,12 +167,31 @@ impl Store {
         Ok(id)
     }
 
-    /// The child was spawned.
-    pub fn mark_started(&mut self, execution_id: i64, at: DateTime<Utc>) -> Result<()> {
-        self.conn.execute(
-            "UPDATE executions SET started_at = ?1 WHERE id = ?2",
-            params![to_ms(at), execution_id],
-        )?;
+    /// Children were spawned: one transaction for all of a wake-up's starts.
+    pub fn mark_started(&mut self, started: &[(i64, DateTime<Utc>)]) -> Result<()> {
+        if started.is_empty() {
+            return Ok(());
+        }
+        let tx = self.immediate()?;
+        {
+            let mut update =
+                tx.prepare_cached("UPDATE executions SET started_at = ?1 WHERE id = ?2")?;
+            for (id, at) in started {
+                update.execute(params![to_ms(*at), id])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// For the runner: status updates (started, finished) are not synced to
+    /// disk one by one; only claims are (each claim's commit also syncs every
+    /// earlier update). A power cut may lose the last few status updates —
+    /// the next runner marks such runs `interrupted` — but never a claim, so
+    /// a fire can never run twice.
+    pub fn sync_only_claims(&mut self) -> Result<()> {
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        self.sync_claims_only = true;
         Ok(())
     }
 
