@@ -79,6 +79,22 @@ impl Store {
 
     fn open(path: &Path) -> Result<Store> {
         check_file_is_safe(path)?;
+        // While another process switches a new file to WAL or migrates it,
+        // SQLite can answer "locked" at once instead of waiting (it skips the
+        // busy handler where waiting could deadlock). Opening is idempotent:
+        // retry it for as long as a write would wait.
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        loop {
+            match Store::open_once(path) {
+                Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(5 + fastrand::u64(0..20)));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> Result<Store> {
         let ctx = || format!("cannot open jobs file {}", path.display());
         let mut conn = Connection::open_with_flags(
             path,
@@ -118,6 +134,17 @@ impl Store {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// SQLITE_BUSY or SQLITE_LOCKED anywhere in the chain.
+fn is_busy(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<rusqlite::Error>()
+                .and_then(|e| e.sqlite_error_code()),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
+    })
 }
 
 /// Like cron with a crontab, refuse a jobs file others could write: it
