@@ -23,7 +23,7 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
         let mut ser = serde_json::Serializer::pretty(&mut out);
         let mut seq = ser.serialize_seq(None)?;
         if let Some(store) = &store {
-            store.each_job(args.all, |row| {
+            store.each_job(args.all, false, |row| {
                 match row {
                     Ok(job) => {
                         seq.serialize_element(&output::JobJson::new(&job, last.get(&job.id)))?
@@ -39,10 +39,10 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
         let mut table = output::jobs_table(ctx.color);
         let mut rows = 0usize;
         if let Some(store) = &store {
-            store.each_job(args.all, |row| {
+            store.each_job(args.all, true, |row| {
                 match row {
                     Ok(job) => {
-                        table.row(output::job_row(&job, last.get(&job.id), now));
+                        output::job_row(&mut table, &job, last.get(&job.id), now);
                         rows += 1;
                     }
                     Err(e) => warn(e),
@@ -60,5 +60,8 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
         }
     }
     out.flush()?;
+    // Nothing was written: leave freeing SQLite's page cache (thousands of
+    // pages, a visible share of a large listing) to the process's exit.
+    std::mem::forget(store);
     Ok(())
 }

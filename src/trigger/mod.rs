@@ -233,20 +233,32 @@ impl TriggerSpec {
     /// The human form, straight from the stored data (no compiling, so
     /// listing thousands of jobs stays cheap).
     pub fn describe(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl std::fmt::Display for TriggerSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match (self.kind.as_str(), &self.cron) {
-            ("cron", Some(source)) => format!("cron {} ({})", source.text(), self.timezone),
-            ("reboot", _) => "cron @reboot".to_string(),
-            ("interval", _) => format!("every {}", input::format_duration(self.every.unwrap_or(0))),
+            ("cron", Some(CronSource::Expr(e))) => write!(f, "cron {e} ({})", self.timezone),
+            ("cron", Some(source)) => write!(f, "cron {} ({})", source.text(), self.timezone),
+            ("reboot", _) => f.write_str("cron @reboot"),
+            ("interval", _) => write!(
+                f,
+                "every {}",
+                input::format_duration(self.every.unwrap_or(0))
+            ),
             ("date", _) => match (self.at, self.timezone.parse::<Tz>()) {
-                (Some(at), Ok(tz)) => format!(
+                (Some(at), Ok(tz)) => write!(
+                    f,
                     "once at {}",
                     at.with_timezone(&tz)
                         .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
                 ),
-                (Some(at), Err(_)) => format!("once at {}", at.to_rfc3339()),
-                (None, _) => "date (no time)".to_string(),
+                (Some(at), Err(_)) => write!(f, "once at {}", at.to_rfc3339()),
+                (None, _) => f.write_str("date (no time)"),
             },
-            (kind, _) => format!("{kind} (unknown)"),
+            (kind, _) => write!(f, "{kind} (unknown)"),
         }
     }
 }
