@@ -388,7 +388,8 @@ impl Scheduler {
     fn start_ready(&mut self, now: DateTime<Utc>) -> Result<()> {
         self.waiting.sort_by_key(|p| p.not_before);
         let mut started = Vec::new();
-        while self.running.len() < self.cfg.max_workers as usize {
+        let mut batch = Vec::new();
+        while self.running.len() + batch.len() < self.cfg.max_workers as usize {
             let Some(i) = self.waiting.iter().position(|p| p.not_before <= now) else {
                 break;
             };
@@ -405,7 +406,10 @@ impl Scheduler {
                 self.emit(&Done::pending(&p, Status::Missed));
                 continue;
             }
-            if let Some(id) = self.spawn(p, now)? {
+            batch.push(p);
+        }
+        for (p, spawned) in launch(batch, &self.tx, self.cfg.echo) {
+            if let Some(id) = self.record_start(p, spawned, now)? {
                 started.push((id, now));
             }
         }
@@ -413,20 +417,16 @@ impl Scheduler {
         self.store.mark_started(&started)
     }
 
-    /// Spawn a waiting fire; its execution id if it started.
-    fn spawn(&mut self, p: Pending, now: DateTime<Utc>) -> Result<Option<i64>> {
-        let tx = self.tx.clone();
+    /// Keep track of a spawned child (or record why it did not start); its
+    /// execution id if it started.
+    fn record_start(
+        &mut self,
+        p: Pending,
+        spawned: std::io::Result<Child>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>> {
         let id = p.execution_id;
-        let echo = self.cfg.echo.then(|| Echo {
-            prefix: format!("[{}] ", p.spec.job_id),
-            split: false,
-        });
-        match executor::spawn(&p.spec, echo, move |finished| {
-            let _ = tx.send(Event::Exited {
-                execution_id: id,
-                finished,
-            });
-        }) {
+        match spawned {
             Ok(child) => {
                 self.log.info(&format!(
                     "job {} started (execution {id}, scheduled {})",
@@ -598,6 +598,55 @@ impl Scheduler {
         }
         Ok(())
     }
+}
+
+/// Spawn a wake-up's fires, half of them from a second thread: each spawn
+/// blocks its thread until the child has exec'd, so two threads start a
+/// burst in about half the time.
+fn launch(
+    batch: Vec<Pending>,
+    tx: &Sender<Event>,
+    echo: bool,
+) -> Vec<(Pending, std::io::Result<Child>)> {
+    if batch.len() < 2 {
+        return spawn_all(batch, tx, echo);
+    }
+    let mut second = batch;
+    let first: Vec<Pending> = second.drain(..second.len().div_ceil(2)).collect();
+    std::thread::scope(|scope| {
+        let helper = scope.spawn(|| spawn_all(first, tx, echo));
+        let mut rest = spawn_all(second, tx, echo);
+        let mut out = helper
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        out.append(&mut rest);
+        out
+    })
+}
+
+fn spawn_all(
+    batch: Vec<Pending>,
+    tx: &Sender<Event>,
+    echo: bool,
+) -> Vec<(Pending, std::io::Result<Child>)> {
+    batch
+        .into_iter()
+        .map(|p| {
+            let tx = tx.clone();
+            let id = p.execution_id;
+            let echo = echo.then(|| Echo {
+                prefix: format!("[{}] ", p.spec.job_id),
+                split: false,
+            });
+            let spawned = executor::spawn(&p.spec, echo, move |finished| {
+                let _ = tx.send(Event::Exited {
+                    execution_id: id,
+                    finished,
+                });
+            });
+            (p, spawned)
+        })
+        .collect()
 }
 
 #[cfg(test)]
