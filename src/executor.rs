@@ -124,7 +124,7 @@ fn read_stream(
     from_stderr: bool,
     done: mpsc::Sender<()>,
 ) {
-    let mut chunk = vec![0u8; 16 * 1024];
+    let mut chunk = vec![0u8; 4 * 1024];
     let mut line: Vec<u8> = Vec::new();
     loop {
         let n = match pipe.read(&mut chunk) {
