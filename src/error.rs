@@ -21,6 +21,11 @@ impl UsageError {
     pub fn new(msg: impl Into<String>) -> Self {
         UsageError(msg.into())
     }
+
+    /// A job id that names no job.
+    pub fn unknown_job(id: &str) -> Self {
+        UsageError::new(format!("unknown job id '{id}' (see 'tick list --all')"))
+    }
 }
 
 impl fmt::Display for UsageError {

@@ -60,10 +60,9 @@ impl Ctx {
     /// The jobs file and one job in it; an unknown id (or no file yet) is a
     /// usage error.
     pub fn store_with_job(&self, id: &str) -> Result<(Store, crate::model::Job)> {
-        let unknown = || {
-            crate::error::UsageError::new(format!("unknown job id '{id}' (see 'tick list --all')"))
-        };
-        let mut store = self.store_for_read()?.ok_or_else(unknown)?;
+        let mut store = self
+            .store_for_read()?
+            .ok_or_else(|| crate::error::UsageError::unknown_job(id))?;
         let job = store.job(id)?;
         Ok((store, job))
     }

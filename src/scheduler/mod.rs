@@ -172,7 +172,7 @@ impl Scheduler {
             self.store.path().display(),
             self.cfg.max_workers
         ));
-        if self.store.jobs()?.is_empty() {
+        if self.store.job_count()? == 0 {
             self.log.info("no jobs yet; waiting for `tick add`");
         }
         self.fire_reboot_jobs(now)?;

@@ -53,7 +53,7 @@ fn job_from_row(row: &Row) -> rusqlite::Result<std::result::Result<Job, String>>
 }
 
 fn unknown(id: &str) -> UsageError {
-    UsageError::new(format!("unknown job id '{id}' (see 'tick list --all')"))
+    UsageError::unknown_job(id)
 }
 
 fn get(tx: &Transaction, id: &str) -> Result<Option<Job>> {
@@ -180,6 +180,13 @@ impl Store {
 
     /// Every job, each row decoded on its own: a row that cannot be read is
     /// returned as an error message instead of failing the whole listing.
+    /// How many jobs there are (of any state).
+    pub fn job_count(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM jobs", [], |r| r.get(0))?)
+    }
+
     pub fn jobs(&self) -> Result<Vec<std::result::Result<Job, String>>> {
         self.select_jobs("ORDER BY id", rusqlite::params![])
     }

@@ -245,17 +245,4 @@ impl Store {
         tx.commit()?;
         Ok(n)
     }
-
-    /// The status of one execution (tests and `tick fire`).
-    pub fn execution_status(&self, execution_id: i64) -> Result<Option<Status>> {
-        let s: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT status FROM executions WHERE id = ?1",
-                [execution_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(s.and_then(|s| s.parse().ok()))
-    }
 }
