@@ -3,19 +3,24 @@
 //! `TICK_SCHEDULED_AT`; stdout and stderr captured (the last 64 KiB of each,
 //! whatever the child prints) and optionally echoed line by line.
 //!
-//! Knows nothing of SQL or of the schedule. Each child has a waiter thread
-//! and two reader threads; the waiter reports the end through a callback.
+//! Knows nothing of SQL or of the schedule. One supervisor thread watches
+//! every child (`poll` over all pipes and, on Linux, a pidfd per child, so
+//! nothing wakes while children are quiet); it reports each end through a
+//! callback. No thread per child: a burst of 500 children costs no thread
+//! creation, and memory stays one 64 KiB read buffer plus each child's tail.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::io::{Read, Write};
+use std::io::Write;
+use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
-use std::thread;
-use std::time::Duration;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use rustix::event::{poll, PollFd, PollFlags, Timespec};
+use rustix::io::Errno;
+use rustix::pipe::{pipe_with, PipeFlags};
 use rustix::process::{kill_process_group, Pid, Signal};
 
 use crate::model::RunResult;
@@ -24,6 +29,12 @@ use crate::model::RunResult;
 pub const CAPTURE_BYTES: usize = 64 * 1024;
 /// A line longer than this is echoed in pieces.
 const MAX_LINE: usize = 8 * 1024;
+/// After the shell exits, how long its output may still drain (a grandchild
+/// left in the background may hold the pipes open for longer).
+const DRAIN: Duration = Duration::from_millis(200);
+/// Without a pidfd, how often a quiet child is asked whether it exited:
+/// from the first value, doubling up to the second.
+const CHECK_EVERY: (Duration, Duration) = (Duration::from_millis(5), Duration::from_secs(1));
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -80,6 +91,11 @@ impl Tail {
         }
         self.buf.extend(data);
     }
+
+    fn take(&mut self) -> (Vec<u8>, bool) {
+        let t = std::mem::replace(self, Tail::new());
+        (Vec::from(t.buf), t.truncated)
+    }
 }
 
 /// Where echoed lines go: `[job] line` on the runner's stdout, or (for
@@ -117,51 +133,257 @@ impl Echo {
     }
 }
 
-fn read_stream(
-    mut pipe: impl Read,
-    tail: Arc<Mutex<Tail>>,
+/// One of a child's output pipes, while it is open.
+struct Stream {
+    fd: OwnedFd,
     echo: Option<Echo>,
     from_stderr: bool,
-    done: mpsc::Sender<()>,
-) {
-    let mut chunk = vec![0u8; 4 * 1024];
-    let mut line: Vec<u8> = Vec::new();
-    loop {
-        let n = match pipe.read(&mut chunk) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => n,
-        };
-        let data = &chunk[..n];
-        if let Ok(mut t) = tail.lock() {
-            t.push(data);
+    /// A line being echoed, not yet ended.
+    line: Vec<u8>,
+}
+
+impl Stream {
+    fn new(fd: OwnedFd, echo: Option<Echo>, from_stderr: bool) -> Stream {
+        Stream {
+            fd,
+            echo,
+            from_stderr,
+            line: Vec::new(),
         }
-        if let Some(echo) = echo.as_ref().filter(|e| e.prefix.is_empty()) {
+    }
+
+    fn echo(&mut self, data: &[u8]) {
+        match &self.echo {
+            None => {}
             // No prefix: pass the bytes through as they come.
-            echo.raw(data, from_stderr);
-        } else if let Some(echo) = &echo {
-            for piece in data.split_inclusive(|b| *b == b'\n') {
-                line.extend_from_slice(piece);
-                if line.ends_with(b"\n") || line.len() >= MAX_LINE {
-                    echo.line(&line, from_stderr);
-                    line.clear();
+            Some(e) if e.prefix.is_empty() => e.raw(data, self.from_stderr),
+            Some(e) => {
+                for piece in data.split_inclusive(|b| *b == b'\n') {
+                    self.line.extend_from_slice(piece);
+                    if self.line.ends_with(b"\n") || self.line.len() >= MAX_LINE {
+                        e.line(&self.line, self.from_stderr);
+                        self.line.clear();
+                    }
                 }
             }
         }
     }
-    if let (Some(echo), false) = (&echo, line.is_empty()) {
-        echo.line(&line, from_stderr);
+
+    /// The end of the stream: echo an unfinished last line.
+    fn close(&mut self) {
+        if let (Some(e), false) = (&self.echo, self.line.is_empty()) {
+            e.line(&self.line, self.from_stderr);
+        }
     }
-    let _ = done.send(());
 }
 
-/// Spawn a job. `on_exit` is called once, from another thread, when the
-/// shell has exited (after up to 200 ms more for its output to drain: a
-/// grandchild left in the background may hold the pipes open for longer).
+type OnExit = Box<dyn FnOnce(RunResult) + Send>;
+
+/// A child the supervisor watches.
+struct Watched {
+    child: std::process::Child,
+    /// Readable once the child has exited (Linux). Without one, the child is
+    /// asked with `try_wait` at `next_check`.
+    pidfd: Option<OwnedFd>,
+    streams: [Option<Stream>; 2],
+    tails: [Tail; 2],
+    /// (exit code, signal) once the shell has exited.
+    status: Option<(Option<i32>, Option<i32>)>,
+    drain_until: Option<Instant>,
+    next_check: Instant,
+    check_every: Duration,
+    /// `None` once reported. The pipes are then still read (and echoed)
+    /// until whatever holds them closes them, but no longer kept.
+    on_exit: Option<OnExit>,
+}
+
+impl Watched {
+    fn open(&self) -> bool {
+        self.streams.iter().any(Option::is_some)
+    }
+
+    fn reap(&mut self, now: Instant) {
+        if self.status.is_some() {
+            return;
+        }
+        if let Ok(Some(s)) = self.child.try_wait() {
+            self.status = Some((s.code(), s.signal()));
+            self.drain_until = Some(now + DRAIN);
+        } else {
+            self.next_check = now + self.check_every;
+            self.check_every = (self.check_every * 2).min(CHECK_EVERY.1);
+        }
+    }
+
+    /// One read from a readable pipe.
+    fn read(&mut self, k: usize, buf: &mut [u8], now: Instant) {
+        let Some(s) = self.streams[k].as_mut() else {
+            return;
+        };
+        match rustix::io::read(&s.fd, &mut *buf) {
+            Ok(n) if n > 0 => {
+                if self.on_exit.is_some() {
+                    self.tails[k].push(&buf[..n]);
+                }
+                s.echo(&buf[..n]);
+            }
+            Err(Errno::INTR | Errno::AGAIN) => {}
+            _ => {
+                s.close();
+                self.streams[k] = None;
+                // A shell that closed its output has likely exited: ask soon.
+                self.next_check = now;
+                self.check_every = CHECK_EVERY.0;
+            }
+        }
+    }
+
+    /// Report the end once the shell has exited and its output drained (or
+    /// the drain time is up).
+    fn report_if_done(&mut self, now: Instant) {
+        let Some((exit_code, signal)) = self.status else {
+            return;
+        };
+        if self.open() && self.drain_until.is_some_and(|d| now < d) {
+            return;
+        }
+        let Some(on_exit) = self.on_exit.take() else {
+            return;
+        };
+        let (stdout, stdout_truncated) = self.tails[0].take();
+        let (stderr, stderr_truncated) = self.tails[1].take();
+        on_exit(RunResult {
+            exit_code,
+            signal,
+            stdout,
+            stderr,
+            stdout_truncated,
+            stderr_truncated,
+        });
+    }
+
+    /// When the supervisor must look at this child even if no pipe moves.
+    fn deadline(&self) -> Option<Instant> {
+        match (self.status, &self.pidfd) {
+            (None, None) => Some(self.next_check),
+            (None, Some(_)) => None,
+            (Some(_), _) if self.on_exit.is_some() && self.open() => self.drain_until,
+            _ => None,
+        }
+    }
+}
+
+/// Children spawned but not yet picked up by the supervisor.
+static INBOX: Mutex<Vec<Watched>> = Mutex::new(Vec::new());
+
+/// The write end of the pipe that wakes the supervisor.
+fn supervisor() -> std::io::Result<&'static OwnedFd> {
+    static WAKE: OnceLock<Result<OwnedFd, Errno>> = OnceLock::new();
+    WAKE.get_or_init(|| -> Result<OwnedFd, Errno> {
+        let (r, w) = pipe_with(PipeFlags::CLOEXEC | PipeFlags::NONBLOCK)?;
+        std::thread::Builder::new()
+            .name("tick-supervisor".into())
+            .spawn(move || supervise(r))
+            .map_err(|e| Errno::from_io_error(&e).unwrap_or(Errno::AGAIN))?;
+        Ok(w)
+    })
+    .as_ref()
+    .map_err(|e| std::io::Error::from(*e))
+}
+
+/// The supervisor thread: wait on every child's pipes and pidfd at once.
+fn supervise(wake: OwnedFd) {
+    let mut children: Vec<Watched> = Vec::new();
+    let mut buf = vec![0u8; CAPTURE_BYTES];
+    loop {
+        while matches!(rustix::io::read(&wake, &mut buf[..256]), Ok(n) if n > 0) {}
+        children.append(&mut INBOX.lock().unwrap_or_else(|e| e.into_inner()));
+        let now = Instant::now();
+        for c in &mut children {
+            if c.pidfd.is_none() && now >= c.next_check {
+                c.reap(now);
+            }
+            c.report_if_done(now);
+        }
+        children.retain(|c| c.on_exit.is_some() || c.open());
+        let timeout = children
+            .iter()
+            .filter_map(Watched::deadline)
+            .min()
+            .map(|d| {
+                let d = d.saturating_duration_since(now);
+                Timespec {
+                    tv_sec: d.as_secs() as _,
+                    tv_nsec: d.subsec_nanos() as _,
+                }
+            });
+        // (child, 0 stdout | 1 stderr | 2 exited) for each fd that is ready.
+        let mut ready = Vec::new();
+        {
+            let mut fds = vec![PollFd::new(&wake, PollFlags::IN)];
+            let mut who = vec![(usize::MAX, 0)];
+            for (i, c) in children.iter().enumerate() {
+                for (k, s) in c.streams.iter().enumerate() {
+                    if let Some(s) = s {
+                        fds.push(PollFd::from_borrowed_fd(s.fd.as_fd(), PollFlags::IN));
+                        who.push((i, k));
+                    }
+                }
+                if let (Some(p), None) = (&c.pidfd, c.status) {
+                    fds.push(PollFd::from_borrowed_fd(p.as_fd(), PollFlags::IN));
+                    who.push((i, 2));
+                }
+            }
+            match poll(&mut fds, timeout.as_ref()) {
+                Ok(_) | Err(Errno::INTR) => {}
+                // Not expected (too many fds?): do not spin.
+                Err(_) => std::thread::sleep(CHECK_EVERY.0),
+            }
+            for (fd, w) in fds.iter().zip(&who).skip(1) {
+                if !fd.revents().is_empty() {
+                    ready.push(*w);
+                }
+            }
+        }
+        let now = Instant::now();
+        for (i, k) in ready {
+            if k == 2 {
+                children[i].reap(now);
+            } else {
+                children[i].read(k, &mut buf, now);
+            }
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn open_pidfd(pid: i32) -> Option<OwnedFd> {
+    rustix::process::pidfd_open(Pid::from_raw(pid)?, rustix::process::PidfdFlags::empty()).ok()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn open_pidfd(_pid: i32) -> Option<OwnedFd> {
+    None
+}
+
+/// Spawn a job. `on_exit` is called once, from the supervisor thread, when
+/// the shell has exited and its output is read (or after [`DRAIN`] more, if
+/// a grandchild left in the background holds the pipes open).
 pub fn spawn(
     spec: &Spec,
     echo: Option<Echo>,
     on_exit: impl FnOnce(RunResult) + Send + 'static,
 ) -> std::io::Result<Child> {
+    spawn_watched(spec, echo, Box::new(on_exit), true)
+}
+
+fn spawn_watched(
+    spec: &Spec,
+    echo: Option<Echo>,
+    on_exit: OnExit,
+    use_pidfd: bool,
+) -> std::io::Result<Child> {
+    let wake = supervisor()?;
     let mut cmd = Command::new("/bin/sh");
     cmd.arg("-c")
         .arg(&spec.command)
@@ -180,52 +402,34 @@ pub fn spawn(
     }
     let mut child = cmd.spawn()?;
     let pid = child.id() as i32;
-    let out_tail = Arc::new(Mutex::new(Tail::new()));
-    let err_tail = Arc::new(Mutex::new(Tail::new()));
-    let (done_tx, done_rx) = mpsc::channel();
-    let small = thread::Builder::new().stack_size(64 * 1024);
-    if let Some(out) = child.stdout.take() {
-        let (tail, echo, done) = (out_tail.clone(), echo.clone(), done_tx.clone());
-        small.spawn(move || read_stream(out, tail, echo, false, done))?;
-    }
-    let small = thread::Builder::new().stack_size(64 * 1024);
-    if let Some(err) = child.stderr.take() {
-        let (tail, echo, done) = (err_tail.clone(), echo, done_tx.clone());
-        small.spawn(move || read_stream(err, tail, echo, true, done))?;
-    }
-    drop(done_tx);
-    thread::Builder::new()
-        .stack_size(64 * 1024)
-        .spawn(move || {
-            let status = child.wait();
-            // Let the readers drain what the shell printed.
-            let deadline = std::time::Instant::now() + Duration::from_millis(200);
-            for _ in 0..2 {
-                let left = deadline.saturating_duration_since(std::time::Instant::now());
-                if done_rx.recv_timeout(left).is_err() {
-                    break;
-                }
-            }
-            let take = |t: &Arc<Mutex<Tail>>| {
-                t.lock()
-                    .map(|t| (t.buf.iter().copied().collect::<Vec<u8>>(), t.truncated))
-                    .unwrap_or_default()
-            };
-            let (stdout, stdout_truncated) = take(&out_tail);
-            let (stderr, stderr_truncated) = take(&err_tail);
-            let (exit_code, signal) = match status {
-                Ok(s) => (s.code(), s.signal()),
-                Err(_) => (None, None),
-            };
-            on_exit(RunResult {
-                exit_code,
-                signal,
-                stdout,
-                stderr,
-                stdout_truncated,
-                stderr_truncated,
-            });
-        })?;
+    let pidfd = if use_pidfd { open_pidfd(pid) } else { None };
+    let streams = [
+        child
+            .stdout
+            .take()
+            .map(|fd| Stream::new(fd.into(), echo.clone(), false)),
+        child
+            .stderr
+            .take()
+            .map(|fd| Stream::new(fd.into(), echo, true)),
+    ];
+    let now = Instant::now();
+    INBOX
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(Watched {
+            child,
+            pidfd,
+            streams,
+            tails: [Tail::new(), Tail::new()],
+            status: None,
+            drain_until: None,
+            next_check: now + CHECK_EVERY.0,
+            check_every: CHECK_EVERY.0,
+            on_exit: Some(on_exit),
+        });
+    // A full pipe already wakes the supervisor.
+    let _ = rustix::io::write(wake, &[1]);
     Ok(Child { pid })
 }
 
@@ -233,8 +437,9 @@ pub fn spawn(
 mod tests {
     use super::*;
     use crate::model::Status;
+    use std::sync::mpsc;
 
-    fn run(command: &str) -> RunResult {
+    fn run_with(command: &str, use_pidfd: bool) -> RunResult {
         let (tx, rx) = mpsc::channel();
         let spec = Spec {
             job_id: "t".into(),
@@ -243,17 +448,27 @@ mod tests {
             env: BTreeMap::from([("GREETING".to_string(), "hello".to_string())]),
             scheduled_at: "2026-01-01T00:00:00Z".parse().unwrap(),
         };
-        spawn(&spec, None, move |f| tx.send(f).unwrap()).unwrap();
+        let on_exit = Box::new(move |f| tx.send(f).unwrap());
+        spawn_watched(&spec, None, on_exit, use_pidfd).unwrap();
         rx.recv_timeout(Duration::from_secs(20)).unwrap()
+    }
+
+    fn run(command: &str) -> RunResult {
+        run_with(command, true)
     }
 
     #[test]
     fn exit_codes_and_signals() {
-        assert_eq!(run("exit 0").status(), Status::Success);
-        let f = run("exit 3");
-        assert_eq!((f.status(), f.exit_code), (Status::Failed, Some(3)));
-        let f = run("kill -TERM $$");
-        assert_eq!((f.status(), f.signal), (Status::Killed, Some(15)));
+        for pidfd in [true, false] {
+            assert_eq!(run_with("exit 0", pidfd).status(), Status::Success);
+            let f = run_with("exit 3", pidfd);
+            assert_eq!((f.status(), f.exit_code), (Status::Failed, Some(3)));
+            let f = run_with("kill -TERM $$", pidfd);
+            assert_eq!((f.status(), f.signal), (Status::Killed, Some(15)));
+            // The shell closes its output and lives on: still waited for.
+            let f = run_with("exec >&- 2>&-; sleep 0.3; exit 4", pidfd);
+            assert_eq!(f.exit_code, Some(4));
+        }
     }
 
     #[test]
@@ -274,6 +489,42 @@ mod tests {
         assert_eq!(f.stdout.len(), CAPTURE_BYTES);
         assert!(f.stdout.ends_with(b"aaaEND"));
         assert!(f.stdout_truncated);
+    }
+
+    #[test]
+    fn a_background_grandchild_holding_the_pipes_does_not_hold_the_report() {
+        for pidfd in [true, false] {
+            let started = Instant::now();
+            let f = run_with("echo before; sleep 10 & exit 5", pidfd);
+            assert_eq!(f.exit_code, Some(5));
+            assert_eq!(f.stdout, b"before\n");
+            // Reported after the drain time, long before the grandchild ends.
+            assert!(started.elapsed() < Duration::from_secs(8));
+        }
+    }
+
+    #[test]
+    fn many_children_at_once_are_each_reported_once() {
+        let (tx, rx) = mpsc::channel();
+        for i in 0..40 {
+            let spec = Spec {
+                job_id: format!("j{i}"),
+                command: format!("echo $TICK_JOB_ID; exit {}", i % 7),
+                cwd: None,
+                env: BTreeMap::new(),
+                scheduled_at: "2026-01-01T00:00:00Z".parse().unwrap(),
+            };
+            let tx = tx.clone();
+            spawn(&spec, None, move |f| tx.send((i, f)).unwrap()).unwrap();
+        }
+        drop(tx);
+        let mut seen: Vec<(i32, RunResult)> = rx.iter().collect();
+        seen.sort_by_key(|(i, _)| *i);
+        assert_eq!(seen.len(), 40);
+        for (i, f) in seen {
+            assert_eq!(f.exit_code, Some(i % 7));
+            assert_eq!(f.stdout, format!("j{i}\n").as_bytes());
+        }
     }
 
     #[test]

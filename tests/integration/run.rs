@@ -454,3 +454,51 @@ fn reboot_jobs_fire_when_the_runner_starts() {
     });
     runner.stop();
 }
+
+#[test]
+fn running_children_cost_no_thread_each() {
+    let env = Env::new();
+    for i in 0..30 {
+        env.tick(&[
+            "add",
+            "--id",
+            &format!("s{i}"),
+            "date",
+            "--in",
+            "2s",
+            "--",
+            "sleep 3",
+        ])
+        .ok();
+    }
+    let runner = Runner::start(&env, "r", &["--max-workers", "40"]);
+    let pid = runner.child.id();
+    wait_for("30 running children", 20, || {
+        executions(&env.db())
+            .iter()
+            .filter(|e| e.2 == "running")
+            .count()
+            == 30
+    });
+    // Claimed: spawned within moments, and each sleeps for 3 s.
+    std::thread::sleep(Duration::from_millis(500));
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let threads: usize = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    // The scheduler, the supervisor of every child, the signal handler and
+    // at most one spawning helper.
+    assert!(threads <= 4, "{threads} threads for 30 running children");
+    wait_for("all 30 to succeed", 20, || {
+        executions(&env.db())
+            .iter()
+            .filter(|e| e.2 == "success")
+            .count()
+            == 30
+    });
+    runner.stop();
+}
