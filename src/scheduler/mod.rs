@@ -3,6 +3,11 @@
 //! executor → record → sleep until the next fire, a child's exit, a signal,
 //! or at most a second (to pick up other processes' changes).
 //!
+//! Fires are claimed a little ahead of their time (the lead: twice what
+//! recent claims took, plus a margin), so the claim's fsync is done when the
+//! instant comes and the loop only has to spawn. Children start first;
+//! bookkeeping (started, finished) follows in one transaction per wake-up.
+//!
 //! Time comes from a [`Clock`]; events (child exits, signals) arrive on one
 //! channel, so tests can drive the loop without real signals.
 
@@ -11,6 +16,7 @@ pub mod plan;
 use std::collections::{HashMap, HashSet};
 
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::time::Instant;
 
 use anyhow::Result;
 use chrono::{DateTime, Duration, Utc};
@@ -22,13 +28,24 @@ use crate::listener;
 use crate::log::Logger;
 use crate::model::{Job, JobOptions, JobState, RunResult, Status};
 use crate::output::human_ms;
-use crate::store::{Claim, Store};
+use crate::store::{Claim, Finish, Store};
 use crate::trigger::Trigger;
 
 /// How long a timed-out group gets between SIGTERM and SIGKILL.
 const KILL_AFTER: i64 = 5;
 /// The longest sleep: changes by other processes show within this.
 const POLL: Duration = Duration::seconds(1);
+/// The claim lead never exceeds this...
+const MAX_LEAD: std::time::Duration = std::time::Duration::from_millis(500);
+/// ...and is at least twice the recent claim cost plus this.
+const LEAD_MARGIN: std::time::Duration = std::time::Duration::from_millis(10);
+/// The log is checkpointed only in a quiet gap at least this long...
+const CHECKPOINT_GAP: Duration = Duration::milliseconds(250);
+/// ...once this many writes or this long has passed since the last one;
+/// after `CHECKPOINT_FORCE` writes, whatever the gap.
+const CHECKPOINT_WRITES: u32 = 200;
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+const CHECKPOINT_FORCE: u32 = 5000;
 
 /// What wakes the loop besides the clock.
 #[derive(Debug)]
@@ -73,6 +90,18 @@ struct Pending {
     spec: Spec,
     options: JobOptions,
     not_before: DateTime<Utc>,
+    /// Claimed ahead of its time: the next run the claim set, so that the
+    /// fire can be given back if the runner stops before it starts.
+    ahead: Option<Option<DateTime<Utc>>>,
+}
+
+/// An execution that ended, recorded at the end of the wake-up.
+struct Ended {
+    id: i64,
+    status: Status,
+    result: RunResult,
+    at: DateTime<Utc>,
+    run: Running,
 }
 
 /// How an execution ended, for listeners.
@@ -131,6 +160,14 @@ pub struct Scheduler {
     /// Jobs whose rows cannot be used, logged once each.
     broken: HashSet<String>,
     rng: fastrand::Rng,
+    /// Bookkeeping of this wake-up, written after the children started.
+    started: Vec<(i64, DateTime<Utc>)>,
+    ended: Vec<Ended>,
+    /// What a claim costs lately (decaying maximum); sets the lead.
+    claim_cost: std::time::Duration,
+    /// Write transactions since the last checkpoint, and when that was.
+    writes: u32,
+    checkpointed: Instant,
 }
 
 impl Scheduler {
@@ -154,7 +191,18 @@ impl Scheduler {
             stopping: false,
             broken: HashSet::new(),
             rng: fastrand::Rng::new(),
+            started: Vec::new(),
+            ended: Vec::new(),
+            claim_cost: LEAD_MARGIN,
+            writes: 0,
+            checkpointed: Instant::now(),
         }
+    }
+
+    /// How far ahead of its time a fire is claimed.
+    fn lead(&self) -> Duration {
+        let lead = (self.claim_cost * 2 + LEAD_MARGIN).min(MAX_LEAD);
+        Duration::from_std(lead).unwrap_or(Duration::zero())
     }
 
     /// Run until stopped. Every execution is finalised before it returns.
@@ -178,16 +226,20 @@ impl Scheduler {
         self.fire_reboot_jobs(now)?;
         loop {
             let now = self.clock.now();
-            if !self.stopping {
-                self.claim_due(now)?;
-            }
+            // Children first: what is due and has a worker starts before
+            // anything is read or written.
             self.start_ready(now)?;
+            if !self.stopping && self.claim_due(now)? {
+                self.start_ready(now)?;
+            }
+            self.flush()?;
             self.enforce_timeouts(now);
             if self.stopping && self.running.is_empty() {
                 break;
             }
             let wake = self.next_wake(now)?;
-            let wait = (wake - now).to_std().unwrap_or_default();
+            self.maybe_checkpoint(now, wake)?;
+            let wait = (wake - self.clock.now()).to_std().unwrap_or_default();
             match self.rx.recv_timeout(wait) {
                 Ok(event) => self.handle(event)?,
                 Err(RecvTimeoutError::Timeout) => {}
@@ -197,6 +249,7 @@ impl Scheduler {
                 self.handle(event)?;
             }
         }
+        self.flush()?;
         self.log.info("scheduler stopped");
         Ok(())
     }
@@ -280,28 +333,29 @@ impl Scheduler {
                 continue;
             };
             if let Some(id) = self.store.insert_running(&job, now, &self.cfg.runner)? {
-                self.queue(id, &job, now, trigger.jitter);
+                self.queue(id, &job, now, trigger.jitter, None);
             }
         }
         Ok(())
     }
 
-    /// Decide every due job and claim all decisions in one transaction.
-    fn claim_due(&mut self, now: DateTime<Utc>) -> Result<()> {
+    /// Decide every job due now or within the lead, and claim all
+    /// decisions in one transaction. Returns whether any fire was queued.
+    fn claim_due(&mut self, now: DateTime<Utc>) -> Result<bool> {
+        let began = Instant::now();
         let mut claims = Vec::new();
         let mut jobs = Vec::new();
-        for row in self.store.due_jobs(now)? {
+        for row in self.store.due_jobs(now + self.lead())? {
             let Some((job, trigger)) = self.usable(row) else {
                 continue;
             };
             let Some(due) = job.next_run_at else { continue };
-            let p = plan::plan(
-                &trigger,
-                &job.options,
-                due,
-                now,
-                self.running_count(&job.id),
-            );
+            let running = self.running_count(&job.id);
+            if due > now && running > 0 {
+                // Decided at its time, when the running copy may have ended.
+                continue;
+            }
+            let p = plan::plan(&trigger, &job.options, due, now, running);
             let mut rows: Vec<(DateTime<Utc>, Status)> = Vec::new();
             rows.extend(p.missed.iter().map(|t| (*t, Status::Missed)));
             rows.extend(p.skipped.iter().map(|t| (*t, Status::Skipped)));
@@ -322,9 +376,10 @@ impl Scheduler {
             jobs.push((job, trigger.jitter, p));
         }
         if claims.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         let (won, owned) = self.store.claim(&claims, &self.cfg.runner, now)?;
+        self.writes += 1;
         for (i, (job, _, p)) in jobs.iter().enumerate() {
             // Only fires this runner decided are spoken of.
             if !won[i] {
@@ -359,15 +414,26 @@ impl Scheduler {
                     .info(&format!("job {} finished: no more fires", job.id));
             }
         }
+        let queued = !owned.is_empty();
         for o in owned {
-            let (job, jitter, _) = &jobs[o.claim];
+            let (job, jitter, p) = &jobs[o.claim];
+            let ahead = (o.scheduled_at > now).then_some(p.next);
             let job = job.clone();
-            self.queue(o.execution_id, &job, o.scheduled_at, *jitter);
+            self.queue(o.execution_id, &job, o.scheduled_at, *jitter, ahead);
         }
-        Ok(())
+        let cost = began.elapsed();
+        self.claim_cost = cost.max(self.claim_cost * 7 / 8).max(LEAD_MARGIN / 2);
+        Ok(queued)
     }
 
-    fn queue(&mut self, execution_id: i64, job: &Job, scheduled_at: DateTime<Utc>, jitter: u64) {
+    fn queue(
+        &mut self,
+        execution_id: i64,
+        job: &Job,
+        scheduled_at: DateTime<Utc>,
+        jitter: u64,
+        ahead: Option<Option<DateTime<Utc>>>,
+    ) {
         let not_before = plan::jittered(scheduled_at, jitter, &mut self.rng);
         self.waiting.push(Pending {
             execution_id,
@@ -381,13 +447,16 @@ impl Scheduler {
             },
             options: job.options.clone(),
             not_before,
+            ahead,
         });
     }
 
     /// Start waiting fires whose time has come, while workers are free.
     fn start_ready(&mut self, now: DateTime<Utc>) -> Result<()> {
+        if self.waiting.is_empty() {
+            return Ok(());
+        }
         self.waiting.sort_by_key(|p| p.not_before);
-        let mut started = Vec::new();
         let mut batch = Vec::new();
         while self.running.len() + batch.len() < self.cfg.max_workers as usize {
             let Some(i) = self.waiting.iter().position(|p| p.not_before <= now) else {
@@ -410,11 +479,60 @@ impl Scheduler {
         }
         for (p, spawned) in launch(batch, &self.tx, self.cfg.echo) {
             if let Some(id) = self.record_start(p, spawned, now)? {
-                started.push((id, now));
+                self.started.push((id, now));
             }
         }
-        // Children first, bookkeeping after: one write for all of them.
-        self.store.mark_started(&started)
+        Ok(())
+    }
+
+    /// Write the wake-up's bookkeeping in one transaction, then tell the
+    /// listeners (which may read the rows, say with `tick logs`).
+    fn flush(&mut self) -> Result<()> {
+        if self.started.is_empty() && self.ended.is_empty() {
+            return Ok(());
+        }
+        let ended = std::mem::take(&mut self.ended);
+        let finishes: Vec<Finish> = ended
+            .iter()
+            .map(|e| Finish {
+                execution_id: e.id,
+                job_id: &e.run.job_id,
+                status: e.status,
+                result: &e.result,
+                at: e.at,
+            })
+            .collect();
+        self.store.record(&self.started, &finishes)?;
+        self.started.clear();
+        self.writes += 1;
+        for e in &ended {
+            let r = &e.run;
+            self.emit(&Done {
+                job_id: &r.job_id,
+                job_name: r.job_name.as_deref(),
+                command: &r.command,
+                options: &r.options,
+                execution_id: Some(e.id),
+                status: e.status,
+                result: Some(&e.result),
+                scheduled_at: r.scheduled_at,
+                duration_ms: Some((e.at - r.started).num_milliseconds()),
+            });
+        }
+        Ok(())
+    }
+
+    /// Checkpoint the write-ahead log in a quiet gap before `wake`, never
+    /// inside a claim (see [`Store::sync_only_claims`]).
+    fn maybe_checkpoint(&mut self, now: DateTime<Utc>, wake: DateTime<Utc>) -> Result<()> {
+        let due = self.writes >= CHECKPOINT_WRITES
+            || (self.writes > 0 && self.checkpointed.elapsed() >= CHECKPOINT_EVERY);
+        if (due && wake - now >= CHECKPOINT_GAP) || self.writes >= CHECKPOINT_FORCE {
+            self.store.checkpoint()?;
+            self.writes = 0;
+            self.checkpointed = Instant::now();
+        }
+        Ok(())
     }
 
     /// Keep track of a spawned child (or record why it did not start); its
@@ -495,8 +613,11 @@ impl Scheduler {
         let mut wake = now + POLL;
         if !self.stopping {
             if let Some(due) = self.store.next_due()? {
-                if due > now {
-                    wake = wake.min(due);
+                // Claim ahead of the fire, or at it if it was deferred.
+                let claim_at = due - self.lead();
+                let at = if claim_at > now { claim_at } else { due };
+                if at > now {
+                    wake = wake.min(at);
                 }
             }
         }
@@ -543,17 +664,12 @@ impl Scheduler {
         } else {
             self.log.warn(&msg);
         }
-        self.store.finish(id, status, &f, now)?;
-        self.emit(&Done {
-            job_id: &r.job_id,
-            job_name: r.job_name.as_deref(),
-            command: &r.command,
-            options: &r.options,
-            execution_id: Some(id),
+        self.ended.push(Ended {
+            id,
             status,
-            result: Some(&f),
-            scheduled_at: r.scheduled_at,
-            duration_ms: Some((now - r.started).num_milliseconds()),
+            result: f,
+            at: now,
+            run: r,
         });
         Ok(())
     }
@@ -564,6 +680,14 @@ impl Scheduler {
         if !self.stopping {
             self.stopping = true;
             for p in std::mem::take(&mut self.waiting) {
+                // Claimed ahead and not yet due: give it back to the next
+                // runner rather than lose it.
+                if let Some(next) = p.ahead.filter(|_| p.spec.scheduled_at > now) {
+                    let (id, job) = (p.execution_id, &p.spec.job_id);
+                    if self.store.unclaim(id, job, p.spec.scheduled_at, next)? {
+                        continue;
+                    }
+                }
                 self.emit(&Done::pending(&p, Status::Interrupted));
                 self.store.finish(
                     p.execution_id,

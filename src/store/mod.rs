@@ -27,7 +27,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use executions::Output;
 pub use jobs::NewJobId;
-pub use runs::{Claim, Claimed};
+pub use runs::{Claim, Claimed, Finish};
 
 /// How long a command waits for another process's write before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);

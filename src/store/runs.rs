@@ -27,6 +27,16 @@ pub struct Claim {
     pub rows: Vec<(DateTime<Utc>, Status)>,
 }
 
+/// An execution that ended, to be recorded.
+#[derive(Debug)]
+pub struct Finish<'a> {
+    pub execution_id: i64,
+    pub job_id: &'a str,
+    pub status: Status,
+    pub result: &'a RunResult,
+    pub at: DateTime<Utc>,
+}
+
 /// A fire the caller now owns and must start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claimed {
@@ -167,35 +177,33 @@ impl Store {
         Ok(id)
     }
 
-    /// Children were spawned: one transaction for all of a wake-up's starts.
+    /// Children were spawned: mark them started (one transaction).
     pub fn mark_started(&mut self, started: &[(i64, DateTime<Utc>)]) -> Result<()> {
-        if started.is_empty() {
-            return Ok(());
-        }
-        let tx = self.immediate()?;
-        {
-            let mut update =
-                tx.prepare_cached("UPDATE executions SET started_at = ?1 WHERE id = ?2")?;
-            for (id, at) in started {
-                update.execute(params![to_ms(*at), id])?;
-            }
-        }
-        tx.commit()?;
-        Ok(())
+        self.record(started, &[])
     }
 
     /// For the runner: status updates (started, finished) are not synced to
     /// disk one by one; only claims are (each claim's commit also syncs every
     /// earlier update). A power cut may lose the last few status updates —
     /// the next runner marks such runs `interrupted` — but never a claim, so
-    /// a fire can never run twice.
+    /// a fire can never run twice. Checkpoints are left to the runner too
+    /// ([`Store::checkpoint`]), so that none lands inside a claim's commit.
     pub fn sync_only_claims(&mut self) -> Result<()> {
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         self.sync_claims_only = true;
         Ok(())
     }
 
-    /// Finalise an execution row, then apply the job's retention.
+    /// Copy the write-ahead log into the main file as far as readers allow
+    /// (`PRAGMA wal_checkpoint(PASSIVE)`: never waits for anyone).
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Finalise one execution row, then apply the job's retention.
     pub fn finish(
         &mut self,
         execution_id: i64,
@@ -203,35 +211,98 @@ impl Store {
         result: &RunResult,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        let tx = self.immediate()?;
-        tx.execute(
-            "UPDATE executions SET status = ?1, exit_code = ?2, signal = ?3, finished_at = ?4,
-                    stdout = ?5, stderr = ?6, stdout_truncated = ?7, stderr_truncated = ?8
-             WHERE id = ?9",
-            params![
-                status.as_str(),
-                result.exit_code,
-                result.signal,
-                to_ms(at),
-                result.stdout,
-                result.stderr,
-                result.stdout_truncated,
-                result.stderr_truncated,
-                execution_id
-            ],
-        )?;
-        let job_id: Option<String> = tx
+        let job_id: Option<String> = self
+            .conn
             .query_row(
                 "SELECT job_id FROM executions WHERE id = ?1",
                 [execution_id],
                 |r| r.get(0),
             )
             .optional()?;
-        if let Some(job_id) = job_id {
-            super::executions::enforce_retention(&tx, &job_id)?;
+        let Some(job_id) = job_id else {
+            return Ok(());
+        };
+        self.record(
+            &[],
+            &[Finish {
+                execution_id,
+                job_id: &job_id,
+                status,
+                result,
+                at,
+            }],
+        )
+    }
+
+    /// One transaction for a wake-up's bookkeeping: children started, and
+    /// executions ended (each job's retention applied once).
+    pub fn record(&mut self, started: &[(i64, DateTime<Utc>)], finished: &[Finish]) -> Result<()> {
+        if started.is_empty() && finished.is_empty() {
+            return Ok(());
+        }
+        let tx = self.immediate()?;
+        {
+            let mut start =
+                tx.prepare_cached("UPDATE executions SET started_at = ?1 WHERE id = ?2")?;
+            for (id, at) in started {
+                start.execute(params![to_ms(*at), id])?;
+            }
+            let mut end = tx.prepare_cached(
+                "UPDATE executions SET status = ?1, exit_code = ?2, signal = ?3, finished_at = ?4,
+                        stdout = ?5, stderr = ?6, stdout_truncated = ?7, stderr_truncated = ?8
+                 WHERE id = ?9",
+            )?;
+            for f in finished {
+                let r = f.result;
+                end.execute(params![
+                    f.status.as_str(),
+                    r.exit_code,
+                    r.signal,
+                    to_ms(f.at),
+                    r.stdout,
+                    r.stderr,
+                    r.stdout_truncated,
+                    r.stderr_truncated,
+                    f.execution_id
+                ])?;
+            }
+        }
+        let mut jobs: Vec<&str> = finished.iter().map(|f| f.job_id).collect();
+        jobs.sort_unstable();
+        jobs.dedup();
+        for job_id in jobs {
+            super::executions::enforce_retention(&tx, job_id)?;
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Give back a fire claimed ahead of its time that never started (the
+    /// runner is stopping): its row goes, and the job's next run is set back
+    /// to it unless the job changed meanwhile. The next runner then decides
+    /// it. Returns whether it was given back.
+    pub fn unclaim(
+        &mut self,
+        execution_id: i64,
+        job_id: &str,
+        scheduled_at: DateTime<Utc>,
+        claimed_next: Option<DateTime<Utc>>,
+    ) -> Result<bool> {
+        let tx = self.immediate()?;
+        let restored = tx.execute(
+            "UPDATE jobs SET next_run_at = ?1, state = 'active'
+             WHERE id = ?2 AND next_run_at IS ?3
+               AND state = CASE WHEN ?3 IS NULL THEN 'finished' ELSE 'active' END",
+            params![to_ms(scheduled_at), job_id, claimed_next.map(to_ms)],
+        )?;
+        if restored == 1 {
+            tx.execute(
+                "DELETE FROM executions WHERE id = ?1 AND status = 'running' AND started_at IS NULL",
+                [execution_id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(restored == 1)
     }
 
     /// After a crash: every execution still `running` belongs to a dead
