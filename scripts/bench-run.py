@@ -3,13 +3,22 @@
 
 Usage:
     CARGO_TARGET_DIR=/tmp/prof-target cargo build --release
-    python3 scripts/bench-run.py [--tick PATH] [--seconds N] [--idle-seconds N]
-                                 [--only NAME ...] [--dir PARENT] [--keep]
+    python3 scripts/bench-run.py [--tick PATH] [--seconds N] [--rounds N]
+                                 [--idle-seconds N] [--only NAME ...]
+                                 [--dir PARENT] [--keep]
 
 Prints progress on stderr, then on stdout a markdown table for the README
-(with the command and machine) and notes. Takes about 2.5 minutes with the
-defaults (--seconds 20, --idle-seconds 20) on 2 cores. It runs one thing at
-a time; run it on an otherwise idle machine.
+(with the command and machine) and notes. Takes about 7 minutes with the
+defaults (--rounds 3, --seconds 20, --idle-seconds 20) on 2 cores. It runs
+one thing at a time; run it on an otherwise idle machine.
+
+Rounds: each round runs every workload under tick and then under the floor,
+so both see the same machine. This machine is shared: now and then a whole
+second stalls for 50 ms or more, for the floor as much as for tick, and with
+10 fires a second one such second is the p99 of a 20 s run. So the table
+gives, per workload, the fire counts summed over the rounds and the MEDIAN
+over rounds of each lateness figure and of the runner CPU, and the largest
+peak RSS of any round; the notes list every round's p99.
 
 What it measures
 ----------------
@@ -73,6 +82,7 @@ WARM = 2  # seconds excluded at each end of a window
 ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
 ap.add_argument("--tick", default="/tmp/prof-target/release/tick", help="tick binary")
 ap.add_argument("--seconds", type=int, default=20, help="run length of each workload")
+ap.add_argument("--rounds", type=int, default=3, help="rounds of every workload (median)")
 ap.add_argument("--idle-seconds", type=int, default=20, help="idle runner measurement")
 ap.add_argument("--only", nargs="*", choices=["every-second", "spread", "burst", "idle"],
                 help="run only these workloads")
@@ -204,8 +214,8 @@ def add_jobs(db, exprs, out):
         f"in SQL, in {time.time() - t0:.1f}s")
 
 
-def run_tick(name, exprs, seconds, period, spread, workers=None, idle=False):
-    d = os.path.join(tmp, name)
+def run_tick(name, exprs, seconds, period, spread, workers=None, idle=False, rnd=0):
+    d = os.path.join(tmp, f"{name}-{rnd}")
     os.mkdir(d)
     db, out, err = (os.path.join(d, x) for x in ("jobs.db", "fires.txt", "runner.log"))
     log(f"tick: {name}")
@@ -252,8 +262,8 @@ def run_tick(name, exprs, seconds, period, spread, workers=None, idle=False):
     return r
 
 
-def run_floor(name, jobs, seconds, period, spread, conc):
-    d = os.path.join(tmp, "floor-" + name)
+def run_floor(name, jobs, seconds, period, spread, conc, rnd=0):
+    d = os.path.join(tmp, f"floor-{name}-{rnd}")
     os.mkdir(d)
     out = os.path.join(d, "fires.txt")
     log(f"floor: {name}")
@@ -281,13 +291,51 @@ WORK = [
 only = set(args.only or ["every-second", "spread", "burst", "idle"])
 results = []
 started = time.time()
+
+
+def median(xs):
+    xs = sorted(xs)
+    return (xs[(len(xs) - 1) // 2] + xs[len(xs) // 2]) / 2
+
+
+def combine(rs):
+    """One row from several rounds: counts summed, figures the median."""
+    r = dict(rs[0])
+    for k in ("expected", "recorded", "missing", "dup", "extra", "exec_dups"):
+        if k in r:
+            r[k] = sum(x[k] for x in rs)
+    for k in ("p50", "p90", "p99", "max", "first", "cpu", "machine", "stop_s"):
+        if all(k in x for x in rs):
+            r[k] = median([x[k] for x in rs])
+    if "min" in r:
+        r["min"] = min(x["min"] for x in rs)
+    if "rss" in r:
+        r["rss"] = max(x["rss"] for x in rs)
+    if "statuses" in r:
+        st = {}
+        for x in rs:
+            for k, v in x["statuses"].items():
+                st[k] = st.get(k, 0) + v
+        r["statuses"] = st
+        r["log"] = [l for x in rs for l in x["log"]]
+        r["alive"] = all(x["alive"] for x in rs)
+        r["exit"] = max((x["exit"] for x in rs), key=abs)
+    r["rounds_p99"] = [x.get("p99") for x in rs]
+    return r
+
+
 try:
-    for name, title, exprs, period, spread, workers, conc in WORK:
-        if name not in only:
-            continue
-        t = run_tick(name, exprs, N, period, spread, workers)
-        f = run_floor(name, len(exprs), N, period, spread, conc)
-        results.append((title, t, f))
+    per = {name: ([], []) for name, *_ in WORK}
+    for rnd in range(args.rounds):
+        for name, title, exprs, period, spread, workers, conc in WORK:
+            if name not in only:
+                continue
+            log(f"round {rnd + 1}/{args.rounds}")
+            per[name][0].append(run_tick(name, exprs, N, period, spread, workers, rnd=rnd))
+            per[name][1].append(run_floor(name, len(exprs), N, period, spread, conc, rnd=rnd))
+    for name, title, *_ in WORK:
+        if per[name][0]:
+            results.append((title, combine(per[name][0]), combine(per[name][1])))
     idle = None
     if "idle" in only:
         idle = run_tick("idle", ["0 0 3 * * *"], args.idle_seconds + 1, 86400, False, idle=True)
@@ -316,11 +364,12 @@ print()
 print(f"Command: `{shlex.join(['python3', 'scripts/bench-run.py', *sys.argv[1:]])}`  ")
 print(f"{ver} (release build; repo HEAD {rev} at bench time), {os.cpu_count()} CPUs, Linux "
       f"{platform.release()}, jobs file on {args.dir or tempfile.gettempdir()} ({fstype}); "
-      f"{N} s per workload, took {time.time() - started:.0f} s.")
+      f"{args.rounds} round(s) of {N} s per workload, took {time.time() - started:.0f} s.")
 print()
 print("| workload | runner | fires expected | recorded | missing | dup | p50 ms | p90 ms "
       "| p99 ms | max ms | runner CPU | peak RSS |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+# Counts are sums over the rounds; lateness and CPU medians over rounds; RSS the largest.
 for title, t, f in results:
     for r in (t, f):
         who = "tick" if r["kind"] == "tick" else "floor (C spawner)"
@@ -333,7 +382,9 @@ if idle:
     print(f"| 1 job `0 0 3 * * *`, idle {args.idle_seconds} s | tick | 0 | - | - | - | - | - "
           f"| - | - | {cpu_pct(idle)} | {idle['rss']:.1f} MiB |")
 print()
-print(f"Lateness = probe start (CLOCK_REALTIME) - scheduled second. Counts and lateness "
+print(f"Counts: summed over {args.rounds} round(s); lateness and CPU: the median over "
+      f"rounds; peak RSS: the largest of any round. "
+      f"Lateness = probe start (CLOCK_REALTIME) - scheduled second. Counts and lateness "
       f"cover fires scheduled from 2 s after start to 2 s before SIGINT (4 s for the "
       f"burst); dup counts every recorded line. Floor: a C loop that sleeps to each second "
       f"and posix_spawns the same `/bin/sh -c PROBE` (at most 10 at once, 50 for the burst). "
@@ -348,6 +399,10 @@ for title, t, f in results:
                          f"{r['extra']} unexpected fire(s)")
         if r.get("min", 0) < 0:
             notes.append(f"{who}: a fire started {-r['min']:.1f} ms BEFORE its scheduled time")
+    fmt = lambda xs: ", ".join("-" if x is None else f"{x:.1f}" for x in xs)
+    notes.append(f"{t['name']}: p99 of each round: tick {fmt(t['rounds_p99'])} ms, floor "
+                 f"{fmt(f['rounds_p99'])} ms; median p99 tick - floor = "
+                 f"{t['p99'] - f['p99']:+.1f} ms ({t['p99'] / f['p99']:.2f}x)")
     notes.append(f"{t['name']}: first fire of each second, median: tick {ms(t, 'first')} ms, "
                  f"floor {ms(f, 'first')} ms (the floor's is one sleep wake-up plus one "
                  f"`/bin/sh -c PROBE` start-up); whole machine busy (% of one core, "
