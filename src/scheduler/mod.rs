@@ -943,4 +943,96 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn fires_are_claimed_ahead_and_start_at_their_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_or_create(&dir.path().join("jobs.db")).unwrap();
+        let options = JobOptions::default;
+        add(
+            &mut store,
+            "j",
+            "* * * * *",
+            "2026-01-01T10:00:00Z",
+            options(),
+        );
+        add(
+            &mut store,
+            "k",
+            "* * * * *",
+            "2026-01-01T10:00:01Z",
+            options(),
+        );
+        // 5 ms before the fire: within the lead (at least 20 ms).
+        let early = at("2026-01-01T09:59:59.995Z");
+        let mut s = scheduler(store, early);
+        assert!(s.claim_due(early).unwrap());
+        assert_eq!(
+            rows(&s.store, "j"),
+            [("10:00".to_string(), Status::Running)]
+        );
+        // A second ahead is beyond any lead: not claimed yet.
+        assert!(rows(&s.store, "k").is_empty());
+        s.start_ready(early).unwrap();
+        assert!(s.running.is_empty(), "started before its time");
+        assert_eq!(s.waiting.len(), 1);
+        assert_eq!(s.waiting[0].not_before, at("2026-01-01T10:00:00Z"));
+        // The loop wakes at the fire to start it.
+        assert_eq!(s.next_wake(early).unwrap(), at("2026-01-01T10:00:00Z"));
+    }
+
+    #[test]
+    fn a_fire_claimed_ahead_is_given_back_when_the_runner_stops_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jobs.db");
+        let mut store = Store::open_or_create(&path).unwrap();
+        add(
+            &mut store,
+            "j",
+            "* * * * *",
+            "2026-01-01T10:00:00Z",
+            JobOptions::default(),
+        );
+        let early = at("2026-01-01T09:59:59.995Z");
+        let mut s = scheduler(store, early);
+        s.claim_due(early).unwrap();
+        s.stop().unwrap();
+        // No row, and the job's next run is the fire again...
+        assert!(rows(&s.store, "j").is_empty());
+        assert_eq!(
+            s.store.next_due().unwrap(),
+            Some(at("2026-01-01T10:00:00Z"))
+        );
+        // ...so the next runner runs it (within its misfire grace).
+        let late = at("2026-01-01T10:00:02Z");
+        let mut next = scheduler(Store::open_or_create(&path).unwrap(), late);
+        next.claim_due(late).unwrap();
+        assert_eq!(
+            rows(&next.store, "j"),
+            [("10:00".to_string(), Status::Running)]
+        );
+    }
+
+    #[test]
+    fn a_job_with_a_copy_running_is_decided_at_its_time_not_ahead() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_or_create(&dir.path().join("jobs.db")).unwrap();
+        add(
+            &mut store,
+            "j",
+            "* * * * *",
+            "2026-01-01T10:00:00Z",
+            JobOptions::default(),
+        );
+        let mut s = scheduler(store, at("2026-01-01T10:00:00Z"));
+        s.claim_due(at("2026-01-01T10:00:00Z")).unwrap();
+        s.start_ready(at("2026-01-01T10:00:00Z")).unwrap();
+        assert_eq!(s.running.len(), 1);
+        // The 10:00 copy is still there 5 ms before 10:01: no decision yet
+        // (it may end in time), and the loop wakes at 10:01 itself.
+        let early = at("2026-01-01T10:00:59.995Z");
+        assert!(!s.claim_due(early).unwrap());
+        assert_eq!(rows(&s.store, "j").len(), 1);
+        assert_eq!(s.next_wake(early).unwrap(), at("2026-01-01T10:01:00Z"));
+    }
 }
