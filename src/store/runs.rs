@@ -55,11 +55,12 @@ impl Store {
 
     /// The earliest next run of an active job.
     pub fn next_due(&self) -> Result<Option<DateTime<Utc>>> {
-        let ms: Option<i64> = self.conn.query_row(
-            "SELECT min(next_run_at) FROM jobs WHERE state = 'active' AND next_run_at IS NOT NULL",
-            [],
-            |r| r.get(0),
-        )?;
+        let ms: Option<i64> = self
+            .conn
+            .prepare_cached(
+                "SELECT min(next_run_at) FROM jobs WHERE state = 'active' AND next_run_at IS NOT NULL",
+            )?
+            .query_row([], |r| r.get(0))?;
         Ok(ms.map(from_ms))
     }
 
