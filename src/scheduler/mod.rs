@@ -827,6 +827,15 @@ mod tests {
             .unwrap();
     }
 
+    /// A jobs file with one job, `j`, every minute, next run `next`.
+    fn every_minute(next: &str) -> (tempfile::TempDir, std::path::PathBuf, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jobs.db");
+        let mut store = Store::open_or_create(&path).unwrap();
+        add(&mut store, "j", "* * * * *", next, JobOptions::default());
+        (dir, path, store)
+    }
+
     fn rows(store: &Store, id: &str) -> Vec<(String, Status)> {
         store
             .executions_of(id, 1000)
@@ -894,16 +903,7 @@ mod tests {
 
     #[test]
     fn a_second_runner_cannot_claim_the_same_fire() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("jobs.db");
-        let mut store = Store::open_or_create(&path).unwrap();
-        add(
-            &mut store,
-            "j",
-            "* * * * *",
-            "2026-01-01T10:00:00Z",
-            JobOptions::default(),
-        );
+        let (_dir, path, store) = every_minute("2026-01-01T10:00:00Z");
         let now = at("2026-01-01T10:00:00Z");
         let mut a = scheduler(store, now);
         let mut b = scheduler(Store::open_or_create(&path).unwrap(), now);
@@ -922,15 +922,7 @@ mod tests {
 
     #[test]
     fn max_instances_counts_running_and_waiting_fires() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open_or_create(&dir.path().join("jobs.db")).unwrap();
-        add(
-            &mut store,
-            "j",
-            "* * * * *",
-            "2026-01-01T10:00:00Z",
-            JobOptions::default(),
-        );
+        let (_dir, _, store) = every_minute("2026-01-01T10:00:00Z");
         let mut s = scheduler(store, at("2026-01-01T10:00:00Z"));
         s.claim_due(at("2026-01-01T10:00:00Z")).unwrap();
         // The 10:00 fire is still waiting (never started): 10:01 is skipped.
@@ -983,16 +975,7 @@ mod tests {
 
     #[test]
     fn a_fire_claimed_ahead_is_given_back_when_the_runner_stops_first() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("jobs.db");
-        let mut store = Store::open_or_create(&path).unwrap();
-        add(
-            &mut store,
-            "j",
-            "* * * * *",
-            "2026-01-01T10:00:00Z",
-            JobOptions::default(),
-        );
+        let (_dir, path, store) = every_minute("2026-01-01T10:00:00Z");
         let early = at("2026-01-01T09:59:59.995Z");
         let mut s = scheduler(store, early);
         s.claim_due(early).unwrap();
@@ -1015,15 +998,7 @@ mod tests {
 
     #[test]
     fn a_job_with_a_copy_running_is_decided_at_its_time_not_ahead() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open_or_create(&dir.path().join("jobs.db")).unwrap();
-        add(
-            &mut store,
-            "j",
-            "* * * * *",
-            "2026-01-01T10:00:00Z",
-            JobOptions::default(),
-        );
+        let (_dir, _, store) = every_minute("2026-01-01T10:00:00Z");
         let mut s = scheduler(store, at("2026-01-01T10:00:00Z"));
         s.claim_due(at("2026-01-01T10:00:00Z")).unwrap();
         s.start_ready(at("2026-01-01T10:00:00Z")).unwrap();
