@@ -98,8 +98,9 @@ impl Tail {
     }
 }
 
-/// Where echoed lines go: `[job] line` on the runner's stdout, or (for
-/// `tick fire`) each stream to its own, unprefixed.
+/// Where echoed lines go: `[job] line` on the runner's stdout (through
+/// [`crate::echo`], never blocking), or (for `tick fire`) each stream to its
+/// own, unprefixed, as a plain pipe would.
 #[derive(Clone)]
 pub struct Echo {
     pub prefix: String,
@@ -117,6 +118,10 @@ impl Echo {
     }
 
     fn line(&self, line: &[u8], from_stderr: bool) {
+        if !self.split {
+            // The runner's `[job] line`: never wait on stdout here.
+            return crate::echo::line(self.prefix.as_bytes(), line);
+        }
         let write = |out: &mut dyn Write| {
             let _ = out.write_all(self.prefix.as_bytes());
             let _ = out.write_all(line);

@@ -2,12 +2,13 @@
 //!
 //! The crate is a library with a thin binary (`src/main.rs`), so tests reach
 //! every module in-process. Arrows point one way:
-//! `cli → commands → scheduler → {executor, store} → {trigger, model}`, with `error` and `clock` at the bottom.
+//! `cli → commands → scheduler → {executor, store} → {trigger, model}`, with `error`, `clock` and `echo` at the bottom.
 
 pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod crontab;
+pub mod echo;
 pub mod error;
 pub mod executor;
 pub mod listener;

@@ -59,5 +59,8 @@ pub fn run(args: &RunArgs, ctx: &Ctx, log: Logger) -> Result<()> {
         runner: format!("pid {} on {host}", std::process::id()),
         on_event: args.on_event.clone(),
     };
-    Scheduler::new(store, Box::new(SystemClock), cfg, log, tx, rx).run()
+    let result = Scheduler::new(store, Box::new(SystemClock), cfg, log, tx, rx).run();
+    // The last echoed lines, unless stdout is stuck.
+    crate::echo::flush(Duration::from_secs(2));
+    result
 }

@@ -502,3 +502,81 @@ fn running_children_cost_no_thread_each() {
     });
     runner.stop();
 }
+
+/// `tick run | less` with less paused: a runner whose stdout nobody reads,
+/// with a job echoing 3.6 MB (against a 64 KiB pipe) and one every second.
+/// Returns once the loud job has finished and 3 more fires ran: a stuck
+/// stdout stalls neither the supervisor nor the scheduler.
+fn runner_with_stuck_stdout(env: &Env) -> Child {
+    env.tick(&[
+        "add",
+        "--id",
+        "loud",
+        "date",
+        "--in",
+        "1s",
+        "--",
+        "yes 'a line of output that nobody reads' | head -n 100000",
+    ])
+    .ok();
+    env.tick(&["add", "--id", "sec", "cron", "* * * * * *", "--", "true"])
+        .ok();
+    let child = Command::new(env!("CARGO_BIN_EXE_tick"))
+        .arg("run")
+        .env("TICK_DB", env.db())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(env.path().join("stuck.err")).unwrap())
+        .spawn()
+        .unwrap();
+    wait_for("the loud job and 3 more fires", 20, || {
+        count(&env.db(), "loud", "success") == 1 && count(&env.db(), "sec", "success") >= 3
+    });
+    let e = executions(&env.db());
+    let loud = e.iter().find(|e| e.0 == "loud").unwrap();
+    assert!(
+        loud.4.ends_with(b"nobody reads\n"),
+        "the history keeps the output"
+    );
+    child
+}
+
+fn interrupt_and_wait(child: &mut Child) {
+    kill_process(Pid::from_raw(child.id() as i32).unwrap(), Signal::INT).unwrap();
+    let end = Instant::now() + Duration::from_secs(15);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < end, "runner did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn a_stuck_stdout_never_stalls_the_runner_nor_its_stop() {
+    let env = Env::new();
+    let mut child = runner_with_stuck_stdout(&env);
+    // Still stuck: SIGINT stops it all the same.
+    interrupt_and_wait(&mut child);
+}
+
+#[test]
+fn when_stdout_moves_again_it_says_how_many_lines_were_dropped() {
+    let env = Env::new();
+    let mut child = runner_with_stuck_stdout(&env);
+    let mut stdout = child.stdout.take().unwrap();
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = got.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 65536];
+        while let Ok(n @ 1..) = std::io::Read::read(&mut stdout, &mut buf) {
+            sink.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    let text = || String::from_utf8_lossy(&got.lock().unwrap()).into_owned();
+    wait_for("the dropped-lines notice", 10, || {
+        text().contains("line(s) of job output not echoed")
+    });
+    assert!(text().starts_with("[loud] a line of output that nobody reads\n"));
+    interrupt_and_wait(&mut child);
+}
