@@ -46,6 +46,10 @@ const CHECKPOINT_GAP: Duration = Duration::milliseconds(250);
 const CHECKPOINT_WRITES: u32 = 200;
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 const CHECKPOINT_FORCE: u32 = 5000;
+/// While fires wait for a free worker, the wake-ups' bookkeeping (started,
+/// finished) is held back, so that each exit goes straight to the next
+/// spawn; it is written once none waits, or after this long.
+const HOLD_BOOKKEEPING: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// What wakes the loop besides the clock.
 #[derive(Debug)]
@@ -168,6 +172,11 @@ pub struct Scheduler {
     /// Write transactions since the last checkpoint, and when that was.
     writes: u32,
     checkpointed: Instant,
+    /// Since when bookkeeping has been held back (see [`HOLD_BOOKKEEPING`]).
+    held_since: Option<Instant>,
+    /// The earliest next run as last read, and the file's `data_version`
+    /// then: valid until another process commits or this runner claims.
+    next_due: Option<(i64, Option<DateTime<Utc>>)>,
 }
 
 impl Scheduler {
@@ -196,7 +205,23 @@ impl Scheduler {
             claim_cost: LEAD_MARGIN,
             writes: 0,
             checkpointed: Instant::now(),
+            held_since: None,
+            next_due: None,
         }
+    }
+
+    /// The earliest next run of an active job, read again only when the
+    /// file changed.
+    fn next_due(&mut self) -> Result<Option<DateTime<Utc>>> {
+        let version = self.store.data_version()?;
+        if let Some((v, due)) = self.next_due {
+            if v == version {
+                return Ok(due);
+            }
+        }
+        let due = self.store.next_due()?;
+        self.next_due = Some((version, due));
+        Ok(due)
     }
 
     /// How far ahead of its time a fire is claimed.
@@ -232,7 +257,7 @@ impl Scheduler {
             if !self.stopping && self.claim_due(now)? {
                 self.start_ready(now)?;
             }
-            self.flush()?;
+            self.flush_unless_busy(now)?;
             self.enforce_timeouts(now);
             if self.stopping && self.running.is_empty() {
                 break;
@@ -342,6 +367,10 @@ impl Scheduler {
     /// Decide every job due now or within the lead, and claim all
     /// decisions in one transaction. Returns whether any fire was queued.
     fn claim_due(&mut self, now: DateTime<Utc>) -> Result<bool> {
+        match self.next_due()? {
+            Some(due) if due <= now + self.lead() => {}
+            _ => return Ok(false),
+        }
         let began = Instant::now();
         let mut claims = Vec::new();
         let mut jobs = Vec::new();
@@ -380,6 +409,7 @@ impl Scheduler {
         }
         let (won, owned) = self.store.claim(&claims, &self.cfg.runner, now)?;
         self.writes += 1;
+        self.next_due = None;
         for (i, (job, _, p)) in jobs.iter().enumerate() {
             // Only fires this runner decided are spoken of.
             if !won[i] {
@@ -483,6 +513,22 @@ impl Scheduler {
             }
         }
         Ok(())
+    }
+
+    /// [`Scheduler::flush`], unless fires are waiting for a worker (then the
+    /// next exit should go straight to the next spawn), for at most
+    /// [`HOLD_BOOKKEEPING`].
+    fn flush_unless_busy(&mut self, now: DateTime<Utc>) -> Result<()> {
+        let busy = self.running.len() >= self.cfg.max_workers as usize
+            && self.waiting.iter().any(|p| p.not_before <= now);
+        if busy && !(self.started.is_empty() && self.ended.is_empty()) {
+            let since = *self.held_since.get_or_insert_with(Instant::now);
+            if since.elapsed() < HOLD_BOOKKEEPING {
+                return Ok(());
+            }
+        }
+        self.held_since = None;
+        self.flush()
     }
 
     /// Write the wake-up's bookkeeping in one transaction, then tell the
@@ -609,10 +655,10 @@ impl Scheduler {
         }
     }
 
-    fn next_wake(&self, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+    fn next_wake(&mut self, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
         let mut wake = now + POLL;
         if !self.stopping {
-            if let Some(due) = self.store.next_due()? {
+            if let Some(due) = self.next_due()? {
                 // Claim ahead of the fire, or at it if it was deferred.
                 let claim_at = due - self.lead();
                 let at = if claim_at > now { claim_at } else { due };
@@ -684,6 +730,7 @@ impl Scheduler {
                 // runner rather than lose it.
                 if let Some(next) = p.ahead.filter(|_| p.spec.scheduled_at > now) {
                     let (id, job) = (p.execution_id, &p.spec.job_id);
+                    self.next_due = None;
                     if self.store.unclaim(id, job, p.spec.scheduled_at, next)? {
                         continue;
                     }
@@ -906,14 +953,22 @@ mod tests {
         let (_dir, path, store) = every_minute("2026-01-01T10:00:00Z");
         let now = at("2026-01-01T10:00:00Z");
         let mut a = scheduler(store, now);
-        let mut b = scheduler(Store::open_or_create(&path).unwrap(), now);
-        // Both read the job as due before either claims.
-        let due_a = a.store.due_jobs(now).unwrap();
-        let due_b = b.store.due_jobs(now).unwrap();
-        assert_eq!((due_a.len(), due_b.len()), (1, 1));
-        a.claim_due(now).unwrap();
-        b.claim_due(now).unwrap();
-        assert_eq!(a.waiting.len() + b.waiting.len(), 1);
+        let mut b = Store::open_or_create(&path).unwrap();
+        // B decides from a read made before A claims...
+        let job = b.due_jobs(now).unwrap().pop().unwrap().unwrap();
+        let claim = Claim {
+            job_id: job.id.clone(),
+            job_name: None,
+            command: job.command.clone(),
+            expected_next: now,
+            new_next: Some(at("2026-01-01T10:01:00Z")),
+            new_state: JobState::Active,
+            rows: vec![(now, Status::Running)],
+        };
+        assert!(a.claim_due(now).unwrap());
+        // ...and its claim transaction loses: nothing to start.
+        let (won, owned) = b.claim(&[claim], "b", now).unwrap();
+        assert_eq!((won, owned), (vec![false], vec![]));
         assert_eq!(
             rows(&a.store, "j"),
             [("10:00".to_string(), Status::Running)]

@@ -48,9 +48,11 @@ pub struct Claimed {
 impl Store {
     /// `PRAGMA data_version`: changes when another connection commits.
     pub fn data_version(&self) -> Result<i64> {
+        // Read when stepped, not when prepared: safe to cache.
         Ok(self
             .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |r| r.get(0))?)
     }
 
     /// The earliest next run of an active job.
