@@ -419,22 +419,26 @@ fn spawn_watched(
             .map(|fd| Stream::new(fd.into(), echo, true)),
     ];
     let now = Instant::now();
-    INBOX
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push(Watched {
-            child,
-            pidfd,
-            streams,
-            tails: [Tail::new(), Tail::new()],
-            status: None,
-            drain_until: None,
-            next_check: now + CHECK_EVERY.0,
-            check_every: CHECK_EVERY.0,
-            on_exit: Some(on_exit),
-        });
-    // A full pipe already wakes the supervisor.
-    let _ = rustix::io::write(wake, &[1]);
+    let mut inbox = INBOX.lock().unwrap_or_else(|e| e.into_inner());
+    // Only the first child of a batch wakes the supervisor: while the inbox
+    // is not empty, a wake-up is already on its way.
+    let wake_up = inbox.is_empty();
+    inbox.push(Watched {
+        child,
+        pidfd,
+        streams,
+        tails: [Tail::new(), Tail::new()],
+        status: None,
+        drain_until: None,
+        next_check: now + CHECK_EVERY.0,
+        check_every: CHECK_EVERY.0,
+        on_exit: Some(on_exit),
+    });
+    drop(inbox);
+    if wake_up {
+        // A full pipe already wakes the supervisor.
+        let _ = rustix::io::write(wake, &[1]);
+    }
     Ok(Child { pid })
 }
 
