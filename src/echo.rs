@@ -35,6 +35,16 @@ fn lock() -> std::sync::MutexGuard<'static, Queue> {
     QUEUE.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Write `prefix`, `line`, and a newline if it has none, then flush.
+pub fn write_line(out: &mut dyn Write, prefix: &[u8], line: &[u8]) {
+    let _ = out.write_all(prefix);
+    let _ = out.write_all(line);
+    if !line.ends_with(b"\n") {
+        let _ = out.write_all(b"\n");
+    }
+    let _ = out.flush();
+}
+
 /// Queue one line (`prefix`, `line`, and a newline if it has none).
 pub fn line(prefix: &[u8], line: &[u8]) {
     WRITER.call_once(|| {
@@ -43,16 +53,10 @@ pub fn line(prefix: &[u8], line: &[u8]) {
             .spawn(write_loop);
         lock().direct = started.is_err();
     });
-    let newline = !line.ends_with(b"\n");
     let mut q = lock();
     if q.direct {
         drop(q);
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(prefix);
-        let _ = out.write_all(line);
-        let _ = out.write_all(if newline { b"\n" } else { b"" });
-        let _ = out.flush();
-        return;
+        return write_line(&mut std::io::stdout().lock(), prefix, line);
     }
     if q.data.len() + prefix.len() + line.len() + 1 > BUFFER {
         q.dropped += 1;
@@ -60,7 +64,7 @@ pub fn line(prefix: &[u8], line: &[u8]) {
     }
     q.data.extend_from_slice(prefix);
     q.data.extend_from_slice(line);
-    if newline {
+    if !line.ends_with(b"\n") {
         q.data.push(b'\n');
     }
     READY.notify_one();

@@ -118,22 +118,14 @@ impl Echo {
     }
 
     fn line(&self, line: &[u8], from_stderr: bool) {
+        let prefix = self.prefix.as_bytes();
         if !self.split {
             // The runner's `[job] line`: never wait on stdout here.
-            return crate::echo::line(self.prefix.as_bytes(), line);
-        }
-        let write = |out: &mut dyn Write| {
-            let _ = out.write_all(self.prefix.as_bytes());
-            let _ = out.write_all(line);
-            if !line.ends_with(b"\n") {
-                let _ = out.write_all(b"\n");
-            }
-            let _ = out.flush();
-        };
-        if from_stderr && self.split {
-            write(&mut std::io::stderr().lock());
+            crate::echo::line(prefix, line)
+        } else if from_stderr {
+            crate::echo::write_line(&mut std::io::stderr().lock(), prefix, line)
         } else {
-            write(&mut std::io::stdout().lock());
+            crate::echo::write_line(&mut std::io::stdout().lock(), prefix, line)
         }
     }
 }
