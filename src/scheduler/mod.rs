@@ -149,6 +149,21 @@ impl<'a> Done<'a> {
             duration_ms: None,
         }
     }
+
+    fn ended(e: &'a Ended) -> Done<'a> {
+        let r = &e.run;
+        Done {
+            job_id: &r.job_id,
+            job_name: r.job_name.as_deref(),
+            command: &r.command,
+            options: &r.options,
+            execution_id: Some(e.id),
+            status: e.status,
+            result: Some(&e.result),
+            scheduled_at: r.scheduled_at,
+            duration_ms: Some((e.at - r.started).num_milliseconds()),
+        }
+    }
 }
 
 pub struct Scheduler {
@@ -367,14 +382,15 @@ impl Scheduler {
     /// Decide every job due now or within the lead, and claim all
     /// decisions in one transaction. Returns whether any fire was queued.
     fn claim_due(&mut self, now: DateTime<Utc>) -> Result<bool> {
+        let horizon = now + self.lead();
         match self.next_due()? {
-            Some(due) if due <= now + self.lead() => {}
+            Some(due) if due <= horizon => {}
             _ => return Ok(false),
         }
         let began = Instant::now();
         let mut claims = Vec::new();
         let mut jobs = Vec::new();
-        for row in self.store.due_jobs(now + self.lead())? {
+        for row in self.store.due_jobs(horizon)? {
             let Some((job, trigger)) = self.usable(row) else {
                 continue;
             };
@@ -552,18 +568,7 @@ impl Scheduler {
         self.started.clear();
         self.writes += 1;
         for e in &ended {
-            let r = &e.run;
-            self.emit(&Done {
-                job_id: &r.job_id,
-                job_name: r.job_name.as_deref(),
-                command: &r.command,
-                options: &r.options,
-                execution_id: Some(e.id),
-                status: e.status,
-                result: Some(&e.result),
-                scheduled_at: r.scheduled_at,
-                duration_ms: Some((e.at - r.started).num_milliseconds()),
-            });
+            self.emit(&Done::ended(e));
         }
         Ok(())
     }
