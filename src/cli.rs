@@ -1,13 +1,12 @@
-//! The command line: clap definitions (doc comments are the help text),
-//! parsing, dispatch, and the one exit point that prints `error: ...`.
+//! The command line: clap definitions only (doc comments are the help text).
+//! A leaf: it imports nothing of ours but plain types.
 //!
-//! Validation into domain types happens in `commands/`, not here.
+//! Parsing and the exit point are in `main.rs`; validation into domain types
+//! happens in `commands/`.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-
-use crate::error;
 
 /// Schedule shell commands from the terminal: a cron replacement with exact
 /// time zones, history and a foreground scheduler.
@@ -560,55 +559,6 @@ pub enum GenerateWhat {
     Completions,
     /// One man page for tick and one per subcommand
     Man,
-}
-
-/// Parse the command line, run the command, and return the exit code.
-pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => return clap_error(e),
-    };
-    match crate::commands::dispatch(cli) {
-        Ok(()) => error::EXIT_OK,
-        Err(err) => {
-            if !error::is_silent(&err) {
-                eprintln!("error: {}", error::one_line(&error::chain_text(&err)));
-            }
-            error::exit_code(&err)
-        }
-    }
-}
-
-/// Help and version go to stdout as clap prints them; a usage error becomes
-/// one line on stderr and exit code 2.
-fn clap_error(e: clap::Error) -> i32 {
-    use clap::error::ErrorKind;
-    match e.kind() {
-        ErrorKind::DisplayHelp
-        | ErrorKind::DisplayVersion
-        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _ = e.print();
-            if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-                error::EXIT_USAGE
-            } else {
-                error::EXIT_OK
-            }
-        }
-        _ => {
-            // clap's message up to its first blank line (the error and any
-            // "[possible values: ...]"), folded onto one line.
-            let text = e.render().to_string();
-            let msg = text
-                .lines()
-                .take_while(|l| !l.trim().is_empty())
-                .map(str::trim)
-                .collect::<Vec<_>>()
-                .join(" ");
-            let msg = msg.strip_prefix("error: ").unwrap_or(&msg);
-            eprintln!("error: {msg} (see 'tick --help')");
-            error::EXIT_USAGE
-        }
-    }
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ pub fn run(args: &FireArgs, ctx: &Ctx) -> Result<()> {
         .map(|t| parse_duration(t).map_err(|e| UsageError::new(format!("--timeout: {e}"))))
         .transpose()?;
     let (mut store, job) = ctx.store_with_job(&args.id)?;
-    let now = ctx.clock.now();
+    let now = chrono::Utc::now();
     let runner = format!("tick fire (pid {})", std::process::id());
     let id = store
         .insert_running(&job, now, &runner)?
@@ -56,11 +56,11 @@ pub fn run(args: &FireArgs, ctx: &Ctx) -> Result<()> {
         Ok(child) => child,
         Err(e) => {
             let msg = RunResult::message(format!("tick: could not start the command: {e}\n"));
-            store.finish(id, Status::Failed, &msg, ctx.clock.now())?;
+            store.finish(id, Status::Failed, &msg, chrono::Utc::now())?;
             return Err(e).context(format!("cannot start job {}", job.id));
         }
     };
-    store.mark_started(&[(id, now)])?;
+    store.record(&[(id, now)], &[])?;
     let started = Instant::now();
     let deadline = timeout
         .or(job.options.timeout)
@@ -113,7 +113,7 @@ pub fn run(args: &FireArgs, ctx: &Ctx) -> Result<()> {
         (_, None, Some(s)) => 128 + s,
         _ => 1,
     };
-    store.finish(id, status, &finished, ctx.clock.now())?;
+    store.finish(id, status, &finished, chrono::Utc::now())?;
     if code != 0 {
         return Err(JobExit(code).into());
     }

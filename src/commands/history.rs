@@ -22,7 +22,7 @@ fn unknown(id: &str) -> UsageError {
 }
 
 /// A job id is known if the job exists or has history (it may be removed).
-fn check_known(store: &mut Store, id: &str) -> Result<()> {
+fn check_known(store: &mut dyn Store, id: &str) -> Result<()> {
     if store.has_history(id)? || store.job(id).is_ok() {
         Ok(())
     } else {
@@ -39,7 +39,7 @@ pub fn history(args: &HistoryArgs, ctx: &Ctx) -> Result<()> {
         },
         Some(mut store) => {
             if let Some(id) = &args.id {
-                check_known(&mut store, id)?;
+                check_known(store.as_mut(), id)?;
             }
             store.history(args.id.as_deref(), args.status, args.limit)?
         }
@@ -65,7 +65,7 @@ pub fn history(args: &HistoryArgs, ctx: &Ctx) -> Result<()> {
 pub fn logs(args: &LogsArgs, ctx: &Ctx) -> Result<()> {
     let tz = resolve_tz(None)?;
     let mut store = ctx.store_for_read()?.ok_or_else(|| unknown(&args.id))?;
-    check_known(&mut store, &args.id)?;
+    check_known(store.as_mut(), &args.id)?;
     let o = store.output(&args.id, args.execution)?;
     let Some(e) = &o.execution else {
         return Err(match args.execution {
@@ -119,7 +119,7 @@ pub fn prune(args: &PruneArgs, ctx: &Ctx) -> Result<()> {
         ctx.say("deleted 0 executions");
         return Ok(());
     };
-    let before = ctx.clock.now() - chrono::Duration::seconds(age as i64);
+    let before = chrono::Utc::now() - chrono::Duration::seconds(age as i64);
     let n = store.prune(before)?;
     ctx.say(&format!(
         "deleted {n} execution(s) older than {}",

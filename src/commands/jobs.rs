@@ -39,20 +39,21 @@ pub fn resume(args: &SelectArgs, ctx: &Ctx) -> Result<()> {
 fn switch(args: &SelectArgs, ctx: &Ctx, from: JobState, to: JobState, verb: &str) -> Result<()> {
     let now = ctx.now();
     let mut lines = Vec::new();
-    ctx.store_for_write()?.update_jobs(selection(args), |job| {
-        if job.state != from {
-            lines.push(format!("{} is {}, left as it is", job.id, job.state));
-            return Ok(());
-        }
-        job.state = to;
-        job.next_run_at = match to {
-            JobState::Active => next_from_now(job, now)?,
-            _ => None,
-        };
-        job.updated_at = now;
-        lines.push(format!("{verb} {}", job.id));
-        Ok(())
-    })?;
+    ctx.store_for_write()?
+        .update_jobs(selection(args), &mut |job| {
+            if job.state != from {
+                lines.push(format!("{} is {}, left as it is", job.id, job.state));
+                return Ok(());
+            }
+            job.state = to;
+            job.next_run_at = match to {
+                JobState::Active => next_from_now(job, now)?,
+                _ => None,
+            };
+            job.updated_at = now;
+            lines.push(format!("{verb} {}", job.id));
+            Ok(())
+        })?;
     for line in lines {
         ctx.say(&line);
     }
@@ -99,7 +100,7 @@ pub fn modify(args: &ModifyArgs, ctx: &Ctx) -> Result<()> {
     // Validate the flags once before opening the store.
     o.apply(&mut Default::default())?;
     let mut store = ctx.store_for_write()?;
-    store.update_jobs(Some(std::slice::from_ref(&args.id)), |job| {
+    store.update_jobs(Some(std::slice::from_ref(&args.id)), &mut |job| {
         o.apply(&mut job.options)?;
         if let Some(name) = &o.name {
             job.name = Some(name.clone());
@@ -120,7 +121,7 @@ pub fn reschedule(args: &RescheduleArgs, ctx: &Ctx) -> Result<()> {
     let next = trigger.next_fire(now);
     let spec = trigger.spec();
     let mut store = ctx.store_for_write()?;
-    store.update_jobs(Some(std::slice::from_ref(&args.id)), |job| {
+    store.update_jobs(Some(std::slice::from_ref(&args.id)), &mut |job| {
         job.trigger = spec.clone();
         if job.state != JobState::Paused {
             job.state = JobState::Active;

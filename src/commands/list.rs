@@ -9,6 +9,7 @@ use serde::ser::{SerializeSeq, Serializer};
 use super::Ctx;
 use crate::cli::ListArgs;
 use crate::output;
+use crate::store::JobFilter;
 
 pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
     let now = ctx.now();
@@ -23,7 +24,11 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
         let mut ser = serde_json::Serializer::pretty(&mut out);
         let mut seq = ser.serialize_seq(None)?;
         if let Some(store) = &store {
-            store.each_job(args.all, false, |row| {
+            let filter = JobFilter {
+                finished: args.all,
+                summary: false,
+            };
+            store.each_job(filter, &mut |row| {
                 match row {
                     Ok(job) => {
                         seq.serialize_element(&output::JobJson::new(&job, last.get(&job.id)))?
@@ -39,7 +44,11 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
         let mut table = output::jobs_table(ctx.color);
         let mut rows = 0usize;
         if let Some(store) = &store {
-            store.each_job(args.all, true, |row| {
+            let filter = JobFilter {
+                finished: args.all,
+                summary: true,
+            };
+            store.each_job(filter, &mut |row| {
                 match row {
                     Ok(job) => {
                         output::job_row(&mut table, &job, last.get(&job.id), now);

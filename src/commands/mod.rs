@@ -1,5 +1,5 @@
 //! One file per subcommand. `dispatch` hands each its Args struct and a
-//! [`Ctx`] (jobs file path, colour, verbosity, clock).
+//! [`Ctx`] (where the store is, colour, verbosity).
 //!
 //! This is where command-line strings become domain types (zones, triggers,
 //! job options) before anything is computed or written.
@@ -24,9 +24,8 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 
 use crate::cli::{Cli, ColorChoice, Command};
-use crate::clock::{Clock, SystemClock};
 use crate::log::Logger;
-use crate::store::{self, Store};
+use crate::store::{Location, Store};
 
 /// What every command may need besides its own arguments.
 pub struct Ctx {
@@ -35,31 +34,31 @@ pub struct Ctx {
     /// Colour on stdout.
     pub color: bool,
     pub quiet: bool,
-    pub clock: Box<dyn Clock>,
 }
 
 impl Ctx {
+    /// Now, in whole seconds: what triggers and job times are computed from.
     pub fn now(&self) -> DateTime<Utc> {
-        crate::trigger::input::floor_secs(self.clock.now())
+        crate::trigger::input::floor_secs(Utc::now())
     }
 
-    pub fn db_path(&self) -> Result<PathBuf> {
-        store::default_path(self.db.as_deref())
+    pub fn location(&self) -> Result<Location> {
+        Location::find(self.db.as_deref())
     }
 
-    /// The jobs file for a command that writes: created if missing.
-    pub fn store_for_write(&self) -> Result<Store> {
-        Store::open_or_create(&self.db_path()?)
+    /// The store for a command that writes: created if missing.
+    pub fn store_for_write(&self) -> Result<Box<dyn Store>> {
+        self.location()?.open_or_create()
     }
 
-    /// The jobs file for a command that reads: `None` if there is none yet.
-    pub fn store_for_read(&self) -> Result<Option<Store>> {
-        Store::open_existing(&self.db_path()?)
+    /// The store for a command that reads: `None` if there is none yet.
+    pub fn store_for_read(&self) -> Result<Option<Box<dyn Store>>> {
+        self.location()?.open_existing()
     }
 
-    /// The jobs file and one job in it; an unknown id (or no file yet) is a
+    /// The store and one job in it; an unknown id (or no store yet) is a
     /// usage error.
-    pub fn store_with_job(&self, id: &str) -> Result<(Store, crate::model::Job)> {
+    pub fn store_with_job(&self, id: &str) -> Result<(Box<dyn Store>, crate::model::Job)> {
         let mut store = self
             .store_for_read()?
             .ok_or_else(|| crate::error::UsageError::unknown_job(id))?;
@@ -89,7 +88,6 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         verbose: cli.verbose,
         color,
         quiet: cli.quiet,
-        clock: Box::new(SystemClock),
     };
     match cli.command {
         Command::Add(args) => add::run(&args, &ctx),

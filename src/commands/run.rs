@@ -11,11 +11,10 @@ use crate::cli::RunArgs;
 use crate::clock::SystemClock;
 use crate::log::Logger;
 use crate::scheduler::{Config, Event, Scheduler};
-use crate::store::{lock, Store};
+use crate::store::RunnerLock;
 
 pub fn run(args: &RunArgs, ctx: &Ctx, log: Logger) -> Result<()> {
-    let path = ctx.db_path()?;
-    let store = Store::open_or_create(&path)?;
+    let store = ctx.store_for_write()?;
     let (tx, rx) = mpsc::channel();
     let stop = tx.clone();
     // ctrlc installs its handler even when the shell started us with SIGINT
@@ -30,13 +29,13 @@ pub fn run(args: &RunArgs, ctx: &Ctx, log: Logger) -> Result<()> {
     let me = format!("tick run (pid {} on {host})", std::process::id());
     let mut said = false;
     let _lock = loop {
-        match lock::try_lock(&path, &me)? {
-            Ok(l) => break l,
-            Err(holder) => {
+        match store.runner_lock(&me)? {
+            RunnerLock::Held(l) => break l,
+            RunnerLock::Taken(holder) => {
                 if !said {
                     log.info(&format!(
                         "{} is held by {holder}; standing by to take over when it stops",
-                        path.display()
+                        store.location()
                     ));
                     said = true;
                 }

@@ -167,7 +167,7 @@ impl<'a> Done<'a> {
 }
 
 pub struct Scheduler {
-    store: Store,
+    store: Box<dyn Store>,
     clock: Box<dyn Clock>,
     cfg: Config,
     log: Logger,
@@ -196,7 +196,7 @@ pub struct Scheduler {
 
 impl Scheduler {
     pub fn new(
-        store: Store,
+        store: Box<dyn Store>,
         clock: Box<dyn Clock>,
         cfg: Config,
         log: Logger,
@@ -228,7 +228,7 @@ impl Scheduler {
     /// The earliest next run of an active job, read again only when the
     /// file changed.
     fn next_due(&mut self) -> Result<Option<DateTime<Utc>>> {
-        let version = self.store.data_version()?;
+        let version = self.store.change_counter()?;
         if let Some((v, due)) = self.next_due {
             if v == version {
                 return Ok(due);
@@ -247,7 +247,7 @@ impl Scheduler {
 
     /// Run until stopped. Every execution is finalised before it returns.
     pub fn run(mut self) -> Result<()> {
-        self.store.sync_only_claims()?;
+        self.store.become_runner()?;
         let now = self.clock.now();
         let n = self.store.interrupt_running(now)?;
         if n > 0 {
@@ -257,7 +257,7 @@ impl Scheduler {
         }
         self.log.info(&format!(
             "scheduler started on {} (max workers {})",
-            self.store.path().display(),
+            self.store.location(),
             self.cfg.max_workers
         ));
         if self.store.job_count()? == 0 {
@@ -579,7 +579,7 @@ impl Scheduler {
         let due = self.writes >= CHECKPOINT_WRITES
             || (self.writes > 0 && self.checkpointed.elapsed() >= CHECKPOINT_EVERY);
         if (due && wake - now >= CHECKPOINT_GAP) || self.writes >= CHECKPOINT_FORCE {
-            self.store.checkpoint()?;
+            self.store.maintain()?;
             self.writes = 0;
             self.checkpointed = Instant::now();
         }
@@ -833,11 +833,17 @@ mod tests {
     use crate::store::NewJobId;
     use std::sync::mpsc;
 
+    fn open(path: &std::path::Path) -> Box<dyn Store> {
+        crate::store::Location::File(path.to_path_buf())
+            .open_or_create()
+            .unwrap()
+    }
+
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
     }
 
-    fn scheduler(store: Store, now: DateTime<Utc>) -> Scheduler {
+    fn scheduler(store: Box<dyn Store>, now: DateTime<Utc>) -> Scheduler {
         let (tx, rx) = mpsc::channel();
         let cfg = Config {
             max_workers: 10,
@@ -847,7 +853,7 @@ mod tests {
         };
         Scheduler::new(
             store,
-            Box::new(FixedClock::new(now)),
+            Box::new(FixedClock(now)),
             cfg,
             Logger::silent(),
             tx,
@@ -855,7 +861,7 @@ mod tests {
         )
     }
 
-    fn add(store: &mut Store, id: &str, expr: &str, next: &str, options: JobOptions) {
+    fn add(store: &mut dyn Store, id: &str, expr: &str, next: &str, options: JobOptions) {
         let trigger = Trigger::crontab(expr, chrono_tz::Tz::UTC).unwrap();
         let job = Job {
             id: String::new(),
@@ -880,15 +886,21 @@ mod tests {
     }
 
     /// A jobs file with one job, `j`, every minute, next run `next`.
-    fn every_minute(next: &str) -> (tempfile::TempDir, std::path::PathBuf, Store) {
+    fn every_minute(next: &str) -> (tempfile::TempDir, std::path::PathBuf, Box<dyn Store>) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("jobs.db");
-        let mut store = Store::open_or_create(&path).unwrap();
-        add(&mut store, "j", "* * * * *", next, JobOptions::default());
+        let mut store = open(&path);
+        add(
+            store.as_mut(),
+            "j",
+            "* * * * *",
+            next,
+            JobOptions::default(),
+        );
         (dir, path, store)
     }
 
-    fn rows(store: &Store, id: &str) -> Vec<(String, Status)> {
+    fn rows(store: &dyn Store, id: &str) -> Vec<(String, Status)> {
         store
             .executions_of(id, 1000)
             .unwrap()
@@ -902,7 +914,7 @@ mod tests {
     fn backlog_after_downtime_is_judged_by_the_same_rules() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("jobs.db");
-        let mut store = Store::open_or_create(&path).unwrap();
+        let mut store = open(&path);
         // Down from 10:00 to 10:30:30. Both jobs fired every 10 minutes.
         let coalesce = JobOptions::default();
         let each = JobOptions {
@@ -912,14 +924,14 @@ mod tests {
             ..JobOptions::default()
         };
         add(
-            &mut store,
+            store.as_mut(),
             "c",
             "*/10 * * * *",
             "2026-01-01T10:00:00Z",
             coalesce,
         );
         add(
-            &mut store,
+            store.as_mut(),
             "e",
             "*/10 * * * *",
             "2026-01-01T10:00:00Z",
@@ -930,12 +942,12 @@ mod tests {
         s.claim_due(now).unwrap();
         // Coalesce: the backlog runs once, as its latest fire.
         assert_eq!(
-            rows(&s.store, "c"),
+            rows(s.store.as_ref(), "c"),
             [("10:30".to_string(), Status::Running)]
         );
         // No coalesce: fires older than the 15 min grace are missed, the rest run.
         assert_eq!(
-            rows(&s.store, "e"),
+            rows(s.store.as_ref(), "e"),
             [
                 ("10:00".to_string(), Status::Missed),
                 ("10:10".to_string(), Status::Missed),
@@ -958,7 +970,7 @@ mod tests {
         let (_dir, path, store) = every_minute("2026-01-01T10:00:00Z");
         let now = at("2026-01-01T10:00:00Z");
         let mut a = scheduler(store, now);
-        let mut b = Store::open_or_create(&path).unwrap();
+        let mut b = open(&path);
         // B decides from a read made before A claims...
         let job = b.due_jobs(now).unwrap().pop().unwrap().unwrap();
         let claim = Claim {
@@ -975,7 +987,7 @@ mod tests {
         let (won, owned) = b.claim(&[claim], "b", now).unwrap();
         assert_eq!((won, owned), (vec![false], vec![]));
         assert_eq!(
-            rows(&a.store, "j"),
+            rows(a.store.as_ref(), "j"),
             [("10:00".to_string(), Status::Running)]
         );
     }
@@ -988,7 +1000,7 @@ mod tests {
         // The 10:00 fire is still waiting (never started): 10:01 is skipped.
         s.claim_due(at("2026-01-01T10:01:00Z")).unwrap();
         assert_eq!(
-            rows(&s.store, "j"),
+            rows(s.store.as_ref(), "j"),
             [
                 ("10:00".to_string(), Status::Running),
                 ("10:01".to_string(), Status::Skipped)
@@ -999,17 +1011,17 @@ mod tests {
     #[test]
     fn fires_are_claimed_ahead_and_start_at_their_time() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open_or_create(&dir.path().join("jobs.db")).unwrap();
+        let mut store = open(&dir.path().join("jobs.db"));
         let options = JobOptions::default;
         add(
-            &mut store,
+            store.as_mut(),
             "j",
             "* * * * *",
             "2026-01-01T10:00:00Z",
             options(),
         );
         add(
-            &mut store,
+            store.as_mut(),
             "k",
             "* * * * *",
             "2026-01-01T10:00:01Z",
@@ -1020,11 +1032,11 @@ mod tests {
         let mut s = scheduler(store, early);
         assert!(s.claim_due(early).unwrap());
         assert_eq!(
-            rows(&s.store, "j"),
+            rows(s.store.as_ref(), "j"),
             [("10:00".to_string(), Status::Running)]
         );
         // A second ahead is beyond any lead: not claimed yet.
-        assert!(rows(&s.store, "k").is_empty());
+        assert!(rows(s.store.as_ref(), "k").is_empty());
         s.start_ready(early).unwrap();
         assert!(s.running.is_empty(), "started before its time");
         assert_eq!(s.waiting.len(), 1);
@@ -1041,17 +1053,17 @@ mod tests {
         s.claim_due(early).unwrap();
         s.stop().unwrap();
         // No row, and the job's next run is the fire again...
-        assert!(rows(&s.store, "j").is_empty());
+        assert!(rows(s.store.as_ref(), "j").is_empty());
         assert_eq!(
             s.store.next_due().unwrap(),
             Some(at("2026-01-01T10:00:00Z"))
         );
         // ...so the next runner runs it (within its misfire grace).
         let late = at("2026-01-01T10:00:02Z");
-        let mut next = scheduler(Store::open_or_create(&path).unwrap(), late);
+        let mut next = scheduler(open(&path), late);
         next.claim_due(late).unwrap();
         assert_eq!(
-            rows(&next.store, "j"),
+            rows(next.store.as_ref(), "j"),
             [("10:00".to_string(), Status::Running)]
         );
     }
@@ -1067,7 +1079,7 @@ mod tests {
         // (it may end in time), and the loop wakes at 10:01 itself.
         let early = at("2026-01-01T10:00:59.995Z");
         assert!(!s.claim_due(early).unwrap());
-        assert_eq!(rows(&s.store, "j").len(), 1);
+        assert_eq!(rows(s.store.as_ref(), "j").len(), 1);
         assert_eq!(s.next_wake(early).unwrap(), at("2026-01-01T10:01:00Z"));
     }
 }

@@ -1,218 +1,268 @@
-//! The job store: one SQLite file. All SQL lives under this folder, behind
-//! a narrow interface (open, jobs, executions), so that another store (say
-//! PostgreSQL) can take its place without the scheduler noticing.
+//! The job store: one interface in domain terms (APScheduler's
+//! `jobstores/base.py` is the model), one folder per backend. Callers see
+//! jobs, executions and claims, never SQL or a driver's types.
 //!
-//! - `schema.rs`: tables and migrations;
-//! - `jobs.rs`: reading and changing jobs, each change one transaction;
-//! - `executions.rs`: history.
+//! - [`Jobs`]: adding, reading, changing and removing jobs;
+//! - [`History`]: executions and their captured output;
+//! - [`Runs`]: what `tick run` and `tick fire` need (due fires, claims, the
+//!   lifecycle of an execution row, the runner lock);
+//! - `sqlite/`: the jobs file (rusqlite lives only there).
 //!
-//! Every read-modify-write runs in `BEGIN IMMEDIATE`, so concurrent writers
-//! wait for each other (`busy_timeout`) instead of failing.
+//! Every method that writes is one transaction: all of it, or (on any error,
+//! including an unknown id) nothing.
 
-mod executions;
-mod jobs;
-pub mod lock;
-mod runs;
-pub mod schema;
+pub mod sqlite;
 
-use std::fs::{DirBuilder, OpenOptions};
-use std::io::ErrorKind;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OpenFlags};
 
-pub use executions::Output;
-pub use jobs::NewJobId;
-pub use runs::{Claim, Claimed, Finish};
+use crate::model::{Execution, Job, JobState, RunResult, Status};
 
-/// How long a command waits for another process's write before failing.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// A job as read from the store: a row that cannot be decoded is an error
+/// message naming the job, so that one bad row never hides the others.
+pub type JobRow = std::result::Result<Job, String>;
 
-/// An open jobs file.
-pub struct Store {
-    conn: Connection,
-    path: PathBuf,
-    /// See [`Store::sync_only_claims`].
-    sync_claims_only: bool,
+/// How a new job gets its id.
+pub enum NewJobId {
+    /// `--id ID`; with `replace`, an existing job of that id is overwritten
+    /// in place (its history stays).
+    Given { id: String, replace: bool },
+    /// A short readable id, generated.
+    Generated,
 }
 
-impl Store {
-    /// Open the jobs file, creating it (0600, in a 0700 folder) if missing.
-    pub fn open_or_create(path: &Path) -> Result<Store> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if !dir.exists() {
-                DirBuilder::new()
-                    .recursive(true)
-                    .mode(0o700)
-                    .create(dir)
-                    .with_context(|| format!("cannot create folder {}", dir.display()))?;
-            }
+/// Which jobs a listing wants.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JobFilter {
+    /// Include finished jobs.
+    pub finished: bool,
+    /// Only a summary of each job: its command is empty and of its options
+    /// only `first_run` is kept (decoding every job's options was a large
+    /// share of listing 10,000 jobs).
+    pub summary: bool,
+}
+
+/// One due job's decision, to be claimed.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    pub job_id: String,
+    pub job_name: Option<String>,
+    pub command: String,
+    /// The next run the decision was made from; the claim fails if the job
+    /// changed meanwhile.
+    pub expected_next: DateTime<Utc>,
+    pub new_next: Option<DateTime<Utc>>,
+    pub new_state: JobState,
+    /// Rows to record: `running` ones are to be started by the caller.
+    pub rows: Vec<(DateTime<Utc>, Status)>,
+}
+
+/// A fire the caller now owns and must start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    /// Index of its [`Claim`].
+    pub claim: usize,
+    pub scheduled_at: DateTime<Utc>,
+    pub execution_id: i64,
+}
+
+/// An execution that ended, to be recorded.
+#[derive(Debug)]
+pub struct Finish<'a> {
+    pub execution_id: i64,
+    pub job_id: &'a str,
+    pub status: Status,
+    pub result: &'a RunResult,
+    pub at: DateTime<Utc>,
+}
+
+/// The captured output of one execution.
+#[derive(Debug, Clone, Default)]
+pub struct Output {
+    pub execution: Option<Execution>,
+    pub result: RunResult,
+}
+
+/// The outcome of asking for the runner lock.
+pub enum RunnerLock {
+    /// This process is the runner while it holds the value.
+    Held(Box<dyn Send>),
+    /// Another runner holds it; who.
+    Taken(String),
+}
+
+/// Jobs: each method that writes is one transaction.
+pub trait Jobs {
+    /// Add a job; returns its id. `job.id` is ignored in favour of `id`.
+    fn add_job(&mut self, job: Job, id: NewJobId) -> Result<String>;
+    /// Add several jobs with generated ids, all or none.
+    fn add_jobs(&mut self, jobs: Vec<Job>) -> Result<Vec<String>>;
+    /// One job by id; an unknown id is a usage error.
+    fn job(&mut self, id: &str) -> Result<Job>;
+    /// How many jobs there are (of any state).
+    fn job_count(&self) -> Result<i64>;
+    /// Every job, by id.
+    fn jobs(&self) -> Result<Vec<JobRow>>;
+    /// Jobs in list order (soonest next run first, then those without one,
+    /// by id), handed to `f` one at a time so that listing 100,000 jobs
+    /// never holds them all.
+    fn each_job(&self, filter: JobFilter, f: &mut dyn FnMut(JobRow) -> Result<()>) -> Result<()>;
+    /// Change jobs (`None`: every job) with `change`, all or none.
+    fn update_jobs(
+        &mut self,
+        ids: Option<&[String]>,
+        change: &mut dyn FnMut(&mut Job) -> Result<()>,
+    ) -> Result<Vec<Job>>;
+    /// Remove jobs (their history stays), all or none.
+    fn remove_jobs(&mut self, ids: &[String]) -> Result<()>;
+}
+
+/// Executions, newest first.
+pub trait History {
+    /// The latest execution of every job that has one, by job id.
+    fn last_executions(&self) -> Result<HashMap<String, Execution>>;
+    /// A job's executions.
+    fn executions_of(&self, job_id: &str, limit: usize) -> Result<Vec<Execution>>;
+    /// Executions, optionally of one job and one status.
+    fn history(
+        &self,
+        job_id: Option<&str>,
+        status: Option<Status>,
+        limit: usize,
+    ) -> Result<Vec<Execution>>;
+    /// Whether a job id has any history (it may have been removed since).
+    fn has_history(&self, job_id: &str) -> Result<bool>;
+    /// The output of execution `id`, or of the job's latest one.
+    fn output(&self, job_id: &str, id: Option<i64>) -> Result<Output>;
+    /// Delete finished executions older than `before`; how many.
+    fn prune(&mut self, before: DateTime<Utc>) -> Result<usize>;
+}
+
+/// What the runner (and `tick fire`) needs.
+///
+/// A claim is a conditional update of the job's next run plus execution
+/// rows unique on (job, scheduled time): whoever commits first owns the
+/// fire, so no fire ever runs twice, whatever the runner lock says.
+pub trait Runs {
+    /// Become the store's one runner, or learn who is.
+    fn runner_lock(&self, me: &str) -> Result<RunnerLock>;
+    /// Tune this connection for a long-running runner: only claims are
+    /// made durable one by one, maintenance waits for [`Runs::maintain`].
+    fn become_runner(&mut self) -> Result<()>;
+    /// Housekeeping in a quiet moment (never inside a claim).
+    fn maintain(&mut self) -> Result<()>;
+    /// A value that changes whenever another process changed the store.
+    fn change_counter(&self) -> Result<i64>;
+    /// The earliest next run of an active job.
+    fn next_due(&self) -> Result<Option<DateTime<Utc>>>;
+    /// Active jobs due at `now`, soonest first.
+    fn due_jobs(&self, now: DateTime<Utc>) -> Result<Vec<JobRow>>;
+    /// Active `@reboot` jobs.
+    fn reboot_jobs(&self) -> Result<Vec<JobRow>>;
+    /// Claim decisions in ONE transaction. Returns, per claim, whether it
+    /// won (the job was unchanged since it was read), and the `running` rows
+    /// the caller now owns (a row already recorded is left out).
+    fn claim(
+        &mut self,
+        claims: &[Claim],
+        runner: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<bool>, Vec<Claimed>)>;
+    /// Record a manual run (`tick fire`) or a `@reboot` fire as running;
+    /// `None` if that fire is recorded already.
+    fn insert_running(
+        &mut self,
+        job: &Job,
+        scheduled_at: DateTime<Utc>,
+        runner: &str,
+    ) -> Result<Option<i64>>;
+    /// One transaction for a wake-up's bookkeeping: children started, and
+    /// executions ended (each job's retention applied once).
+    fn record(&mut self, started: &[(i64, DateTime<Utc>)], finished: &[Finish]) -> Result<()>;
+    /// Finalise one execution row, then apply its job's retention.
+    fn finish(
+        &mut self,
+        execution_id: i64,
+        status: Status,
+        result: &RunResult,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Give back a fire claimed ahead of its time that never started: its
+    /// row goes, and the job's next run is set back to it unless the job
+    /// changed meanwhile. Returns whether it was given back.
+    fn unclaim(
+        &mut self,
+        execution_id: i64,
+        job_id: &str,
+        scheduled_at: DateTime<Utc>,
+        claimed_next: Option<DateTime<Utc>>,
+    ) -> Result<bool>;
+    /// After a crash: mark a dead runner's `running` executions
+    /// `interrupted`; how many.
+    fn interrupt_running(&mut self, at: DateTime<Utc>) -> Result<usize>;
+}
+
+/// A job store: every part of the interface, and where it is.
+pub trait Store: Jobs + History + Runs + Send {
+    /// Where the store is, for messages.
+    fn location(&self) -> &Location;
+}
+
+/// Where a store is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    File(PathBuf),
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::File(p) => write!(f, "{}", p.display()),
         }
-        match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-        {
-            Ok(_) => {}
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
-            Err(e) => {
-                return Err(e)
-                    .with_context(|| format!("cannot create jobs file {}", path.display()))
-            }
+    }
+}
+
+impl Location {
+    /// `--db`, else `$TICK_DB`, else `$XDG_DATA_HOME/tick/jobs.db`, else
+    /// `~/.local/share/tick/jobs.db`.
+    pub fn find(flag: Option<&Path>) -> Result<Location> {
+        if let Some(p) = flag {
+            return Ok(Location::File(p.to_path_buf()));
         }
-        Store::open(path)
+        let env = |k: &str| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        if let Some(p) = env("TICK_DB") {
+            return Ok(Location::File(p));
+        }
+        if let Some(d) = env("XDG_DATA_HOME").filter(|d| d.is_absolute()) {
+            return Ok(Location::File(d.join("tick").join("jobs.db")));
+        }
+        match env("HOME") {
+            Some(home) => Ok(Location::File(home.join(".local/share/tick/jobs.db"))),
+            None => bail!("cannot find the jobs file: set --db, $TICK_DB or $HOME"),
+        }
     }
 
-    /// Open an existing jobs file; `None` when there is none yet (reading
+    /// Open the store, creating it if missing.
+    pub fn open_or_create(&self) -> Result<Box<dyn Store>> {
+        match self {
+            Location::File(p) => Ok(Box::new(sqlite::SqliteStore::open_or_create(p)?)),
+        }
+    }
+
+    /// Open the store if it exists: `None` when there is none yet (reading
     /// commands then show nothing and create nothing).
-    pub fn open_existing(path: &Path) -> Result<Option<Store>> {
-        if !path.exists() {
-            return Ok(None);
-        }
-        Store::open(path).map(Some)
-    }
-
-    fn open(path: &Path) -> Result<Store> {
-        check_file_is_safe(path)?;
-        // While another process switches a new file to WAL or migrates it,
-        // SQLite can answer "locked" at once instead of waiting (it skips the
-        // busy handler where waiting could deadlock). Opening is idempotent:
-        // retry it for as long as a write would wait.
-        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
-        loop {
-            match Store::open_once(path) {
-                Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(5 + fastrand::u64(0..20)));
-                }
-                other => return other,
+    pub fn open_existing(&self) -> Result<Option<Box<dyn Store>>> {
+        match self {
+            Location::File(p) => {
+                Ok(sqlite::SqliteStore::open_existing(p)?.map(|s| Box::new(s) as Box<dyn Store>))
             }
         }
     }
-
-    fn open_once(path: &Path) -> Result<Store> {
-        let ctx = || format!("cannot open jobs file {}", path.display());
-        let mut conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .with_context(ctx)?;
-        conn.busy_timeout(BUSY_TIMEOUT).with_context(ctx)?;
-        // WAL lets readers (tick list) and the runner work while one writes;
-        // FULL makes each committed change durable before tick says "done".
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .with_context(ctx)?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            bail!(
-                "cannot open jobs file {}: journal mode is {mode}, not wal",
-                path.display()
-            );
-        }
-        conn.pragma_update(None, "synchronous", "FULL")
-            .with_context(ctx)?;
-        // A short-lived command should not checkpoint the WAL into the main
-        // file on exit (three more fsyncs); SQLite checkpoints every 1000
-        // pages on its own, and readers see WAL content either way.
-        conn.set_db_config(
-            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-            true,
-        )
-        .with_context(ctx)?;
-        schema::migrate(&mut conn, path).with_context(ctx)?;
-        Ok(Store {
-            conn,
-            path: path.to_path_buf(),
-            sync_claims_only: false,
-        })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
-/// SQLITE_BUSY or SQLITE_LOCKED anywhere in the chain.
-fn is_busy(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        matches!(
-            c.downcast_ref::<rusqlite::Error>()
-                .and_then(|e| e.sqlite_error_code()),
-            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-        )
-    })
-}
-
-/// Like cron with a crontab, refuse a jobs file others could write: it
-/// holds commands that run as you.
-fn check_file_is_safe(path: &Path) -> Result<()> {
-    let meta = std::fs::metadata(path)
-        .with_context(|| format!("cannot read jobs file {}", path.display()))?;
-    if !meta.is_file() {
-        bail!("jobs file {} is not a regular file", path.display());
-    }
-    let me = rustix::process::geteuid().as_raw();
-    if meta.uid() != me {
-        bail!(
-            "refusing jobs file {}: it is owned by uid {}, not by you (uid {me}); its commands would run as you",
-            path.display(),
-            meta.uid()
-        );
-    }
-    let mode = meta.mode() & 0o777;
-    if mode & 0o022 != 0 {
-        bail!(
-            "refusing jobs file {}: it is writable by group or others (mode {mode:04o}); fix with: chmod 600 {}",
-            path.display(),
-            path.display()
-        );
-    }
-    Ok(())
-}
-
-/// Where the jobs file is: `--db`, else `$TICK_DB`, else
-/// `$XDG_DATA_HOME/tick/jobs.db`, else `~/.local/share/tick/jobs.db`.
-pub fn default_path(flag: Option<&Path>) -> Result<PathBuf> {
-    if let Some(p) = flag {
-        return Ok(p.to_path_buf());
-    }
-    let env = |k: &str| {
-        std::env::var_os(k)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    if let Some(p) = env("TICK_DB") {
-        return Ok(p);
-    }
-    if let Some(d) = env("XDG_DATA_HOME").filter(|d| d.is_absolute()) {
-        return Ok(d.join("tick").join("jobs.db"));
-    }
-    match env("HOME") {
-        Some(home) => Ok(home.join(".local/share/tick/jobs.db")),
-        None => bail!("cannot find the jobs file: set --db, $TICK_DB or $HOME"),
-    }
-}
-
-/// Name the jobs file in a storage error (disk full, read-only file...);
-/// usage errors such as an unknown id pass through as they are.
-fn named<T>(result: Result<T>, path: &Path) -> Result<T> {
-    result.map_err(|e| {
-        if e.is::<rusqlite::Error>() {
-            e.context(format!("cannot write jobs file {}", path.display()))
-        } else {
-            e
-        }
-    })
-}
-
-fn to_ms(t: DateTime<Utc>) -> i64 {
-    t.timestamp_millis()
-}
-
-fn from_ms(ms: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }

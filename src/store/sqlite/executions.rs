@@ -1,12 +1,14 @@
-//! Execution history in the jobs file.
+//! [`History`] in the jobs file: executions and their output.
 
 use std::collections::HashMap;
 
 use anyhow::Result;
+use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{from_ms, Store};
+use super::{from_ms, SqliteStore};
 use crate::model::{Execution, RunResult, Status};
+use crate::store::{History, Output};
 
 const COLUMNS: &str =
     "id, job_id, job_name, command, scheduled_at, started_at, finished_at, status, exit_code, signal";
@@ -29,9 +31,8 @@ fn execution_from_row(row: &Row) -> rusqlite::Result<Execution> {
     })
 }
 
-impl Store {
-    /// The latest execution of every job that has one, by job id.
-    pub fn last_executions(&self) -> Result<HashMap<String, Execution>> {
+impl History for SqliteStore {
+    fn last_executions(&self) -> Result<HashMap<String, Execution>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {COLUMNS} FROM executions
              WHERE id IN (SELECT max(id) FROM executions GROUP BY job_id)"
@@ -45,26 +46,15 @@ impl Store {
         Ok(out)
     }
 
-    /// A job's executions, newest first.
-    pub fn executions_of(&self, job_id: &str, limit: usize) -> Result<Vec<Execution>> {
+    fn executions_of(&self, job_id: &str, limit: usize) -> Result<Vec<Execution>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {COLUMNS} FROM executions WHERE job_id = ?1 ORDER BY id DESC LIMIT ?2"
         ))?;
         let rows = stmt.query_map(params![job_id, limit as i64], execution_from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
-}
 
-/// The captured output of one execution.
-#[derive(Debug, Clone, Default)]
-pub struct Output {
-    pub execution: Option<Execution>,
-    pub result: RunResult,
-}
-
-impl Store {
-    /// Executions, newest first, optionally of one job and one status.
-    pub fn history(
+    fn history(
         &self,
         job_id: Option<&str>,
         status: Option<Status>,
@@ -82,8 +72,7 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    /// Whether a job id has any history (it may have been removed since).
-    pub fn has_history(&self, job_id: &str) -> Result<bool> {
+    fn has_history(&self, job_id: &str) -> Result<bool> {
         Ok(self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM executions WHERE job_id = ?1)",
             [job_id],
@@ -91,8 +80,7 @@ impl Store {
         )?)
     }
 
-    /// The output of execution `id`, or of the job's latest one.
-    pub fn output(&self, job_id: &str, id: Option<i64>) -> Result<Output> {
+    fn output(&self, job_id: &str, id: Option<i64>) -> Result<Output> {
         let sql = format!(
             "SELECT {COLUMNS}, coalesce(stdout, x''), coalesce(stderr, x''), stdout_truncated, stderr_truncated
              FROM executions WHERE job_id = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY id DESC LIMIT 1"
@@ -118,8 +106,7 @@ impl Store {
         Ok(out.unwrap_or_default())
     }
 
-    /// Delete finished executions older than `before`. Returns how many.
-    pub fn prune(&mut self, before: chrono::DateTime<chrono::Utc>) -> Result<usize> {
+    fn prune(&mut self, before: DateTime<Utc>) -> Result<usize> {
         let path = self.path.clone();
         let result = (|| {
             let tx = self.immediate()?;

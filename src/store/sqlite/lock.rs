@@ -3,22 +3,19 @@
 //! holds it. This only keeps runners polite; the claim transaction alone
 //! makes a double fire impossible.
 
-use std::fs::{File, OpenOptions};
+use std::fs::OpenOptions;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+
+use crate::store::RunnerLock;
 use rustix::fs::{flock, FlockOperation};
 
-/// Held while the process lives (or until dropped).
-#[derive(Debug)]
-pub struct RunnerLock {
-    _file: File,
-}
-
-/// Try to become the file's runner. `Err(holder)` says who holds it.
-pub fn try_lock(db: &Path, me: &str) -> Result<std::result::Result<RunnerLock, String>> {
+/// Try to become the file's runner; the lock is held while the returned
+/// value lives (it is the open, locked file).
+pub fn try_lock(db: &Path, me: &str) -> Result<RunnerLock> {
     let path = lock_path(db);
     let mut file = OpenOptions::new()
         .read(true)
@@ -34,13 +31,13 @@ pub fn try_lock(db: &Path, me: &str) -> Result<std::result::Result<RunnerLock, S
             file.seek(SeekFrom::Start(0))?;
             file.write_all(me.as_bytes())?;
             file.flush()?;
-            Ok(Ok(RunnerLock { _file: file }))
+            Ok(RunnerLock::Held(Box::new(file)))
         }
         Err(e) if e == rustix::io::Errno::WOULDBLOCK => {
             let mut holder = String::new();
             let _ = file.read_to_string(&mut holder);
             let holder = holder.trim();
-            Ok(Err(if holder.is_empty() {
+            Ok(RunnerLock::Taken(if holder.is_empty() {
                 "another tick run".to_string()
             } else {
                 holder.to_string()

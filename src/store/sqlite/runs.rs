@@ -1,53 +1,21 @@
-//! What `tick run` needs from the jobs file: due jobs, claims, and the
-//! lifecycle of an execution row. Each public method is one transaction.
-//!
-//! A claim is a conditional update of the job's next run plus execution
-//! rows unique on (job, scheduled time): whoever commits first owns the
-//! fire, so no fire ever runs twice, whatever the runner lock says.
+//! [`Runs`] in the jobs file: due jobs, claims, and the lifecycle of an
+//! execution row. Each method is one transaction.
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
-use super::{from_ms, to_ms, Store};
-use crate::model::{Job, JobState, RunResult, Status};
+use super::{from_ms, to_ms, SqliteStore};
+use crate::model::{Job, RunResult, Status};
+use crate::store::{Claim, Claimed, Finish, JobRow, RunnerLock, Runs};
 
-/// One due job's decision, to be claimed.
-#[derive(Debug, Clone)]
-pub struct Claim {
-    pub job_id: String,
-    pub job_name: Option<String>,
-    pub command: String,
-    /// The next run the decision was made from; the claim fails if the job
-    /// changed meanwhile.
-    pub expected_next: DateTime<Utc>,
-    pub new_next: Option<DateTime<Utc>>,
-    pub new_state: JobState,
-    /// Rows to record: `running` ones are to be started by the caller.
-    pub rows: Vec<(DateTime<Utc>, Status)>,
-}
+impl Runs for SqliteStore {
+    fn runner_lock(&self, me: &str) -> Result<RunnerLock> {
+        super::lock::try_lock(&self.path, me)
+    }
 
-/// An execution that ended, to be recorded.
-#[derive(Debug)]
-pub struct Finish<'a> {
-    pub execution_id: i64,
-    pub job_id: &'a str,
-    pub status: Status,
-    pub result: &'a RunResult,
-    pub at: DateTime<Utc>,
-}
-
-/// A fire the caller now owns and must start.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Claimed {
-    pub claim: usize,
-    pub scheduled_at: DateTime<Utc>,
-    pub execution_id: i64,
-}
-
-impl Store {
     /// `PRAGMA data_version`: changes when another connection commits.
-    pub fn data_version(&self) -> Result<i64> {
+    fn change_counter(&self) -> Result<i64> {
         // Read when stepped, not when prepared: safe to cache.
         Ok(self
             .conn
@@ -55,8 +23,7 @@ impl Store {
             .query_row([], |r| r.get(0))?)
     }
 
-    /// The earliest next run of an active job.
-    pub fn next_due(&self) -> Result<Option<DateTime<Utc>>> {
+    fn next_due(&self) -> Result<Option<DateTime<Utc>>> {
         let ms: Option<i64> = self
             .conn
             .prepare_cached(
@@ -66,26 +33,21 @@ impl Store {
         Ok(ms.map(from_ms))
     }
 
-    /// Active jobs due at `now`, as rows that may fail to decode.
-    pub fn due_jobs(&self, now: DateTime<Utc>) -> Result<Vec<std::result::Result<Job, String>>> {
+    fn due_jobs(&self, now: DateTime<Utc>) -> Result<Vec<JobRow>> {
         self.select_jobs(
             "WHERE state = 'active' AND next_run_at IS NOT NULL AND next_run_at <= ?1 ORDER BY next_run_at, id",
             params![to_ms(now)],
         )
     }
 
-    /// Active `@reboot` jobs.
-    pub fn reboot_jobs(&self) -> Result<Vec<std::result::Result<Job, String>>> {
+    fn reboot_jobs(&self) -> Result<Vec<JobRow>> {
         self.select_jobs(
             "WHERE state = 'active' AND json_extract(trigger, '$.kind') = 'reboot' ORDER BY id",
             params![],
         )
     }
 
-    /// Claim decisions in ONE transaction. Returns, per claim, whether it
-    /// won (the job was unchanged since it was read), and the `running` rows
-    /// the caller now owns (a row already recorded is left out).
-    pub fn claim(
+    fn claim(
         &mut self,
         claims: &[Claim],
         runner: &str,
@@ -101,6 +63,154 @@ impl Store {
         result
     }
 
+    fn insert_running(
+        &mut self,
+        job: &Job,
+        scheduled_at: DateTime<Utc>,
+        runner: &str,
+    ) -> Result<Option<i64>> {
+        let tx = self.immediate()?;
+        let n = tx.execute(
+            "INSERT INTO executions (job_id, job_name, command, scheduled_at, status, runner)
+             VALUES (?1, ?2, ?3, ?4, 'running', ?5)
+             ON CONFLICT (job_id, scheduled_at) DO NOTHING",
+            params![job.id, job.name, job.command, to_ms(scheduled_at), runner],
+        )?;
+        let id = (n == 1).then(|| tx.last_insert_rowid());
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// For the runner: status updates (started, finished) are not synced to
+    /// disk one by one; only claims are (each claim's commit also syncs every
+    /// earlier update). A power cut may lose the last few status updates —
+    /// the next runner marks such runs `interrupted` — but never a claim, so
+    /// a fire can never run twice. Checkpoints are left to the runner too
+    /// ([`Runs::maintain`]), so that none lands inside a claim's commit.
+    fn become_runner(&mut self) -> Result<()> {
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        self.sync_claims_only = true;
+        Ok(())
+    }
+
+    /// Copy the write-ahead log into the main file as far as readers allow
+    /// (`PRAGMA wal_checkpoint(PASSIVE)`: never waits for anyone).
+    fn maintain(&mut self) -> Result<()> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    fn finish(
+        &mut self,
+        execution_id: i64,
+        status: Status,
+        result: &RunResult,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let job_id: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT job_id FROM executions WHERE id = ?1",
+                [execution_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(job_id) = job_id else {
+            return Ok(());
+        };
+        self.record(
+            &[],
+            &[Finish {
+                execution_id,
+                job_id: &job_id,
+                status,
+                result,
+                at,
+            }],
+        )
+    }
+
+    fn record(&mut self, started: &[(i64, DateTime<Utc>)], finished: &[Finish]) -> Result<()> {
+        if started.is_empty() && finished.is_empty() {
+            return Ok(());
+        }
+        let tx = self.immediate()?;
+        {
+            let mut start =
+                tx.prepare_cached("UPDATE executions SET started_at = ?1 WHERE id = ?2")?;
+            for (id, at) in started {
+                start.execute(params![to_ms(*at), id])?;
+            }
+            let mut end = tx.prepare_cached(
+                "UPDATE executions SET status = ?1, exit_code = ?2, signal = ?3, finished_at = ?4,
+                        stdout = ?5, stderr = ?6, stdout_truncated = ?7, stderr_truncated = ?8
+                 WHERE id = ?9",
+            )?;
+            for f in finished {
+                let r = f.result;
+                end.execute(params![
+                    f.status.as_str(),
+                    r.exit_code,
+                    r.signal,
+                    to_ms(f.at),
+                    r.stdout,
+                    r.stderr,
+                    r.stdout_truncated,
+                    r.stderr_truncated,
+                    f.execution_id
+                ])?;
+            }
+        }
+        let mut jobs: Vec<&str> = finished.iter().map(|f| f.job_id).collect();
+        jobs.sort_unstable();
+        jobs.dedup();
+        for job_id in jobs {
+            super::executions::enforce_retention(&tx, job_id)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn unclaim(
+        &mut self,
+        execution_id: i64,
+        job_id: &str,
+        scheduled_at: DateTime<Utc>,
+        claimed_next: Option<DateTime<Utc>>,
+    ) -> Result<bool> {
+        let tx = self.immediate()?;
+        let restored = tx.execute(
+            "UPDATE jobs SET next_run_at = ?1, state = 'active'
+             WHERE id = ?2 AND next_run_at IS ?3
+               AND state = CASE WHEN ?3 IS NULL THEN 'finished' ELSE 'active' END",
+            params![to_ms(scheduled_at), job_id, claimed_next.map(to_ms)],
+        )?;
+        if restored == 1 {
+            tx.execute(
+                "DELETE FROM executions WHERE id = ?1 AND status = 'running' AND started_at IS NULL",
+                [execution_id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(restored == 1)
+    }
+
+    /// Every execution still `running` belongs to a dead runner: the lock
+    /// says this is the only runner.
+    fn interrupt_running(&mut self, at: DateTime<Utc>) -> Result<usize> {
+        let tx = self.immediate()?;
+        let n = tx.execute(
+            "UPDATE executions SET status = 'interrupted', finished_at = ?1 WHERE status = 'running'",
+            params![to_ms(at)],
+        )?;
+        tx.commit()?;
+        Ok(n)
+    }
+}
+
+impl SqliteStore {
     fn claim_in_tx(
         &mut self,
         claims: &[Claim],
@@ -159,164 +269,5 @@ impl Store {
         }
         tx.commit()?;
         Ok((won, owned))
-    }
-
-    /// Record a manual run (`tick fire`) or a `@reboot` fire as running.
-    pub fn insert_running(
-        &mut self,
-        job: &Job,
-        scheduled_at: DateTime<Utc>,
-        runner: &str,
-    ) -> Result<Option<i64>> {
-        let tx = self.immediate()?;
-        let n = tx.execute(
-            "INSERT INTO executions (job_id, job_name, command, scheduled_at, status, runner)
-             VALUES (?1, ?2, ?3, ?4, 'running', ?5)
-             ON CONFLICT (job_id, scheduled_at) DO NOTHING",
-            params![job.id, job.name, job.command, to_ms(scheduled_at), runner],
-        )?;
-        let id = (n == 1).then(|| tx.last_insert_rowid());
-        tx.commit()?;
-        Ok(id)
-    }
-
-    /// Children were spawned: mark them started (one transaction).
-    pub fn mark_started(&mut self, started: &[(i64, DateTime<Utc>)]) -> Result<()> {
-        self.record(started, &[])
-    }
-
-    /// For the runner: status updates (started, finished) are not synced to
-    /// disk one by one; only claims are (each claim's commit also syncs every
-    /// earlier update). A power cut may lose the last few status updates —
-    /// the next runner marks such runs `interrupted` — but never a claim, so
-    /// a fire can never run twice. Checkpoints are left to the runner too
-    /// ([`Store::checkpoint`]), so that none lands inside a claim's commit.
-    pub fn sync_only_claims(&mut self) -> Result<()> {
-        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
-        self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-        self.sync_claims_only = true;
-        Ok(())
-    }
-
-    /// Copy the write-ahead log into the main file as far as readers allow
-    /// (`PRAGMA wal_checkpoint(PASSIVE)`: never waits for anyone).
-    pub fn checkpoint(&self) -> Result<()> {
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
-        Ok(())
-    }
-
-    /// Finalise one execution row, then apply the job's retention.
-    pub fn finish(
-        &mut self,
-        execution_id: i64,
-        status: Status,
-        result: &RunResult,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
-        let job_id: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT job_id FROM executions WHERE id = ?1",
-                [execution_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(job_id) = job_id else {
-            return Ok(());
-        };
-        self.record(
-            &[],
-            &[Finish {
-                execution_id,
-                job_id: &job_id,
-                status,
-                result,
-                at,
-            }],
-        )
-    }
-
-    /// One transaction for a wake-up's bookkeeping: children started, and
-    /// executions ended (each job's retention applied once).
-    pub fn record(&mut self, started: &[(i64, DateTime<Utc>)], finished: &[Finish]) -> Result<()> {
-        if started.is_empty() && finished.is_empty() {
-            return Ok(());
-        }
-        let tx = self.immediate()?;
-        {
-            let mut start =
-                tx.prepare_cached("UPDATE executions SET started_at = ?1 WHERE id = ?2")?;
-            for (id, at) in started {
-                start.execute(params![to_ms(*at), id])?;
-            }
-            let mut end = tx.prepare_cached(
-                "UPDATE executions SET status = ?1, exit_code = ?2, signal = ?3, finished_at = ?4,
-                        stdout = ?5, stderr = ?6, stdout_truncated = ?7, stderr_truncated = ?8
-                 WHERE id = ?9",
-            )?;
-            for f in finished {
-                let r = f.result;
-                end.execute(params![
-                    f.status.as_str(),
-                    r.exit_code,
-                    r.signal,
-                    to_ms(f.at),
-                    r.stdout,
-                    r.stderr,
-                    r.stdout_truncated,
-                    r.stderr_truncated,
-                    f.execution_id
-                ])?;
-            }
-        }
-        let mut jobs: Vec<&str> = finished.iter().map(|f| f.job_id).collect();
-        jobs.sort_unstable();
-        jobs.dedup();
-        for job_id in jobs {
-            super::executions::enforce_retention(&tx, job_id)?;
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Give back a fire claimed ahead of its time that never started (the
-    /// runner is stopping): its row goes, and the job's next run is set back
-    /// to it unless the job changed meanwhile. The next runner then decides
-    /// it. Returns whether it was given back.
-    pub fn unclaim(
-        &mut self,
-        execution_id: i64,
-        job_id: &str,
-        scheduled_at: DateTime<Utc>,
-        claimed_next: Option<DateTime<Utc>>,
-    ) -> Result<bool> {
-        let tx = self.immediate()?;
-        let restored = tx.execute(
-            "UPDATE jobs SET next_run_at = ?1, state = 'active'
-             WHERE id = ?2 AND next_run_at IS ?3
-               AND state = CASE WHEN ?3 IS NULL THEN 'finished' ELSE 'active' END",
-            params![to_ms(scheduled_at), job_id, claimed_next.map(to_ms)],
-        )?;
-        if restored == 1 {
-            tx.execute(
-                "DELETE FROM executions WHERE id = ?1 AND status = 'running' AND started_at IS NULL",
-                [execution_id],
-            )?;
-        }
-        tx.commit()?;
-        Ok(restored == 1)
-    }
-
-    /// After a crash: every execution still `running` belongs to a dead
-    /// runner. Returns how many were marked `interrupted`.
-    pub fn interrupt_running(&mut self, at: DateTime<Utc>) -> Result<usize> {
-        let tx = self.immediate()?;
-        let n = tx.execute(
-            "UPDATE executions SET status = 'interrupted', finished_at = ?1 WHERE status = 'running'",
-            params![to_ms(at)],
-        )?;
-        tx.commit()?;
-        Ok(n)
     }
 }

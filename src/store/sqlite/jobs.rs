@@ -1,22 +1,14 @@
-//! Jobs in the jobs file. Each public method is one transaction.
+//! [`Jobs`] in the jobs file. Each method is one transaction.
 
-use anyhow::{Context, Result};
-use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior};
+use anyhow::Result;
+use rusqlite::{params, OptionalExtension, Row, Transaction};
 
-use super::{from_ms, to_ms, Store};
+use super::{from_ms, to_ms, SqliteStore};
 use crate::error::UsageError;
 use crate::model::Job;
+use crate::store::{JobFilter, JobRow, Jobs, NewJobId};
 
-/// How a new job gets its id.
-pub enum NewJobId {
-    /// `--id ID`; with `replace`, an existing job of that id is overwritten
-    /// in place (its history stays).
-    Given { id: String, replace: bool },
-    /// A short readable id, generated.
-    Generated,
-}
-
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "id, name, command, trigger, state, next_run_at, options, created_at, updated_at";
 
 /// The same columns for a listing that shows only a summary: no command,
@@ -25,7 +17,7 @@ const COLUMNS: &str =
 const SUMMARY_COLUMNS: &str = "id, name, '' AS command, trigger, state, next_run_at, \
      json_object('first_run', json_extract(options, '$.first_run')) AS options, created_at, updated_at";
 
-fn job_from_row(row: &Row) -> rusqlite::Result<std::result::Result<Job, String>> {
+pub(super) fn job_from_row(row: &Row) -> rusqlite::Result<JobRow> {
     let id: String = row.get(0)?;
     // Decode straight from SQLite's text: no String per column.
     let text = |i: usize| -> std::result::Result<&str, String> {
@@ -110,15 +102,8 @@ fn generate_id() -> String {
         .collect()
 }
 
-impl Store {
-    pub(super) fn immediate(&mut self) -> Result<Transaction<'_>> {
-        self.conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .with_context(|| format!("cannot write jobs file {}", self.path.display()))
-    }
-
-    /// Add a job; returns its id. `job.id` is ignored in favour of `id`.
-    pub fn add_job(&mut self, mut job: Job, id: NewJobId) -> Result<String> {
+impl Jobs for SqliteStore {
+    fn add_job(&mut self, mut job: Job, id: NewJobId) -> Result<String> {
         let path = self.path.clone();
         let result = (|| {
             let tx = self.immediate()?;
@@ -150,8 +135,7 @@ impl Store {
         super::named(result, &path)
     }
 
-    /// Add several jobs with generated ids in one transaction.
-    pub fn add_jobs(&mut self, jobs: Vec<Job>) -> Result<Vec<String>> {
+    fn add_jobs(&mut self, jobs: Vec<Job>) -> Result<Vec<String>> {
         let path = self.path.clone();
         let result = (|| {
             let tx = self.immediate()?;
@@ -172,38 +156,28 @@ impl Store {
         super::named(result, &path)
     }
 
-    /// One job by id; an unknown id is a usage error.
-    pub fn job(&mut self, id: &str) -> Result<Job> {
+    fn job(&mut self, id: &str) -> Result<Job> {
         let tx = self.conn.transaction()?;
         get(&tx, id)?.ok_or_else(|| unknown(id).into())
     }
 
-    /// Every job, each row decoded on its own: a row that cannot be read is
-    /// returned as an error message instead of failing the whole listing.
-    /// How many jobs there are (of any state).
-    pub fn job_count(&self) -> Result<i64> {
+    fn job_count(&self) -> Result<i64> {
         Ok(self
             .conn
             .query_row("SELECT count(*) FROM jobs", [], |r| r.get(0))?)
     }
 
-    pub fn jobs(&self) -> Result<Vec<std::result::Result<Job, String>>> {
+    fn jobs(&self) -> Result<Vec<JobRow>> {
         self.select_jobs("ORDER BY id", rusqlite::params![])
     }
 
-    /// Every job (without finished ones unless `finished`), soonest next
-    /// run first, then those without one, by id; handed to `f` one at a time
-    /// so listing 10,000 jobs never holds them all.
-    /// With `summary`, each job's command is empty and its options are the
-    /// defaults but for `first_run`.
-    pub fn each_job(
-        &self,
-        finished: bool,
-        summary: bool,
-        mut f: impl FnMut(std::result::Result<Job, String>) -> Result<()>,
-    ) -> Result<()> {
-        let columns = if summary { SUMMARY_COLUMNS } else { COLUMNS };
-        let filter = if finished {
+    fn each_job(&self, filter: JobFilter, f: &mut dyn FnMut(JobRow) -> Result<()>) -> Result<()> {
+        let columns = if filter.summary {
+            SUMMARY_COLUMNS
+        } else {
+            COLUMNS
+        };
+        let filter = if filter.finished {
             ""
         } else {
             "WHERE state != 'finished'"
@@ -218,24 +192,10 @@ impl Store {
         Ok(())
     }
 
-    pub(super) fn select_jobs(
-        &self,
-        filter: &str,
-        params: impl rusqlite::Params,
-    ) -> Result<Vec<std::result::Result<Job, String>>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM jobs {filter}"))?;
-        let rows = stmt.query_map(params, job_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-
-    /// Change jobs in one transaction: all of them, or (on any error,
-    /// including an unknown id) none. `ids = None` means every job.
-    pub fn update_jobs(
+    fn update_jobs(
         &mut self,
         ids: Option<&[String]>,
-        mut change: impl FnMut(&mut Job) -> Result<()>,
+        change: &mut dyn FnMut(&mut Job) -> Result<()>,
     ) -> Result<Vec<Job>> {
         let path = self.path.clone();
         let result = (|| {
@@ -263,8 +223,7 @@ impl Store {
         super::named(result, &path)
     }
 
-    /// Remove jobs (their history stays). All or nothing.
-    pub fn remove_jobs(&mut self, ids: &[String]) -> Result<()> {
+    fn remove_jobs(&mut self, ids: &[String]) -> Result<()> {
         let path = self.path.clone();
         let result = (|| {
             let tx = self.immediate()?;

@@ -1,0 +1,216 @@
+//! The jobs file: the store in one SQLite file. rusqlite is used only
+//! under this folder.
+//!
+//! - `mod.rs`: opening (modes, ownership, WAL, migrations);
+//! - `schema.rs`: tables and migrations;
+//! - `jobs.rs`: [`Jobs`](super::Jobs);
+//! - `executions.rs`: [`History`](super::History);
+//! - `runs.rs`: [`Runs`](super::Runs): due jobs, claims, execution rows;
+//! - `lock.rs`: the runner lock file beside the jobs file.
+//!
+//! Every read-modify-write runs in `BEGIN IMMEDIATE`, so concurrent writers
+//! wait for each other (`busy_timeout`) instead of failing.
+
+mod executions;
+mod jobs;
+pub mod lock;
+mod runs;
+pub mod schema;
+
+use std::fs::{DirBuilder, OpenOptions};
+use std::io::ErrorKind;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use super::{JobRow, Location};
+
+/// How long a command waits for another process's write before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// An open jobs file.
+pub struct SqliteStore {
+    conn: Connection,
+    location: Location,
+    path: PathBuf,
+    /// See [`super::Runs::become_runner`].
+    sync_claims_only: bool,
+}
+
+impl SqliteStore {
+    /// Open the jobs file, creating it (0600, in a 0700 folder) if missing.
+    pub fn open_or_create(path: &Path) -> Result<SqliteStore> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if !dir.exists() {
+                DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(dir)
+                    .with_context(|| format!("cannot create folder {}", dir.display()))?;
+            }
+        }
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("cannot create jobs file {}", path.display()))
+            }
+        }
+        SqliteStore::open(path)
+    }
+
+    /// Open an existing jobs file; `None` when there is none yet (reading
+    /// commands then show nothing and create nothing).
+    pub fn open_existing(path: &Path) -> Result<Option<SqliteStore>> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        SqliteStore::open(path).map(Some)
+    }
+
+    fn open(path: &Path) -> Result<SqliteStore> {
+        check_file_is_safe(path)?;
+        // While another process switches a new file to WAL or migrates it,
+        // SQLite can answer "locked" at once instead of waiting (it skips the
+        // busy handler where waiting could deadlock). Opening is idempotent:
+        // retry it for as long as a write would wait.
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        loop {
+            match SqliteStore::open_once(path) {
+                Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(5 + fastrand::u64(0..20)));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> Result<SqliteStore> {
+        let ctx = || format!("cannot open jobs file {}", path.display());
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .with_context(ctx)?;
+        conn.busy_timeout(BUSY_TIMEOUT).with_context(ctx)?;
+        // WAL lets readers (tick list) and the runner work while one writes;
+        // FULL makes each committed change durable before tick says "done".
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .with_context(ctx)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            bail!(
+                "cannot open jobs file {}: journal mode is {mode}, not wal",
+                path.display()
+            );
+        }
+        conn.pragma_update(None, "synchronous", "FULL")
+            .with_context(ctx)?;
+        // A short-lived command should not checkpoint the WAL into the main
+        // file on exit (three more fsyncs); SQLite checkpoints every 1000
+        // pages on its own, and readers see WAL content either way.
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )
+        .with_context(ctx)?;
+        schema::migrate(&mut conn, path).with_context(ctx)?;
+        Ok(SqliteStore {
+            conn,
+            location: Location::File(path.to_path_buf()),
+            path: path.to_path_buf(),
+            sync_claims_only: false,
+        })
+    }
+
+    /// A write transaction: `BEGIN IMMEDIATE`, so that concurrent writers
+    /// wait for each other instead of failing.
+    fn immediate(&mut self) -> Result<Transaction<'_>> {
+        self.conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .with_context(|| format!("cannot write jobs file {}", self.path.display()))
+    }
+
+    /// Jobs matching `filter` (SQL after `FROM jobs`), each decoded on its own.
+    fn select_jobs(&self, filter: &str, params: impl rusqlite::Params) -> Result<Vec<JobRow>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {} FROM jobs {filter}", jobs::COLUMNS))?;
+        let rows = stmt.query_map(params, jobs::job_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}
+
+impl super::Store for SqliteStore {
+    fn location(&self) -> &Location {
+        &self.location
+    }
+}
+
+/// SQLITE_BUSY or SQLITE_LOCKED anywhere in the chain.
+fn is_busy(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<rusqlite::Error>()
+                .and_then(|e| e.sqlite_error_code()),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
+    })
+}
+
+/// Like cron with a crontab, refuse a jobs file others could write: it
+/// holds commands that run as you.
+fn check_file_is_safe(path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(path)
+        .with_context(|| format!("cannot read jobs file {}", path.display()))?;
+    if !meta.is_file() {
+        bail!("jobs file {} is not a regular file", path.display());
+    }
+    let me = rustix::process::geteuid().as_raw();
+    if meta.uid() != me {
+        bail!(
+            "refusing jobs file {}: it is owned by uid {}, not by you (uid {me}); its commands would run as you",
+            path.display(),
+            meta.uid()
+        );
+    }
+    let mode = meta.mode() & 0o777;
+    if mode & 0o022 != 0 {
+        bail!(
+            "refusing jobs file {}: it is writable by group or others (mode {mode:04o}); fix with: chmod 600 {}",
+            path.display(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Name the jobs file in a storage error (disk full, read-only file...);
+/// usage errors such as an unknown id pass through as they are.
+fn named<T>(result: Result<T>, path: &Path) -> Result<T> {
+    result.map_err(|e| {
+        if e.is::<rusqlite::Error>() {
+            e.context(format!("cannot write jobs file {}", path.display()))
+        } else {
+            e
+        }
+    })
+}
+
+fn to_ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+fn from_ms(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
