@@ -1,19 +1,18 @@
 //! `tick fire ID`: run a job once now, in the foreground, through the same
-//! executor as `tick run` (process group, capture, timeout), recorded as an
-//! execution (django-apscheduler's "run now"). Exits with the job's status:
-//! its exit code, 128+n for a signal, 124 for a timeout, 130 if interrupted.
+//! executor and [`Watch`] as `tick run` (process group, capture, timeout),
+//! recorded as an execution (django-apscheduler's "run now"). Exits with
+//! the job's status, as [`error::job_exit_code`] decides.
 
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use rustix::process::Signal;
+use chrono::Utc;
 
 use super::Ctx;
 use crate::cli::FireArgs;
-use crate::error::{JobExit, UsageError};
-use crate::executor::{self, Echo, Spec};
-use crate::model::{RunResult, Status};
+use crate::error::{self, JobExit, UsageError};
+use crate::executor::{self, Echo, Sent, Spec, Watch};
+use crate::model::RunResult;
 use crate::trigger::input::parse_duration;
 
 enum Msg {
@@ -28,7 +27,7 @@ pub fn run(args: &FireArgs, ctx: &Ctx) -> Result<()> {
         .map(|t| parse_duration(t).map_err(|e| UsageError::new(format!("--timeout: {e}"))))
         .transpose()?;
     let (mut store, job) = ctx.store_with_job(&args.id)?;
-    let now = chrono::Utc::now();
+    let now = Utc::now();
     let runner = format!("tick fire (pid {})", std::process::id());
     let id = store
         .insert_running(&job, now, &runner)?
@@ -56,66 +55,41 @@ pub fn run(args: &FireArgs, ctx: &Ctx) -> Result<()> {
         Ok(child) => child,
         Err(e) => {
             let msg = RunResult::message(format!("tick: could not start the command: {e}\n"));
-            store.finish(id, Status::Failed, &msg, chrono::Utc::now())?;
+            store.finish(id, crate::model::Status::Failed, &msg, Utc::now())?;
             return Err(e).context(format!("cannot start job {}", job.id));
         }
     };
     store.record(&[(id, now)], &[])?;
-    let started = Instant::now();
-    let deadline = timeout
-        .or(job.options.timeout)
-        .map(|t| started + Duration::from_secs(t));
-    let mut kill_at: Option<Instant> = None;
-    let (mut timed_out, mut stopped) = (false, false);
+    let mut watch = Watch::new(now, timeout.or(job.options.timeout));
+    let mut stops = 0;
     let finished = loop {
-        let wake = [deadline.filter(|_| kill_at.is_none()), kill_at]
-            .into_iter()
-            .flatten()
-            .min();
-        let msg = match wake {
-            Some(w) => rx.recv_timeout(w.saturating_duration_since(Instant::now())),
+        let msg = match watch.next_wake() {
+            Some(w) => rx.recv_timeout((w - Utc::now()).to_std().unwrap_or_default()),
             None => rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
         };
         match msg {
             Ok(Msg::Done(f)) => break f,
-            Ok(Msg::Stop) if !stopped => {
-                stopped = true;
-                child.signal_group(Signal::TERM);
-                kill_at.get_or_insert(Instant::now() + Duration::from_secs(5));
+            // The first SIGINT/SIGTERM ends the job gently, a second at once.
+            Ok(Msg::Stop) => {
+                stops += 1;
+                if stops == 1 {
+                    watch.interrupt(&child, Utc::now());
+                } else {
+                    watch.kill(&child);
+                }
             }
-            Ok(Msg::Stop) => child.signal_group(Signal::KILL),
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                if kill_at.is_some_and(|k| Instant::now() >= k) {
-                    child.signal_group(Signal::KILL);
-                    kill_at = None;
-                } else if !timed_out {
-                    timed_out = true;
+                if watch.tick(&child, Utc::now()) == Some(Sent::Timeout) {
                     eprintln!("tick: job {} timed out; sending SIGTERM", job.id);
-                    child.signal_group(Signal::TERM);
-                    kill_at = Some(Instant::now() + Duration::from_secs(5));
                 }
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => break RunResult::default(),
         }
     };
-    let status = if stopped {
-        Status::Interrupted
-    } else if timed_out {
-        Status::Timeout
-    } else {
-        finished.status()
-    };
-    let code = match (status, finished.exit_code, finished.signal) {
-        (Status::Success, _, _) => 0,
-        (Status::Timeout, _, _) => 124,
-        (Status::Interrupted, _, _) => 130,
-        (_, Some(c), _) => c,
-        (_, None, Some(s)) => 128 + s,
-        _ => 1,
-    };
-    store.finish(id, status, &finished, chrono::Utc::now())?;
-    if code != 0 {
-        return Err(JobExit(code).into());
+    let status = watch.status(&finished);
+    store.finish(id, status, &finished, Utc::now())?;
+    match error::job_exit_code(status, &finished) {
+        0 => Ok(()),
+        code => Err(JobExit(code).into()),
     }
-    Ok(())
 }

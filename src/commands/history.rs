@@ -11,9 +11,10 @@ use super::Ctx;
 use crate::cli::{HistoryArgs, LogsArgs, PruneArgs};
 use crate::error::UsageError;
 use crate::executor::CAPTURE_BYTES;
-use crate::output::{self, human_ms, local_time};
+use crate::output::{self, local_time};
 use crate::store::Store;
 use crate::trigger::input::parse_duration;
+use crate::units::human_ms;
 
 fn unknown(id: &str) -> UsageError {
     UsageError::new(format!(

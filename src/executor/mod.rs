@@ -1,0 +1,224 @@
+//! Spawning job commands: `/bin/sh -c COMMAND` in its own process group,
+//! stdin from /dev/null, the job's cwd and env plus `TICK_JOB_ID` and
+//! `TICK_SCHEDULED_AT`; stdout and stderr captured (the last 64 KiB of each,
+//! whatever the child prints) and optionally echoed line by line.
+//!
+//! Knows nothing of SQL or of the schedule. One supervisor thread watches
+//! every child (`supervisor.rs`: `poll` over all pipes and, on Linux, a
+//! pidfd per child, so nothing wakes while children are quiet); it reports
+//! each end through a callback. No thread per child: a burst of 500
+//! children costs no thread creation, and memory stays one 64 KiB read
+//! buffer plus each child's tail. `watch.rs` holds a child's deadline and
+//! the status it ends with, for `tick run` and `tick fire` alike.
+
+mod supervisor;
+mod watch;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rustix::process::{kill_process_group, Pid, Signal};
+
+use crate::model::RunResult;
+use supervisor::OnExit;
+pub use watch::{Sent, Watch, KILL_AFTER};
+
+/// How much of each stream is kept.
+pub const CAPTURE_BYTES: usize = 64 * 1024;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub job_id: String,
+    pub command: String,
+    pub cwd: Option<String>,
+    pub env: BTreeMap<String, String>,
+    pub scheduled_at: DateTime<Utc>,
+}
+
+/// A spawned child.
+#[derive(Debug)]
+pub struct Child {
+    pub pid: i32,
+}
+
+impl Child {
+    /// Signal the child's whole process group (the shell and everything it
+    /// started). A group that is already gone is not an error.
+    pub fn signal_group(&self, signal: Signal) {
+        if let Some(pid) = Pid::from_raw(self.pid) {
+            let _ = kill_process_group(pid, signal);
+        }
+    }
+}
+
+/// Where echoed lines go: `[job] line` on the runner's stdout (through
+/// [`crate::echo`], never blocking), or (for `tick fire`) each stream to its
+/// own, unprefixed, as a plain pipe would.
+#[derive(Clone)]
+pub struct Echo {
+    pub prefix: String,
+    /// The child's stderr goes to our stderr instead of our stdout.
+    pub split: bool,
+}
+
+impl Echo {
+    fn raw(&self, data: &[u8], from_stderr: bool) {
+        let _ = if from_stderr && self.split {
+            std::io::stderr().lock().write_all(data)
+        } else {
+            std::io::stdout().lock().write_all(data)
+        };
+    }
+
+    fn line(&self, line: &[u8], from_stderr: bool) {
+        let prefix = self.prefix.as_bytes();
+        if !self.split {
+            // The runner's `[job] line`: never wait on stdout here.
+            crate::echo::line(prefix, line)
+        } else if from_stderr {
+            crate::echo::write_line(&mut std::io::stderr().lock(), prefix, line)
+        } else {
+            crate::echo::write_line(&mut std::io::stdout().lock(), prefix, line)
+        }
+    }
+}
+
+/// Spawn a job. `on_exit` is called once, from the supervisor thread, when
+/// the shell has exited and its output is read (or after [`DRAIN`] more, if
+/// a grandchild left in the background holds the pipes open).
+pub fn spawn(
+    spec: &Spec,
+    echo: Option<Echo>,
+    on_exit: impl FnOnce(RunResult) + Send + 'static,
+) -> std::io::Result<Child> {
+    spawn_watched(spec, echo, Box::new(on_exit), true)
+}
+
+fn spawn_watched(
+    spec: &Spec,
+    echo: Option<Echo>,
+    on_exit: OnExit,
+    use_pidfd: bool,
+) -> std::io::Result<Child> {
+    let wake = supervisor::start()?;
+    let mut cmd = Command::new("/bin/sh");
+    cmd.arg("-c")
+        .arg(&spec.command)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .envs(&spec.env)
+        .env("TICK_JOB_ID", &spec.job_id)
+        .env(
+            "TICK_SCHEDULED_AT",
+            spec.scheduled_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        );
+    if let Some(dir) = &spec.cwd {
+        cmd.current_dir(dir);
+    }
+    let child = cmd.spawn()?;
+    let pid = child.id() as i32;
+    supervisor::hand_over(wake, child, echo, on_exit, use_pidfd);
+    Ok(Child { pid })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Status;
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+
+    fn run_with(command: &str, use_pidfd: bool) -> RunResult {
+        let (tx, rx) = mpsc::channel();
+        let spec = Spec {
+            job_id: "t".into(),
+            command: command.into(),
+            cwd: None,
+            env: BTreeMap::from([("GREETING".to_string(), "hello".to_string())]),
+            scheduled_at: "2026-01-01T00:00:00Z".parse().unwrap(),
+        };
+        let on_exit = Box::new(move |f| tx.send(f).unwrap());
+        spawn_watched(&spec, None, on_exit, use_pidfd).unwrap();
+        rx.recv_timeout(Duration::from_secs(20)).unwrap()
+    }
+
+    fn run(command: &str) -> RunResult {
+        run_with(command, true)
+    }
+
+    #[test]
+    fn exit_codes_and_signals() {
+        for pidfd in [true, false] {
+            assert_eq!(run_with("exit 0", pidfd).status(), Status::Success);
+            let f = run_with("exit 3", pidfd);
+            assert_eq!((f.status(), f.exit_code), (Status::Failed, Some(3)));
+            let f = run_with("kill -TERM $$", pidfd);
+            assert_eq!((f.status(), f.signal), (Status::Killed, Some(15)));
+            // The shell closes its output and lives on: still waited for.
+            let f = run_with("exec >&- 2>&-; sleep 0.3; exit 4", pidfd);
+            assert_eq!(f.exit_code, Some(4));
+        }
+    }
+
+    #[test]
+    fn environment_and_capture() {
+        let f = run("echo \"$GREETING $TICK_JOB_ID $TICK_SCHEDULED_AT\"; echo oops >&2; read x; echo \"stdin:$x\"");
+        assert_eq!(
+            String::from_utf8(f.stdout).unwrap(),
+            "hello t 2026-01-01T00:00:00Z\nstdin:\n"
+        );
+        assert_eq!(f.stderr, b"oops\n");
+        assert!(!f.stdout_truncated);
+    }
+
+    #[test]
+    fn capture_keeps_only_the_tail() {
+        // 1 MB of output: the last 64 KiB are kept and marked truncated.
+        let f = run("head -c 1000000 /dev/zero | tr '\\0' a; printf END");
+        assert_eq!(f.stdout.len(), CAPTURE_BYTES);
+        assert!(f.stdout.ends_with(b"aaaEND"));
+        assert!(f.stdout_truncated);
+    }
+
+    #[test]
+    fn a_background_grandchild_holding_the_pipes_does_not_hold_the_report() {
+        for pidfd in [true, false] {
+            let started = Instant::now();
+            let f = run_with("echo before; sleep 10 & exit 5", pidfd);
+            assert_eq!(f.exit_code, Some(5));
+            assert_eq!(f.stdout, b"before\n");
+            // Reported after the drain time, long before the grandchild ends.
+            assert!(started.elapsed() < Duration::from_secs(8));
+        }
+    }
+
+    #[test]
+    fn many_children_at_once_are_each_reported_once() {
+        let (tx, rx) = mpsc::channel();
+        for i in 0..40 {
+            let spec = Spec {
+                job_id: format!("j{i}"),
+                command: format!("echo $TICK_JOB_ID; exit {}", i % 7),
+                cwd: None,
+                env: BTreeMap::new(),
+                scheduled_at: "2026-01-01T00:00:00Z".parse().unwrap(),
+            };
+            let tx = tx.clone();
+            spawn(&spec, None, move |f| tx.send((i, f)).unwrap()).unwrap();
+        }
+        drop(tx);
+        let mut seen: Vec<(i32, RunResult)> = rx.iter().collect();
+        seen.sort_by_key(|(i, _)| *i);
+        assert_eq!(seen.len(), 40);
+        for (i, f) in seen {
+            assert_eq!(f.exit_code, Some(i % 7));
+            assert_eq!(f.stdout, format!("j{i}\n").as_bytes());
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! A wake-up's bookkeeping: children started and executions ended, written
+//! in one transaction after the children started; maintenance (the jobs
+//! file's checkpoints) only in quiet gaps, never inside a claim.
+
+use std::time::Instant;
+
+use anyhow::Result;
+use chrono::{DateTime, Duration, Utc};
+
+use super::events::Done;
+use super::workers::Running;
+use super::Scheduler;
+use crate::model::{RunResult, Status};
+use crate::store::Finish;
+
+/// The log is checkpointed only in a quiet gap at least this long...
+const CHECKPOINT_GAP: Duration = Duration::milliseconds(250);
+/// ...once this many writes or this long has passed since the last one;
+/// after `CHECKPOINT_FORCE` writes, whatever the gap.
+const CHECKPOINT_WRITES: u32 = 200;
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+const CHECKPOINT_FORCE: u32 = 5000;
+/// While fires wait for a free worker, the wake-ups' bookkeeping (started,
+/// finished) is held back, so that each exit goes straight to the next
+/// spawn; it is written once none waits, or after this long.
+const HOLD_BOOKKEEPING: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// An execution that ended, recorded at the end of the wake-up.
+pub(super) struct Ended {
+    pub id: i64,
+    pub status: Status,
+    pub result: RunResult,
+    pub at: DateTime<Utc>,
+    pub run: Running,
+}
+
+impl Scheduler {
+    /// [`Scheduler::flush`], unless fires are waiting for a worker (then the
+    /// next exit should go straight to the next spawn), for at most
+    /// [`HOLD_BOOKKEEPING`].
+    pub(super) fn flush_unless_busy(&mut self, now: DateTime<Utc>) -> Result<()> {
+        let busy = self.running.len() >= self.cfg.max_workers as usize
+            && self.waiting.iter().any(|p| p.not_before <= now);
+        if busy && !(self.started.is_empty() && self.ended.is_empty()) {
+            let since = *self.held_since.get_or_insert_with(Instant::now);
+            if since.elapsed() < HOLD_BOOKKEEPING {
+                return Ok(());
+            }
+        }
+        self.held_since = None;
+        self.flush()
+    }
+
+    /// Write the wake-up's bookkeeping in one transaction, then tell the
+    /// listeners (which may read the rows, say with `tick logs`).
+    pub(super) fn flush(&mut self) -> Result<()> {
+        if self.started.is_empty() && self.ended.is_empty() {
+            return Ok(());
+        }
+        let ended = std::mem::take(&mut self.ended);
+        let finishes: Vec<Finish> = ended
+            .iter()
+            .map(|e| Finish {
+                execution_id: e.id,
+                job_id: &e.run.job_id,
+                status: e.status,
+                result: &e.result,
+                at: e.at,
+            })
+            .collect();
+        self.store.record(&self.started, &finishes)?;
+        self.started.clear();
+        self.writes += 1;
+        for e in &ended {
+            self.emit(&Done::ended(e));
+        }
+        Ok(())
+    }
+
+    /// Checkpoint the write-ahead log in a quiet gap before `wake`, never
+    /// inside a claim (see [`Store::sync_only_claims`]).
+    pub(super) fn maybe_checkpoint(
+        &mut self,
+        now: DateTime<Utc>,
+        wake: DateTime<Utc>,
+    ) -> Result<()> {
+        let due = self.writes >= CHECKPOINT_WRITES
+            || (self.writes > 0 && self.checkpointed.elapsed() >= CHECKPOINT_EVERY);
+        if (due && wake - now >= CHECKPOINT_GAP) || self.writes >= CHECKPOINT_FORCE {
+            self.store.maintain()?;
+            self.writes = 0;
+            self.checkpointed = Instant::now();
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,207 @@
+//! What is due, decided and claimed: the earliest next run (re-read only
+//! when the store changed), the claim lead, and one claim transaction per
+//! wake-up for every job due within it.
+
+use std::time::Instant;
+
+use anyhow::Result;
+use chrono::{DateTime, Duration, Utc};
+
+use super::events::Done;
+use super::workers::Pending;
+use super::{plan, Scheduler};
+use crate::executor::Spec;
+use crate::model::{Job, JobState, Status};
+use crate::store::{Claim, JobRow};
+use crate::trigger::Trigger;
+use crate::units::human_ms;
+
+/// The claim lead never exceeds this...
+const MAX_LEAD: std::time::Duration = std::time::Duration::from_millis(500);
+/// ...and is at least twice the recent claim cost plus this.
+pub(super) const LEAD_MARGIN: std::time::Duration = std::time::Duration::from_millis(10);
+
+impl Scheduler {
+    /// The earliest next run of an active job, read again only when the
+    /// file changed.
+    pub(super) fn next_due(&mut self) -> Result<Option<DateTime<Utc>>> {
+        let version = self.store.change_counter()?;
+        if let Some((v, due)) = self.next_due {
+            if v == version {
+                return Ok(due);
+            }
+        }
+        let due = self.store.next_due()?;
+        self.next_due = Some((version, due));
+        Ok(due)
+    }
+
+    /// How far ahead of its time a fire is claimed.
+    pub(super) fn lead(&self) -> Duration {
+        let lead = (self.claim_cost * 2 + LEAD_MARGIN).min(MAX_LEAD);
+        Duration::from_std(lead).unwrap_or(Duration::zero())
+    }
+
+    fn running_count(&self, job_id: &str) -> u32 {
+        (self.running.values().filter(|r| r.job_id == job_id).count()
+            + self
+                .waiting
+                .iter()
+                .filter(|p| p.spec.job_id == job_id)
+                .count()) as u32
+    }
+
+    fn usable(&mut self, row: JobRow) -> Option<(Job, Trigger)> {
+        let job = match row {
+            Ok(job) => job,
+            Err(e) => {
+                if self.broken.insert(e.clone()) {
+                    self.log.error(&format!("{e}; skipping it"));
+                }
+                return None;
+            }
+        };
+        match Trigger::from_spec(&job.trigger) {
+            Ok(t) => Some((job, t)),
+            Err(e) => {
+                if self.broken.insert(job.id.clone()) {
+                    self.log.error(&format!(
+                        "job {} cannot be scheduled ({e}); skipping it",
+                        job.id
+                    ));
+                }
+                None
+            }
+        }
+    }
+
+    pub(super) fn fire_reboot_jobs(&mut self, now: DateTime<Utc>) -> Result<()> {
+        for row in self.store.reboot_jobs()? {
+            let Some((job, trigger)) = self.usable(row) else {
+                continue;
+            };
+            if let Some(id) = self.store.insert_running(&job, now, &self.cfg.runner)? {
+                self.queue(id, &job, now, trigger.jitter, None);
+            }
+        }
+        Ok(())
+    }
+
+    /// Decide every job due now or within the lead, and claim all
+    /// decisions in one transaction. Returns whether any fire was queued.
+    pub(super) fn claim_due(&mut self, now: DateTime<Utc>) -> Result<bool> {
+        let horizon = now + self.lead();
+        match self.next_due()? {
+            Some(due) if due <= horizon => {}
+            _ => return Ok(false),
+        }
+        let began = Instant::now();
+        let mut claims = Vec::new();
+        let mut jobs = Vec::new();
+        for row in self.store.due_jobs(horizon)? {
+            let Some((job, trigger)) = self.usable(row) else {
+                continue;
+            };
+            let Some(due) = job.next_run_at else { continue };
+            let running = self.running_count(&job.id);
+            if due > now && running > 0 {
+                // Decided at its time, when the running copy may have ended.
+                continue;
+            }
+            let p = plan::plan(&trigger, &job.options, due, now, running);
+            let mut rows: Vec<(DateTime<Utc>, Status)> = Vec::new();
+            rows.extend(p.missed.iter().map(|t| (*t, Status::Missed)));
+            rows.extend(p.skipped.iter().map(|t| (*t, Status::Skipped)));
+            rows.extend(p.run.iter().map(|t| (*t, Status::Running)));
+            claims.push(Claim {
+                job_id: job.id.clone(),
+                job_name: job.name.clone(),
+                command: job.command.clone(),
+                expected_next: due,
+                new_next: p.next,
+                new_state: if p.next.is_some() {
+                    JobState::Active
+                } else {
+                    JobState::Finished
+                },
+                rows,
+            });
+            jobs.push((job, trigger.jitter, p));
+        }
+        if claims.is_empty() {
+            return Ok(false);
+        }
+        let (won, owned) = self.store.claim(&claims, &self.cfg.runner, now)?;
+        self.writes += 1;
+        self.next_due = None;
+        for (i, (job, _, p)) in jobs.iter().enumerate() {
+            // Only fires this runner decided are spoken of.
+            if !won[i] {
+                continue;
+            }
+            for t in &p.missed {
+                self.log.warn(&format!(
+                    "job {} missed its {} fire: {} late, more than its misfire grace",
+                    job.id,
+                    t.to_rfc3339(),
+                    human_ms((now - *t).num_milliseconds())
+                ));
+                self.emit(&Done::new(job, *t, Status::Missed));
+            }
+            for t in &p.skipped {
+                self.log.warn(&format!(
+                    "job {} skipped its {} fire: {} instance(s) already running",
+                    job.id,
+                    t.to_rfc3339(),
+                    job.options.max_instances
+                ));
+                self.emit(&Done::new(job, *t, Status::Skipped));
+            }
+            if p.dropped > 0 {
+                self.log.info(&format!(
+                    "job {}: {} earlier fire(s) of the backlog coalesced",
+                    job.id, p.dropped
+                ));
+            }
+            if p.next.is_none() {
+                self.log
+                    .info(&format!("job {} finished: no more fires", job.id));
+            }
+        }
+        let queued = !owned.is_empty();
+        for o in owned {
+            let (job, jitter, p) = &jobs[o.claim];
+            let ahead = (o.scheduled_at > now).then_some(p.next);
+            let job = job.clone();
+            self.queue(o.execution_id, &job, o.scheduled_at, *jitter, ahead);
+        }
+        let cost = began.elapsed();
+        self.claim_cost = cost.max(self.claim_cost * 7 / 8).max(LEAD_MARGIN / 2);
+        Ok(queued)
+    }
+
+    pub(super) fn queue(
+        &mut self,
+        execution_id: i64,
+        job: &Job,
+        scheduled_at: DateTime<Utc>,
+        jitter: u64,
+        ahead: Option<Option<DateTime<Utc>>>,
+    ) {
+        let not_before = plan::jittered(scheduled_at, jitter, &mut self.rng);
+        self.waiting.push(Pending {
+            execution_id,
+            job_name: job.name.clone(),
+            spec: Spec {
+                job_id: job.id.clone(),
+                command: job.command.clone(),
+                cwd: job.options.cwd.clone(),
+                env: job.options.env.clone(),
+                scheduled_at,
+            },
+            options: job.options.clone(),
+            not_before,
+            ahead,
+        });
+    }
+}

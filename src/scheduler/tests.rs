@@ -1,0 +1,260 @@
+//! The loop driven in-process with a fixed clock: claims, backlogs,
+//! instances, claiming ahead.
+
+use std::sync::mpsc;
+
+use super::*;
+use crate::clock::FixedClock;
+use crate::model::{Job, JobOptions, JobState};
+use crate::store::{Claim, NewJobId};
+use crate::trigger::Trigger;
+
+fn open(path: &std::path::Path) -> Box<dyn Store> {
+    crate::store::Location::File(path.to_path_buf())
+        .open_or_create()
+        .unwrap()
+}
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn scheduler(store: Box<dyn Store>, now: DateTime<Utc>) -> Scheduler {
+    let (tx, rx) = mpsc::channel();
+    let cfg = Config {
+        max_workers: 10,
+        echo: false,
+        runner: "test".into(),
+        on_event: None,
+    };
+    Scheduler::new(
+        store,
+        Box::new(FixedClock(now)),
+        cfg,
+        Logger::silent(),
+        tx,
+        rx,
+    )
+}
+
+fn add(store: &mut dyn Store, id: &str, expr: &str, next: &str, options: JobOptions) {
+    let trigger = Trigger::crontab(expr, chrono_tz::Tz::UTC).unwrap();
+    let job = Job {
+        id: String::new(),
+        name: None,
+        command: "true".into(),
+        trigger: trigger.spec(),
+        state: JobState::Active,
+        next_run_at: Some(at(next)),
+        options,
+        created_at: at(next),
+        updated_at: at(next),
+    };
+    store
+        .add_job(
+            job,
+            NewJobId::Given {
+                id: id.into(),
+                replace: false,
+            },
+        )
+        .unwrap();
+}
+
+/// A jobs file with one job, `j`, every minute, next run `next`.
+fn every_minute(next: &str) -> (tempfile::TempDir, std::path::PathBuf, Box<dyn Store>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jobs.db");
+    let mut store = open(&path);
+    add(
+        store.as_mut(),
+        "j",
+        "* * * * *",
+        next,
+        JobOptions::default(),
+    );
+    (dir, path, store)
+}
+
+fn rows(store: &dyn Store, id: &str) -> Vec<(String, Status)> {
+    store
+        .executions_of(id, 1000)
+        .unwrap()
+        .into_iter()
+        .rev()
+        .map(|e| (e.scheduled_at.format("%H:%M").to_string(), e.status))
+        .collect()
+}
+
+#[test]
+fn backlog_after_downtime_is_judged_by_the_same_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jobs.db");
+    let mut store = open(&path);
+    // Down from 10:00 to 10:30:30. Both jobs fired every 10 minutes.
+    let coalesce = JobOptions::default();
+    let each = JobOptions {
+        coalesce: false,
+        misfire_grace: Some(15 * 60),
+        max_instances: 10,
+        ..JobOptions::default()
+    };
+    add(
+        store.as_mut(),
+        "c",
+        "*/10 * * * *",
+        "2026-01-01T10:00:00Z",
+        coalesce,
+    );
+    add(
+        store.as_mut(),
+        "e",
+        "*/10 * * * *",
+        "2026-01-01T10:00:00Z",
+        each,
+    );
+    let now = at("2026-01-01T10:30:30Z");
+    let mut s = scheduler(store, now);
+    s.claim_due(now).unwrap();
+    // Coalesce: the backlog runs once, as its latest fire.
+    assert_eq!(
+        rows(s.store.as_ref(), "c"),
+        [("10:30".to_string(), Status::Running)]
+    );
+    // No coalesce: fires older than the 15 min grace are missed, the rest run.
+    assert_eq!(
+        rows(s.store.as_ref(), "e"),
+        [
+            ("10:00".to_string(), Status::Missed),
+            ("10:10".to_string(), Status::Missed),
+            ("10:20".to_string(), Status::Running),
+            ("10:30".to_string(), Status::Running),
+        ]
+    );
+    assert_eq!(s.waiting.len(), 3);
+    assert_eq!(
+        s.store.next_due().unwrap(),
+        Some(at("2026-01-01T10:40:00Z"))
+    );
+    // Claiming again at the same instant finds nothing due: no fire twice.
+    s.claim_due(now).unwrap();
+    assert_eq!(s.waiting.len(), 3);
+}
+
+#[test]
+fn a_second_runner_cannot_claim_the_same_fire() {
+    let (_dir, path, store) = every_minute("2026-01-01T10:00:00Z");
+    let now = at("2026-01-01T10:00:00Z");
+    let mut a = scheduler(store, now);
+    let mut b = open(&path);
+    // B decides from a read made before A claims...
+    let job = b.due_jobs(now).unwrap().pop().unwrap().unwrap();
+    let claim = Claim {
+        job_id: job.id.clone(),
+        job_name: None,
+        command: job.command.clone(),
+        expected_next: now,
+        new_next: Some(at("2026-01-01T10:01:00Z")),
+        new_state: JobState::Active,
+        rows: vec![(now, Status::Running)],
+    };
+    assert!(a.claim_due(now).unwrap());
+    // ...and its claim transaction loses: nothing to start.
+    let (won, owned) = b.claim(&[claim], "b", now).unwrap();
+    assert_eq!((won, owned), (vec![false], vec![]));
+    assert_eq!(
+        rows(a.store.as_ref(), "j"),
+        [("10:00".to_string(), Status::Running)]
+    );
+}
+
+#[test]
+fn max_instances_counts_running_and_waiting_fires() {
+    let (_dir, _, store) = every_minute("2026-01-01T10:00:00Z");
+    let mut s = scheduler(store, at("2026-01-01T10:00:00Z"));
+    s.claim_due(at("2026-01-01T10:00:00Z")).unwrap();
+    // The 10:00 fire is still waiting (never started): 10:01 is skipped.
+    s.claim_due(at("2026-01-01T10:01:00Z")).unwrap();
+    assert_eq!(
+        rows(s.store.as_ref(), "j"),
+        [
+            ("10:00".to_string(), Status::Running),
+            ("10:01".to_string(), Status::Skipped)
+        ]
+    );
+}
+
+#[test]
+fn fires_are_claimed_ahead_and_start_at_their_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir.path().join("jobs.db"));
+    let options = JobOptions::default;
+    add(
+        store.as_mut(),
+        "j",
+        "* * * * *",
+        "2026-01-01T10:00:00Z",
+        options(),
+    );
+    add(
+        store.as_mut(),
+        "k",
+        "* * * * *",
+        "2026-01-01T10:00:01Z",
+        options(),
+    );
+    // 5 ms before the fire: within the lead (at least 20 ms).
+    let early = at("2026-01-01T09:59:59.995Z");
+    let mut s = scheduler(store, early);
+    assert!(s.claim_due(early).unwrap());
+    assert_eq!(
+        rows(s.store.as_ref(), "j"),
+        [("10:00".to_string(), Status::Running)]
+    );
+    // A second ahead is beyond any lead: not claimed yet.
+    assert!(rows(s.store.as_ref(), "k").is_empty());
+    s.start_ready(early).unwrap();
+    assert!(s.running.is_empty(), "started before its time");
+    assert_eq!(s.waiting.len(), 1);
+    assert_eq!(s.waiting[0].not_before, at("2026-01-01T10:00:00Z"));
+    // The loop wakes at the fire to start it.
+    assert_eq!(s.next_wake(early).unwrap(), at("2026-01-01T10:00:00Z"));
+}
+
+#[test]
+fn a_fire_claimed_ahead_is_given_back_when_the_runner_stops_first() {
+    let (_dir, path, store) = every_minute("2026-01-01T10:00:00Z");
+    let early = at("2026-01-01T09:59:59.995Z");
+    let mut s = scheduler(store, early);
+    s.claim_due(early).unwrap();
+    s.stop().unwrap();
+    // No row, and the job's next run is the fire again...
+    assert!(rows(s.store.as_ref(), "j").is_empty());
+    assert_eq!(
+        s.store.next_due().unwrap(),
+        Some(at("2026-01-01T10:00:00Z"))
+    );
+    // ...so the next runner runs it (within its misfire grace).
+    let late = at("2026-01-01T10:00:02Z");
+    let mut next = scheduler(open(&path), late);
+    next.claim_due(late).unwrap();
+    assert_eq!(
+        rows(next.store.as_ref(), "j"),
+        [("10:00".to_string(), Status::Running)]
+    );
+}
+
+#[test]
+fn a_job_with_a_copy_running_is_decided_at_its_time_not_ahead() {
+    let (_dir, _, store) = every_minute("2026-01-01T10:00:00Z");
+    let mut s = scheduler(store, at("2026-01-01T10:00:00Z"));
+    s.claim_due(at("2026-01-01T10:00:00Z")).unwrap();
+    s.start_ready(at("2026-01-01T10:00:00Z")).unwrap();
+    assert_eq!(s.running.len(), 1);
+    // The 10:00 copy is still there 5 ms before 10:01: no decision yet
+    // (it may end in time), and the loop wakes at 10:01 itself.
+    let early = at("2026-01-01T10:00:59.995Z");
+    assert!(!s.claim_due(early).unwrap());
+    assert_eq!(rows(s.store.as_ref(), "j").len(), 1);
+    assert_eq!(s.next_wake(early).unwrap(), at("2026-01-01T10:01:00Z"));
+}

@@ -1,0 +1,218 @@
+//! Claimed fires waiting for their time and a worker, the children
+//! running, and how each ended. Spawning is the executor's; each child's
+//! deadline is its [`Watch`].
+
+use std::sync::mpsc::Sender;
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+
+use super::bookkeeping::Ended;
+use super::events::Done;
+use super::{Event, Scheduler};
+use crate::executor::{self, Child, Echo, Sent, Spec, Watch, KILL_AFTER};
+use crate::model::{JobOptions, RunResult, Status};
+use crate::units::human_ms;
+
+/// A child running.
+pub(super) struct Running {
+    pub job_id: String,
+    pub job_name: Option<String>,
+    pub command: String,
+    pub options: JobOptions,
+    pub scheduled_at: DateTime<Utc>,
+    pub child: Child,
+    /// Its start, deadline and stop.
+    pub watch: Watch,
+}
+
+/// A claimed fire waiting for its time (jitter, claimed ahead) or a worker.
+pub(super) struct Pending {
+    pub execution_id: i64,
+    pub job_name: Option<String>,
+    pub spec: Spec,
+    pub options: JobOptions,
+    pub not_before: DateTime<Utc>,
+    /// Claimed ahead of its time: the next run the claim set, so that the
+    /// fire can be given back if the runner stops before it starts.
+    pub ahead: Option<Option<DateTime<Utc>>>,
+}
+
+impl Scheduler {
+    /// Start waiting fires whose time has come, while workers are free.
+    pub(super) fn start_ready(&mut self, now: DateTime<Utc>) -> Result<()> {
+        if self.waiting.is_empty() {
+            return Ok(());
+        }
+        self.waiting.sort_by_key(|p| p.not_before);
+        let mut batch = Vec::new();
+        while self.running.len() + batch.len() < self.cfg.max_workers as usize {
+            let Some(i) = self.waiting.iter().position(|p| p.not_before <= now) else {
+                break;
+            };
+            let p = self.waiting.remove(i);
+            let late = (now - p.not_before).num_seconds();
+            if p.options.misfire_grace.is_some_and(|g| late > g as i64) {
+                self.log.warn(&format!(
+                    "job {} missed its {} fire: waited {late}s for a free worker",
+                    p.spec.job_id,
+                    p.spec.scheduled_at.to_rfc3339()
+                ));
+                self.store
+                    .finish(p.execution_id, Status::Missed, &RunResult::default(), now)?;
+                self.emit(&Done::pending(&p, Status::Missed));
+                continue;
+            }
+            batch.push(p);
+        }
+        for (p, spawned) in launch(batch, &self.tx, self.cfg.echo) {
+            if let Some(id) = self.record_start(p, spawned, now)? {
+                self.started.push((id, now));
+            }
+        }
+        Ok(())
+    }
+
+    /// Keep track of a spawned child (or record why it did not start); its
+    /// execution id if it started.
+    fn record_start(
+        &mut self,
+        p: Pending,
+        spawned: std::io::Result<Child>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>> {
+        let id = p.execution_id;
+        match spawned {
+            Ok(child) => {
+                self.log.info(&format!(
+                    "job {} started (execution {id}, scheduled {})",
+                    p.spec.job_id,
+                    p.spec.scheduled_at.to_rfc3339()
+                ));
+                self.running.insert(
+                    id,
+                    Running {
+                        job_id: p.spec.job_id,
+                        job_name: p.job_name,
+                        command: p.spec.command,
+                        scheduled_at: p.spec.scheduled_at,
+                        child,
+                        watch: Watch::new(now, p.options.timeout),
+                        options: p.options,
+                    },
+                );
+                Ok(Some(id))
+            }
+            Err(e) => {
+                self.log
+                    .error(&format!("job {} could not start: {e}", p.spec.job_id));
+                let msg = RunResult::message(format!("tick: could not start the command: {e}\n"));
+                self.store.finish(id, Status::Failed, &msg, now)?;
+                let mut done = Done::pending(&p, Status::Failed);
+                done.result = Some(&msg);
+                self.emit(&done);
+                Ok(None)
+            }
+        }
+    }
+
+    /// Send each child's due SIGTERM (timeout) or SIGKILL (after the grace).
+    pub(super) fn enforce_timeouts(&mut self, now: DateTime<Utc>) {
+        for (id, r) in &mut self.running {
+            match r.watch.tick(&r.child, now) {
+                Some(Sent::Timeout) => self.log.warn(&format!(
+                    "job {} (execution {id}) timed out after {}; sent SIGTERM to its process group",
+                    r.job_id,
+                    human_ms((now - r.watch.started).num_milliseconds())
+                )),
+                Some(Sent::Kill) => self.log.warn(&format!(
+                    "job {} (execution {id}) still running {}s after SIGTERM; sent SIGKILL",
+                    r.job_id,
+                    KILL_AFTER.num_seconds()
+                )),
+                None => {}
+            }
+        }
+    }
+
+    /// A child's shell exited: log it, and keep it for the bookkeeping.
+    pub(super) fn finished(&mut self, id: i64, f: RunResult) -> Result<()> {
+        let now = self.clock.now();
+        let Some(r) = self.running.remove(&id) else {
+            return Ok(());
+        };
+        let status = r.watch.status(&f);
+        let took = human_ms((now - r.watch.started).num_milliseconds());
+        let detail = match (status, f.exit_code, f.signal) {
+            (Status::Failed, Some(c), _) => format!(" with exit code {c}"),
+            (Status::Killed, _, Some(s)) => format!(" by signal {s}"),
+            _ => String::new(),
+        };
+        let msg = format!(
+            "job {} finished: {status}{detail} in {took} (execution {id})",
+            r.job_id
+        );
+        if status == Status::Success {
+            self.log.info(&msg);
+        } else {
+            self.log.warn(&msg);
+        }
+        self.ended.push(Ended {
+            id,
+            status,
+            result: f,
+            at: now,
+            run: r,
+        });
+        Ok(())
+    }
+}
+
+/// Spawn a wake-up's fires, half of them from a second thread: each spawn
+/// blocks its thread until the child has exec'd, so two threads start a
+/// burst in about half the time.
+fn launch(
+    batch: Vec<Pending>,
+    tx: &Sender<Event>,
+    echo: bool,
+) -> Vec<(Pending, std::io::Result<Child>)> {
+    if batch.len() < 2 {
+        return spawn_all(batch, tx, echo);
+    }
+    let mut second = batch;
+    let first: Vec<Pending> = second.drain(..second.len().div_ceil(2)).collect();
+    std::thread::scope(|scope| {
+        let helper = scope.spawn(|| spawn_all(first, tx, echo));
+        let mut rest = spawn_all(second, tx, echo);
+        let mut out = helper
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        out.append(&mut rest);
+        out
+    })
+}
+
+fn spawn_all(
+    batch: Vec<Pending>,
+    tx: &Sender<Event>,
+    echo: bool,
+) -> Vec<(Pending, std::io::Result<Child>)> {
+    batch
+        .into_iter()
+        .map(|p| {
+            let tx = tx.clone();
+            let id = p.execution_id;
+            let echo = echo.then(|| Echo {
+                prefix: format!("[{}] ", p.spec.job_id),
+                split: false,
+            });
+            let spawned = executor::spawn(&p.spec, echo, move |finished| {
+                let _ = tx.send(Event::Exited {
+                    execution_id: id,
+                    finished,
+                });
+            });
+            (p, spawned)
+        })
+        .collect()
+}
