@@ -82,25 +82,11 @@ pub fn one_line(msg: &str) -> String {
     out
 }
 
-/// Exit code of `tick fire` for a job that timed out (as `timeout(1)`).
+/// Exit code of `tick fire` for a job that timed out (as `timeout(1)`);
+/// [`crate::model::Status::exit_code`] maps an execution's end to these.
 pub const EXIT_TIMEOUT: i32 = 124;
 /// Exit code of `tick fire` stopped by SIGINT/SIGTERM (as a shell's 128+2).
 pub const EXIT_INTERRUPTED: i32 = 130;
-
-/// The exit code `tick fire` passes on for an execution that ended with
-/// `status`: the job's own code, 128+n for a signal, 124 for a timeout, 130
-/// when interrupted.
-pub fn job_exit_code(status: crate::model::Status, result: &crate::model::RunResult) -> i32 {
-    use crate::model::Status;
-    match (status, result.exit_code, result.signal) {
-        (Status::Success, _, _) => EXIT_OK,
-        (Status::Timeout, _, _) => EXIT_TIMEOUT,
-        (Status::Interrupted, _, _) => EXIT_INTERRUPTED,
-        (_, Some(c), _) => c,
-        (_, None, Some(s)) => 128 + s,
-        _ => EXIT_FAILURE,
-    }
-}
 
 /// The process exit code for an error.
 pub fn exit_code(err: &anyhow::Error) -> i32 {

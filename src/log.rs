@@ -45,6 +45,12 @@ impl Logger {
         }
     }
 
+    /// Whether debug lines are shown (`-v`): worth checking before building
+    /// one on a hot path.
+    pub fn debugging(&self) -> bool {
+        self.max.is_some_and(|max| max >= Level::Debug)
+    }
+
     pub fn log(&self, level: Level, msg: &str) {
         if self.max.is_none_or(|max| level > max) {
             return;

@@ -8,6 +8,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::error;
 use crate::trigger::TriggerSpec;
 
 /// A scheduled job: what to run, when, and how.
@@ -62,6 +63,9 @@ impl fmt::Display for JobState {
     }
 }
 
+/// Executions kept per job unless `--keep-history` says otherwise.
+pub const DEFAULT_KEEP_HISTORY: u32 = 100;
+
 /// How a job runs (APScheduler's job options, for shell commands).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -97,7 +101,7 @@ impl Default for JobOptions {
             timeout: None,
             cwd: None,
             env: BTreeMap::new(),
-            keep_history: 100,
+            keep_history: DEFAULT_KEEP_HISTORY,
             on_success: None,
             on_failure: None,
             first_run: None,
@@ -187,6 +191,20 @@ impl Status {
         Status::Skipped,
         Status::Interrupted,
     ];
+
+    /// The exit code `tick fire` passes on for an execution that ended
+    /// with this status: the job's own code, 128+n for a signal, 124 for a
+    /// timeout, 130 when interrupted.
+    pub fn exit_code(self, result: &RunResult) -> i32 {
+        match (self, result.exit_code, result.signal) {
+            (Status::Success, _, _) => error::EXIT_OK,
+            (Status::Timeout, _, _) => error::EXIT_TIMEOUT,
+            (Status::Interrupted, _, _) => error::EXIT_INTERRUPTED,
+            (_, Some(c), _) => c,
+            (_, None, Some(s)) => 128 + s,
+            _ => error::EXIT_FAILURE,
+        }
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,7 +1,7 @@
 //! `tick fire ID`: run a job once now, in the foreground, through the same
 //! executor and [`Watch`] as `tick run` (process group, capture, timeout),
 //! recorded as an execution (django-apscheduler's "run now"). Exits with
-//! the job's status, as [`error::job_exit_code`] decides.
+//! the job's status, as [`crate::model::Status::exit_code`] decides.
 
 use std::sync::mpsc;
 
@@ -10,7 +10,7 @@ use chrono::Utc;
 
 use super::Ctx;
 use crate::cli::FireArgs;
-use crate::error::{self, JobExit, UsageError};
+use crate::error::{JobExit, UsageError};
 use crate::executor::{self, Echo, Sent, Spec, Watch};
 use crate::model::RunResult;
 use crate::trigger::input::parse_duration;
@@ -88,7 +88,7 @@ pub fn run(args: &FireArgs, ctx: &Ctx) -> Result<()> {
     };
     let status = watch.status(&finished);
     store.finish(id, status, &finished, Utc::now())?;
-    match error::job_exit_code(status, &finished) {
+    match status.exit_code(&finished) {
         0 => Ok(()),
         code => Err(JobExit(code).into()),
     }

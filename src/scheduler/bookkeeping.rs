@@ -8,9 +8,7 @@ use anyhow::Result;
 use chrono::{DateTime, Duration, Utc};
 
 use super::events::Done;
-use super::workers::Running;
 use super::Scheduler;
-use crate::model::{RunResult, Status};
 use crate::store::Finish;
 
 /// The log is checkpointed only in a quiet gap at least this long...
@@ -24,15 +22,6 @@ const CHECKPOINT_FORCE: u32 = 5000;
 /// finished) is held back, so that each exit goes straight to the next
 /// spawn; it is written once none waits, or after this long.
 const HOLD_BOOKKEEPING: std::time::Duration = std::time::Duration::from_millis(200);
-
-/// An execution that ended, recorded at the end of the wake-up.
-pub(super) struct Ended {
-    pub id: i64,
-    pub status: Status,
-    pub result: RunResult,
-    pub at: DateTime<Utc>,
-    pub run: Running,
-}
 
 impl Scheduler {
     /// [`Scheduler::flush`], unless fires are waiting for a worker (then the
@@ -88,6 +77,8 @@ impl Scheduler {
             || (self.writes > 0 && self.checkpointed.elapsed() >= CHECKPOINT_EVERY);
         if (due && wake - now >= CHECKPOINT_GAP) || self.writes >= CHECKPOINT_FORCE {
             self.store.maintain()?;
+            self.log
+                .debug(&format!("store maintenance after {} write(s)", self.writes));
             self.writes = 0;
             self.checkpointed = Instant::now();
         }

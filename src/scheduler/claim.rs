@@ -8,8 +8,7 @@ use anyhow::Result;
 use chrono::{DateTime, Duration, Utc};
 
 use super::events::Done;
-use super::workers::Pending;
-use super::{plan, Scheduler};
+use super::{plan, Pending, Scheduler};
 use crate::executor::Spec;
 use crate::model::{Job, JobState, Status};
 use crate::store::{Claim, JobRow};
@@ -177,6 +176,16 @@ impl Scheduler {
         }
         let cost = began.elapsed();
         self.claim_cost = cost.max(self.claim_cost * 7 / 8).max(LEAD_MARGIN / 2);
+        if self.log.debugging() {
+            self.log.debug(&format!(
+                "claimed {} of {} decision(s) in {} ms; {} fire(s) to start; lead now {} ms",
+                won.iter().filter(|w| **w).count(),
+                won.len(),
+                cost.as_millis(),
+                self.waiting.len(),
+                self.lead().num_milliseconds()
+            ));
+        }
         Ok(queued)
     }
 

@@ -3,9 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::bookkeeping::Ended;
-use super::workers::Pending;
-use super::Scheduler;
+use super::{Ended, Pending, Scheduler};
 use crate::listener;
 use crate::model::{Job, JobOptions, RunResult, Status};
 

@@ -33,12 +33,12 @@ use anyhow::Result;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::clock::Clock;
+use crate::executor::{Child, Spec, Watch};
 use crate::log::Logger;
-use crate::model::{RunResult, Status};
+use crate::model::{JobOptions, RunResult, Status};
 use crate::store::Store;
-use bookkeeping::Ended;
+use crate::units::human_ms;
 use events::Done;
-use workers::{Pending, Running};
 
 /// The longest sleep: changes by other processes show within this.
 const POLL: Duration = Duration::seconds(1);
@@ -63,6 +63,39 @@ pub struct Config {
     pub runner: String,
     /// `--on-event`: a listener for every event.
     pub on_event: Option<String>,
+}
+
+/// A child running.
+struct Running {
+    pub job_id: String,
+    pub job_name: Option<String>,
+    pub command: String,
+    pub options: JobOptions,
+    pub scheduled_at: DateTime<Utc>,
+    pub child: Child,
+    /// Its start, deadline and stop.
+    pub watch: Watch,
+}
+
+/// A claimed fire waiting for its time (jitter, claimed ahead) or a worker.
+struct Pending {
+    pub execution_id: i64,
+    pub job_name: Option<String>,
+    pub spec: Spec,
+    pub options: JobOptions,
+    pub not_before: DateTime<Utc>,
+    /// Claimed ahead of its time: the next run the claim set, so that the
+    /// fire can be given back if the runner stops before it starts.
+    pub ahead: Option<Option<DateTime<Utc>>>,
+}
+
+/// An execution that ended, recorded at the end of the wake-up.
+struct Ended {
+    pub id: i64,
+    pub status: Status,
+    pub result: RunResult,
+    pub at: DateTime<Utc>,
+    pub run: Running,
 }
 
 pub struct Scheduler {
@@ -155,8 +188,16 @@ impl Scheduler {
             if self.stopping && self.running.is_empty() {
                 break;
             }
-            let wake = self.next_wake(now)?;
+            let (wake, why) = self.next_wake(now)?;
             self.maybe_checkpoint(now, wake)?;
+            if self.log.debugging() {
+                self.log.debug(&format!(
+                    "sleeping {} until {why} ({} running, {} waiting)",
+                    human_ms((wake - now).num_milliseconds()),
+                    self.running.len(),
+                    self.waiting.len()
+                ));
+            }
             let wait = (wake - self.clock.now()).to_std().unwrap_or_default();
             match self.rx.recv_timeout(wait) {
                 Ok(event) => self.handle(event)?,
@@ -180,26 +221,33 @@ impl Scheduler {
             Event::Stop => self.stop(),
         }
     }
-    fn next_wake(&mut self, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
-        let mut wake = now + POLL;
+    /// When the loop must wake next even if no event comes, and why.
+    fn next_wake(&mut self, now: DateTime<Utc>) -> Result<(DateTime<Utc>, &'static str)> {
+        let mut wake = (now + POLL, "the poll for changes");
+        let mut sooner = |at: DateTime<Utc>, why: &'static str| {
+            if at < wake.0 {
+                wake = (at, why);
+            }
+        };
         if !self.stopping {
             if let Some(due) = self.next_due()? {
                 // Claim ahead of the fire, or at it if it was deferred.
                 let claim_at = due - self.lead();
-                let at = if claim_at > now { claim_at } else { due };
-                if at > now {
-                    wake = wake.min(at);
+                if claim_at > now {
+                    sooner(claim_at, "a claim ahead of the next fire");
+                } else if due > now {
+                    sooner(due, "the next fire");
                 }
             }
         }
         if self.running.len() < self.cfg.max_workers as usize {
             if let Some(p) = self.waiting.iter().map(|p| p.not_before).min() {
-                wake = wake.min(p.max(now));
+                sooner(p.max(now), "a claimed fire's time");
             }
         }
         for r in self.running.values() {
             if let Some(w) = r.watch.next_wake() {
-                wake = wake.min(w.max(now));
+                sooner(w.max(now), "a timeout");
             }
         }
         Ok(wake)

@@ -7,36 +7,11 @@ use std::sync::mpsc::Sender;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
-use super::bookkeeping::Ended;
 use super::events::Done;
-use super::{Event, Scheduler};
-use crate::executor::{self, Child, Echo, Sent, Spec, Watch, KILL_AFTER};
-use crate::model::{JobOptions, RunResult, Status};
+use super::{Ended, Event, Pending, Running, Scheduler};
+use crate::executor::{self, Child, Echo, Sent, Watch, KILL_AFTER};
+use crate::model::{RunResult, Status};
 use crate::units::human_ms;
-
-/// A child running.
-pub(super) struct Running {
-    pub job_id: String,
-    pub job_name: Option<String>,
-    pub command: String,
-    pub options: JobOptions,
-    pub scheduled_at: DateTime<Utc>,
-    pub child: Child,
-    /// Its start, deadline and stop.
-    pub watch: Watch,
-}
-
-/// A claimed fire waiting for its time (jitter, claimed ahead) or a worker.
-pub(super) struct Pending {
-    pub execution_id: i64,
-    pub job_name: Option<String>,
-    pub spec: Spec,
-    pub options: JobOptions,
-    pub not_before: DateTime<Utc>,
-    /// Claimed ahead of its time: the next run the claim set, so that the
-    /// fire can be given back if the runner stops before it starts.
-    pub ahead: Option<Option<DateTime<Utc>>>,
-}
 
 impl Scheduler {
     /// Start waiting fires whose time has come, while workers are free.

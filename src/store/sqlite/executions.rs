@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::{from_ms, SqliteStore};
-use crate::model::{Execution, RunResult, Status};
+use crate::model::{Execution, RunResult, Status, DEFAULT_KEEP_HISTORY};
 use crate::store::{History, Output};
 
 const COLUMNS: &str =
@@ -121,19 +121,19 @@ impl History for SqliteStore {
     }
 }
 
-/// Keep the newest `keep_history` executions of a job (default 100, also for
+/// Keep the newest `keep_history` executions of a job (the default also for
 /// removed jobs); running ones are never deleted. Called as rows are written.
 pub(super) fn enforce_retention(
     conn: &rusqlite::Connection,
     job_id: &str,
 ) -> rusqlite::Result<usize> {
-    conn.execute(
+    conn.prepare_cached(
         "DELETE FROM executions
          WHERE job_id = ?1 AND status != 'running' AND id <= (
              SELECT id FROM executions WHERE job_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET (
-                 SELECT coalesce((SELECT json_extract(options, '$.keep_history') FROM jobs WHERE id = ?1), 100)
+                 SELECT coalesce((SELECT json_extract(options, '$.keep_history') FROM jobs WHERE id = ?1), ?2)
              )
          )",
-        [job_id],
-    )
+    )?
+    .execute(params![job_id, DEFAULT_KEEP_HISTORY])
 }
