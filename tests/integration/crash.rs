@@ -2,24 +2,15 @@
 //! SIGKILL at random moments five times and restarted, while three writers
 //! keep adding, pausing and resuming jobs. Nothing may be lost or doubled.
 
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustix::process::{kill_process, Pid, Signal};
+use crate::util::{Env, Runner};
 
-use crate::util::Env;
-
-fn start_runner(env: &Env, n: usize) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_tick"))
-        .args(["run", "--no-echo"])
-        .env("TICK_DB", env.db())
-        .env("TZ", "UTC")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(env.path().join(format!("runner{n}.err"))).unwrap())
-        .spawn()
-        .unwrap()
+fn start_runner(env: &Env, n: usize) -> Runner {
+    env.runner(&format!("runner{n}"), &["--no-echo"])
 }
 
 fn tick(db: &std::path::Path, args: &[&str]) -> Result<String, String> {
@@ -91,8 +82,7 @@ fn kill_9_five_times_while_writers_write() {
     let mut runner = start_runner(&env, 0);
     for n in 1..=5 {
         std::thread::sleep(Duration::from_millis(fastrand::u64(700..2000)));
-        kill_process(Pid::from_raw(runner.id() as i32).unwrap(), Signal::KILL).unwrap();
-        runner.wait().unwrap();
+        runner.kill9();
         runner = start_runner(&env, n);
     }
     std::thread::sleep(Duration::from_secs(2));
@@ -105,9 +95,8 @@ fn kill_9_five_times_while_writers_write() {
         all_added.extend(added);
         total_writes += writes;
     }
-    let last_pid = runner.id();
-    kill_process(Pid::from_raw(last_pid as i32).unwrap(), Signal::INT).unwrap();
-    assert!(runner.wait().unwrap().success());
+    let last_pid = runner.pid();
+    runner.stop();
 
     let conn = rusqlite::Connection::open(&db).unwrap();
     let q = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };

@@ -141,7 +141,8 @@ fn import_reads_stdin() {
 #[test]
 fn export_then_import_gives_the_same_schedules() {
     let env = Env::new();
-    env.tick(&["import", DEBIAN]).ok();
+    let (_, notes) = env.tick(&["import", DEBIAN]).ok_and_stderr();
+    assert!(notes.contains("SHELL ignored"), "{notes}");
     env.tick(&[
         "add",
         "cron",

@@ -7,28 +7,15 @@ use serde_json::Value;
 use crate::util::Env;
 
 fn run_for(env: &Env, extra: &[&str], done: impl Fn() -> bool, secs: u64) -> String {
-    let err = env.path().join("run.err");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tick"))
-        .arg("run")
-        .arg("--no-echo")
-        .args(extra)
-        .env("TICK_DB", env.db())
-        .env("TZ", "UTC")
-        .stderr(std::fs::File::create(&err).unwrap())
-        .spawn()
-        .unwrap();
+    let mut args = vec!["--no-echo"];
+    args.extend_from_slice(extra);
+    let runner = env.runner("run", &args);
     let end = Instant::now() + Duration::from_secs(secs);
     while Instant::now() < end && !done() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let ok = done();
-    rustix::process::kill_process(
-        rustix::process::Pid::from_raw(child.id() as i32).unwrap(),
-        rustix::process::Signal::INT,
-    )
-    .unwrap();
-    let _ = child.wait();
-    let log = std::fs::read_to_string(&err).unwrap();
+    let log = runner.stop();
     assert!(ok, "condition not met in {secs}s; log:\n{log}");
     log
 }

@@ -1,99 +1,12 @@
 //! `tick run` end to end: real processes, real signals, one-second schedules.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use rustix::process::{kill_process, Pid, Signal};
 
-use crate::util::Env;
-
-/// A `tick run` in the background, its stdout and stderr in files.
-struct Runner {
-    child: Child,
-    stderr: std::path::PathBuf,
-    stdout: std::path::PathBuf,
-}
-
-impl Runner {
-    fn start(env: &Env, name: &str, extra: &[&str]) -> Runner {
-        let stdout = env.path().join(format!("{name}.out"));
-        let stderr = env.path().join(format!("{name}.err"));
-        let mut args = vec!["run"];
-        args.extend_from_slice(extra);
-        let child = Command::new(env!("CARGO_BIN_EXE_tick"))
-            .args(&args)
-            .env("TICK_DB", env.db())
-            .env("TZ", "UTC")
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(std::fs::File::create(&stdout).unwrap())
-            .stderr(std::fs::File::create(&stderr).unwrap())
-            .spawn()
-            .unwrap();
-        Runner {
-            child,
-            stderr,
-            stdout,
-        }
-    }
-
-    fn signal(&self, sig: Signal) {
-        kill_process(Pid::from_raw(self.child.id() as i32).unwrap(), sig).unwrap();
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.stderr).unwrap_or_default()
-    }
-
-    fn out(&self) -> String {
-        std::fs::read_to_string(&self.stdout).unwrap_or_default()
-    }
-
-    /// Wait for the log to contain `text`.
-    fn wait_log(&self, text: &str, secs: u64) {
-        let end = Instant::now() + Duration::from_secs(secs);
-        while Instant::now() < end {
-            if self.log().contains(text) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("log never said {text:?}:\n{}", self.log());
-    }
-
-    /// Wait for exit; `None` if it is still running after `secs`.
-    fn wait_exit(&mut self, secs: u64) -> Option<std::process::ExitStatus> {
-        let end = Instant::now() + Duration::from_secs(secs);
-        while Instant::now() < end {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                return Some(s);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        None
-    }
-
-    fn stop(mut self) -> String {
-        self.signal(Signal::INT);
-        let status = self
-            .wait_exit(15)
-            .expect("runner did not stop after SIGINT");
-        assert!(
-            status.success(),
-            "runner exited with {status:?}:\n{}",
-            self.log()
-        );
-        self.log()
-    }
-}
-
-impl Drop for Runner {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::util::{wait_for, Env, Runner};
 
 /// (job id, scheduled ms, status, exit code, stdout) of one execution.
 type Row = (String, i64, String, Option<i32>, Vec<u8>);
@@ -134,17 +47,6 @@ fn proc_status(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-fn wait_for(what: &str, secs: u64, mut ok: impl FnMut() -> bool) {
-    let end = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < end {
-        if ok() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("timed out waiting for {what}");
-}
-
 #[test]
 fn fires_every_second_and_records_each_fire_once() {
     let env = Env::new();
@@ -158,7 +60,7 @@ fn fires_every_second_and_records_each_fire_once() {
         "echo \"at $TICK_SCHEDULED_AT for $TICK_JOB_ID\"",
     ])
     .ok();
-    let runner = Runner::start(&env, "r", &[]);
+    let runner = env.runner("r", &[]);
     wait_for("3 successful fires", 10, || {
         count(&env.db(), "sec", "success") >= 3
     });
@@ -186,7 +88,7 @@ fn fires_every_second_and_records_each_fire_once() {
 #[test]
 fn changes_by_other_commands_take_effect_while_running() {
     let env = Env::new();
-    let runner = Runner::start(&env, "r", &["--no-echo"]);
+    let runner = env.runner("r", &["--no-echo"]);
     runner.wait_log("no jobs yet", 10);
     env.tick(&["add", "--id", "late", "cron", "* * * * * *", "--", "true"])
         .ok();
@@ -225,7 +127,7 @@ fn first_signal_drains_second_kills() {
         "sleep 2; echo done",
     ])
     .ok();
-    let runner = Runner::start(&env, "a", &["--no-echo"]);
+    let runner = env.runner("a", &["--no-echo"]);
     runner.wait_log("job slow started", 10);
     let t0 = Instant::now();
     let log = runner.stop();
@@ -240,7 +142,7 @@ fn first_signal_drains_second_kills() {
 
     // Second run: two signals kill the job's group and exit at once.
     env.tick(&["modify", "slow", "--command", "sleep 30"]).ok();
-    let mut runner = Runner::start(&env, "b", &["--no-echo"]);
+    let mut runner = env.runner("b", &["--no-echo"]);
     runner.wait_log("job slow started", 10);
     runner.signal(Signal::INT);
     runner.wait_log("waiting for 1 running job", 5);
@@ -286,7 +188,7 @@ fn kill_9_leaves_running_rows_that_the_next_runner_interrupts() {
     let cmd = format!("echo $$ > {}; sleep 60", pgfile.display());
     env.tick(&["add", "--id", "long", "cron", "* * * * * *", "--", &cmd])
         .ok();
-    let mut runner = Runner::start(&env, "a", &["--no-echo"]);
+    let mut runner = env.runner("a", &["--no-echo"]);
     runner.wait_log("job long started", 10);
     wait_for("the job's pgid file", 5, || {
         std::fs::read_to_string(&pgfile).is_ok_and(|s| s.ends_with('\n'))
@@ -303,7 +205,7 @@ fn kill_9_leaves_running_rows_that_the_next_runner_interrupts() {
         .unwrap();
     let _ = rustix::process::kill_process_group(Pid::from_raw(pgid).unwrap(), Signal::KILL);
     env.tick(&["pause", "long"]).ok();
-    let runner = Runner::start(&env, "b", &["--no-echo"]);
+    let runner = env.runner("b", &["--no-echo"]);
     runner.wait_log(
         "marked 1 execution(s) of a previous runner as interrupted",
         10,
@@ -330,7 +232,7 @@ fn timeout_kills_the_whole_process_group() {
         &cmd,
     ])
     .ok();
-    let runner = Runner::start(&env, "r", &["--no-echo"]);
+    let runner = env.runner("r", &["--no-echo"]);
     wait_for("a timeout", 10, || count(&env.db(), "t", "timeout") >= 1);
     let log = runner.stop();
     assert!(log.contains("timed out after"), "{log}");
@@ -362,7 +264,7 @@ fn huge_output_keeps_the_tail_in_bounded_memory() {
         "head -c 100000000 /dev/zero | tr '\\0' x; printf TAIL",
     ])
     .ok();
-    let runner = Runner::start(&env, "r", &[]);
+    let runner = env.runner("r", &[]);
     let pid = runner.child.id();
     let mut peak_kb = 0u64;
     wait_for("the big job to finish", 60, || {
@@ -382,24 +284,40 @@ fn huge_output_keeps_the_tail_in_bounded_memory() {
 #[test]
 fn two_runners_never_fire_twice_and_the_standby_takes_over() {
     let env = Env::new();
-    env.tick(&["add", "--id", "s", "cron", "* * * * * *", "--", "true"])
+    // Each process start appends its fire's time: starts are counted, not rows.
+    let starts = env.path().join("starts");
+    let cmd = format!("echo $TICK_SCHEDULED_AT >> {}", starts.display());
+    env.tick(&["add", "--id", "s", "cron", "* * * * * *", "--", &cmd])
         .ok();
-    let a = Runner::start(&env, "a", &["--no-echo"]);
+    let lines = || -> Vec<String> {
+        std::fs::read_to_string(&starts)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let a = env.runner("a", &["--no-echo"]);
     a.wait_log("scheduler started", 10);
-    let b = Runner::start(&env, "b", &["--no-echo"]);
+    let b = env.runner("b", &["--no-echo"]);
     b.wait_log("is held by tick run (pid", 10);
     std::thread::sleep(Duration::from_secs(2));
+    let by_a = lines().len();
     a.stop();
     b.wait_log("taking over", 10);
-    let before = count(&env.db(), "s", "success");
-    wait_for("fires by the standby", 10, || {
-        count(&env.db(), "s", "success") >= before + 2
-    });
+    wait_for("fires by the standby", 10, || lines().len() >= by_a + 2);
     b.stop();
-    let times: Vec<i64> = executions(&env.db()).iter().map(|e| e.1).collect();
-    let mut unique = times.clone();
+    let started = lines();
+    let mut unique = started.clone();
+    unique.sort();
     unique.dedup();
-    assert_eq!(unique.len(), times.len(), "a fire ran twice: {times:?}");
+    assert!(by_a >= 1, "the first runner never fired");
+    assert_eq!(
+        unique.len(),
+        started.len(),
+        "a fire started twice: {started:?}"
+    );
+    // Every start has its execution row, and every row its start.
+    assert_eq!(count(&env.db(), "s", "success"), started.len());
 }
 
 #[test]
@@ -416,7 +334,7 @@ fn a_job_row_that_cannot_be_used_is_skipped_not_fatal() {
     )
     .unwrap();
     drop(conn);
-    let runner = Runner::start(&env, "r", &["--no-echo"]);
+    let runner = env.runner("r", &["--no-echo"]);
     wait_for("the good job to fire twice", 10, || {
         count(&env.db(), "good", "success") >= 2
     });
@@ -440,7 +358,7 @@ fn a_date_job_fires_once_and_finishes() {
     let env = Env::new();
     env.tick(&["add", "--id", "once", "date", "--in", "1s", "--", "true"])
         .ok();
-    let runner = Runner::start(&env, "r", &["--no-echo"]);
+    let runner = env.runner("r", &["--no-echo"]);
     wait_for("the date job", 10, || {
         count(&env.db(), "once", "success") == 1
     });
@@ -455,12 +373,12 @@ fn reboot_jobs_fire_when_the_runner_starts() {
     let env = Env::new();
     env.tick(&["add", "--id", "boot", "cron", "@reboot", "--", "true"])
         .ok();
-    let runner = Runner::start(&env, "r", &["--no-echo"]);
+    let runner = env.runner("r", &["--no-echo"]);
     wait_for("the reboot job", 10, || {
         count(&env.db(), "boot", "success") == 1
     });
     runner.stop();
-    let runner = Runner::start(&env, "r2", &["--no-echo"]);
+    let runner = env.runner("r2", &["--no-echo"]);
     wait_for("the reboot job again", 10, || {
         count(&env.db(), "boot", "success") == 2
     });
@@ -483,7 +401,7 @@ fn running_children_cost_no_thread_each() {
         ])
         .ok();
     }
-    let runner = Runner::start(&env, "r", &["--max-workers", "40"]);
+    let runner = env.runner("r", &["--max-workers", "40"]);
     let pid = runner.child.id();
     wait_for("30 running children", 20, || {
         count_all(&env.db(), "running") == 30
@@ -507,7 +425,7 @@ fn running_children_cost_no_thread_each() {
 /// with a job echoing 3.6 MB (against a 64 KiB pipe) and one every second.
 /// Returns once the loud job has finished and 3 more fires ran: a stuck
 /// stdout stalls neither the supervisor nor the scheduler.
-fn runner_with_stuck_stdout(env: &Env) -> Child {
+fn runner_with_stuck_stdout(env: &Env) -> Runner {
     env.tick(&[
         "add",
         "--id",
@@ -521,15 +439,7 @@ fn runner_with_stuck_stdout(env: &Env) -> Child {
     .ok();
     env.tick(&["add", "--id", "sec", "cron", "* * * * * *", "--", "true"])
         .ok();
-    let child = Command::new(env!("CARGO_BIN_EXE_tick"))
-        .arg("run")
-        .env("TICK_DB", env.db())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(env.path().join("stuck.err")).unwrap())
-        .spawn()
-        .unwrap();
+    let runner = env.runner_piped("stuck", &[]);
     wait_for("the loud job and 3 more fires", 20, || {
         count(&env.db(), "loud", "success") == 1 && count(&env.db(), "sec", "success") >= 3
     });
@@ -539,32 +449,22 @@ fn runner_with_stuck_stdout(env: &Env) -> Child {
         loud.4.ends_with(b"nobody reads\n"),
         "the history keeps the output"
     );
-    child
-}
-
-fn interrupt_and_wait(child: &mut Child) {
-    kill_process(Pid::from_raw(child.id() as i32).unwrap(), Signal::INT).unwrap();
-    let end = Instant::now() + Duration::from_secs(15);
-    while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < end, "runner did not stop");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert!(child.wait().unwrap().success());
+    runner
 }
 
 #[test]
 fn a_stuck_stdout_never_stalls_the_runner_nor_its_stop() {
     let env = Env::new();
-    let mut child = runner_with_stuck_stdout(&env);
+    let runner = runner_with_stuck_stdout(&env);
     // Still stuck: SIGINT stops it all the same.
-    interrupt_and_wait(&mut child);
+    runner.stop();
 }
 
 #[test]
 fn when_stdout_moves_again_it_says_how_many_lines_were_dropped() {
     let env = Env::new();
-    let mut child = runner_with_stuck_stdout(&env);
-    let mut stdout = child.stdout.take().unwrap();
+    let mut runner = runner_with_stuck_stdout(&env);
+    let mut stdout = runner.child.stdout.take().unwrap();
     let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = got.clone();
     std::thread::spawn(move || {
@@ -578,5 +478,5 @@ fn when_stdout_moves_again_it_says_how_many_lines_were_dropped() {
         text().contains("line(s) of job output not echoed")
     });
     assert!(text().starts_with("[loud] a line of output that nobody reads\n"));
-    interrupt_and_wait(&mut child);
+    runner.stop();
 }

@@ -1,7 +1,12 @@
-//! Test fixture: a temp folder and a builder that runs the real binary.
+//! Test fixture: a temp folder, a builder that runs the real binary, and
+//! [`Runner`], the one harness for a `tick run` in the background (killed
+//! on drop, whatever the test's outcome).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use rustix::process::{kill_process, Pid, Signal};
 
 /// A temp folder with its own jobs file path and a clean environment.
 pub struct Env {
@@ -35,6 +40,12 @@ impl Env {
 
     /// `tick ARGS...` with TZ=UTC, no colour, and the jobs file in the temp folder.
     pub fn tick(&self, args: &[&str]) -> Run {
+        Run {
+            cmd: self.command(args),
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_tick"));
         cmd.args(args)
             .env_clear()
@@ -44,8 +55,134 @@ impl Env {
             .env("TICK_DB", self.db())
             .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
             .env("HOME", self.dir.path());
-        Run { cmd }
+        cmd
     }
+
+    /// `tick run EXTRA...` in the background; its stderr goes to
+    /// `NAME.err` and its stdout to `NAME.out` in the temp folder.
+    pub fn runner(&self, name: &str, extra: &[&str]) -> Runner {
+        self.start_runner(name, extra, false)
+    }
+
+    /// Like [`Env::runner`], with stdout a pipe for the test to read (or not).
+    pub fn runner_piped(&self, name: &str, extra: &[&str]) -> Runner {
+        self.start_runner(name, extra, true)
+    }
+
+    fn start_runner(&self, name: &str, extra: &[&str], piped: bool) -> Runner {
+        let stdout = self.path().join(format!("{name}.out"));
+        let stderr = self.path().join(format!("{name}.err"));
+        let mut args = vec!["run"];
+        args.extend_from_slice(extra);
+        let out = if piped {
+            Stdio::piped()
+        } else {
+            std::fs::File::create(&stdout).unwrap().into()
+        };
+        let child = self
+            .command(&args)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .expect("start tick run");
+        Runner {
+            child,
+            stderr,
+            stdout,
+        }
+    }
+}
+
+/// A `tick run` in the background. Dropping it kills it (SIGKILL) and
+/// reaps it, so a failing assertion never leaves a runner behind.
+pub struct Runner {
+    pub child: Child,
+    stderr: PathBuf,
+    stdout: PathBuf,
+}
+
+impl Runner {
+    pub fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    pub fn signal(&self, sig: Signal) {
+        kill_process(Pid::from_raw(self.pid()).unwrap(), sig).unwrap();
+    }
+
+    /// What it logged on stderr so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    /// What it wrote on stdout so far (not for [`Env::runner_piped`]).
+    pub fn out(&self) -> String {
+        std::fs::read_to_string(&self.stdout).unwrap_or_default()
+    }
+
+    /// Wait for the log to contain `text`.
+    pub fn wait_log(&self, text: &str, secs: u64) {
+        let end = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < end {
+            if self.log().contains(text) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("log never said {text:?}:\n{}", self.log());
+    }
+
+    /// Wait for exit; `None` if it is still running after `secs`.
+    pub fn wait_exit(&mut self, secs: u64) -> Option<std::process::ExitStatus> {
+        let end = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < end {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return Some(s);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
+    /// SIGINT, expect a clean exit within 15 s; the log.
+    pub fn stop(mut self) -> String {
+        self.signal(Signal::INT);
+        let status = self
+            .wait_exit(15)
+            .expect("runner did not stop after SIGINT");
+        assert!(
+            status.success(),
+            "runner exited with {status:?}:\n{}",
+            self.log()
+        );
+        self.log()
+    }
+
+    /// kill -9, and reap it.
+    pub fn kill9(mut self) {
+        self.signal(Signal::KILL);
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Poll `ok` every 100 ms for up to `secs`; panic naming `what` if it never holds.
+pub fn wait_for(what: &str, secs: u64, mut ok: impl FnMut() -> bool) {
+    let end = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < end {
+        if ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("timed out waiting for {what}");
 }
 
 pub struct Run {
@@ -71,7 +208,20 @@ impl Run {
             "tick failed: {:?}\nstderr: {stderr}",
             out.status
         );
+        assert_eq!(stderr, "", "stderr must be empty");
         String::from_utf8(out.stdout).expect("utf-8 stdout")
+    }
+
+    /// Run, expect exit 0; return stdout and stderr (notes, warnings).
+    pub fn ok_and_stderr(self) -> (String, String) {
+        let out = self.output();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            out.status.success(),
+            "tick failed: {:?}\nstderr: {stderr}",
+            out.status
+        );
+        (String::from_utf8(out.stdout).expect("utf-8 stdout"), stderr)
     }
 
     /// Run, expect exit code 2, nothing on stdout and exactly one `error:` line
