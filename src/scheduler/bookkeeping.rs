@@ -7,7 +7,6 @@ use std::time::Instant;
 use anyhow::Result;
 use chrono::{DateTime, Duration, Utc};
 
-use super::events::Done;
 use super::Scheduler;
 use crate::store::Finish;
 
@@ -51,7 +50,7 @@ impl Scheduler {
             .iter()
             .map(|e| Finish {
                 execution_id: e.id,
-                job_id: &e.run.job_id,
+                job_id: &e.job_id,
                 status: e.status,
                 result: &e.result,
                 at: e.at,
@@ -59,9 +58,9 @@ impl Scheduler {
             .collect();
         self.store.record(&self.started, &finishes)?;
         self.started.clear();
-        self.writes += 1;
+        self.wrote();
         for e in &ended {
-            self.emit(&Done::ended(e));
+            self.tell(&e.notice);
         }
         Ok(())
     }

@@ -131,7 +131,7 @@ impl Scheduler {
             return Ok(false);
         }
         let (won, owned) = self.store.claim(&claims, &self.cfg.runner, now)?;
-        self.writes += 1;
+        self.wrote();
         self.next_due = None;
         for (i, (job, _, p)) in jobs.iter().enumerate() {
             // Only fires this runner decided are spoken of.

@@ -3,21 +3,28 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Ended, Pending, Scheduler};
+use super::{Pending, Scheduler};
 use crate::listener;
 use crate::model::{Job, JobOptions, RunResult, Status};
 
 /// How an execution ended, for listeners.
 pub(super) struct Done<'a> {
-    job_id: &'a str,
-    job_name: Option<&'a str>,
-    command: &'a str,
-    options: &'a JobOptions,
-    execution_id: Option<i64>,
-    status: Status,
+    pub job_id: &'a str,
+    pub job_name: Option<&'a str>,
+    pub command: &'a str,
+    pub options: &'a JobOptions,
+    pub execution_id: Option<i64>,
+    pub status: Status,
     pub result: Option<&'a RunResult>,
-    scheduled_at: DateTime<Utc>,
-    duration_ms: Option<i64>,
+    pub scheduled_at: DateTime<Utc>,
+    pub duration_ms: Option<i64>,
+}
+
+/// What listeners will be told: the event, and the job's own listener for
+/// it (`--on-success` or `--on-failure`), if any.
+pub(super) struct Notice {
+    event: listener::Event,
+    own: Option<String>,
 }
 
 impl<'a> Done<'a> {
@@ -48,27 +55,12 @@ impl<'a> Done<'a> {
             duration_ms: None,
         }
     }
-
-    pub(super) fn ended(e: &'a Ended) -> Done<'a> {
-        let r = &e.run;
-        Done {
-            job_id: &r.job_id,
-            job_name: r.job_name.as_deref(),
-            command: &r.command,
-            options: &r.options,
-            execution_id: Some(e.id),
-            status: e.status,
-            result: Some(&e.result),
-            scheduled_at: r.scheduled_at,
-            duration_ms: Some((e.at - r.watch.started).num_milliseconds()),
-        }
-    }
 }
 
 impl Scheduler {
-    /// Tell the listeners: `--on-event` for everything, the job's
-    /// `--on-success` / `--on-failure` for its own. Never blocks.
-    pub(super) fn emit(&self, d: &Done) {
+    /// The notice for `d`, to be told now ([`Scheduler::emit`]) or once its
+    /// row is written ([`Scheduler::flush`]).
+    pub(super) fn notice(&self, d: &Done) -> Notice {
         let (exit_code, signal) = d.result.map_or((None, None), |r| (r.exit_code, r.signal));
         let event = listener::Event::new(
             d.job_id,
@@ -81,18 +73,29 @@ impl Scheduler {
             d.scheduled_at,
             d.duration_ms,
         );
-        if let Some(cmd) = &self.cfg.on_event {
-            listener::notify(cmd, &event, &self.log, listener::TIMEOUT);
-        }
         let own = if d.status == Status::Success {
-            d.options.on_success.as_deref()
+            d.options.on_success.clone()
         } else if listener::Event::is_failure(d.status) {
-            d.options.on_failure.as_deref()
+            d.options.on_failure.clone()
         } else {
             None
         };
-        if let Some(cmd) = own {
-            listener::notify(cmd, &event, &self.log, listener::TIMEOUT);
+        Notice { event, own }
+    }
+
+    /// Tell the listeners: `--on-event` for everything, the job's
+    /// `--on-success` / `--on-failure` for its own. Never blocks.
+    pub(super) fn tell(&self, n: &Notice) {
+        if let Some(cmd) = &self.cfg.on_event {
+            listener::notify(cmd, &n.event, &self.log, listener::TIMEOUT);
         }
+        if let Some(cmd) = &n.own {
+            listener::notify(cmd, &n.event, &self.log, listener::TIMEOUT);
+        }
+    }
+
+    /// Tell the listeners about an event whose row is already written.
+    pub(super) fn emit(&self, d: &Done) {
+        self.tell(&self.notice(d));
     }
 }

@@ -23,6 +23,7 @@ mod events;
 pub mod plan;
 #[cfg(test)]
 mod tests;
+mod trouble;
 mod workers;
 
 use std::collections::{HashMap, HashSet};
@@ -38,10 +39,12 @@ use crate::log::Logger;
 use crate::model::{JobOptions, RunResult, Status};
 use crate::store::Store;
 use crate::units::human_ms;
-use events::Done;
+use events::{Done, Notice};
 
 /// The longest sleep: changes by other processes show within this.
 const POLL: Duration = Duration::seconds(1);
+/// At exit, how long unwritten bookkeeping is retried on a failing store.
+const FINAL_FLUSH: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// What wakes the loop besides the clock.
 #[derive(Debug)]
@@ -89,13 +92,15 @@ struct Pending {
     pub ahead: Option<Option<DateTime<Utc>>>,
 }
 
-/// An execution that ended, recorded at the end of the wake-up.
+/// An execution that ended, to be recorded by the next flush; its
+/// listeners are told once it is.
 struct Ended {
     pub id: i64,
+    pub job_id: String,
     pub status: Status,
     pub result: RunResult,
     pub at: DateTime<Utc>,
-    pub run: Running,
+    pub notice: Notice,
 }
 
 pub struct Scheduler {
@@ -124,6 +129,11 @@ pub struct Scheduler {
     /// The earliest next run as last read, and the file's `data_version`
     /// then: valid until another process commits or this runner claims.
     next_due: Option<(i64, Option<DateTime<Utc>>)>,
+    /// The store has been failing since (see `trouble.rs`).
+    outage: Option<trouble::Outage>,
+    /// The store is gone: the loop drains, then returns this.
+    fatal: Option<anyhow::Error>,
+    identity_checked: Instant,
 }
 
 impl Scheduler {
@@ -154,6 +164,9 @@ impl Scheduler {
             checkpointed: Instant::now(),
             held_since: None,
             next_due: None,
+            outage: None,
+            fatal: None,
+            identity_checked: Instant::now(),
         }
     }
     /// Run until stopped. Every execution is finalised before it returns.
@@ -177,19 +190,32 @@ impl Scheduler {
         self.fire_reboot_jobs(now)?;
         loop {
             let now = self.clock.now();
+            self.check_identity();
             // Children first: what is due and has a worker starts before
             // anything is read or written.
-            self.start_ready(now)?;
-            if !self.stopping && self.claim_due(now)? {
-                self.start_ready(now)?;
+            self.start_ready(now);
+            if !self.stopping && self.store_usable() {
+                match self.claim_due(now) {
+                    Ok(true) => self.start_ready(now),
+                    Ok(false) => {}
+                    Err(e) => self.trouble(e),
+                }
             }
-            self.flush_unless_busy(now)?;
+            if self.store_usable() {
+                if let Err(e) = self.flush_unless_busy(now) {
+                    self.trouble(e);
+                }
+            }
             self.enforce_timeouts(now);
             if self.stopping && self.running.is_empty() {
                 break;
             }
-            let (wake, why) = self.next_wake(now)?;
-            self.maybe_checkpoint(now, wake)?;
+            let (wake, why) = self.next_wake(now);
+            if self.outage.is_none() {
+                if let Err(e) = self.maybe_checkpoint(now, wake) {
+                    self.trouble(e);
+                }
+            }
             if self.log.debugging() {
                 self.log.debug(&format!(
                     "sleeping {} until {why} ({} running, {} waiting)",
@@ -198,21 +224,54 @@ impl Scheduler {
                     self.waiting.len()
                 ));
             }
-            let wait = (wake - self.clock.now()).to_std().unwrap_or_default();
+            let mut wait = (wake - self.clock.now()).to_std().unwrap_or_default();
+            if let Some(retry) = self.retry_at() {
+                wait = wait.min(retry.saturating_duration_since(Instant::now()));
+            }
             match self.rx.recv_timeout(wait) {
-                Ok(event) => self.handle(event)?,
+                Ok(event) => self.handle(event),
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => break,
             }
             while let Ok(event) = self.rx.try_recv() {
-                self.handle(event)?;
+                self.handle(event);
             }
         }
-        self.flush()?;
+        self.final_flush();
         self.log.info("scheduler stopped");
-        Ok(())
+        match self.fatal.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
-    fn handle(&mut self, event: Event) -> Result<()> {
+
+    /// The last bookkeeping before exit: retried for a while if the store
+    /// is failing; what cannot be written is said (the next runner marks
+    /// such executions interrupted).
+    fn final_flush(&mut self) {
+        let give_up = Instant::now() + FINAL_FLUSH;
+        loop {
+            match self.flush() {
+                Ok(()) => return,
+                Err(e) if Instant::now() >= give_up => {
+                    self.log.error(&format!(
+                        "could not record {} ended and {} started execution(s): {}",
+                        self.ended.len(),
+                        self.started.len(),
+                        crate::error::chain_text(&e)
+                    ));
+                    return;
+                }
+                Err(e) => {
+                    self.trouble(e);
+                    let retry = self.retry_at().unwrap_or_else(Instant::now);
+                    std::thread::sleep(retry.saturating_duration_since(Instant::now()));
+                }
+            }
+        }
+    }
+
+    fn handle(&mut self, event: Event) {
         match event {
             Event::Exited {
                 execution_id,
@@ -222,15 +281,19 @@ impl Scheduler {
         }
     }
     /// When the loop must wake next even if no event comes, and why.
-    fn next_wake(&mut self, now: DateTime<Utc>) -> Result<(DateTime<Utc>, &'static str)> {
+    fn next_wake(&mut self, now: DateTime<Utc>) -> (DateTime<Utc>, &'static str) {
         let mut wake = (now + POLL, "the poll for changes");
         let mut sooner = |at: DateTime<Utc>, why: &'static str| {
             if at < wake.0 {
                 wake = (at, why);
             }
         };
-        if !self.stopping {
-            if let Some(due) = self.next_due()? {
+        if !self.stopping && self.outage.is_none() {
+            let due = self.next_due().unwrap_or_else(|e| {
+                self.trouble(e);
+                None
+            });
+            if let Some(due) = due {
                 // Claim ahead of the fire, or at it if it was deferred.
                 let claim_at = due - self.lead();
                 if claim_at > now {
@@ -250,31 +313,12 @@ impl Scheduler {
                 sooner(w.max(now), "a timeout");
             }
         }
-        Ok(wake)
+        wake
     }
     /// First stop: no new fires, wait for the children. Second: kill them.
-    fn stop(&mut self) -> Result<()> {
-        let now = self.clock.now();
+    fn stop(&mut self) {
         if !self.stopping {
-            self.stopping = true;
-            for p in std::mem::take(&mut self.waiting) {
-                // Claimed ahead and not yet due: give it back to the next
-                // runner rather than lose it.
-                if let Some(next) = p.ahead.filter(|_| p.spec.scheduled_at > now) {
-                    let (id, job) = (p.execution_id, &p.spec.job_id);
-                    self.next_due = None;
-                    if self.store.unclaim(id, job, p.spec.scheduled_at, next)? {
-                        continue;
-                    }
-                }
-                self.emit(&Done::pending(&p, Status::Interrupted));
-                self.store.finish(
-                    p.execution_id,
-                    Status::Interrupted,
-                    &RunResult::default(),
-                    now,
-                )?;
-            }
+            self.drain();
             if self.running.is_empty() {
                 self.log.info("stopping");
             } else {
@@ -298,6 +342,30 @@ impl Scheduler {
                 r.watch.kill(&r.child);
             }
         }
-        Ok(())
+    }
+
+    /// No new fires: claimed fires not yet started are given back (claimed
+    /// ahead, not yet due) or end `interrupted`; running ones finish.
+    fn drain(&mut self) {
+        let now = self.clock.now();
+        self.stopping = true;
+        for p in std::mem::take(&mut self.waiting) {
+            // Claimed ahead and not yet due: give it back to the next
+            // runner rather than lose it.
+            if let Some(next) = p.ahead.filter(|_| p.spec.scheduled_at > now) {
+                let (id, job) = (p.execution_id, &p.spec.job_id);
+                self.next_due = None;
+                match self.store.unclaim(id, job, p.spec.scheduled_at, next) {
+                    Ok(true) => continue,
+                    Ok(false) => {}
+                    Err(e) => self.trouble(e),
+                }
+            }
+            self.end(
+                &Done::pending(&p, Status::Interrupted),
+                RunResult::default(),
+                now,
+            );
+        }
     }
 }

@@ -4,7 +4,6 @@
 
 use std::sync::mpsc::Sender;
 
-use anyhow::Result;
 use chrono::{DateTime, Utc};
 
 use super::events::Done;
@@ -15,9 +14,9 @@ use crate::units::human_ms;
 
 impl Scheduler {
     /// Start waiting fires whose time has come, while workers are free.
-    pub(super) fn start_ready(&mut self, now: DateTime<Utc>) -> Result<()> {
+    pub(super) fn start_ready(&mut self, now: DateTime<Utc>) {
         if self.waiting.is_empty() {
-            return Ok(());
+            return;
         }
         self.waiting.sort_by_key(|p| p.not_before);
         let mut batch = Vec::new();
@@ -33,19 +32,17 @@ impl Scheduler {
                     p.spec.job_id,
                     p.spec.scheduled_at.to_rfc3339()
                 ));
-                self.store
-                    .finish(p.execution_id, Status::Missed, &RunResult::default(), now)?;
-                self.emit(&Done::pending(&p, Status::Missed));
+                let done = Done::pending(&p, Status::Missed);
+                self.end(&done, RunResult::default(), now);
                 continue;
             }
             batch.push(p);
         }
         for (p, spawned) in launch(batch, &self.tx, self.cfg.echo) {
-            if let Some(id) = self.record_start(p, spawned, now)? {
+            if let Some(id) = self.record_start(p, spawned, now) {
                 self.started.push((id, now));
             }
         }
-        Ok(())
     }
 
     /// Keep track of a spawned child (or record why it did not start); its
@@ -55,7 +52,7 @@ impl Scheduler {
         p: Pending,
         spawned: std::io::Result<Child>,
         now: DateTime<Utc>,
-    ) -> Result<Option<i64>> {
+    ) -> Option<i64> {
         let id = p.execution_id;
         match spawned {
             Ok(child) => {
@@ -76,19 +73,41 @@ impl Scheduler {
                         options: p.options,
                     },
                 );
-                Ok(Some(id))
+                Some(id)
             }
             Err(e) => {
                 self.log
                     .error(&format!("job {} could not start: {e}", p.spec.job_id));
                 let msg = RunResult::message(format!("tick: could not start the command: {e}\n"));
-                self.store.finish(id, Status::Failed, &msg, now)?;
                 let mut done = Done::pending(&p, Status::Failed);
                 done.result = Some(&msg);
-                self.emit(&done);
-                Ok(None)
+                let notice = self.notice(&done);
+                self.ended.push(Ended {
+                    id,
+                    job_id: p.spec.job_id,
+                    status: Status::Failed,
+                    result: msg,
+                    at: now,
+                    notice,
+                });
+                None
             }
         }
+    }
+
+    /// A fire that ended without a child of its own (missed while waiting
+    /// for a worker, interrupted before it started): recorded by the next
+    /// flush, its listeners told then.
+    pub(super) fn end(&mut self, done: &Done, result: RunResult, now: DateTime<Utc>) {
+        let notice = self.notice(done);
+        self.ended.push(Ended {
+            id: done.execution_id.unwrap_or_default(),
+            job_id: done.job_id.to_string(),
+            status: done.status,
+            result,
+            at: now,
+            notice,
+        });
     }
 
     /// Send each child's due SIGTERM (timeout) or SIGKILL (after the grace).
@@ -111,10 +130,10 @@ impl Scheduler {
     }
 
     /// A child's shell exited: log it, and keep it for the bookkeeping.
-    pub(super) fn finished(&mut self, id: i64, f: RunResult) -> Result<()> {
+    pub(super) fn finished(&mut self, id: i64, f: RunResult) {
         let now = self.clock.now();
         let Some(r) = self.running.remove(&id) else {
-            return Ok(());
+            return;
         };
         let status = r.watch.status(&f);
         let took = human_ms((now - r.watch.started).num_milliseconds());
@@ -132,14 +151,25 @@ impl Scheduler {
         } else {
             self.log.warn(&msg);
         }
+        let notice = self.notice(&Done {
+            job_id: &r.job_id,
+            job_name: r.job_name.as_deref(),
+            command: &r.command,
+            options: &r.options,
+            execution_id: Some(id),
+            status,
+            result: Some(&f),
+            scheduled_at: r.scheduled_at,
+            duration_ms: Some((now - r.watch.started).num_milliseconds()),
+        });
         self.ended.push(Ended {
             id,
+            job_id: r.job_id,
             status,
             result: f,
             at: now,
-            run: r,
+            notice,
         });
-        Ok(())
     }
 }
 

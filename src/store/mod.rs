@@ -94,6 +94,19 @@ pub enum RunnerLock {
     Taken(String),
 }
 
+/// The store a runner opened is not there any more (the jobs file was
+/// deleted, or replaced by another file): not a passing fault.
+#[derive(Debug)]
+pub struct StoreGone(pub String);
+
+impl std::fmt::Display for StoreGone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StoreGone {}
+
 /// Jobs: each method that writes is one transaction.
 pub trait Jobs {
     /// Add a job; returns its id. `job.id` is ignored in favour of `id`.
@@ -152,6 +165,8 @@ pub trait Runs {
     /// Tune this connection for a long-running runner: only claims are
     /// made durable one by one, maintenance waits for [`Runs::maintain`].
     fn become_runner(&mut self) -> Result<()>;
+    /// A [`StoreGone`] error if the store is no longer the one opened.
+    fn check_identity(&self) -> Result<()>;
     /// Housekeeping in a quiet moment (never inside a claim).
     fn maintain(&mut self) -> Result<()>;
     /// A value that changes whenever another process changed the store.

@@ -39,6 +39,8 @@ pub struct SqliteStore {
     path: PathBuf,
     /// See [`super::Runs::become_runner`].
     sync_claims_only: bool,
+    /// (device, inode) of the file opened: see [`super::Runs::check_identity`].
+    identity: (u64, u64),
 }
 
 impl SqliteStore {
@@ -125,7 +127,9 @@ impl SqliteStore {
         )
         .with_context(ctx)?;
         schema::migrate(&mut conn, path).with_context(ctx)?;
+        let meta = std::fs::metadata(path).with_context(ctx)?;
         Ok(SqliteStore {
+            identity: (meta.dev(), meta.ino()),
             conn,
             location: Location::File(path.to_path_buf()),
             path: path.to_path_buf(),

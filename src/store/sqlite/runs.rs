@@ -7,7 +7,10 @@ use rusqlite::{params, OptionalExtension};
 
 use super::{from_ms, to_ms, SqliteStore};
 use crate::model::{Job, RunResult, Status};
-use crate::store::{Claim, Claimed, Finish, JobRow, RunnerLock, Runs};
+use crate::store::{Claim, Claimed, Finish, JobRow, RunnerLock, Runs, StoreGone};
+
+/// How long a runner's write waits for another process's lock.
+const RUNNER_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Runs for SqliteStore {
     fn runner_lock(&self, me: &str) -> Result<RunnerLock> {
@@ -88,10 +91,31 @@ impl Runs for SqliteStore {
     /// a fire can never run twice. Checkpoints are left to the runner too
     /// ([`Runs::maintain`]), so that none lands inside a claim's commit.
     fn become_runner(&mut self) -> Result<()> {
+        // A write lock held by another process makes a write wait at most
+        // this long, so the loop stays responsive (it retries later).
+        self.conn.busy_timeout(RUNNER_BUSY_TIMEOUT)?;
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         self.sync_claims_only = true;
         Ok(())
+    }
+
+    fn check_identity(&self) -> Result<()> {
+        use std::os::unix::fs::MetadataExt;
+        let gone = |what: &str| {
+            Err(StoreGone(format!(
+                "jobs file {} was {what} while tick run was using it",
+                self.path.display()
+            ))
+            .into())
+        };
+        match std::fs::metadata(&self.path) {
+            Ok(m) if (m.dev(), m.ino()) == self.identity => Ok(()),
+            Ok(_) => gone("replaced by another file"),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => gone("deleted"),
+            // Cannot tell (a permission change, say): not proof of anything.
+            Err(_) => Ok(()),
+        }
     }
 
     /// Copy the write-ahead log into the main file as far as readers allow

@@ -1,0 +1,215 @@
+//! `tick run` under faults of its store: a write lock held by another
+//! process, a full disk, the jobs file deleted or replaced. Real processes,
+//! one-second schedules.
+
+use std::time::Duration;
+
+use crate::util::{wait_for, Env};
+
+/// Rows of one job: (status, stdout).
+fn rows(env: &Env, job: &str) -> Vec<(String, String)> {
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT status, coalesce(stdout, x'') FROM executions WHERE job_id = ?1 ORDER BY id",
+        )
+        .unwrap();
+    stmt.query_map([job], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            String::from_utf8_lossy(&r.get::<_, Vec<u8>>(1)?).into_owned(),
+        ))
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+#[test]
+fn a_write_lock_held_for_seconds_does_not_kill_the_runner() {
+    let env = Env::new();
+    env.tick(&["add", "--id", "sec", "cron", "* * * * * *", "--", "true"])
+        .ok();
+    env.tick(&[
+        "add",
+        "--id",
+        "slow",
+        "date",
+        "--in",
+        "1s",
+        "--",
+        "sleep 2; echo done",
+    ])
+    .ok();
+    env.tick(&[
+        "add",
+        "--id",
+        "hang",
+        "date",
+        "--in",
+        "1s",
+        "--timeout",
+        "1s",
+        "--",
+        "sleep 30",
+    ])
+    .ok();
+    let runner = env.runner("r", &["--no-echo"]);
+    wait_for("the slow jobs to start", 10, || {
+        rows(&env, "slow").iter().any(|r| r.0 == "running")
+            && rows(&env, "hang").iter().any(|r| r.0 == "running")
+    });
+    // Another process takes the write lock and holds it for 6 s: longer
+    // than the slow job has left, longer than any busy timeout of the runner.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+    std::thread::sleep(Duration::from_secs(6));
+    conn.execute_batch("COMMIT").unwrap();
+    drop(conn);
+    runner.wait_log("works again", 15);
+    // The slow job's end, seen during the outage, is written afterwards.
+    wait_for("the slow job's result", 10, || {
+        rows(&env, "slow") == [("success".to_string(), "done\n".to_string())]
+    });
+    // And firing goes on.
+    let before = rows(&env, "sec").len();
+    wait_for("fires after the outage", 10, || {
+        rows(&env, "sec").len() >= before + 2
+    });
+    // The loop stayed awake during the lock: the timeout was enforced on
+    // time, not when the lock went away.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let (status, took): (String, i64) = conn
+        .query_row(
+            "SELECT status, finished_at - started_at FROM executions WHERE job_id = 'hang'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(status, "timeout");
+    assert!(took < 4000, "the timeout came {took} ms after the start");
+    let log = runner.stop();
+    assert_eq!(
+        log.matches("cannot use").count(),
+        1,
+        "one line per outage, not per retry:\n{log}"
+    );
+    assert!(log.contains("database is locked"), "{log}");
+}
+
+#[test]
+fn a_deleted_jobs_file_stops_the_runner_with_a_clear_error() {
+    let env = Env::new();
+    env.tick(&["add", "--id", "sec", "cron", "* * * * * *", "--", "true"])
+        .ok();
+    let mut runner = env.runner("r", &["--no-echo"]);
+    wait_for("a fire", 10, || !rows(&env, "sec").is_empty());
+    std::fs::remove_file(env.db()).unwrap();
+    let status = runner.wait_exit(10).expect("the runner went on");
+    assert_eq!(status.code(), Some(1), "{}", runner.log());
+    let log = runner.log();
+    assert!(
+        log.contains(&format!(
+            "jobs file {} was deleted while tick run was using it",
+            env.db().display()
+        )),
+        "{log}"
+    );
+    assert!(log.contains("error: jobs file"), "{log}");
+}
+
+#[test]
+fn a_replaced_jobs_file_stops_the_runner_with_a_clear_error() {
+    let env = Env::new();
+    env.tick(&["add", "--id", "sec", "cron", "* * * * * *", "--", "true"])
+        .ok();
+    let other = env.path().join("other.db");
+    env.tick(&[
+        "--db",
+        other.to_str().unwrap(),
+        "add",
+        "cron",
+        "@daily",
+        "--",
+        "true",
+    ])
+    .ok();
+    let mut runner = env.runner("r", &["--no-echo"]);
+    wait_for("a fire", 10, || !rows(&env, "sec").is_empty());
+    std::fs::rename(&other, env.db()).unwrap();
+    let status = runner.wait_exit(10).expect("the runner went on");
+    assert_eq!(status.code(), Some(1), "{}", runner.log());
+    let log = runner.log();
+    assert!(log.contains("was replaced by another file"), "{log}");
+}
+
+#[test]
+fn a_full_disk_for_seconds_does_not_kill_the_runner() {
+    let env = Env::new();
+    let mnt = env.path().join("small");
+    std::fs::create_dir(&mnt).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs"])
+        .arg(&mnt)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root: mount must work"
+        );
+        eprintln!("skipped: cannot mount a tmpfs here (not root)");
+        return;
+    }
+    struct Unmount<'a>(&'a std::path::Path);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(self.0).status();
+        }
+    }
+    let _unmount = Unmount(&mnt);
+    let db = mnt.join("jobs.db");
+    let db_s = db.to_str().unwrap();
+    // Chatty: 60 KiB of output a second, kept in the history.
+    env.tick(&[
+        "--db",
+        db_s,
+        "add",
+        "--id",
+        "chatty",
+        "cron",
+        "* * * * * *",
+        "--",
+        "head -c 60000 /dev/zero | tr '\\0' x",
+    ])
+    .ok();
+    let runner = env.runner("r", &["--no-echo", "--db", db_s]);
+    let count = |status: &str| -> i64 {
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row(
+                "SELECT count(*) FROM executions WHERE status = ?1",
+                [status],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    wait_for("a first fire", 10, || count("success") >= 1);
+    // Fill the disk to the last byte for 4 s.
+    let filler = mnt.join("filler");
+    let mut f = std::fs::File::create(&filler).unwrap();
+    let block = vec![0u8; 4096];
+    while std::io::Write::write_all(&mut f, &block).is_ok() {}
+    drop(f);
+    runner.wait_log("cannot use", 10);
+    std::thread::sleep(Duration::from_secs(4));
+    std::fs::remove_file(&filler).unwrap();
+    runner.wait_log("works again", 15);
+    let before = count("success");
+    wait_for("fires after the disk has room again", 10, || {
+        count("success") >= before + 2
+    });
+    let log = runner.stop();
+    assert_eq!(log.matches("cannot use").count(), 1, "{log}");
+    assert_eq!(count("running"), 0, "nothing left running:\n{log}");
+}
