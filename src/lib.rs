@@ -15,6 +15,7 @@ pub mod listener;
 pub mod log;
 pub mod model;
 pub mod output;
+pub mod process;
 pub mod scheduler;
 pub mod store;
 pub mod trigger;

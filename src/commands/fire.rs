@@ -13,6 +13,7 @@ use crate::cli::FireArgs;
 use crate::error::{JobExit, UsageError};
 use crate::executor::{self, Echo, Sent, Spec, Watch};
 use crate::model::RunResult;
+use crate::store::{Owner, Started};
 use crate::trigger::input::parse_duration;
 
 enum Msg {
@@ -28,9 +29,12 @@ pub fn run(args: &FireArgs, ctx: &Ctx) -> Result<()> {
         .transpose()?;
     let (mut store, job) = ctx.store_with_job(&args.id)?;
     let now = Utc::now();
-    let runner = format!("tick fire (pid {})", std::process::id());
+    let owner = Owner {
+        label: format!("tick fire (pid {})", std::process::id()),
+        process: crate::process::me(),
+    };
     let id = store
-        .insert_running(&job, now, &runner)?
+        .insert_running(&job, now, &owner)?
         .context("an execution of this job at this very instant exists already")?;
     let (tx, rx) = mpsc::channel();
     let stop = tx.clone();
@@ -40,6 +44,7 @@ pub fn run(args: &FireArgs, ctx: &Ctx) -> Result<()> {
     .context("cannot install the signal handler")?;
     let spec = Spec {
         job_id: job.id.clone(),
+        execution_id: id,
         command: job.command.clone(),
         cwd: job.options.cwd.clone(),
         env: job.options.env.clone(),
@@ -59,7 +64,14 @@ pub fn run(args: &FireArgs, ctx: &Ctx) -> Result<()> {
             return Err(e).context(format!("cannot start job {}", job.id));
         }
     };
-    store.record(&[(id, now)], &[])?;
+    store.record(
+        &[Started {
+            execution_id: id,
+            at: now,
+            pid: child.pid,
+        }],
+        &[],
+    )?;
     let mut watch = Watch::new(now, timeout.or(job.options.timeout));
     let mut stops = 0;
     let finished = loop {

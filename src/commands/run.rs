@@ -11,7 +11,7 @@ use crate::cli::RunArgs;
 use crate::clock::SystemClock;
 use crate::log::Logger;
 use crate::scheduler::{Config, Event, Scheduler};
-use crate::store::RunnerLock;
+use crate::store::{Owner, RunnerLock};
 
 pub fn run(args: &RunArgs, ctx: &Ctx, log: Logger) -> Result<()> {
     let store = ctx.store_for_write()?;
@@ -55,7 +55,10 @@ pub fn run(args: &RunArgs, ctx: &Ctx, log: Logger) -> Result<()> {
     let cfg = Config {
         max_workers: args.max_workers,
         echo: !args.no_echo,
-        runner: format!("pid {} on {host}", std::process::id()),
+        owner: Owner {
+            label: format!("pid {} on {host}", std::process::id()),
+            process: crate::process::me(),
+        },
         on_event: args.on_event.clone(),
     };
     let result = Scheduler::new(store, Box::new(SystemClock), cfg, log, tx, rx).run();

@@ -33,6 +33,9 @@ pub const CAPTURE_BYTES: usize = 64 * 1024;
 #[derive(Debug, Clone)]
 pub struct Spec {
     pub job_id: String,
+    /// Given to the command as `TICK_EXECUTION_ID` (also how a later runner
+    /// recognises the group of a dead runner's child).
+    pub execution_id: i64,
     pub command: String,
     pub cwd: Option<String>,
     pub env: BTreeMap<String, String>,
@@ -114,6 +117,7 @@ fn spawn_watched(
         .process_group(0)
         .envs(&spec.env)
         .env("TICK_JOB_ID", &spec.job_id)
+        .env("TICK_EXECUTION_ID", spec.execution_id.to_string())
         .env(
             "TICK_SCHEDULED_AT",
             spec.scheduled_at.to_rfc3339_opts(SecondsFormat::Secs, true),
@@ -138,6 +142,7 @@ mod tests {
         let (tx, rx) = mpsc::channel();
         let spec = Spec {
             job_id: "t".into(),
+            execution_id: 1,
             command: command.into(),
             cwd: None,
             env: BTreeMap::from([("GREETING".to_string(), "hello".to_string())]),
@@ -204,6 +209,7 @@ mod tests {
         for i in 0..40 {
             let spec = Spec {
                 job_id: format!("j{i}"),
+                execution_id: i.into(),
                 command: format!("echo $TICK_JOB_ID; exit {}", i % 7),
                 cwd: None,
                 env: BTreeMap::new(),

@@ -79,7 +79,7 @@ impl Scheduler {
             let Some((job, trigger)) = self.usable(row) else {
                 continue;
             };
-            if let Some(id) = self.store.insert_running(&job, now, &self.cfg.runner)? {
+            if let Some(id) = self.store.insert_running(&job, now, &self.cfg.owner)? {
                 self.queue(id, &job, now, trigger.jitter, None);
             }
         }
@@ -130,7 +130,7 @@ impl Scheduler {
         if claims.is_empty() {
             return Ok(false);
         }
-        let (won, owned) = self.store.claim(&claims, &self.cfg.runner, now)?;
+        let (won, owned) = self.store.claim(&claims, &self.cfg.owner, now)?;
         self.wrote();
         self.next_due = None;
         for (i, (job, _, p)) in jobs.iter().enumerate() {
@@ -203,6 +203,7 @@ impl Scheduler {
             job_name: job.name.clone(),
             spec: Spec {
                 job_id: job.id.clone(),
+                execution_id,
                 command: job.command.clone(),
                 cwd: job.options.cwd.clone(),
                 env: job.options.env.clone(),

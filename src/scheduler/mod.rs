@@ -21,6 +21,7 @@ mod bookkeeping;
 mod claim;
 mod events;
 pub mod plan;
+mod recover;
 #[cfg(test)]
 mod tests;
 mod trouble;
@@ -37,7 +38,7 @@ use crate::clock::Clock;
 use crate::executor::{Child, Spec, Watch};
 use crate::log::Logger;
 use crate::model::{JobOptions, RunResult, Status};
-use crate::store::Store;
+use crate::store::{Owner, Started, Store};
 use crate::units::human_ms;
 use events::{Done, Notice};
 
@@ -62,8 +63,8 @@ pub enum Event {
 pub struct Config {
     pub max_workers: u16,
     pub echo: bool,
-    /// Written into each execution row: who ran it.
-    pub runner: String,
+    /// Written into each execution row: who runs it.
+    pub owner: Owner,
     /// `--on-event`: a listener for every event.
     pub on_event: Option<String>,
 }
@@ -117,7 +118,7 @@ pub struct Scheduler {
     broken: HashSet<String>,
     rng: fastrand::Rng,
     /// Bookkeeping of this wake-up, written after the children started.
-    started: Vec<(i64, DateTime<Utc>)>,
+    started: Vec<Started>,
     ended: Vec<Ended>,
     /// What a claim costs lately (decaying maximum); sets the lead.
     claim_cost: std::time::Duration,
@@ -173,12 +174,7 @@ impl Scheduler {
     pub fn run(mut self) -> Result<()> {
         self.store.become_runner()?;
         let now = self.clock.now();
-        let n = self.store.interrupt_running(now)?;
-        if n > 0 {
-            self.log.warn(&format!(
-                "marked {n} execution(s) of a previous runner as interrupted"
-            ));
-        }
+        self.recover(now)?;
         self.log.info(&format!(
             "scheduler started on {} (max workers {})",
             self.store.location(),

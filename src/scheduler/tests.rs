@@ -24,7 +24,10 @@ fn scheduler(store: Box<dyn Store>, now: DateTime<Utc>) -> Scheduler {
     let cfg = Config {
         max_workers: 10,
         echo: false,
-        runner: "test".into(),
+        owner: Owner {
+            label: "test".into(),
+            process: crate::process::me(),
+        },
         on_event: None,
     };
     Scheduler::new(
@@ -160,7 +163,7 @@ fn a_second_runner_cannot_claim_the_same_fire() {
     };
     assert!(a.claim_due(now).unwrap());
     // ...and its claim transaction loses: nothing to start.
-    let (won, owned) = b.claim(&[claim], "b", now).unwrap();
+    let (won, owned) = b.claim(&[claim], &Owner::default(), now).unwrap();
     assert_eq!((won, owned), (vec![false], vec![]));
     assert_eq!(
         rows(a.store.as_ref(), "j"),

@@ -10,6 +10,7 @@ use super::events::Done;
 use super::{Ended, Event, Pending, Running, Scheduler};
 use crate::executor::{self, Child, Echo, Sent, Watch, KILL_AFTER};
 use crate::model::{RunResult, Status};
+use crate::store::Started;
 use crate::units::human_ms;
 
 impl Scheduler {
@@ -39,8 +40,8 @@ impl Scheduler {
             batch.push(p);
         }
         for (p, spawned) in launch(batch, &self.tx, self.cfg.echo) {
-            if let Some(id) = self.record_start(p, spawned, now) {
-                self.started.push((id, now));
+            if let Some(started) = self.record_start(p, spawned, now) {
+                self.started.push(started);
             }
         }
     }
@@ -52,10 +53,15 @@ impl Scheduler {
         p: Pending,
         spawned: std::io::Result<Child>,
         now: DateTime<Utc>,
-    ) -> Option<i64> {
+    ) -> Option<Started> {
         let id = p.execution_id;
         match spawned {
             Ok(child) => {
+                let started = Started {
+                    execution_id: id,
+                    at: now,
+                    pid: child.pid,
+                };
                 self.log.info(&format!(
                     "job {} started (execution {id}, scheduled {})",
                     p.spec.job_id,
@@ -73,7 +79,7 @@ impl Scheduler {
                         options: p.options,
                     },
                 );
-                Some(id)
+                Some(started)
             }
             Err(e) => {
                 self.log

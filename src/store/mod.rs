@@ -69,6 +69,38 @@ pub struct Claimed {
     pub execution_id: i64,
 }
 
+/// Who runs an execution: a label for people (`pid 12 on host`, `tick fire
+/// (pid 12)`) and the process's identity (see `crate::process`), by which
+/// a later runner tells a live owner from a dead one.
+#[derive(Debug, Clone, Default)]
+pub struct Owner {
+    pub label: String,
+    pub process: String,
+}
+
+/// A child that started for an execution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Started {
+    pub execution_id: i64,
+    pub at: DateTime<Utc>,
+    /// The child's pid, which is also its process group.
+    pub pid: i32,
+}
+
+/// An execution recorded as running, as a new runner finds it.
+#[derive(Debug, Clone)]
+pub struct RunningRow {
+    pub execution_id: i64,
+    pub job_id: String,
+    pub job_name: Option<String>,
+    pub command: String,
+    pub scheduled_at: DateTime<Utc>,
+    /// Its child's process group, once started.
+    pub pid: Option<i32>,
+    /// The identity of its owner, if recorded (older files have none).
+    pub owner: Option<String>,
+}
+
 /// An execution that ended, to be recorded.
 #[derive(Debug)]
 pub struct Finish<'a> {
@@ -183,7 +215,7 @@ pub trait Runs {
     fn claim(
         &mut self,
         claims: &[Claim],
-        runner: &str,
+        owner: &Owner,
         now: DateTime<Utc>,
     ) -> Result<(Vec<bool>, Vec<Claimed>)>;
     /// Record a manual run (`tick fire`) or a `@reboot` fire as running;
@@ -192,11 +224,11 @@ pub trait Runs {
         &mut self,
         job: &Job,
         scheduled_at: DateTime<Utc>,
-        runner: &str,
+        owner: &Owner,
     ) -> Result<Option<i64>>;
     /// One transaction for a wake-up's bookkeeping: children started, and
     /// executions ended (each job's retention applied once).
-    fn record(&mut self, started: &[(i64, DateTime<Utc>)], finished: &[Finish]) -> Result<()>;
+    fn record(&mut self, started: &[Started], finished: &[Finish]) -> Result<()>;
     /// Finalise one execution row, then apply its job's retention.
     fn finish(
         &mut self,
@@ -215,9 +247,10 @@ pub trait Runs {
         scheduled_at: DateTime<Utc>,
         claimed_next: Option<DateTime<Utc>>,
     ) -> Result<bool>;
-    /// After a crash: mark a dead runner's `running` executions
-    /// `interrupted`; how many.
-    fn interrupt_running(&mut self, at: DateTime<Utc>) -> Result<usize>;
+    /// Every execution recorded as `running`.
+    fn running_executions(&self) -> Result<Vec<RunningRow>>;
+    /// Mark these executions `interrupted` (those still `running`); how many.
+    fn interrupt(&mut self, execution_ids: &[i64], at: DateTime<Utc>) -> Result<usize>;
 }
 
 /// A job store: every part of the interface, and where it is.

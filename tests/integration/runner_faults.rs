@@ -213,3 +213,98 @@ fn a_full_disk_for_seconds_does_not_kill_the_runner() {
     assert_eq!(log.matches("cannot use").count(), 1, "{log}");
     assert_eq!(count("running"), 0, "nothing left running:\n{log}");
 }
+
+/// Live processes whose command line is `needle`.
+fn processes_running(needle: &str) -> usize {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let zombie = stat
+                .rsplit(')')
+                .next()
+                .is_some_and(|r| r.trim_start().starts_with('Z'));
+            let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            !zombie && String::from_utf8_lossy(&cmd).replace('\0', " ").trim_end() == needle
+        })
+        .count()
+}
+
+#[test]
+fn after_kill_9_the_next_runner_ends_what_the_dead_one_left_running() {
+    let env = Env::new();
+    // A unique command line to count copies by; max-instances 1.
+    let needle = format!("sleep 3{}", std::process::id() % 1000 + 1000);
+    env.tick(&["add", "--id", "long", "cron", "* * * * * *", "--", &needle])
+        .ok();
+    let first = env.runner("first", &["--no-echo"]);
+    wait_for("the long job to run", 10, || {
+        processes_running(&needle) == 1
+    });
+    first.kill9();
+    // The orphan goes on after its runner's death...
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(processes_running(&needle), 1, "the orphan is running");
+    let second = env.runner("second", &["--no-echo"]);
+    second.wait_log(
+        "marked 1 execution(s) of a previous runner as interrupted",
+        15,
+    );
+    // ...until the next runner ends it before it starts a new copy: never
+    // two copies of a max-instances-1 job at once.
+    let log = second.log();
+    // The shell and its sleep.
+    assert!(
+        log.contains("ended 2 process(es) a previous runner left running"),
+        "{log}"
+    );
+    let mut most = 0;
+    for _ in 0..20 {
+        most = most.max(processes_running(&needle));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(most, 1, "copies seen at once after the restart");
+    second.stop_killing();
+}
+
+#[test]
+fn starting_a_runner_leaves_a_live_tick_fire_alone() {
+    let env = Env::new();
+    env.tick(&[
+        "add",
+        "--id",
+        "manual",
+        "cron",
+        "@yearly",
+        "--",
+        "sleep 3; echo fired",
+    ])
+    .ok();
+    let fire = std::process::Command::new(env!("CARGO_BIN_EXE_tick"))
+        .args(["fire", "manual"])
+        .env("TICK_DB", env.db())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Reap(std::process::Child);
+    impl Drop for Reap {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut fire = Reap(fire);
+    wait_for("the manual run to start", 10, || {
+        rows(&env, "manual").iter().any(|r| r.0 == "running")
+    });
+    let runner = env.runner("r", &["--no-echo"]);
+    runner.wait_log("scheduler started", 10);
+    assert!(fire.0.wait().unwrap().success());
+    assert_eq!(
+        rows(&env, "manual"),
+        [("success".to_string(), "fired\n".to_string())]
+    );
+    let log = runner.stop();
+    assert!(!log.contains("interrupted"), "{log}");
+}

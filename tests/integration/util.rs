@@ -159,6 +159,13 @@ impl Runner {
         self.log()
     }
 
+    /// SIGINT twice (stop, then kill the children), expect a clean exit.
+    pub fn stop_killing(self) -> String {
+        self.signal(Signal::INT);
+        std::thread::sleep(Duration::from_millis(200));
+        self.stop()
+    }
+
     /// kill -9, and reap it.
     pub fn kill9(mut self) {
         self.signal(Signal::KILL);

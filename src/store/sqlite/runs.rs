@@ -7,7 +7,9 @@ use rusqlite::{params, OptionalExtension};
 
 use super::{from_ms, to_ms, SqliteStore};
 use crate::model::{Job, RunResult, Status};
-use crate::store::{Claim, Claimed, Finish, JobRow, RunnerLock, Runs, StoreGone};
+use crate::store::{
+    Claim, Claimed, Finish, JobRow, Owner, RunnerLock, RunningRow, Runs, Started, StoreGone,
+};
 
 /// How long a runner's write waits for another process's lock.
 const RUNNER_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
@@ -53,13 +55,13 @@ impl Runs for SqliteStore {
     fn claim(
         &mut self,
         claims: &[Claim],
-        runner: &str,
+        owner: &Owner,
         now: DateTime<Utc>,
     ) -> Result<(Vec<bool>, Vec<Claimed>)> {
         if self.sync_claims_only {
             self.conn.pragma_update(None, "synchronous", "FULL")?;
         }
-        let result = self.claim_in_tx(claims, runner, now);
+        let result = self.claim_in_tx(claims, owner, now);
         if self.sync_claims_only {
             self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         }
@@ -70,14 +72,21 @@ impl Runs for SqliteStore {
         &mut self,
         job: &Job,
         scheduled_at: DateTime<Utc>,
-        runner: &str,
+        owner: &Owner,
     ) -> Result<Option<i64>> {
         let tx = self.immediate()?;
         let n = tx.execute(
-            "INSERT INTO executions (job_id, job_name, command, scheduled_at, status, runner)
-             VALUES (?1, ?2, ?3, ?4, 'running', ?5)
+            "INSERT INTO executions (job_id, job_name, command, scheduled_at, status, runner, owner)
+             VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6)
              ON CONFLICT (job_id, scheduled_at) DO NOTHING",
-            params![job.id, job.name, job.command, to_ms(scheduled_at), runner],
+            params![
+                job.id,
+                job.name,
+                job.command,
+                to_ms(scheduled_at),
+                owner.label,
+                owner.process
+            ],
         )?;
         let id = (n == 1).then(|| tx.last_insert_rowid());
         tx.commit()?;
@@ -156,16 +165,16 @@ impl Runs for SqliteStore {
         )
     }
 
-    fn record(&mut self, started: &[(i64, DateTime<Utc>)], finished: &[Finish]) -> Result<()> {
+    fn record(&mut self, started: &[Started], finished: &[Finish]) -> Result<()> {
         if started.is_empty() && finished.is_empty() {
             return Ok(());
         }
         let tx = self.immediate()?;
         {
             let mut start =
-                tx.prepare_cached("UPDATE executions SET started_at = ?1 WHERE id = ?2")?;
-            for (id, at) in started {
-                start.execute(params![to_ms(*at), id])?;
+                tx.prepare_cached("UPDATE executions SET started_at = ?1, pid = ?2 WHERE id = ?3")?;
+            for s in started {
+                start.execute(params![to_ms(s.at), s.pid, s.execution_id])?;
             }
             let mut end = tx.prepare_cached(
                 "UPDATE executions SET status = ?1, exit_code = ?2, signal = ?3, finished_at = ?4,
@@ -221,14 +230,37 @@ impl Runs for SqliteStore {
         Ok(restored == 1)
     }
 
-    /// Every execution still `running` belongs to a dead runner: the lock
-    /// says this is the only runner.
-    fn interrupt_running(&mut self, at: DateTime<Utc>) -> Result<usize> {
-        let tx = self.immediate()?;
-        let n = tx.execute(
-            "UPDATE executions SET status = 'interrupted', finished_at = ?1 WHERE status = 'running'",
-            params![to_ms(at)],
+    fn running_executions(&self) -> Result<Vec<RunningRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, job_id, job_name, command, scheduled_at, pid, owner
+             FROM executions WHERE status = 'running' ORDER BY id",
         )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(RunningRow {
+                execution_id: r.get(0)?,
+                job_id: r.get(1)?,
+                job_name: r.get(2)?,
+                command: r.get(3)?,
+                scheduled_at: from_ms(r.get(4)?),
+                pid: r.get(5)?,
+                owner: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn interrupt(&mut self, execution_ids: &[i64], at: DateTime<Utc>) -> Result<usize> {
+        let tx = self.immediate()?;
+        let mut n = 0;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE executions SET status = 'interrupted', finished_at = ?1
+                 WHERE id = ?2 AND status = 'running'",
+            )?;
+            for id in execution_ids {
+                n += stmt.execute(params![to_ms(at), id])?;
+            }
+        }
         tx.commit()?;
         Ok(n)
     }
@@ -238,7 +270,7 @@ impl SqliteStore {
     fn claim_in_tx(
         &mut self,
         claims: &[Claim],
-        runner: &str,
+        owner: &Owner,
         now: DateTime<Utc>,
     ) -> Result<(Vec<bool>, Vec<Claimed>)> {
         let tx = self.immediate()?;
@@ -250,8 +282,8 @@ impl SqliteStore {
                  WHERE id = ?3 AND state = 'active' AND next_run_at = ?4",
             )?;
             let mut insert = tx.prepare_cached(
-                "INSERT INTO executions (job_id, job_name, command, scheduled_at, finished_at, status, runner)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                "INSERT INTO executions (job_id, job_name, command, scheduled_at, finished_at, status, runner, owner)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                  ON CONFLICT (job_id, scheduled_at) DO NOTHING",
             )?;
             for (i, c) in claims.iter().enumerate() {
@@ -274,7 +306,8 @@ impl SqliteStore {
                         to_ms(*at),
                         finished,
                         status.as_str(),
-                        runner
+                        owner.label,
+                        (*status == Status::Running).then_some(&owner.process)
                     ])?;
                     if n == 1 && *status == Status::Running {
                         owned.push(Claimed {

@@ -47,6 +47,12 @@ const MIGRATIONS: &[&str] = &[
     // straight from an index: sorting 10,000 wide rows cost more than
     // everything else the command does.
     "CREATE INDEX jobs_by_list_order ON jobs ((next_run_at IS NULL), next_run_at, id);",
+    // 3: who owns a running execution (`BOOT:PID:START` of the runner or
+    // `tick fire`) and its child's pid (= its process group), so that a
+    // new runner touches only a dead owner's rows and ends their groups.
+    "ALTER TABLE executions ADD COLUMN owner TEXT;
+     ALTER TABLE executions ADD COLUMN pid INTEGER;
+     CREATE INDEX executions_running ON executions (status) WHERE status = 'running';",
 ];
 
 /// The schema version this tick writes.
