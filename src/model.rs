@@ -92,6 +92,32 @@ pub struct JobOptions {
     pub first_run: Option<DateTime<Utc>>,
 }
 
+impl JobOptions {
+    /// The same limits the command line enforces, for options read back
+    /// from a store (a hand-edited row must never crash a runner).
+    pub fn check(&self) -> Result<(), String> {
+        let max = crate::units::MAX_DURATION_SECS;
+        if self.max_instances == 0 {
+            return Err("max_instances is 0; it must be at least 1".into());
+        }
+        for (name, v) in [
+            ("timeout", self.timeout),
+            ("misfire_grace", self.misfire_grace),
+        ] {
+            match v {
+                Some(0) if name == "timeout" => {
+                    return Err("timeout is 0s; it must be at least 1s".into())
+                }
+                Some(s) if s > max => {
+                    return Err(format!("{name} is {s}s; at most {max}s (100 years)"))
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Default for JobOptions {
     fn default() -> Self {
         JobOptions {

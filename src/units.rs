@@ -1,6 +1,10 @@
 //! Units for people, used on every floor: how long something took.
 //! Depends on nothing of ours.
 
+/// The longest duration tick accepts anywhere (a timeout, a grace, a
+/// jitter, an interval): 100 years, so date arithmetic never overflows.
+pub const MAX_DURATION_SECS: u64 = 100 * 366 * 86_400;
+
 /// `850ms`, `12.3s`, `4m05s`, `2h10m`.
 pub fn human_ms(ms: i64) -> String {
     match ms {

@@ -19,7 +19,7 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
         Some(s) => s.last_executions()?,
         None => Default::default(),
     };
-    let warn = |e: String| eprintln!("warning: {e}");
+    let warn = |e: crate::store::BadRow| eprintln!("warning: {e}");
     if args.json {
         let mut ser = serde_json::Serializer::pretty(&mut out);
         let mut seq = ser.serialize_seq(None)?;

@@ -25,12 +25,14 @@ impl Scheduler {
     /// file changed.
     pub(super) fn next_due(&mut self) -> Result<Option<DateTime<Utc>>> {
         let version = self.store.change_counter()?;
-        if let Some((v, due)) = self.next_due {
-            if v == version {
-                return Ok(due);
-            }
+        match self.next_due {
+            Some((v, due)) if v == version => return Ok(due),
+            // Changed by someone else: a row skipped as unusable may have
+            // been mended; the next claim finds out.
+            Some(_) => self.skip.clear(),
+            None => {}
         }
-        let due = self.store.next_due()?;
+        let due = self.store.next_due(&self.skip)?;
         self.next_due = Some((version, due));
         Ok(due)
     }
@@ -50,28 +52,31 @@ impl Scheduler {
                 .count()) as u32
     }
 
+    /// A due row as a job and its trigger, or `None` for a row that
+    /// cannot be used: logged once, and left out of the next due time so
+    /// that it never holds the other jobs up.
     fn usable(&mut self, row: JobRow) -> Option<(Job, Trigger)> {
-        let job = match row {
-            Ok(job) => job,
-            Err(e) => {
-                if self.broken.insert(e.clone()) {
-                    self.log.error(&format!("{e}; skipping it"));
+        let (id, problem) = match row {
+            Ok(job) => match Trigger::from_spec(&job.trigger) {
+                Ok(t) => return Some((job, t)),
+                Err(e) => {
+                    let msg = format!("job {} cannot be scheduled ({e}); skipping it", job.id);
+                    (job.id, msg)
                 }
-                return None;
+            },
+            Err(bad) => {
+                let msg = format!("{bad}; skipping it");
+                (bad.id, msg)
             }
         };
-        match Trigger::from_spec(&job.trigger) {
-            Ok(t) => Some((job, t)),
-            Err(e) => {
-                if self.broken.insert(job.id.clone()) {
-                    self.log.error(&format!(
-                        "job {} cannot be scheduled ({e}); skipping it",
-                        job.id
-                    ));
-                }
-                None
-            }
+        if self.broken.insert(problem.clone()) {
+            self.log.error(&problem);
         }
+        if !self.skip.contains(&id) {
+            self.skip.push(id);
+            self.next_due = None;
+        }
+        None
     }
 
     pub(super) fn fire_reboot_jobs(&mut self, now: DateTime<Utc>) -> Result<()> {

@@ -114,8 +114,11 @@ pub struct Scheduler {
     running: HashMap<i64, Running>,
     waiting: Vec<Pending>,
     stopping: bool,
-    /// Jobs whose rows cannot be used, logged once each.
+    /// Problems with unusable rows, each logged once.
     broken: HashSet<String>,
+    /// Jobs whose rows cannot be used, left out of the next due time until
+    /// the store changes.
+    skip: Vec<String>,
     rng: fastrand::Rng,
     /// Bookkeeping of this wake-up, written after the children started.
     started: Vec<Started>,
@@ -157,6 +160,7 @@ impl Scheduler {
             waiting: Vec::new(),
             stopping: false,
             broken: HashSet::new(),
+            skip: Vec::new(),
             rng: fastrand::Rng::new(),
             started: Vec::new(),
             ended: Vec::new(),

@@ -66,7 +66,7 @@ pub fn plan(
         }
     }
     let late = |t: &DateTime<Utc>| match options.misfire_grace {
-        Some(grace) => (now - *t).num_seconds() > grace as i64,
+        Some(grace) => (now - *t).num_seconds() > i64::try_from(grace).unwrap_or(i64::MAX),
         None => false,
     };
     let (missed, runnable): (Vec<_>, Vec<_>) = backlog.into_iter().partition(late);
@@ -112,7 +112,11 @@ pub fn jittered(scheduled: DateTime<Utc>, jitter: u64, rng: &mut fastrand::Rng) 
     if jitter == 0 {
         return scheduled;
     }
-    scheduled + chrono::Duration::milliseconds(rng.i64(0..=jitter as i64 * 1000))
+    // Bounded, whatever a stored row says: no overflow, no panic.
+    let ms = jitter.min(crate::units::MAX_DURATION_SECS) as i64 * 1000;
+    scheduled
+        .checked_add_signed(chrono::Duration::milliseconds(rng.i64(0..=ms)))
+        .unwrap_or(scheduled)
 }
 
 #[cfg(test)]

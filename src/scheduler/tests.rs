@@ -136,7 +136,7 @@ fn backlog_after_downtime_is_judged_by_the_same_rules() {
     );
     assert_eq!(s.waiting.len(), 3);
     assert_eq!(
-        s.store.next_due().unwrap(),
+        s.store.next_due(&[]).unwrap(),
         Some(at("2026-01-01T10:40:00Z"))
     );
     // Claiming again at the same instant finds nothing due: no fire twice.
@@ -234,7 +234,7 @@ fn a_fire_claimed_ahead_is_given_back_when_the_runner_stops_first() {
     // No row, and the job's next run is the fire again...
     assert!(rows(s.store.as_ref(), "j").is_empty());
     assert_eq!(
-        s.store.next_due().unwrap(),
+        s.store.next_due(&[]).unwrap(),
         Some(at("2026-01-01T10:00:00Z"))
     );
     // ...so the next runner runs it (within its misfire grace).
@@ -260,4 +260,36 @@ fn a_job_with_a_copy_running_is_decided_at_its_time_not_ahead() {
     assert!(!s.claim_due(early).unwrap());
     assert_eq!(rows(s.store.as_ref(), "j").len(), 1);
     assert_eq!(s.next_wake(early).0, at("2026-01-01T10:01:00Z"));
+}
+
+#[test]
+fn an_unusable_row_does_not_hold_the_other_jobs_up() {
+    let (_dir, path, mut store) = every_minute("2026-01-01T10:00:10Z");
+    // A row whose zone left the tz database, due long ago.
+    add(
+        store.as_mut(),
+        "bad",
+        "* * * * *",
+        "2026-01-01T09:00:00Z",
+        JobOptions::default(),
+    );
+    drop(store);
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE jobs SET trigger = json_set(trigger, '$.timezone', 'Atlantis/Capital') WHERE id = 'bad'",
+            [],
+        )
+        .unwrap();
+    let now = at("2026-01-01T10:00:09.5Z");
+    let mut s = scheduler(open(&path), now);
+    assert!(!s.claim_due(now).unwrap(), "nothing usable is due");
+    // The loop sleeps until j's claim, not a poll's worth at a time.
+    let (wake, why) = s.next_wake(now);
+    assert_eq!(why, "a claim ahead of the next fire");
+    assert!(wake > at("2026-01-01T10:00:09Z") && wake < at("2026-01-01T10:00:10Z"));
+    // And it still is skipped, untouched, after j has fired.
+    let t = at("2026-01-01T10:00:10Z");
+    assert!(s.claim_due(t).unwrap());
+    assert!(rows(s.store.as_ref(), "bad").is_empty());
 }

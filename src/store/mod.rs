@@ -21,9 +21,23 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{Execution, Job, JobState, RunResult, Status};
 
-/// A job as read from the store: a row that cannot be decoded is an error
-/// message naming the job, so that one bad row never hides the others.
-pub type JobRow = std::result::Result<Job, String>;
+/// A job as read from the store: a row that cannot be decoded is a
+/// [`BadRow`], so that one bad row never hides the others.
+pub type JobRow = std::result::Result<Job, BadRow>;
+
+/// A stored job that cannot be used as it is (hand-edited, or from a zone
+/// that left the tz database): never deleted, never a crash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadRow {
+    pub id: String,
+    pub error: String,
+}
+
+impl std::fmt::Display for BadRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "job '{}' cannot be read: {}", self.id, self.error)
+    }
+}
 
 /// How a new job gets its id.
 pub enum NewJobId {
@@ -203,8 +217,9 @@ pub trait Runs {
     fn maintain(&mut self) -> Result<()>;
     /// A value that changes whenever another process changed the store.
     fn change_counter(&self) -> Result<i64>;
-    /// The earliest next run of an active job.
-    fn next_due(&self) -> Result<Option<DateTime<Utc>>>;
+    /// The earliest next run of an active job, leaving out the jobs in
+    /// `skip` (rows the runner cannot use).
+    fn next_due(&self, skip: &[String]) -> Result<Option<DateTime<Utc>>>;
     /// Active jobs due at `now`, soonest first.
     fn due_jobs(&self, now: DateTime<Utc>) -> Result<Vec<JobRow>>;
     /// Active `@reboot` jobs.

@@ -308,3 +308,89 @@ fn starting_a_runner_leaves_a_live_tick_fire_alone() {
     let log = runner.stop();
     assert!(!log.contains("interrupted"), "{log}");
 }
+
+#[test]
+fn hand_edited_rows_are_logged_and_skipped_never_a_crash() {
+    let env = Env::new();
+    env.tick(&["add", "--id", "good", "cron", "* * * * * *", "--", "true"])
+        .ok();
+    let edits = [
+        (
+            "t_max",
+            "json_set(options, '$.timeout', 9223372036854775807)",
+            "options",
+        ),
+        (
+            "t_e15",
+            "json_set(options, '$.timeout', 1000000000000000)",
+            "options",
+        ),
+        (
+            "t_u64",
+            "json_set(options, '$.timeout', 18446744073709551615)",
+            "options",
+        ),
+        (
+            "grace",
+            "json_set(options, '$.misfire_grace', 18446744073709551615)",
+            "options",
+        ),
+        (
+            "inst0",
+            "json_set(options, '$.max_instances', 0)",
+            "options",
+        ),
+        (
+            "jitter",
+            "json_set(trigger, '$.jitter', 9223372036854775807)",
+            "trigger",
+        ),
+    ];
+    for (id, _, _) in &edits {
+        env.tick(&["add", "--id", id, "cron", "* * * * * *", "--", "true"])
+            .ok();
+    }
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    for (id, expr, column) in &edits {
+        conn.execute(
+            &format!("UPDATE jobs SET {column} = {expr} WHERE id = ?1"),
+            [id],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let mut runner = env.runner("r", &["--no-echo"]);
+    wait_for("the good job to fire 3 times", 10, || {
+        rows(&env, "good")
+            .iter()
+            .filter(|r| r.0 == "success")
+            .count()
+            >= 3
+    });
+    assert!(
+        runner.wait_exit(0).is_none(),
+        "the runner died:\n{}",
+        runner.log()
+    );
+    let log = runner.stop();
+    assert!(!log.contains("panicked"), "{log}");
+    for (id, _, _) in &edits {
+        assert_eq!(
+            log.matches(&format!("job '{id}' cannot be read")).count()
+                + log
+                    .matches(&format!("job {id} cannot be scheduled"))
+                    .count(),
+            1,
+            "{id} logged once:\n{log}"
+        );
+        assert!(rows(&env, id).is_empty(), "{id} never ran");
+    }
+    // `list --json` shows the good job and says what is wrong with the others.
+    let out = env.tick(&["list", "--json"]).output();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("job 't_max' cannot be read: timeout is 9223372036854775807s"),
+        "{err}"
+    );
+}

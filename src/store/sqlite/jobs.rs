@@ -6,7 +6,7 @@ use rusqlite::{params, OptionalExtension, Row, Transaction};
 use super::{from_ms, to_ms, SqliteStore};
 use crate::error::UsageError;
 use crate::model::Job;
-use crate::store::{JobFilter, JobRow, Jobs, NewJobId};
+use crate::store::{BadRow, JobFilter, JobRow, Jobs, NewJobId};
 
 pub(super) const COLUMNS: &str =
     "id, name, command, trigger, state, next_run_at, options, created_at, updated_at";
@@ -27,9 +27,13 @@ pub(super) fn job_from_row(row: &Row) -> rusqlite::Result<JobRow> {
     };
     let parsed = (|| -> std::result::Result<Job, String> {
         Ok(Job {
-            trigger: serde_json::from_str(text(3)?).map_err(|e| format!("bad trigger: {e}"))?,
+            trigger: serde_json::from_str::<crate::trigger::TriggerSpec>(text(3)?)
+                .map_err(|e| format!("bad trigger: {e}"))
+                .and_then(|t| check_jitter(t.jitter).map(|()| t))?,
             state: text(4)?.parse()?,
-            options: serde_json::from_str(text(6)?).map_err(|e| format!("bad options: {e}"))?,
+            options: serde_json::from_str::<crate::model::JobOptions>(text(6)?)
+                .map_err(|e| format!("bad options: {e}"))
+                .and_then(|o| o.check().map(|()| o))?,
             id: id.clone(),
             name: row.get(1).map_err(|e| e.to_string())?,
             command: row.get(2).map_err(|e| e.to_string())?,
@@ -41,7 +45,16 @@ pub(super) fn job_from_row(row: &Row) -> rusqlite::Result<JobRow> {
             updated_at: from_ms(row.get(8).map_err(|e| e.to_string())?),
         })
     })();
-    Ok(parsed.map_err(|e| format!("job '{id}' cannot be read: {e}")))
+    Ok(parsed.map_err(|error| BadRow { id, error }))
+}
+
+/// The command line's bound on `--jitter`, for a row read back.
+fn check_jitter(jitter: u64) -> std::result::Result<(), String> {
+    let max = crate::units::MAX_DURATION_SECS;
+    if jitter > max {
+        return Err(format!("jitter is {jitter}s; at most {max}s (100 years)"));
+    }
+    Ok(())
 }
 
 fn unknown(id: &str) -> UsageError {

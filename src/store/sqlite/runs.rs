@@ -28,13 +28,25 @@ impl Runs for SqliteStore {
             .query_row([], |r| r.get(0))?)
     }
 
-    fn next_due(&self) -> Result<Option<DateTime<Utc>>> {
-        let ms: Option<i64> = self
-            .conn
-            .prepare_cached(
-                "SELECT min(next_run_at) FROM jobs WHERE state = 'active' AND next_run_at IS NOT NULL",
-            )?
-            .query_row([], |r| r.get(0))?;
+    fn next_due(&self, skip: &[String]) -> Result<Option<DateTime<Utc>>> {
+        let ms: Option<i64> = if skip.is_empty() {
+            self.conn
+                .prepare_cached(
+                    "SELECT min(next_run_at) FROM jobs WHERE state = 'active' AND next_run_at IS NOT NULL",
+                )?
+                .query_row([], |r| r.get(0))?
+        } else {
+            // The soonest in index order, stepping over the skipped few.
+            self.conn
+                .prepare_cached(
+                    "SELECT next_run_at FROM jobs
+                     WHERE state = 'active' AND next_run_at IS NOT NULL
+                       AND id NOT IN (SELECT value FROM json_each(?1))
+                     ORDER BY next_run_at LIMIT 1",
+                )?
+                .query_row([serde_json::to_string(skip)?], |r| r.get(0))
+                .optional()?
+        };
         Ok(ms.map(from_ms))
     }
 
