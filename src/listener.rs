@@ -3,13 +3,17 @@
 //! `TICK_EVENT`, `TICK_JOB_ID`, `TICK_STATUS`, `TICK_EXIT_CODE`,
 //! `TICK_SCHEDULED_AT` in its environment.
 //!
-//! Each listener runs on its own thread, off the scheduler's path: a slow or
-//! hanging listener never delays a fire. It has its own timeout (its process
-//! group is killed), and its failure is logged, never fatal.
+//! Listeners run on a small pool of threads, off the scheduler's path: a
+//! slow or hanging listener never delays a fire. At most [`MAX_RUNNING`] run
+//! at once and [`MAX_QUEUED`] wait; beyond that events are dropped and
+//! counted. Each has its own timeout (its process group is killed), and its
+//! failure is logged, never fatal. At exit, [`finish`] ends what still runs.
 
-use std::io::Write;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -85,30 +89,141 @@ impl Event {
     }
 }
 
-/// Run `command` for `event` on a thread of its own; returns at once.
+/// At most this many listeners run at once...
+pub const MAX_RUNNING: usize = 8;
+/// ...and this many events wait for one; beyond that, events are dropped
+/// (and counted), so a burst of slow listeners never grows the runner.
+pub const MAX_QUEUED: usize = 100;
+
+struct Task {
+    command: String,
+    event: Event,
+    log: Logger,
+    timeout: Duration,
+}
+
+/// The listener pool: a bounded queue and up to [`MAX_RUNNING`] threads.
+struct Pool {
+    tx: SyncSender<Task>,
+    rx: Arc<Mutex<Receiver<Task>>>,
+    threads: AtomicUsize,
+    /// Events dropped since the queue was last full.
+    dropped: AtomicU64,
+    /// After [`finish`]: queued events are discarded.
+    closed: AtomicBool,
+    /// Process groups of the listeners running now.
+    live: Mutex<Vec<i32>>,
+}
+
+fn pool() -> &'static Pool {
+    static POOL: OnceLock<Pool> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let (tx, rx) = sync_channel(MAX_QUEUED);
+        Pool {
+            tx,
+            rx: Arc::new(Mutex::new(rx)),
+            threads: AtomicUsize::new(0),
+            dropped: AtomicU64::new(0),
+            closed: AtomicBool::new(false),
+            live: Mutex::new(Vec::new()),
+        }
+    })
+}
+
+/// Run `command` for `event` off the caller's thread; returns at once.
+/// When [`MAX_RUNNING`] listeners run and [`MAX_QUEUED`] wait, the event is
+/// dropped: said once when that starts, and counted when there is room again.
 pub fn notify(command: &str, event: &Event, log: &Logger, timeout: Duration) {
-    let (command, event, log) = (command.to_string(), event.clone(), log.clone());
-    let spawned = std::thread::Builder::new()
-        .stack_size(128 * 1024)
-        .spawn(move || {
-            if let Err(e) = run(&command, &event, timeout) {
+    let pool = pool();
+    let task = Task {
+        command: command.to_string(),
+        event: event.clone(),
+        log: log.clone(),
+        timeout,
+    };
+    match pool.tx.try_send(task) {
+        Ok(()) => {
+            let dropped = pool.dropped.swap(0, Ordering::Relaxed);
+            if dropped > 0 {
                 log.warn(&format!(
-                    "listener for job {} ({} event) failed: {e}",
-                    event.job_id, event.event
+                    "listeners have room again; {dropped} listener event(s) were dropped while they were busy"
                 ));
             }
-        });
-    if let Err(e) = spawned {
-        log_thread_error(e);
+        }
+        Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {
+            if pool.dropped.fetch_add(1, Ordering::Relaxed) == 0 {
+                log.warn(&format!(
+                    "listeners are busy ({MAX_RUNNING} running, {MAX_QUEUED} waiting): dropping events until there is room"
+                ));
+            }
+            return;
+        }
+    }
+    // One more thread while fewer than MAX_RUNNING exist.
+    let n = pool.threads.load(Ordering::Relaxed);
+    if n < MAX_RUNNING
+        && pool
+            .threads
+            .compare_exchange(n, n + 1, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    {
+        let rx = pool.rx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("tick-listener".into())
+            .stack_size(128 * 1024)
+            .spawn(move || work(&rx));
+        if let Err(e) = spawned {
+            pool.threads.fetch_sub(1, Ordering::Relaxed);
+            log.warn(&format!("cannot start a listener thread: {e}"));
+        }
     }
 }
 
-fn log_thread_error(e: std::io::Error) {
-    eprintln!("tick: cannot start a listener thread: {e}");
+fn work(rx: &Mutex<Receiver<Task>>) {
+    loop {
+        let task = match rx.lock().unwrap_or_else(|e| e.into_inner()).recv() {
+            Ok(task) => task,
+            Err(_) => return,
+        };
+        if pool().closed.load(Ordering::Relaxed) {
+            continue;
+        }
+        if let Err(e) = run(&task.command, &task.event, task.timeout) {
+            task.log.warn(&format!(
+                "listener for job {} ({} event) failed: {e}",
+                task.event.job_id, task.event.event
+            ));
+        }
+    }
 }
 
+/// At exit: no more listeners start; those running get up to `grace` to
+/// end, then their process groups are killed. Returns how many were killed.
+pub fn finish(grace: Duration) -> usize {
+    let pool = pool();
+    pool.closed.store(true, Ordering::Relaxed);
+    let until = Instant::now() + grace;
+    while Instant::now() < until && !live(pool).is_empty() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let left = live(pool);
+    for pgid in &left {
+        if let Some(pid) = Pid::from_raw(*pgid) {
+            let _ = kill_process_group(pid, Signal::KILL);
+        }
+    }
+    left.len()
+}
+
+fn live(pool: &Pool) -> Vec<i32> {
+    pool.live.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// Run one listener: the event on its stdin (written without ever
+/// blocking, so a listener that does not read is still timed out) and in
+/// its environment, in its own process group, killed after `timeout`.
 fn run(command: &str, event: &Event, timeout: Duration) -> Result<(), String> {
-    let json = serde_json::to_string(event).map_err(|e| e.to_string())?;
+    let json = serde_json::to_string(event).map_err(|e| e.to_string())? + "\n";
     let mut child = Command::new("/bin/sh")
         .arg("-c")
         .arg(command)
@@ -126,13 +241,44 @@ fn run(command: &str, event: &Event, timeout: Duration) -> Result<(), String> {
         .env("TICK_SCHEDULED_AT", &event.scheduled_at)
         .spawn()
         .map_err(|e| format!("cannot start '{command}': {e}"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        // A listener that does not read its stdin is fine.
-        let _ = stdin.write_all(json.as_bytes());
-        let _ = stdin.write_all(b"\n");
+    let pgid = child.id() as i32;
+    let pool = pool();
+    pool.live
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(pgid);
+    let result = wait(command, &mut child, json.as_bytes(), timeout);
+    pool.live
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .retain(|g| *g != pgid);
+    result
+}
+
+fn wait(
+    command: &str,
+    child: &mut std::process::Child,
+    mut input: &[u8],
+    timeout: Duration,
+) -> Result<(), String> {
+    let mut stdin = child.stdin.take();
+    if let Some(fd) = &stdin {
+        let _ = rustix::fs::fcntl_setfl(fd, rustix::fs::OFlags::NONBLOCK);
     }
     let deadline = Instant::now() + timeout;
     loop {
+        // Feed stdin as far as the pipe takes it; a listener that does not
+        // read its stdin is fine.
+        if let Some(fd) = &stdin {
+            match rustix::io::write(fd, input) {
+                Ok(n) => input = &input[n..],
+                Err(rustix::io::Errno::AGAIN | rustix::io::Errno::INTR) => {}
+                Err(_) => input = &[],
+            }
+            if input.is_empty() {
+                stdin = None;
+            }
+        }
         match child.try_wait() {
             Ok(Some(status)) if status.success() => return Ok(()),
             Ok(Some(status)) => {
@@ -155,5 +301,50 @@ fn run(command: &str, event: &Event, timeout: Duration) -> Result<(), String> {
             Ok(None) => std::thread::sleep(Duration::from_millis(20)),
             Err(e) => return Err(e.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(command: String) -> Event {
+        let at = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        Event::new(
+            "j",
+            None,
+            &command,
+            Some(1),
+            Status::Failed,
+            Some(1),
+            None,
+            at,
+            Some(5),
+        )
+    }
+
+    #[test]
+    fn a_listener_that_never_reads_a_large_event_is_still_timed_out() {
+        // 200 KB of event: more than a pipe holds.
+        let e = event("x".repeat(200_000));
+        let started = Instant::now();
+        let err = run("sleep 30", &e, Duration::from_secs(1)).unwrap_err();
+        assert!(err.contains("ran longer than 1s and was killed"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_listener_that_reads_gets_the_whole_event() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("got");
+        let e = event("y".repeat(200_000));
+        run(
+            &format!("cat > {}", out.display()),
+            &e,
+            Duration::from_secs(10),
+        )
+        .unwrap();
+        let got: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        assert_eq!(got["command"].as_str().unwrap().len(), 200_000);
     }
 }

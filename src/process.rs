@@ -72,6 +72,24 @@ fn started_with(pid: i32, var: &[u8]) -> bool {
         .is_ok_and(|env| env.split(|b| *b == 0).any(|kv| kv == var))
 }
 
+/// Raise this process's soft limit on open files to its hard limit (as
+/// systemd advises services to do; the default soft limit is often 1024).
+/// Returns the soft limit now in force, `None` when unlimited or unknown.
+pub fn raise_open_files_limit() -> Option<u64> {
+    use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current != limit.maximum {
+        let raised = Rlimit {
+            current: limit.maximum,
+            maximum: limit.maximum,
+        };
+        if setrlimit(Resource::Nofile, raised).is_ok() {
+            return raised.current;
+        }
+    }
+    limit.current
+}
+
 /// End the process groups a dead runner left behind, each given as (its
 /// pid = process group, its execution id). A group is touched only if one
 /// of its live members carries that execution's `TICK_EXECUTION_ID`, so a

@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::util::Env;
+use crate::util::{proc_status, processes_running, Env};
 
 fn run_for(env: &Env, extra: &[&str], done: impl Fn() -> bool, secs: u64) -> String {
     let mut args = vec!["--no-echo"];
@@ -104,9 +104,25 @@ fn on_event_hears_everything_and_a_slow_listener_delays_nothing() {
             .unwrap()
     };
     let t0 = Instant::now();
-    run_for(&env, &["--on-event", &fast], || count() >= 4, 12);
+    let reached = std::cell::Cell::new(None);
+    let four = || {
+        let done = count() >= 4;
+        if done && reached.get().is_none() {
+            reached.set(Some(t0.elapsed()));
+        }
+        done
+    };
+    let log = run_for(&env, &["--on-event", &fast], four, 12);
     // Four fires a second apart although each success starts a 30 s listener.
-    assert!(t0.elapsed() < Duration::from_secs(8), "fires were delayed");
+    assert!(
+        reached.get().is_some_and(|t| t < Duration::from_secs(8)),
+        "fires were delayed"
+    );
+    // At the stop, the slow listeners got their grace and were ended.
+    assert!(
+        log.contains("listener(s) still running 5s after the stop"),
+        "{log}"
+    );
     let events: Vec<Value> = lines(&out)
         .iter()
         .filter(|l| l.starts_with('{'))
@@ -222,4 +238,45 @@ fn pause_all_stops_every_fire_until_resume_all() {
         },
         12,
     );
+}
+
+#[test]
+fn slow_listeners_are_bounded_and_ended_at_exit() {
+    let env = Env::new();
+    for i in 0..40 {
+        env.tick(&[
+            "add",
+            "--id",
+            &format!("j{i}"),
+            "cron",
+            "* * * * * *",
+            "--",
+            "true",
+        ])
+        .ok();
+    }
+    // 40 events a second, each starting a listener that sleeps 45 s.
+    let sleeper = format!("sleep 4{}", std::process::id() % 1000 + 1000);
+    let runner = env.runner("r", &["--no-echo", "--on-event", &sleeper]);
+    let (mut most_procs, mut most_threads) = (0, 0);
+    for _ in 0..40 {
+        std::thread::sleep(Duration::from_millis(100));
+        most_procs = most_procs.max(processes_running(&sleeper));
+        most_threads = most_threads.max(proc_status(runner.pid() as u32, "Threads"));
+    }
+    assert_eq!(most_procs, 8, "listeners running at once");
+    assert!(most_threads <= 16, "{most_threads} threads in the runner");
+    let log = runner.stop();
+    assert_eq!(
+        log.matches("dropping events until there is room").count(),
+        1,
+        "{log}"
+    );
+    assert!(
+        log.contains("killed 8 listener(s) still running 5s after the stop"),
+        "{log}"
+    );
+    // Nothing is left behind.
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(processes_running(&sleeper), 0);
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use rustix::process::{kill_process, Pid, Signal};
 
-use crate::util::{wait_for, Env, Runner};
+use crate::util::{proc_status, wait_for, Env, Runner};
 
 /// (job id, scheduled ms, status, exit code, stdout) of one execution.
 type Row = (String, i64, String, Option<i32>, Vec<u8>);
@@ -35,16 +35,6 @@ fn count(db: &Path, job: &str, status: &str) -> usize {
 /// Executions in `status`, of any job.
 fn count_all(db: &Path, status: &str) -> usize {
     executions(db).iter().filter(|e| e.2 == status).count()
-}
-
-/// A number field of /proc/PID/status (`VmHWM`, `Threads`...); 0 once gone.
-fn proc_status(pid: u32, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::util::{wait_for, Env};
+use crate::util::{processes_running, wait_for, Env};
 
 /// Rows of one job: (status, stdout).
 fn rows(env: &Env, job: &str) -> Vec<(String, String)> {
@@ -214,23 +214,6 @@ fn a_full_disk_for_seconds_does_not_kill_the_runner() {
     assert_eq!(count("running"), 0, "nothing left running:\n{log}");
 }
 
-/// Live processes whose command line is `needle`.
-fn processes_running(needle: &str) -> usize {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-            let zombie = stat
-                .rsplit(')')
-                .next()
-                .is_some_and(|r| r.trim_start().starts_with('Z'));
-            let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-            !zombie && String::from_utf8_lossy(&cmd).replace('\0', " ").trim_end() == needle
-        })
-        .count()
-}
-
 #[test]
 fn after_kill_9_the_next_runner_ends_what_the_dead_one_left_running() {
     let env = Env::new();
@@ -392,5 +375,54 @@ fn hand_edited_rows_are_logged_and_skipped_never_a_crash() {
     assert!(
         err.contains("job 't_max' cannot be read: timeout is 9223372036854775807s"),
         "{err}"
+    );
+}
+
+#[test]
+fn max_workers_is_capped_to_the_open_files_limit_not_failed() {
+    let env = Env::new();
+    for i in 0..150 {
+        env.tick(&[
+            "add",
+            "--id",
+            &format!("j{i}"),
+            "cron",
+            "* * * * * *",
+            "--",
+            "sleep 2",
+        ])
+        .ok();
+    }
+    // A soft limit of 100 under a hard limit of 300 (like systemd's 1024
+    // under 524288): raised to 300, which takes (300 - 64) / 4 = 59 children.
+    let runner = env.runner_after(
+        "r",
+        "ulimit -Sn 100 && ulimit -Hn 300",
+        &["--no-echo", "--max-workers", "500"],
+    );
+    let count = |status: &str| -> i64 {
+        rusqlite::Connection::open(env.db())
+            .unwrap()
+            .query_row(
+                "SELECT count(*) FROM executions WHERE status = ?1",
+                [status],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    wait_for("fires to succeed", 15, || count("success") >= 100);
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", runner.pid())).unwrap();
+    let log = runner.stop_killing();
+    assert_eq!(count("failed"), 0, "{log}");
+    assert!(!log.contains("Too many open files"), "{log}");
+    assert!(log.contains("running at most 59 jobs at once"), "{log}");
+    let files = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap();
+    assert_eq!(
+        files.split_whitespace().collect::<Vec<_>>()[3..5],
+        ["300", "300"],
+        "soft limit raised to the hard one"
     );
 }

@@ -47,15 +47,20 @@ impl Env {
 
     fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_tick"));
-        cmd.args(args)
-            .env_clear()
+        cmd.args(args);
+        self.clean_env(&mut cmd);
+        cmd
+    }
+
+    /// The environment every tick of a test sees.
+    fn clean_env(&self, cmd: &mut Command) {
+        cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("TZ", "UTC")
             .env("NO_COLOR", "1")
             .env("TICK_DB", self.db())
             .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
             .env("HOME", self.dir.path());
-        cmd
     }
 
     /// `tick run EXTRA...` in the background; its stderr goes to
@@ -69,18 +74,32 @@ impl Env {
         self.start_runner(name, extra, true)
     }
 
+    /// Like [`Env::runner`], started by `/bin/sh -c 'SHELL && exec tick run
+    /// EXTRA...'` (to set a ulimit, say).
+    pub fn runner_after(&self, name: &str, shell: &str, extra: &[&str]) -> Runner {
+        let script = format!("{shell} && exec \"$0\" run \"$@\"");
+        let mut sh = Command::new("/bin/sh");
+        sh.args(["-c", &script, env!("CARGO_BIN_EXE_tick")])
+            .args(extra);
+        self.clean_env(&mut sh);
+        self.spawn_runner(name, sh, false)
+    }
+
     fn start_runner(&self, name: &str, extra: &[&str], piped: bool) -> Runner {
-        let stdout = self.path().join(format!("{name}.out"));
-        let stderr = self.path().join(format!("{name}.err"));
         let mut args = vec!["run"];
         args.extend_from_slice(extra);
+        self.spawn_runner(name, self.command(&args), piped)
+    }
+
+    fn spawn_runner(&self, name: &str, mut cmd: Command, piped: bool) -> Runner {
+        let stdout = self.path().join(format!("{name}.out"));
+        let stderr = self.path().join(format!("{name}.err"));
         let out = if piped {
             Stdio::piped()
         } else {
             std::fs::File::create(&stdout).unwrap().into()
         };
-        let child = self
-            .command(&args)
+        let child = cmd
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(std::fs::File::create(&stderr).unwrap())
@@ -247,4 +266,31 @@ impl Run {
         assert!(lines[0].starts_with("error: "), "{stderr}");
         lines[0].to_string()
     }
+}
+
+/// A number field of /proc/PID/status (`VmHWM`, `Threads`...); 0 once gone.
+pub fn proc_status(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Live processes whose command line is `needle`.
+pub fn processes_running(needle: &str) -> usize {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let zombie = stat
+                .rsplit(')')
+                .next()
+                .is_some_and(|r| r.trim_start().starts_with('Z'));
+            let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            !zombie && String::from_utf8_lossy(&cmd).replace('\0', " ").trim_end() == needle
+        })
+        .count()
 }
