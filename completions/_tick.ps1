@@ -314,6 +314,8 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
         'tick;run' {
             [CompletionResult]::new('--max-workers', '--max-workers', [CompletionResultType]::ParameterName, 'Most job processes running at once; further fires wait for a slot')
             [CompletionResult]::new('--on-event', '--on-event', [CompletionResultType]::ParameterName, 'Run CMD for every event (executed, error, missed, skipped, interrupted), with the event as JSON on stdin and TICK_* variables')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'This runner''s name in `tick runners` and the history [default: HOST:PID]')
+            [CompletionResult]::new('--lease', '--lease', [CompletionResultType]::ParameterName, 'How long this runner''s lease holds without a renewal (renewed every sixth of it); a runner that stops renewing is taken over after it')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--no-echo', '--no-echo', [CompletionResultType]::ParameterName, 'Do not echo the jobs'' output lines on stdout')

@@ -1105,7 +1105,7 @@ _tick() {
             return 0
             ;;
         tick__subcmd__run)
-            opts="-v -q -h -V --max-workers --no-echo --on-event --db --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --max-workers --no-echo --on-event --name --lease --db --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1116,6 +1116,14 @@ _tick() {
                     return 0
                     ;;
                 --on-event)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lease)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

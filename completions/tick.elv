@@ -296,6 +296,8 @@ set edit:completion:arg-completer[tick] = {|@words|
         &'tick;run'= {
             cand --max-workers 'Most job processes running at once; further fires wait for a slot'
             cand --on-event 'Run CMD for every event (executed, error, missed, skipped, interrupted), with the event as JSON on stdin and TICK_* variables'
+            cand --name 'This runner''s name in `tick runners` and the history [default: HOST:PID]'
+            cand --lease 'How long this runner''s lease holds without a renewal (renewed every sixth of it); a runner that stops renewing is taken over after it'
             cand --db 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]'
             cand --color 'When to use colour'
             cand --no-echo 'Do not echo the jobs'' output lines on stdout'

@@ -249,6 +249,8 @@ complete -c tick -n "__fish_tick_using_subcommand export" -s h -l help -d 'Print
 complete -c tick -n "__fish_tick_using_subcommand export" -s V -l version -d 'Print version'
 complete -c tick -n "__fish_tick_using_subcommand run" -l max-workers -d 'Most job processes running at once; further fires wait for a slot' -r
 complete -c tick -n "__fish_tick_using_subcommand run" -l on-event -d 'Run CMD for every event (executed, error, missed, skipped, interrupted), with the event as JSON on stdin and TICK_* variables' -r
+complete -c tick -n "__fish_tick_using_subcommand run" -l name -d 'This runner\'s name in `tick runners` and the history [default: HOST:PID]' -r
+complete -c tick -n "__fish_tick_using_subcommand run" -l lease -d 'How long this runner\'s lease holds without a renewal (renewed every sixth of it); a runner that stops renewing is taken over after it' -r
 complete -c tick -n "__fish_tick_using_subcommand run" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
 complete -c tick -n "__fish_tick_using_subcommand run" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''

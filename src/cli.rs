@@ -245,6 +245,15 @@ pub struct RunArgs {
     /// with the event as JSON on stdin and TICK_* variables
     #[arg(long, value_name = "CMD")]
     pub on_event: Option<String>,
+
+    /// This runner's name in `tick runners` and the history [default: HOST:PID]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// How long this runner's lease holds without a renewal (renewed every
+    /// sixth of it); a runner that stops renewing is taken over after it
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    pub lease: String,
 }
 
 /// `tick next`

@@ -32,6 +32,7 @@ pub fn run(args: &FireArgs, ctx: &Ctx) -> Result<()> {
     let owner = Owner {
         label: format!("tick fire (pid {})", std::process::id()),
         process: crate::process::me(),
+        runner: None,
     };
     let id = store
         .insert_running(&job, now, &owner)?

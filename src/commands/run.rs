@@ -9,9 +9,11 @@ use anyhow::{Context, Result};
 use super::Ctx;
 use crate::cli::RunArgs;
 use crate::clock::SystemClock;
+use crate::error::UsageError;
 use crate::log::Logger;
 use crate::scheduler::{Config, Event, Scheduler};
-use crate::store::{Owner, RunnerLock};
+use crate::store::{Owner, RunnerInfo, RunnerLock, Store};
+use crate::trigger::input::parse_duration;
 
 /// Open files a running child costs the runner (its two pipes and a pidfd,
 /// one more while it starts)...
@@ -40,7 +42,12 @@ fn workers_within_open_files_limit(asked: u16, log: &Logger) -> u16 {
 const LISTENER_GRACE: Duration = Duration::from_secs(5);
 
 pub fn run(args: &RunArgs, ctx: &Ctx, log: Logger) -> Result<()> {
-    let store = ctx.store_for_write()?;
+    let lease =
+        parse_duration(&args.lease).map_err(|e| UsageError::new(format!("--lease: {e}")))?;
+    if lease == 0 {
+        return Err(UsageError::new("invalid --lease 0s: it must be at least 1s").into());
+    }
+    let mut store = ctx.store_for_write()?;
     let (tx, rx) = mpsc::channel();
     let stop = tx.clone();
     // ctrlc installs its handler even when the shell started us with SIGINT
@@ -52,39 +59,32 @@ pub fn run(args: &RunArgs, ctx: &Ctx, log: Logger) -> Result<()> {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_string())
         .unwrap_or_else(|_| "localhost".into());
-    let me = format!("tick run (pid {} on {host})", std::process::id());
-    let mut said = false;
-    let _lock = loop {
-        match store.runner_lock(&me)? {
-            RunnerLock::Held(l) => break l,
-            RunnerLock::Taken(holder) => {
-                if !said {
-                    log.info(&format!(
-                        "{} is held by {holder}; standing by to take over when it stops",
-                        store.location()
-                    ));
-                    said = true;
-                }
-                match rx.recv_timeout(Duration::from_secs(1)) {
-                    Ok(Event::Stop) => {
-                        log.info("stopped while standing by");
-                        return Ok(());
-                    }
-                    _ => continue,
-                }
-            }
-        }
+    let pid = std::process::id();
+    let me = format!("tick run (pid {pid} on {host})");
+    let Some(_lock) = stand_by(store.as_mut(), &me, &host, &rx, &log)? else {
+        log.info("stopped while standing by");
+        return Ok(());
     };
-    if said {
-        log.info("the previous runner stopped; taking over");
-    }
+    let name = args.name.clone().unwrap_or_else(|| format!("{host}:{pid}"));
+    let process = crate::process::me();
+    let runner = store.register_runner(&RunnerInfo {
+        name,
+        host: host.clone(),
+        pid,
+        process: process.clone(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        lease: Duration::from_secs(lease),
+    })?;
     let cfg = Config {
         max_workers: workers_within_open_files_limit(args.max_workers, &log),
         echo: !args.no_echo,
         owner: Owner {
-            label: format!("pid {} on {host}", std::process::id()),
-            process: crate::process::me(),
+            label: format!("pid {pid} on {host}"),
+            process,
+            runner: Some(runner),
         },
+        host,
+        lease: Duration::from_secs(lease),
         on_event: args.on_event.clone(),
     };
     let result = Scheduler::new(store, Box::new(SystemClock), cfg, log.clone(), tx, rx).run();
@@ -98,4 +98,49 @@ pub fn run(args: &RunArgs, ctx: &Ctx, log: Logger) -> Result<()> {
     // The last echoed lines, unless stdout is stuck.
     crate::echo::flush(Duration::from_secs(2));
     result
+}
+
+/// Become the store's runner: take the runner lock, or stand by until its
+/// holder stops, dies, or lets its lease run out (stopped with SIGSTOP,
+/// say: then the lock stays taken and this runner goes on without it).
+/// `None` if stopped while standing by; else what holds the lock.
+fn stand_by(
+    store: &mut dyn Store,
+    me: &str,
+    host: &str,
+    rx: &mpsc::Receiver<Event>,
+    log: &Logger,
+) -> Result<Option<Box<dyn Send>>> {
+    let mut said = false;
+    loop {
+        match store.runner_lock(me)? {
+            RunnerLock::Held(lock) => {
+                if said {
+                    log.info("the previous runner stopped; taking over");
+                }
+                return Ok(Some(lock));
+            }
+            RunnerLock::Taken(holder) => {
+                if !said {
+                    log.info(&format!(
+                        "{} is held by {holder}; standing by to take over when it stops",
+                        store.location()
+                    ));
+                    said = true;
+                }
+                let expired = store.expire_runners(host, &crate::process::alive)?;
+                let alive = store.runners()?.iter().any(|r| r.state == "alive");
+                if !expired.is_empty() && !alive {
+                    log.warn(&format!(
+                        "the runner holding the lock stopped renewing its lease (last renewed {}); taking over",
+                        expired[0].renewed_at.to_rfc3339()
+                    ));
+                    return Ok(Some(Box::new(())));
+                }
+                if let Ok(Event::Stop) = rx.recv_timeout(Duration::from_secs(1)) {
+                    return Ok(None);
+                }
+            }
+        }
+    }
 }

@@ -20,8 +20,8 @@
 mod bookkeeping;
 mod claim;
 mod events;
+mod lease;
 pub mod plan;
-mod recover;
 #[cfg(test)]
 mod tests;
 mod trouble;
@@ -65,6 +65,10 @@ pub struct Config {
     pub echo: bool,
     /// Written into each execution row: who runs it.
     pub owner: Owner,
+    /// This host's name (runners on it are known dead when their process is).
+    pub host: String,
+    /// How long the runner's lease holds without a renewal.
+    pub lease: std::time::Duration,
     /// `--on-event`: a listener for every event.
     pub on_event: Option<String>,
 }
@@ -138,6 +142,7 @@ pub struct Scheduler {
     /// The store is gone: the loop drains, then returns this.
     fatal: Option<anyhow::Error>,
     identity_checked: Instant,
+    lease_renewed: Instant,
 }
 
 impl Scheduler {
@@ -172,13 +177,14 @@ impl Scheduler {
             outage: None,
             fatal: None,
             identity_checked: Instant::now(),
+            lease_renewed: Instant::now(),
         }
     }
     /// Run until stopped. Every execution is finalised before it returns.
     pub fn run(mut self) -> Result<()> {
         self.store.become_runner()?;
         let now = self.clock.now();
-        self.recover(now)?;
+        self.take_over(now)?;
         self.log.info(&format!(
             "scheduler started on {} (max workers {})",
             self.store.location(),
@@ -191,6 +197,7 @@ impl Scheduler {
         loop {
             let now = self.clock.now();
             self.check_identity();
+            self.keep_lease();
             // Children first: what is due and has a worker starts before
             // anything is read or written.
             self.start_ready(now);
@@ -238,6 +245,14 @@ impl Scheduler {
             }
         }
         self.final_flush();
+        if let (Some(id), None) = (self.cfg.owner.runner, &self.fatal) {
+            if let Err(e) = self.store.unregister_runner(id) {
+                self.log.warn(&format!(
+                    "could not sign off: {}",
+                    crate::error::chain_text(&e)
+                ));
+            }
+        }
         self.log.info("scheduler stopped");
         match self.fatal.take() {
             Some(e) => Err(e),

@@ -27,7 +27,10 @@ fn scheduler(store: Box<dyn Store>, now: DateTime<Utc>) -> Scheduler {
         owner: Owner {
             label: "test".into(),
             process: crate::process::me(),
+            runner: None,
         },
+        host: "test".into(),
+        lease: std::time::Duration::from_secs(30),
         on_event: None,
     };
     Scheduler::new(

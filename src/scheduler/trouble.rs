@@ -11,7 +11,7 @@
 use std::time::{Duration, Instant};
 
 use super::Scheduler;
-use crate::store::StoreGone;
+use crate::store::{LeaseLost, StoreGone};
 use crate::units::human_ms;
 
 /// The first retry after a failure, doubling up to the second.
@@ -29,8 +29,13 @@ pub(super) struct Outage {
 impl Scheduler {
     /// A store call failed.
     pub(super) fn trouble(&mut self, e: anyhow::Error) {
-        if e.chain().any(|c| c.is::<StoreGone>()) {
+        let lease_lost = e.chain().any(|c| c.is::<LeaseLost>());
+        if lease_lost || e.chain().any(|c| c.is::<StoreGone>()) {
             if self.fatal.is_none() {
+                if lease_lost {
+                    // Its claimed fires are the taker's to decide now.
+                    self.waiting.clear();
+                }
                 self.log.error(&format!(
                     "{}; stopping: no new fires, waiting for running jobs",
                     crate::error::chain_text(&e)

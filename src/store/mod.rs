@@ -6,6 +6,7 @@
 //! - [`History`]: executions and their captured output;
 //! - [`Runs`]: what `tick run` and `tick fire` need (due fires, claims, the
 //!   lifecycle of an execution row, the runner lock);
+//! - [`Runners`]: registered runners and their leases;
 //! - `sqlite/`: the jobs file (rusqlite lives only there).
 //!
 //! Every method that writes is one transaction: all of it, or (on any error,
@@ -83,6 +84,51 @@ pub struct Claimed {
     pub execution_id: i64,
 }
 
+/// A runner about to register itself.
+#[derive(Debug, Clone)]
+pub struct RunnerInfo {
+    /// `--name`, default `host:pid`.
+    pub name: String,
+    pub host: String,
+    pub pid: u32,
+    /// Its process identity (see `crate::process`).
+    pub process: String,
+    pub version: String,
+    /// How long its lease holds without a renewal.
+    pub lease: std::time::Duration,
+}
+
+/// A registered runner, as `tick runners` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunnerRow {
+    pub id: i64,
+    pub name: String,
+    pub host: String,
+    pub pid: i64,
+    pub process: String,
+    pub version: String,
+    pub started_at: DateTime<Utc>,
+    pub renewed_at: DateTime<Utc>,
+    pub lease_ms: i64,
+    /// `alive`, `gone` (stopped cleanly) or `expired` (its lease ran out).
+    pub state: String,
+    /// Its executions recorded as running.
+    pub running: i64,
+}
+
+/// A runner's claim or renewal found its lease taken over: it must stop
+/// claiming.
+#[derive(Debug)]
+pub struct LeaseLost;
+
+impl std::fmt::Display for LeaseLost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("this runner's lease ran out and another runner took over")
+    }
+}
+
+impl std::error::Error for LeaseLost {}
+
 /// Who runs an execution: a label for people (`pid 12 on host`, `tick fire
 /// (pid 12)`) and the process's identity (see `crate::process`), by which
 /// a later runner tells a live owner from a dead one.
@@ -90,6 +136,9 @@ pub struct Claimed {
 pub struct Owner {
     pub label: String,
     pub process: String,
+    /// The registered runner (`None` for `tick fire`): its claims hold
+    /// only while its lease does.
+    pub runner: Option<i64>,
 }
 
 /// A child that started for an execution.
@@ -111,6 +160,8 @@ pub struct RunningRow {
     pub scheduled_at: DateTime<Utc>,
     /// Its child's process group, once started.
     pub pid: Option<i32>,
+    /// Whether its child started (a fire claimed ahead may not have).
+    pub started: bool,
     /// The identity of its owner, if recorded (older files have none).
     pub owner: Option<String>,
 }
@@ -266,10 +317,36 @@ pub trait Runs {
     fn running_executions(&self) -> Result<Vec<RunningRow>>;
     /// Mark these executions `interrupted` (those still `running`); how many.
     fn interrupt(&mut self, execution_ids: &[i64], at: DateTime<Utc>) -> Result<usize>;
+    /// Fires a dead runner claimed but never started: their rows go, and
+    /// each job's next run goes back to the fire (unless it is paused or
+    /// removed), so that the next claim decides it by the misfire rules.
+    fn release_unstarted(&mut self, execution_ids: &[i64]) -> Result<usize>;
+}
+
+/// The runners registered on a store and their leases. Lease times come
+/// from the store's own clock (the database's `now()` where there is one).
+pub trait Runners {
+    /// Register a runner (alive, its lease starting now); its id.
+    fn register_runner(&mut self, info: &RunnerInfo) -> Result<i64>;
+    /// Renew a runner's lease; `false` when another runner has declared it
+    /// expired meanwhile (it must stop claiming).
+    fn renew_lease(&mut self, runner: i64) -> Result<bool>;
+    /// Declare expired every alive runner whose lease ran out, and those
+    /// of `host` whose process is gone (`alive` says whether a process
+    /// identity still runs); returns them.
+    fn expire_runners(
+        &mut self,
+        host: &str,
+        alive: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<RunnerRow>>;
+    /// A runner stopped cleanly.
+    fn unregister_runner(&mut self, runner: i64) -> Result<()>;
+    /// Every runner, newest first.
+    fn runners(&self) -> Result<Vec<RunnerRow>>;
 }
 
 /// A job store: every part of the interface, and where it is.
-pub trait Store: Jobs + History + Runs + Send {
+pub trait Store: Jobs + History + Runs + Runners + Send {
     /// Where the store is, for messages.
     fn location(&self) -> &Location;
 }

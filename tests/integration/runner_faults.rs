@@ -426,3 +426,55 @@ fn max_workers_is_capped_to_the_open_files_limit_not_failed() {
         "soft limit raised to the hard one"
     );
 }
+
+#[test]
+fn a_stopped_runner_is_taken_over_after_its_lease_and_stands_down_when_continued() {
+    let env = Env::new();
+    let starts = env.path().join("starts");
+    let cmd = format!("echo $TICK_SCHEDULED_AT >> {}", starts.display());
+    env.tick(&["add", "--id", "s", "cron", "* * * * * *", "--", &cmd])
+        .ok();
+    let lines = || -> Vec<String> {
+        std::fs::read_to_string(&starts)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let mut a = env.runner("a", &["--no-echo", "--lease", "2s"]);
+    wait_for("a to fire", 10, || lines().len() >= 2);
+    let b = env.runner("b", &["--no-echo", "--lease", "2s"]);
+    b.wait_log("standing by", 10);
+    a.signal(rustix::process::Signal::STOP);
+    let stopped = std::time::Instant::now();
+    b.wait_log("stopped renewing its lease", 10);
+    // Failover within the lease plus two seconds (and the standby's poll).
+    assert!(
+        stopped.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        stopped.elapsed()
+    );
+    let before = lines().len();
+    wait_for("b to fire", 10, || lines().len() >= before + 2);
+    a.signal(rustix::process::Signal::CONT);
+    let status = a.wait_exit(10).expect("a stands down");
+    assert_eq!(status.code(), Some(1), "{}", a.log());
+    assert!(
+        a.log()
+            .contains("lease ran out and another runner took over"),
+        "{}",
+        a.log()
+    );
+    let before = lines().len();
+    wait_for("b to go on", 10, || lines().len() >= before + 2);
+    b.stop();
+    let started = lines();
+    let mut unique = started.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        started.len(),
+        "a fire started twice: {started:?}"
+    );
+}

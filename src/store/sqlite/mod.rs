@@ -6,6 +6,7 @@
 //! - `jobs.rs`: [`Jobs`](super::Jobs);
 //! - `executions.rs`: [`History`](super::History);
 //! - `runs.rs`: [`Runs`](super::Runs): due jobs, claims, execution rows;
+//! - `runners.rs`: [`Runners`](super::Runners): runners and leases;
 //! - `lock.rs`: the runner lock file beside the jobs file.
 //!
 //! Every read-modify-write runs in `BEGIN IMMEDIATE`, so concurrent writers
@@ -14,6 +15,7 @@
 mod executions;
 mod jobs;
 pub mod lock;
+mod runners;
 mod runs;
 pub mod schema;
 

@@ -8,7 +8,8 @@ use rusqlite::{params, OptionalExtension};
 use super::{from_ms, to_ms, SqliteStore};
 use crate::model::{Job, RunResult, Status};
 use crate::store::{
-    Claim, Claimed, Finish, JobRow, Owner, RunnerLock, RunningRow, Runs, Started, StoreGone,
+    Claim, Claimed, Finish, JobRow, LeaseLost, Owner, RunnerLock, RunningRow, Runs, Started,
+    StoreGone,
 };
 
 /// How long a runner's write waits for another process's lock.
@@ -184,14 +185,14 @@ impl Runs for SqliteStore {
         let tx = self.immediate()?;
         {
             let mut start =
-                tx.prepare_cached("UPDATE executions SET started_at = ?1, pid = ?2 WHERE id = ?3")?;
+                tx.prepare_cached("UPDATE executions SET started_at = ?1, pid = ?2 WHERE id = ?3 AND status = 'running'")?;
             for s in started {
                 start.execute(params![to_ms(s.at), s.pid, s.execution_id])?;
             }
             let mut end = tx.prepare_cached(
                 "UPDATE executions SET status = ?1, exit_code = ?2, signal = ?3, finished_at = ?4,
                         stdout = ?5, stderr = ?6, stdout_truncated = ?7, stderr_truncated = ?8
-                 WHERE id = ?9",
+                 WHERE id = ?9 AND status = 'running'",
             )?;
             for f in finished {
                 let r = f.result;
@@ -244,7 +245,7 @@ impl Runs for SqliteStore {
 
     fn running_executions(&self) -> Result<Vec<RunningRow>> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, job_id, job_name, command, scheduled_at, pid, owner
+            "SELECT id, job_id, job_name, command, scheduled_at, pid, owner, started_at IS NOT NULL
              FROM executions WHERE status = 'running' ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -256,9 +257,37 @@ impl Runs for SqliteStore {
                 scheduled_at: from_ms(r.get(4)?),
                 pid: r.get(5)?,
                 owner: r.get(6)?,
+                started: r.get(7)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn release_unstarted(&mut self, execution_ids: &[i64]) -> Result<usize> {
+        let tx = self.immediate()?;
+        let mut n = 0;
+        for id in execution_ids {
+            let row: Option<(String, i64)> = tx
+                .query_row(
+                    "SELECT job_id, scheduled_at FROM executions
+                     WHERE id = ?1 AND status = 'running' AND started_at IS NULL",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((job, at)) = row else { continue };
+            tx.execute("DELETE FROM executions WHERE id = ?1", [id])?;
+            tx.execute(
+                "UPDATE jobs SET state = 'active',
+                        next_run_at = CASE WHEN next_run_at IS NULL OR next_run_at > ?2
+                                           THEN ?2 ELSE next_run_at END
+                 WHERE id = ?1 AND state != 'paused'",
+                params![job, at],
+            )?;
+            n += 1;
+        }
+        tx.commit()?;
+        Ok(n)
     }
 
     fn interrupt(&mut self, execution_ids: &[i64], at: DateTime<Utc>) -> Result<usize> {
@@ -286,6 +315,11 @@ impl SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<(Vec<bool>, Vec<Claimed>)> {
         let tx = self.immediate()?;
+        if let Some(runner) = owner.runner {
+            if !SqliteStore::lease_held(&tx, runner)? {
+                return Err(LeaseLost.into());
+            }
+        }
         let mut owned = Vec::new();
         let mut won = vec![false; claims.len()];
         {

@@ -53,6 +53,23 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE executions ADD COLUMN owner TEXT;
      ALTER TABLE executions ADD COLUMN pid INTEGER;
      CREATE INDEX executions_running ON executions (status) WHERE status = 'running';",
+    // 4: runners and their leases: who runs this store, since when, and
+    // until when their lease holds (a runner stopped with SIGSTOP is taken
+    // over once it runs out). Instants in ms, like everywhere.
+    "CREATE TABLE runners (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        name        TEXT NOT NULL,
+        host        TEXT NOT NULL,
+        pid         INTEGER NOT NULL,
+        process     TEXT NOT NULL,
+        version     TEXT NOT NULL,
+        started_at  INTEGER NOT NULL,
+        renewed_at  INTEGER NOT NULL,
+        lease_ms    INTEGER NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('alive', 'gone', 'expired')),
+        ended_at    INTEGER
+    );
+    CREATE INDEX runners_alive ON runners (state) WHERE state = 'alive';",
 ];
 
 /// The schema version this tick writes.

@@ -1,0 +1,129 @@
+//! The runner's lease: renewed every sixth of its length. Another runner
+//! declares a runner whose lease ran out (or whose process is gone)
+//! expired and takes over what it left: its running executions end
+//! `interrupted` (their process groups ended where they are on this host),
+//! its claimed but unstarted fires go back to be decided again by the
+//! misfire rules. A runner that finds its own lease taken over stops
+//! claiming, gives up its waiting fires (they are the taker's now) and
+//! exits with an error once its running children have ended.
+
+use std::time::Instant;
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+
+use super::events::Done;
+use super::Scheduler;
+use crate::executor::KILL_AFTER;
+use crate::model::{JobOptions, Status};
+use crate::store::{LeaseLost, RunnerRow};
+
+impl Scheduler {
+    /// Renew the lease and look for expired runners, every sixth of the
+    /// lease.
+    pub(super) fn keep_lease(&mut self) {
+        let Some(id) = self.cfg.owner.runner else {
+            return;
+        };
+        if self.fatal.is_some() || self.lease_renewed.elapsed() < self.cfg.lease / 6 {
+            return;
+        }
+        match self.store.renew_lease(id) {
+            Ok(true) => {
+                self.lease_renewed = Instant::now();
+                if let Err(e) = self.take_over(self.clock.now()) {
+                    self.trouble(e);
+                }
+            }
+            Ok(false) => self.trouble(LeaseLost.into()),
+            Err(e) => self.trouble(e),
+        }
+    }
+
+    /// Declare expired runners (lease out, or process gone from this host)
+    /// and take over what they left.
+    pub(super) fn take_over(&mut self, now: DateTime<Utc>) -> Result<()> {
+        let host = &self.cfg.host;
+        let newly = self.store.expire_runners(host, &crate::process::alive)?;
+        for r in &newly {
+            self.log.warn(&format!(
+                "runner {} (pid {} on {}) expired: last renewed {}",
+                r.name,
+                r.pid,
+                r.host,
+                r.renewed_at.to_rfc3339()
+            ));
+        }
+        // Whoever declared them expired, their executions are left to
+        // whichever runner comes next.
+        let expired: Vec<RunnerRow> = self
+            .store
+            .runners()?
+            .into_iter()
+            .filter(|r| r.state == "expired")
+            .collect();
+        self.recover(now, &expired)
+    }
+
+    /// Executions of dead owners: those of processes gone, of owners from
+    /// before identities were recorded, and of the `expired` runners.
+    pub(super) fn recover(&mut self, now: DateTime<Utc>, expired: &[RunnerRow]) -> Result<()> {
+        let me = &self.cfg.owner.process;
+        let dead: Vec<_> = self
+            .store
+            .running_executions()?
+            .into_iter()
+            .filter(|r| match r.owner.as_deref() {
+                None => true,
+                Some(o) if o == me => false,
+                Some(o) => !crate::process::alive(o) || expired.iter().any(|x| x.process == o),
+            })
+            .collect();
+        if dead.is_empty() {
+            return Ok(());
+        }
+        let (started, unstarted): (Vec<_>, Vec<_>) = dead.into_iter().partition(|r| r.started);
+        if !unstarted.is_empty() {
+            let ids: Vec<i64> = unstarted.iter().map(|r| r.execution_id).collect();
+            let n = self.store.release_unstarted(&ids)?;
+            self.next_due = None;
+            self.log.info(&format!(
+                "{n} fire(s) a previous runner claimed but never started will be decided again"
+            ));
+        }
+        if started.is_empty() {
+            return Ok(());
+        }
+        let groups: Vec<(i32, i64)> = started
+            .iter()
+            .filter_map(|r| Some((r.pid?, r.execution_id)))
+            .collect();
+        let grace = KILL_AFTER.to_std().unwrap_or_default();
+        let ended = crate::process::end_orphan_groups(&groups, grace);
+        if ended > 0 {
+            self.log.warn(&format!(
+                "ended {ended} process(es) a previous runner left running"
+            ));
+        }
+        let ids: Vec<i64> = started.iter().map(|r| r.execution_id).collect();
+        let n = self.store.interrupt(&ids, now)?;
+        self.log.warn(&format!(
+            "marked {n} execution(s) of a previous runner as interrupted"
+        ));
+        let options = JobOptions::default();
+        for r in &started {
+            self.emit(&Done {
+                job_id: &r.job_id,
+                job_name: r.job_name.as_deref(),
+                command: &r.command,
+                options: &options,
+                execution_id: Some(r.execution_id),
+                status: Status::Interrupted,
+                result: None,
+                scheduled_at: r.scheduled_at,
+                duration_ms: None,
+            });
+        }
+        Ok(())
+    }
+}

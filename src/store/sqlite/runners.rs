@@ -1,0 +1,135 @@
+//! [`Runners`] in the jobs file: who runs it and their leases. On a file
+//! all runners share one host, so a runner whose process is gone is known
+//! dead at once; the lease covers a runner that is there but not running
+//! (stopped with SIGSTOP, say).
+
+use anyhow::Result;
+use chrono::Utc;
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::{from_ms, to_ms, SqliteStore};
+use crate::store::{RunnerInfo, RunnerRow, Runners};
+
+const COLUMNS: &str =
+    "id, name, host, pid, process, version, started_at, renewed_at, lease_ms, state,
+    (SELECT count(*) FROM executions e WHERE e.status = 'running' AND e.owner = runners.process)";
+
+fn runner_from_row(r: &Row) -> rusqlite::Result<RunnerRow> {
+    Ok(RunnerRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        host: r.get(2)?,
+        pid: r.get(3)?,
+        process: r.get(4)?,
+        version: r.get(5)?,
+        started_at: from_ms(r.get(6)?),
+        renewed_at: from_ms(r.get(7)?),
+        lease_ms: r.get(8)?,
+        state: r.get(9)?,
+        running: r.get(10)?,
+    })
+}
+
+impl Runners for SqliteStore {
+    fn register_runner(&mut self, info: &RunnerInfo) -> Result<i64> {
+        let now = to_ms(Utc::now());
+        let tx = self.immediate()?;
+        tx.execute(
+            "INSERT INTO runners (name, host, pid, process, version, started_at, renewed_at, lease_ms, state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, 'alive')",
+            params![
+                info.name,
+                info.host,
+                info.pid,
+                info.process,
+                info.version,
+                now,
+                info.lease.as_millis() as i64
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        // Keep the last runners, not every start since the file began.
+        tx.execute(
+            "DELETE FROM runners WHERE state != 'alive'
+               AND id NOT IN (SELECT id FROM runners ORDER BY id DESC LIMIT 100)",
+            [],
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn renew_lease(&mut self, runner: i64) -> Result<bool> {
+        let tx = self.immediate()?;
+        let n = tx.execute(
+            "UPDATE runners SET renewed_at = ?1 WHERE id = ?2 AND state = 'alive'",
+            params![to_ms(Utc::now()), runner],
+        )?;
+        tx.commit()?;
+        Ok(n == 1)
+    }
+
+    fn expire_runners(
+        &mut self,
+        host: &str,
+        alive: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<RunnerRow>> {
+        let now = to_ms(Utc::now());
+        let tx = self.immediate()?;
+        let candidates: Vec<RunnerRow> = {
+            let mut stmt = tx.prepare(&format!(
+                "SELECT {COLUMNS} FROM runners WHERE state = 'alive' ORDER BY id"
+            ))?;
+            let rows = stmt.query_map([], runner_from_row)?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut expired = Vec::new();
+        for r in candidates {
+            let lease_out = to_ms(r.renewed_at) + r.lease_ms < now;
+            let gone = r.host == host && !alive(&r.process);
+            if lease_out || gone {
+                tx.execute(
+                    "UPDATE runners SET state = 'expired', ended_at = ?1 WHERE id = ?2",
+                    params![now, r.id],
+                )?;
+                expired.push(RunnerRow {
+                    state: "expired".into(),
+                    ..r
+                });
+            }
+        }
+        tx.commit()?;
+        Ok(expired)
+    }
+
+    fn unregister_runner(&mut self, runner: i64) -> Result<()> {
+        let tx = self.immediate()?;
+        tx.execute(
+            "UPDATE runners SET state = 'gone', ended_at = ?1 WHERE id = ?2 AND state = 'alive'",
+            params![to_ms(Utc::now()), runner],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn runners(&self) -> Result<Vec<RunnerRow>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {COLUMNS} FROM runners ORDER BY id DESC"))?;
+        let rows = stmt.query_map([], runner_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}
+
+impl SqliteStore {
+    /// Inside a claim: whether `runner` still holds its lease.
+    pub(super) fn lease_held(tx: &rusqlite::Transaction, runner: i64) -> Result<bool> {
+        Ok(tx
+            .query_row(
+                "SELECT 1 FROM runners WHERE id = ?1 AND state = 'alive'",
+                [runner],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+}
