@@ -478,3 +478,46 @@ fn a_stopped_runner_is_taken_over_after_its_lease_and_stands_down_when_continued
         "a fire started twice: {started:?}"
     );
 }
+
+#[test]
+fn tick_fire_does_not_spin_while_an_escaped_grandchild_holds_the_pipes() {
+    let env = Env::new();
+    // Ignores SIGTERM (so SIGKILL follows 5 s later) and leaves a
+    // grandchild in its own session holding the output pipes.
+    let needle = format!("sleep 2{}", std::process::id() % 1000 + 1000);
+    let cmd = format!("trap '' TERM; setsid {needle} & sleep 60");
+    env.tick(&[
+        "add",
+        "--id",
+        "stubborn",
+        "cron",
+        "@yearly",
+        "--timeout",
+        "1s",
+        "--",
+        &cmd,
+    ])
+    .ok();
+    // The shell's own stat after waiting: its children's CPU time (fields
+    // 14 and 15 after the command name), in clock ticks.
+    let script = format!("\"$0\" fire stubborn >/dev/null 2>&1; cut -d')' -f2 /proc/$$/stat");
+    let out = std::process::Command::new("/bin/sh")
+        .args(["-c", &script, env!("CARGO_BIN_EXE_tick")])
+        .env("TICK_DB", env.db())
+        .output()
+        .unwrap();
+    let _ = std::process::Command::new("pkill")
+        .args(["-f", &needle])
+        .status();
+    let fields: Vec<i64> = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .skip(1)
+        .take(14)
+        .map(|f| f.parse().unwrap())
+        .collect();
+    // state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+    // utime stime cutime cstime: after the state, cutime and cstime are 13 and 14.
+    let cpu = fields[12] + fields[13];
+    assert!(cpu <= 10, "tick fire used {cpu} ticks of CPU in 6 s");
+    assert_eq!(rows(&env, "stubborn")[0].0, "timeout");
+}
