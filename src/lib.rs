@@ -18,3 +18,4 @@ pub mod output;
 pub mod scheduler;
 pub mod store;
 pub mod trigger;
+pub mod units;

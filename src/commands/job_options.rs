@@ -4,7 +4,7 @@
 use crate::cli::JobOptionArgs;
 use crate::error::UsageError;
 use crate::model::JobOptions;
-use crate::trigger::input::parse_duration;
+use crate::units::parse_duration;
 
 impl JobOptionArgs {
     /// Apply the flags that were given onto `opts`; leave the rest.

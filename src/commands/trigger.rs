@@ -7,8 +7,11 @@ use chrono_tz::Tz;
 
 use crate::cli::{TriggerArgs, TriggerKind};
 use crate::error::UsageError;
-use crate::trigger::input::{parse_datetime, parse_duration, parse_tz};
+use crate::trigger::input::{parse_datetime, parse_tz};
 use crate::trigger::{ApsFields, Trigger};
+use crate::units::{
+    parse_duration, MAX_DURATION_SECS, SECS_PER_DAY, SECS_PER_HOUR, SECS_PER_MINUTE, SECS_PER_WEEK,
+};
 
 /// The zone for a new trigger: `--tz`, else `$TZ`, else the system zone,
 /// else UTC.
@@ -113,10 +116,10 @@ impl TriggerArgs {
 
     fn interval_secs(&self) -> Result<u64, UsageError> {
         let units = [
-            (self.weeks, 604_800u64),
-            (self.days, 86_400),
-            (self.hours, 3600),
-            (self.minutes, 60),
+            (self.weeks, SECS_PER_WEEK),
+            (self.days, SECS_PER_DAY),
+            (self.hours, SECS_PER_HOUR),
+            (self.minutes, SECS_PER_MINUTE),
             (self.seconds, 1),
         ];
         let any_unit = units.iter().any(|(v, _)| v.is_some());
@@ -129,7 +132,7 @@ impl TriggerArgs {
                 .try_fold(0u64, |acc, (v, unit)| {
                     v.unwrap_or(0).checked_mul(*unit).and_then(|x| acc.checked_add(x))
                 })
-                .filter(|t| *t <= 100 * 366 * 86_400)
+                .filter(|t| *t <= MAX_DURATION_SECS)
                 .ok_or_else(|| UsageError::new("invalid interval: longer than 100 years")),
             (Some(_), true) => Err(UsageError::new(
                 "interval takes either --every or --weeks/--days/--hours/--minutes/--seconds, not both",
@@ -142,31 +145,35 @@ impl TriggerArgs {
 
     /// A flag of another trigger kind is a mistake worth naming.
     fn reject_foreign_flags(&self, kind: TriggerKind) -> Result<(), UsageError> {
-        let cron_flags = [
-            ("--second", self.second.is_some()),
-            ("--minute", self.minute.is_some()),
-            ("--hour", self.hour.is_some()),
-            ("--day", self.day.is_some()),
-            ("--month", self.month.is_some()),
-            ("--day-of-week", self.day_of_week.is_some()),
-            ("--week", self.week.is_some()),
-            ("--year", self.year.is_some()),
-        ];
-        let interval_flags = [
-            ("--every", self.every.is_some()),
-            ("--weeks", self.weeks.is_some()),
-            ("--days", self.days.is_some()),
-            ("--hours", self.hours.is_some()),
-            ("--minutes", self.minutes.is_some()),
-            ("--seconds", self.seconds.is_some()),
-        ];
-        let date_flags = [("--at", self.at.is_some()), ("--in", self.in_.is_some())];
-        let (name, foreign): (&str, Vec<&[(&str, bool)]>) = match kind {
-            TriggerKind::Cron => ("cron", vec![&interval_flags, &date_flags]),
-            TriggerKind::Interval => ("interval", vec![&cron_flags, &date_flags]),
-            TriggerKind::Date => ("date", vec![&cron_flags, &interval_flags]),
+        let cron = || {
+            self.aps_fields()
+                .given()
+                .next()
+                .map(|(field, _)| format!("--{}", field.name()))
         };
-        if let Some((flag, _)) = foreign.iter().flat_map(|f| f.iter()).find(|(_, set)| *set) {
+        let interval = || {
+            [
+                ("--every", self.every.is_some()),
+                ("--weeks", self.weeks.is_some()),
+                ("--days", self.days.is_some()),
+                ("--hours", self.hours.is_some()),
+                ("--minutes", self.minutes.is_some()),
+                ("--seconds", self.seconds.is_some()),
+            ]
+            .into_iter()
+            .find_map(|(flag, set)| set.then(|| flag.to_string()))
+        };
+        let date = || {
+            [("--at", self.at.is_some()), ("--in", self.in_.is_some())]
+                .into_iter()
+                .find_map(|(flag, set)| set.then(|| flag.to_string()))
+        };
+        let (name, foreign) = match kind {
+            TriggerKind::Cron => ("cron", interval().or_else(date)),
+            TriggerKind::Interval => ("interval", cron().or_else(date)),
+            TriggerKind::Date => ("date", cron().or_else(interval)),
+        };
+        if let Some(flag) = foreign {
             return Err(UsageError::new(format!(
                 "{flag} does not apply to {name} triggers (cron takes EXPR or --second..--year, interval takes --every or --weeks..--seconds, date takes --at or --in)"
             )));
