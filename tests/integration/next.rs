@@ -335,3 +335,123 @@ fn errors_stay_on_one_line_whatever_the_input() {
         .usage_error();
     assert!(line.contains("'0 9 * * mon\\nday'"), "{line}");
 }
+
+// ---------------------------------------------------------------------------
+// Validation parity with croniter, Quartz and APScheduler 3 (SPEC §2)
+// ---------------------------------------------------------------------------
+
+#[test]
+fn question_mark_stands_only_as_a_whole_day_field() {
+    let env = Env::new();
+    let line = env.tick(&["next", "cron", "* * ?,* * *"]).usage_error();
+    assert_eq!(
+        line,
+        "error: invalid cron expression '* * ?,* * *': '?' stands only alone, as the whole day-of-month field (write ? or *, not '?,*')"
+    );
+    for expr in ["0 0 ?/2 * *", "0 0 * * 1,?"] {
+        let line = env.tick(&["next", "cron", expr]).usage_error();
+        assert!(line.contains("'?' stands only alone"), "{expr}: {line}");
+    }
+    env.tick(&["next", "cron", "0 0 ? * 1"]).ok();
+}
+
+#[test]
+fn aps_steps_larger_than_their_range_are_refused() {
+    let env = Env::new();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["next", "cron", "--minute", "*/60"],
+            "error: invalid --minute '*/60': step 60 is larger than the range 0-59 it steps over (at most 59)",
+        ),
+        (
+            &["next", "cron", "--minute", "10-50/45"],
+            "error: invalid --minute '10-50/45': step 45 is larger than the range 10-50 it steps over (at most 40)",
+        ),
+        (
+            &["next", "cron", "--day", "*/31"],
+            "error: invalid --day '*/31': step 31 is larger than the range 1-31 it steps over (at most 30)",
+        ),
+        (
+            &["next", "cron", "--day", "4-6/3"],
+            "error: invalid --day '4-6/3': step 3 is larger than the range 4-6 it steps over (at most 2)",
+        ),
+    ];
+    for (args, expected) in cases {
+        assert_eq!(&env.tick(args).usage_error(), expected, "{args:?}");
+    }
+    let out = env
+        .tick(&[
+            "next",
+            "cron",
+            "--minute",
+            "*/59",
+            "--from",
+            "2026-01-01",
+            "-n",
+            "2",
+        ])
+        .ok();
+    assert_eq!(
+        lines(&out),
+        ["2026-01-01T00:59:00+00:00", "2026-01-01T01:00:00+00:00"]
+    );
+}
+
+#[test]
+fn day_of_week_ranges_ending_in_sunday_are_weekends() {
+    let env = Env::new();
+    // 2026-11-27 is a Friday.
+    for dow in ["sat-sun", "sat-0", "SAT-SUN", "6-7"] {
+        let out = env
+            .tick(&[
+                "next",
+                "cron",
+                &format!("0 9 * * {dow}"),
+                "--from",
+                "2026-11-27",
+                "-n",
+                "3",
+            ])
+            .ok();
+        assert_eq!(
+            lines(&out),
+            [
+                "2026-11-28T09:00:00+00:00",
+                "2026-11-29T09:00:00+00:00",
+                "2026-12-05T09:00:00+00:00"
+            ],
+            "{dow}"
+        );
+    }
+    let out = env
+        .tick(&[
+            "next",
+            "cron",
+            "0 9 * * fri-0",
+            "--from",
+            "2026-11-26",
+            "-n",
+            "4",
+        ])
+        .ok();
+    assert_eq!(lines(&out).len(), 4);
+    assert_eq!(lines(&out)[3], "2026-12-04T09:00:00+00:00");
+    let out = env
+        .tick(&[
+            "next",
+            "cron",
+            "0 9 * * mon-sun",
+            "--from",
+            "2026-11-26",
+            "-n",
+            "7",
+        ])
+        .ok();
+    assert_eq!(lines(&out)[6], "2026-12-02T09:00:00+00:00");
+    let line = env
+        .tick(&["next", "cron", "0 9 * * sun-sat-1"])
+        .usage_error();
+    assert!(line.contains("invalid cron expression"), "{line}");
+    let line = env.tick(&["next", "cron", "0 9 * * sat-fri"]).usage_error();
+    assert!(line.contains("reversed range sat-fri"), "{line}");
+}

@@ -123,6 +123,11 @@ impl Grammar for ApsField {
             Err(_) => Err(format!("unknown value '{t}' (allowed {})", self.allowed())),
         }
     }
+
+    /// APScheduler 3 refuses a step larger than the range it steps over.
+    fn refuses_long_steps(&self) -> bool {
+        true
+    }
 }
 
 /// APScheduler 3 CronTrigger fields as given on the command line. `None` =
@@ -463,5 +468,41 @@ mod tests {
         .is_fixed_time());
         assert!(!aps(|f| f.minute = Some("*/5".into())).is_fixed_time());
         assert!(!aps(|f| f.second = Some("30".into())).is_fixed_time());
+    }
+
+    #[test]
+    fn aps_steps_longer_than_their_range_are_refused() {
+        let e = |f: ApsFields| parse_aps(&f).unwrap_err().to_string();
+        assert_eq!(
+            e(ApsFields { minute: Some("*/60".into()), ..Default::default() }),
+            "invalid --minute '*/60': step 60 is larger than the range 0-59 it steps over (at most 59)"
+        );
+        assert_eq!(
+            e(ApsFields {
+                day: Some("4-6/3".into()),
+                ..Default::default()
+            }),
+            "invalid --day '4-6/3': step 3 is larger than the range 4-6 it steps over (at most 2)"
+        );
+        assert!(e(ApsFields {
+            minute: Some("10-50/45".into()),
+            ..Default::default()
+        })
+        .contains("step 45 is larger than the range 10-50"));
+        assert!(e(ApsFields {
+            day: Some("*/31".into()),
+            ..Default::default()
+        })
+        .contains("step 31 is larger than the range 1-31"));
+        assert!(e(ApsFields {
+            hour: Some("5-5/1".into()),
+            ..Default::default()
+        })
+        .contains("step 1 on the single value 5"));
+        // The longest steps that fit are fine.
+        aps(|f| f.minute = Some("*/59".into()));
+        aps(|f| f.day = Some("*/30".into()));
+        aps(|f| f.day = Some("4-6/2".into()));
+        aps(|f| f.day_of_week = Some("*/6".into()));
     }
 }

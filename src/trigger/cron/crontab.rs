@@ -72,6 +72,16 @@ impl Grammar for Field {
         }
     }
 
+    /// A day-of-week range ending in Sunday (`sat-sun`, `fri-0`) ends at 7,
+    /// so weekends can be written as people write them.
+    fn range_end(&self, first: u32, last: u32) -> u32 {
+        if *self == Field::Dow && last == 0 && first > 0 {
+            7
+        } else {
+            last
+        }
+    }
+
     /// A number in range or (month, day-of-week) a 3-letter name.
     fn value(&self, text: &str) -> Result<u32, String> {
         let name = self.name();
@@ -171,12 +181,28 @@ pub fn parse_crontab(expr: &str) -> Result<CronSchedule, UsageError> {
 }
 
 fn parse_field(text: &str, field: Field) -> Result<ParsedField, String> {
+    // `?` is `*`, but only as a whole day field (croniter and Quartz refuse
+    // `?,*` and `?/2` too).
+    if field.is_day() && text == "?" {
+        let (lo, hi) = field.bounds();
+        return Ok(ParsedField {
+            bits: all_bits(lo, hi),
+            rules: Vec::new(),
+            any: true,
+        });
+    }
+    if field.is_day() && text.contains('?') {
+        return Err(format!(
+            "'?' stands only alone, as the whole {} field (write ? or *, not '{text}')",
+            field.name()
+        ));
+    }
     // A starred step such as `*/2` still restricts values but counts as
     // "starts with *" for the day rule, like Debian cron.
     let mut out = ParsedField {
         bits: 0,
         rules: Vec::new(),
-        any: text.starts_with('*') || (field.is_day() && text.starts_with('?')),
+        any: text.starts_with('*'),
     };
     for item in text.split(',') {
         parse_item(item, field, &mut out)?;
@@ -192,10 +218,7 @@ fn parse_item(item: &str, field: Field, out: &mut ParsedField) -> Result<(), Str
             field.allowed()
         ));
     }
-    let mut lower = item.to_ascii_lowercase();
-    if field.is_day() && (lower == "?" || lower.starts_with("?/")) {
-        lower.replace_range(..1, "*");
-    }
+    let lower = item.to_ascii_lowercase();
     if let Some(rule) = day_rule(item, &lower, field)? {
         out.rules.push(rule);
         return Ok(());
@@ -425,5 +448,41 @@ mod tests {
         assert!(err("0 0 * * L").contains("'L' alone is not allowed"));
         assert!(err("1,,2 * * * *").contains("empty item"));
         assert!(err("? * * * *").contains("unknown minute '?'"));
+    }
+
+    #[test]
+    fn question_mark_only_as_a_whole_day_field() {
+        for expr in ["* * ?,* * *", "0 0 ?/2 * *", "0 0 * * 1,?", "0 0 1 * ?-5"] {
+            let e = err(expr);
+            assert!(e.contains("stands only alone"), "{expr}: {e}");
+        }
+        assert_eq!(
+            err("* * ?,* * *"),
+            "invalid cron expression '* * ?,* * *': '?' stands only alone, as the whole day-of-month field (write ? or *, not '?,*')"
+        );
+    }
+
+    #[test]
+    fn day_of_week_ranges_ending_in_sunday_end_at_seven() {
+        let same = |a: &str, b: &str| {
+            assert_eq!(parse_crontab(a).unwrap(), parse_crontab(b).unwrap(), "{a}")
+        };
+        same("0 0 * * sat-sun", "0 0 * * 0,6");
+        same("0 0 * * SAT-SUN", "0 0 * * 6-7");
+        same("0 0 * * mon-sun", "0 0 * * 0-6");
+        same("0 0 * * fri-0", "0 0 * * 5-7");
+        same("0 0 * * 1-0/2", "0 0 * * 1,3,5,0");
+        // Other reversed ranges stay errors.
+        assert!(err("0 0 * * sat-fri").contains("reversed range sat-fri"));
+        assert!(err("0 0 * * 7-1").contains("reversed range 7-1"));
+        // 2026-11-28 is a Saturday.
+        assert_eq!(
+            firsts("0 9 * * sat-sun", "2026-11-23 00:00:00", 3),
+            [
+                "2026-11-28 09:00:00",
+                "2026-11-29 09:00:00",
+                "2026-12-05 09:00:00"
+            ]
+        );
     }
 }
