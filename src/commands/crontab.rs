@@ -140,6 +140,10 @@ pub fn export(_args: &ExportArgs, ctx: &Ctx) -> Result<()> {
                 );
                 continue;
             }
+            ScheduleSpec::Any { .. } | ScheduleSpec::All { .. } => {
+                warn("not exported: crontab has no combined (any/all) triggers");
+                continue;
+            }
             other => {
                 warn(&format!(
                     "not exported: crontab cannot express {} triggers",

@@ -4,6 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
+use super::trigger::Now;
 use crate::cli::NextArgs;
 use crate::error::UsageError;
 use crate::output;
@@ -11,23 +12,22 @@ use crate::trigger::input::parse_datetime;
 use crate::trigger::Schedule;
 
 pub fn run(args: &NextArgs, ctx: &super::Ctx) -> Result<()> {
-    let now = ctx.now();
-    let trigger = args.trigger.to_trigger(now)?;
-    let from = match &args.from {
+    // --from is "now" for every check and anchor (SPEC §2): an interval
+    // without --start starts one interval after it, `date --in` counts
+    // from it, and an --end or date before it is an error.
+    let now = match &args.from {
         Some(s) => {
-            parse_datetime(s, trigger.tz).map_err(|e| UsageError::new(format!("--from: {e}")))?
+            let tz = args.trigger.zone(None)?;
+            let at = parse_datetime(s, tz).map_err(|e| UsageError::new(format!("--from: {e}")))?;
+            Now { at, is_from: true }
         }
-        None => now,
+        None => Now::clock(ctx.now()),
     };
-    // An interval without --start starts one interval after --from.
-    let trigger = match (&trigger.schedule, &args.trigger.start, &args.from) {
-        (Schedule::Interval { .. }, None, Some(_)) => args.trigger.to_trigger(from)?,
-        _ => trigger,
-    };
-    let fires = trigger.fires_after(from, args.count);
+    let trigger = args.trigger.validate(now, None)?;
     if matches!(trigger.schedule, Schedule::Reboot) && !args.json {
         eprintln!("note: @reboot fires once each time `tick run` starts, never by the clock");
     }
+    let fires = trigger.fires_after(now.at, args.count);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         output::write_json(&mut out, &output::fire_times_json(&fires, trigger.tz))?;

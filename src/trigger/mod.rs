@@ -1,6 +1,7 @@
 //! Triggers: when a job fires (SPEC §2). Pure: no I/O and no clock reads;
 //! whoever needs "now" passes it in.
 //!
+//! - `combined.rs`: `any` and `all` of several triggers;
 //! - `cron/`: the cron engine and its two syntaxes (crontab strings,
 //!   APScheduler fields), one compiled form;
 //! - `dst.rs`: wall-clock matches to instants, with the daylight-saving rules;
@@ -9,6 +10,7 @@
 //!
 //! Interval and date triggers are a few lines each and live here.
 
+pub mod combined;
 pub mod cron;
 pub mod dst;
 pub mod input;
@@ -36,6 +38,10 @@ pub enum Schedule {
     Interval { every: u64 },
     /// Once, at an instant.
     Date { at: DateTime<Utc> },
+    /// Whenever any part fires (APScheduler's OrTrigger).
+    Any(Vec<Trigger>),
+    /// Whenever every part fires at the same instant (AndTrigger).
+    All(Vec<Trigger>),
 }
 
 /// A complete trigger: schedule, zone, inclusive bounds and jitter.
@@ -95,6 +101,16 @@ impl Trigger {
         )
     }
 
+    /// Fires whenever one of `parts` fires; `tz` is for display.
+    pub fn any(parts: Vec<Trigger>, tz: Tz) -> Trigger {
+        Trigger::new(Schedule::Any(parts), tz)
+    }
+
+    /// Fires at the instants all of `parts` agree on; `tz` is for display.
+    pub fn all(parts: Vec<Trigger>, tz: Tz) -> Trigger {
+        Trigger::new(Schedule::All(parts), tz)
+    }
+
     fn new(schedule: Schedule, tz: Tz) -> Trigger {
         Trigger {
             schedule,
@@ -130,15 +146,19 @@ impl Trigger {
     /// The first fire strictly after `after`, or `None` when there is none
     /// (the schedule ended, can never fire, or is `@reboot`). Un-jittered.
     pub fn next_fire(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.next_fire_counted(after, &mut combined::ALL_MAX_ROUNDS.clone())
+    }
+
+    /// [`Trigger::next_fire`], spending the rounds an `all` search may take.
+    fn next_fire_counted(&self, after: DateTime<Utc>, rounds: &mut u32) -> Option<DateTime<Utc>> {
         let after = input::floor_secs(after);
+        // Cron and combined schedules search from the start on.
+        let from = match self.start {
+            Some(s) if s > after => s - Duration::seconds(1),
+            _ => after,
+        };
         let fire = match &self.schedule {
-            Schedule::Cron { schedule, .. } => {
-                let from = match self.start {
-                    Some(s) if s > after => s - Duration::seconds(1),
-                    _ => after,
-                };
-                dst::next_cron_fire(schedule, self.tz, from)?
-            }
+            Schedule::Cron { schedule, .. } => dst::next_cron_fire(schedule, self.tz, from)?,
             Schedule::Reboot => return None,
             Schedule::Interval { every } => {
                 let start = self.start?;
@@ -156,6 +176,8 @@ impl Trigger {
                 }
                 *at
             }
+            Schedule::Any(parts) => combined::next_any(parts, from, rounds)?,
+            Schedule::All(parts) => combined::next_all(parts, from, rounds)?,
         };
         if self.end.is_some_and(|e| fire > e) || chrono::Datelike::year(&fire) > cron::MAX_YEAR {
             return None;
@@ -163,20 +185,15 @@ impl Trigger {
         Some(fire)
     }
 
+    /// The fires strictly after `after`, in order, computed as they are
+    /// taken (`tick next -n 100000000 | head` costs two fires).
+    pub fn fires(&self, after: DateTime<Utc>) -> impl Iterator<Item = DateTime<Utc>> + '_ {
+        std::iter::successors(Some(after), |t| self.next_fire(*t)).skip(1)
+    }
+
     /// Up to `count` fires strictly after `after`, in order.
     pub fn fires_after(&self, after: DateTime<Utc>, count: usize) -> Vec<DateTime<Utc>> {
-        let mut out = Vec::with_capacity(count.min(1024));
-        let mut t = after;
-        while out.len() < count {
-            match self.next_fire(t) {
-                Some(next) => {
-                    out.push(next);
-                    t = next;
-                }
-                None => break,
-            }
-        }
-        out
+        self.fires(after).take(count).collect()
     }
 
     /// The human form used in listings: `cron 0 8 * * 1-5 (Europe/Berlin)`,

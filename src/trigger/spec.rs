@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use super::combined::{MAX_PARTS, MIN_PARTS};
 use super::cron::ApsFields;
 use super::{input, Schedule, Trigger};
 use crate::error::UsageError;
@@ -45,6 +46,10 @@ pub enum ScheduleSpec {
     Interval { every: u64 },
     /// Once, at `at`.
     Date { at: DateTime<Utc> },
+    /// Whenever one of `parts` fires.
+    Any { parts: Vec<TriggerSpec> },
+    /// At the instants all of `parts` agree on.
+    All { parts: Vec<TriggerSpec> },
 }
 
 /// What the user wrote for a cron trigger, kept to store and display it.
@@ -72,13 +77,15 @@ impl CronSource {
 }
 
 impl ScheduleSpec {
-    /// The `kind` tag: `cron`, `reboot`, `interval` or `date`.
+    /// The `kind` tag: `cron`, `reboot`, `interval`, `date`, `any` or `all`.
     pub fn kind(&self) -> &'static str {
         match self {
             ScheduleSpec::Cron { .. } => "cron",
             ScheduleSpec::Reboot => "reboot",
             ScheduleSpec::Interval { .. } => "interval",
             ScheduleSpec::Date { .. } => "date",
+            ScheduleSpec::Any { .. } => "any",
+            ScheduleSpec::All { .. } => "all",
         }
     }
 }
@@ -86,16 +93,24 @@ impl ScheduleSpec {
 impl TriggerSpec {
     /// The human form, straight from the stored data (no compiling, so
     /// listing thousands of jobs stays cheap): `cron 0 8 * * 1-5
-    /// (Europe/Berlin)`, `every 15m`, `once at 2026-12-01T10:00:00+01:00`.
+    /// (Europe/Berlin)`, `every 15m`, `once at 2026-12-01T10:00:00+01:00`,
+    /// `any(cron 0 9 * * 1-5 | cron 0 10 * * 6,0) (Europe/Berlin)`.
     pub fn describe(&self) -> String {
         self.to_string()
     }
-}
 
-impl std::fmt::Display for TriggerSpec {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    /// The human form inside a trigger whose zone is `outer`: a zone the
+    /// same as the outer one is not repeated.
+    fn write(&self, f: &mut std::fmt::Formatter<'_>, outer: Option<&str>) -> std::fmt::Result {
+        let zone = |f: &mut std::fmt::Formatter<'_>| match outer {
+            Some(o) if o == self.timezone => Ok(()),
+            _ => write!(f, " ({})", self.timezone),
+        };
         match &self.schedule {
-            ScheduleSpec::Cron { cron } => write!(f, "cron {} ({})", cron.text(), self.timezone),
+            ScheduleSpec::Cron { cron } => {
+                write!(f, "cron {}", cron.text())?;
+                zone(f)
+            }
             ScheduleSpec::Reboot => f.write_str("cron @reboot"),
             ScheduleSpec::Interval { every } => {
                 write!(f, "every {}", input::format_duration(*every))
@@ -109,7 +124,24 @@ impl std::fmt::Display for TriggerSpec {
                 ),
                 Err(_) => write!(f, "once at {}", at.to_rfc3339()),
             },
+            ScheduleSpec::Any { parts } | ScheduleSpec::All { parts } => {
+                write!(f, "{}(", self.schedule.kind())?;
+                for (i, part) in parts.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" | ")?;
+                    }
+                    part.write(f, Some(&self.timezone))?;
+                }
+                f.write_str(")")?;
+                zone(f)
+            }
         }
+    }
+}
+
+impl std::fmt::Display for TriggerSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.write(f, None)
     }
 }
 
@@ -123,6 +155,12 @@ impl Trigger {
             Schedule::Reboot => ScheduleSpec::Reboot,
             Schedule::Interval { every } => ScheduleSpec::Interval { every: *every },
             Schedule::Date { at } => ScheduleSpec::Date { at: *at },
+            Schedule::Any(parts) => ScheduleSpec::Any {
+                parts: parts.iter().map(Trigger::spec).collect(),
+            },
+            Schedule::All(parts) => ScheduleSpec::All {
+                parts: parts.iter().map(Trigger::spec).collect(),
+            },
         };
         TriggerSpec {
             schedule,
@@ -152,11 +190,24 @@ impl Trigger {
                 Trigger::interval(*every, start, tz)?
             }
             ScheduleSpec::Date { at } => Trigger::date(*at, tz),
+            ScheduleSpec::Any { parts } => Trigger::any(compile_parts(parts)?, tz),
+            ScheduleSpec::All { parts } => Trigger::all(compile_parts(parts)?, tz),
         };
         let mut trigger = trigger.with_bounds(spec.start, spec.end)?;
         trigger.jitter = spec.jitter;
         Ok(trigger)
     }
+}
+
+/// The parts of a stored combined trigger, each compiled on its own.
+fn compile_parts(parts: &[TriggerSpec]) -> Result<Vec<Trigger>, UsageError> {
+    if !(MIN_PARTS..=MAX_PARTS).contains(&parts.len()) {
+        return Err(UsageError::new(format!(
+            "stored combined trigger has {} parts (allowed {MIN_PARTS} to {MAX_PARTS})",
+            parts.len()
+        )));
+    }
+    parts.iter().map(Trigger::from_spec).collect()
 }
 
 #[cfg(test)]
@@ -239,5 +290,50 @@ mod tests {
         );
         let t = Trigger::date(utc("2026-12-01T10:00:00Z"), berlin);
         assert_eq!(t.describe(), "once at 2026-12-01T11:00:00+01:00");
+    }
+
+    #[test]
+    fn combined_specs_nest_their_parts() {
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        let ny: Tz = "America/New_York".parse().unwrap();
+        let t = Trigger::any(
+            vec![
+                Trigger::crontab("0 9 * * 1-5", berlin).unwrap(),
+                Trigger::all(
+                    vec![
+                        Trigger::crontab("0 10 * * *", ny).unwrap(),
+                        Trigger::interval(7200, utc("2026-01-01T00:00:00Z"), berlin).unwrap(),
+                    ],
+                    berlin,
+                ),
+            ],
+            berlin,
+        );
+        assert_eq!(
+            t.describe(),
+            "any(cron 0 9 * * 1-5 | all(cron 0 10 * * * (America/New_York) | every 2h)) (Europe/Berlin)"
+        );
+        let json = serde_json::to_string(&t.spec()).unwrap();
+        assert_eq!(
+            json,
+            concat!(
+                r#"{"kind":"any","parts":["#,
+                r#"{"kind":"cron","cron":{"expr":"0 9 * * 1-5"},"timezone":"Europe/Berlin","jitter":0},"#,
+                r#"{"kind":"all","parts":["#,
+                r#"{"kind":"cron","cron":{"expr":"0 10 * * *"},"timezone":"America/New_York","jitter":0},"#,
+                r#"{"kind":"interval","every":7200,"timezone":"Europe/Berlin","start":"2026-01-01T00:00:00Z","jitter":0}"#,
+                r#"],"timezone":"Europe/Berlin","jitter":0}"#,
+                r#"],"timezone":"Europe/Berlin","jitter":0}"#
+            )
+        );
+        let back: TriggerSpec = serde_json::from_str(&json).unwrap();
+        assert_eq!(Trigger::from_spec(&back).unwrap(), t);
+        // A stored row with one part is refused, not compiled.
+        let one = r#"{"kind":"all","parts":[{"kind":"reboot","timezone":"UTC"}],"timezone":"UTC"}"#;
+        let spec: TriggerSpec = serde_json::from_str(one).unwrap();
+        assert!(Trigger::from_spec(&spec)
+            .unwrap_err()
+            .to_string()
+            .contains("has 1 parts (allowed 2 to 16)"));
     }
 }

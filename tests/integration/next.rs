@@ -455,3 +455,57 @@ fn day_of_week_ranges_ending_in_sunday_are_weekends() {
     let line = env.tick(&["next", "cron", "0 9 * * sat-fri"]).usage_error();
     assert!(line.contains("reversed range sat-fri"), "{line}");
 }
+
+/// Checks that compare with "now" use --from in `tick next` (SPEC §2).
+#[test]
+fn from_is_now_for_every_check() {
+    let env = Env::new();
+    let out = env
+        .tick(&[
+            "next",
+            "interval",
+            "--every",
+            "10m",
+            "--end",
+            "2026-02-16T00:12:01+05:30",
+            "--tz",
+            "Asia/Kolkata",
+            "--from",
+            "2026-02-16T00:02:00",
+            "-n",
+            "5",
+        ])
+        .ok();
+    assert_eq!(out, "2026-02-16T00:12:00+05:30\n");
+    // `date --in` counts from --from, too.
+    let out = env
+        .tick(&["next", "date", "--in", "2h", "--from", "2026-01-01 10:00"])
+        .ok();
+    assert_eq!(out, "2026-01-01T12:00:00+00:00\n");
+    let line = env
+        .tick(&["next", "date", "--at", "2026-01-01", "--from", "2026-01-02"])
+        .usage_error();
+    assert_eq!(
+        line,
+        "error: date 2026-01-01T00:00:00+00:00 is not after --from 2026-01-02T00:00:00+00:00: a date trigger fires once, later than --from"
+    );
+    let line = env
+        .tick(&[
+            "next",
+            "cron",
+            "@daily",
+            "--end",
+            "2026-01-01",
+            "--from",
+            "2026-01-02",
+        ])
+        .usage_error();
+    assert_eq!(
+        line,
+        "error: invalid --end '2026-01-01T00:00:00+00:00': it is before --from 2026-01-02T00:00:00+00:00"
+    );
+    let line = env
+        .tick(&["next", "date", "--at", "2001-01-01"])
+        .usage_error();
+    assert!(line.contains("is not in the future"), "{line}");
+}
