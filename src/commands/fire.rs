@@ -9,12 +9,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use rustix::process::Signal;
 
+use super::job_options::parse_timeout;
 use super::Ctx;
 use crate::cli::FireArgs;
-use crate::error::{JobExit, UsageError};
+use crate::error::JobExit;
 use crate::executor::{self, Echo, Spec};
 use crate::model::{RunResult, Status};
-use crate::trigger::input::parse_duration;
 
 enum Msg {
     Done(RunResult),
@@ -22,11 +22,7 @@ enum Msg {
 }
 
 pub fn run(args: &FireArgs, ctx: &Ctx) -> Result<()> {
-    let timeout = args
-        .timeout
-        .as_deref()
-        .map(|t| parse_duration(t).map_err(|e| UsageError::new(format!("--timeout: {e}"))))
-        .transpose()?;
+    let timeout = args.timeout.as_deref().map(parse_timeout).transpose()?;
     let (mut store, job) = ctx.store_with_job(&args.id)?;
     let now = ctx.clock.now();
     let runner = format!("tick fire (pid {})", std::process::id());

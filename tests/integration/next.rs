@@ -509,3 +509,50 @@ fn from_is_now_for_every_check() {
         .usage_error();
     assert!(line.contains("is not in the future"), "{line}");
 }
+
+/// Fires are printed as they are computed: asking for a hundred million
+/// and reading two costs two, and the closed pipe is not an error.
+#[test]
+fn output_streams_and_a_closed_pipe_exits_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::time::Duration;
+    for json in [false, true] {
+        let mut args = vec!["next", "cron", "* * * * * *", "-n", "100000000"];
+        if json {
+            args.push("--json");
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tick"))
+            .args(&args)
+            .env("TZ", "UTC")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read two lines on a thread, so that a tick computing everything
+        // first fails this test instead of hanging it.
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut first = String::new();
+            reader.read_line(&mut first).unwrap();
+            reader.read_line(&mut first).unwrap();
+            let _ = tx.send(first);
+            // The reader (the pipe) closes here.
+        });
+        let Ok(first) = rx.recv_timeout(Duration::from_secs(3)) else {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("no output within 3 s (json {json}): fires are not streamed");
+        };
+        if json {
+            assert!(first.starts_with("[\n  {\n"), "{first:?}");
+        } else {
+            assert_eq!(first.lines().count(), 2, "{first:?}");
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "json {json}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "json {json}");
+    }
+}
