@@ -1,9 +1,11 @@
 //! Next-fire computation speed: `cargo bench --bench next_fire`.
 //!
-//! For each expression and zone, 41 rounds each compute the next fire from
-//! 2,000 start instants spread over a year (every 4h23m17s, so starts land at
-//! all times of day); a round's time divided by 2,000 is one sample. Prints
-//! the median, and the min and max of the samples, in nanoseconds.
+//! For each trigger and zone, rounds each compute the next fire from start
+//! instants spread over a year (every 4h23m17s, so starts land at all times
+//! of day); a round's time divided by its starts is one sample. Prints the
+//! median, and the min and max of the samples, in nanoseconds. Cron
+//! expressions and `any`: 41 rounds × 2,000 starts; an `all` that never
+//! agrees (each next-fire runs the search to its bound): 21 rounds × 50.
 //! No criterion: it would double the dependency build on CI's 2 cores for
 //! one table.
 
@@ -14,9 +16,6 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use tick::trigger::Trigger;
 
-const STARTS: usize = 2_000;
-const ROUNDS: usize = 41;
-
 fn main() {
     let exprs = [
         "*/5 * * * *",
@@ -26,40 +25,55 @@ fn main() {
         "0 0 30 2 *",
     ];
     let zones = ["UTC", "America/New_York"];
-    let base: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
-    let starts: Vec<DateTime<Utc>> = (0..STARTS as i64)
-        .map(|i| base + Duration::seconds(i * 15_797))
-        .collect();
     println!(
-        "{:<16} {:<18} {:>10} {:>10} {:>10}",
-        "expression", "zone", "median ns", "min ns", "max ns"
+        "{:<44} {:<18} {:>10} {:>10} {:>10}",
+        "trigger", "zone", "median ns", "min ns", "max ns"
     );
     for zone in zones {
         let tz: Tz = zone.parse().unwrap();
+        let cron = |e: &str| Trigger::crontab(e, tz).unwrap();
         for expr in exprs {
-            let trigger = Trigger::crontab(expr, tz).unwrap();
-            // Warm up caches and the branch predictor.
+            report(&format!("'{expr}'"), zone, &cron(expr), 41, 2_000);
+        }
+        let any = Trigger::any(
+            vec![
+                cron("0 9 * * 1-5"),
+                cron("0 10 * * 6,0"),
+                cron("*/15 12-14 * * *"),
+            ],
+            tz,
+        );
+        report("any of 3 cron parts", zone, &any, 41, 2_000);
+        let never = Trigger::all(vec![cron("0 9 * * *"), cron("0 10 * * *")], tz);
+        report("all never agreeing (bound reached)", zone, &never, 21, 50);
+    }
+}
+
+fn report(label: &str, zone: &str, trigger: &Trigger, rounds: usize, starts: usize) {
+    let base: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
+    let starts: Vec<DateTime<Utc>> = (0..starts as i64)
+        .map(|i| base + Duration::seconds(i * 15_797))
+        .collect();
+    // Warm up caches and the branch predictor.
+    for s in &starts {
+        black_box(trigger.next_fire(black_box(*s)));
+    }
+    let mut samples: Vec<f64> = (0..rounds)
+        .map(|_| {
+            let t0 = Instant::now();
             for s in &starts {
                 black_box(trigger.next_fire(black_box(*s)));
             }
-            let mut samples: Vec<f64> = (0..ROUNDS)
-                .map(|_| {
-                    let t0 = Instant::now();
-                    for s in &starts {
-                        black_box(trigger.next_fire(black_box(*s)));
-                    }
-                    t0.elapsed().as_nanos() as f64 / STARTS as f64
-                })
-                .collect();
-            samples.sort_by(f64::total_cmp);
-            println!(
-                "{:<16} {:<18} {:>10.0} {:>10.0} {:>10.0}",
-                format!("'{expr}'"),
-                zone,
-                samples[ROUNDS / 2],
-                samples[0],
-                samples[ROUNDS - 1]
-            );
-        }
-    }
+            t0.elapsed().as_nanos() as f64 / starts.len() as f64
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    println!(
+        "{:<44} {:<18} {:>10.0} {:>10.0} {:>10.0}",
+        label,
+        zone,
+        samples[rounds / 2],
+        samples[0],
+        samples[rounds - 1]
+    );
 }

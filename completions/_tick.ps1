@@ -52,7 +52,7 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
             break
         }
         'tick;add' {
-            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'Time zone (IANA name) [default: $TZ, else the system zone]')
+            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'Time zone (IANA name) [default: $TZ, else the system zone; for a PART, the zone given after the parts]')
             [CompletionResult]::new('--start', '--start', [CompletionResultType]::ParameterName, 'First allowed fire (inclusive); an interval''s first fire')
             [CompletionResult]::new('--end', '--end', [CompletionResultType]::ParameterName, 'Last allowed fire (inclusive)')
             [CompletionResult]::new('--jitter', '--jitter', [CompletionResultType]::ParameterName, 'Random delay in [0, DURATION] added to each fire')
@@ -195,7 +195,7 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
             break
         }
         'tick;reschedule' {
-            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'Time zone (IANA name) [default: $TZ, else the system zone]')
+            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'Time zone (IANA name) [default: $TZ, else the system zone; for a PART, the zone given after the parts]')
             [CompletionResult]::new('--start', '--start', [CompletionResultType]::ParameterName, 'First allowed fire (inclusive); an interval''s first fire')
             [CompletionResult]::new('--end', '--end', [CompletionResultType]::ParameterName, 'Last allowed fire (inclusive)')
             [CompletionResult]::new('--jitter', '--jitter', [CompletionResultType]::ParameterName, 'Random delay in [0, DURATION] added to each fire')
@@ -330,7 +330,7 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
             break
         }
         'tick;next' {
-            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'Time zone (IANA name) [default: $TZ, else the system zone]')
+            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'Time zone (IANA name) [default: $TZ, else the system zone; for a PART, the zone given after the parts]')
             [CompletionResult]::new('--start', '--start', [CompletionResultType]::ParameterName, 'First allowed fire (inclusive); an interval''s first fire')
             [CompletionResult]::new('--end', '--end', [CompletionResultType]::ParameterName, 'Last allowed fire (inclusive)')
             [CompletionResult]::new('--jitter', '--jitter', [CompletionResultType]::ParameterName, 'Random delay in [0, DURATION] added to each fire')

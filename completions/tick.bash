@@ -153,7 +153,7 @@ _tick() {
             return 0
             ;;
         tick__subcmd__add)
-            opts="-v -q -h -V --tz --start --end --jitter --second --minute --hour --day --month --day-of-week --week --year --every --weeks --days --hours --minutes --seconds --at --in --id --replace --paused --first-run --name --max-instances --coalesce --no-coalesce --misfire-grace --timeout --cwd --env --keep-history --on-success --on-failure --db --color --verbose --quiet --help --version cron interval date"
+            opts="-v -q -h -V --tz --start --end --jitter --second --minute --hour --day --month --day-of-week --week --year --every --weeks --days --hours --minutes --seconds --at --in --id --replace --paused --first-run --name --max-instances --coalesce --no-coalesce --misfire-grace --timeout --cwd --env --keep-history --on-success --on-failure --db --color --verbose --quiet --help --version cron interval date any all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -797,7 +797,7 @@ _tick() {
             return 0
             ;;
         tick__subcmd__next)
-            opts="-n -v -q -h -V --tz --start --end --jitter --second --minute --hour --day --month --day-of-week --week --year --every --weeks --days --hours --minutes --seconds --at --in --from --count --json --db --color --verbose --quiet --help --version cron interval date"
+            opts="-n -v -q -h -V --tz --start --end --jitter --second --minute --hour --day --month --day-of-week --week --year --every --weeks --days --hours --minutes --seconds --at --in --from --count --json --db --color --verbose --quiet --help --version cron interval date any all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -981,7 +981,7 @@ _tick() {
             return 0
             ;;
         tick__subcmd__reschedule)
-            opts="-v -q -h -V --tz --start --end --jitter --second --minute --hour --day --month --day-of-week --week --year --every --weeks --days --hours --minutes --seconds --at --in --db --color --verbose --quiet --help --version cron interval date"
+            opts="-v -q -h -V --tz --start --end --jitter --second --minute --hour --day --month --day-of-week --week --year --every --weeks --days --hours --minutes --seconds --at --in --db --color --verbose --quiet --help --version cron interval date any all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

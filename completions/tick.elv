@@ -48,7 +48,7 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tick;add'= {
-            cand --tz 'Time zone (IANA name) [default: $TZ, else the system zone]'
+            cand --tz 'Time zone (IANA name) [default: $TZ, else the system zone; for a PART, the zone given after the parts]'
             cand --start 'First allowed fire (inclusive); an interval''s first fire'
             cand --end 'Last allowed fire (inclusive)'
             cand --jitter 'Random delay in [0, DURATION] added to each fire'
@@ -184,7 +184,7 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand --version 'Print version'
         }
         &'tick;reschedule'= {
-            cand --tz 'Time zone (IANA name) [default: $TZ, else the system zone]'
+            cand --tz 'Time zone (IANA name) [default: $TZ, else the system zone; for a PART, the zone given after the parts]'
             cand --start 'First allowed fire (inclusive); an interval''s first fire'
             cand --end 'Last allowed fire (inclusive)'
             cand --jitter 'Random delay in [0, DURATION] added to each fire'
@@ -311,7 +311,7 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand --version 'Print version'
         }
         &'tick;next'= {
-            cand --tz 'Time zone (IANA name) [default: $TZ, else the system zone]'
+            cand --tz 'Time zone (IANA name) [default: $TZ, else the system zone; for a PART, the zone given after the parts]'
             cand --start 'First allowed fire (inclusive); an interval''s first fire'
             cand --end 'Last allowed fire (inclusive)'
             cand --jitter 'Random delay in [0, DURATION] added to each fire'

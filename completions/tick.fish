@@ -50,7 +50,7 @@ complete -c tick -n "__fish_tick_needs_command" -f -a "run" -d 'Run the schedule
 complete -c tick -n "__fish_tick_needs_command" -f -a "next" -d 'Preview the next fire times of a trigger'
 complete -c tick -n "__fish_tick_needs_command" -f -a "generate" -d 'Write shell completions or man pages into a folder'
 complete -c tick -n "__fish_tick_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c tick -n "__fish_tick_using_subcommand add" -l tz -d 'Time zone (IANA name) [default: $TZ, else the system zone]' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l tz -d 'Time zone (IANA name) [default: $TZ, else the system zone; for a PART, the zone given after the parts]' -r
 complete -c tick -n "__fish_tick_using_subcommand add" -l start -d 'First allowed fire (inclusive); an interval\'s first fire' -r
 complete -c tick -n "__fish_tick_using_subcommand add" -l end -d 'Last allowed fire (inclusive)' -r
 complete -c tick -n "__fish_tick_using_subcommand add" -l jitter -d 'Random delay in [0, DURATION] added to each fire' -r
@@ -158,7 +158,7 @@ complete -c tick -n "__fish_tick_using_subcommand modify" -s v -l verbose -d 'Sa
 complete -c tick -n "__fish_tick_using_subcommand modify" -s q -l quiet -d 'Say only what was asked for, and errors'
 complete -c tick -n "__fish_tick_using_subcommand modify" -s h -l help -d 'Print help'
 complete -c tick -n "__fish_tick_using_subcommand modify" -s V -l version -d 'Print version'
-complete -c tick -n "__fish_tick_using_subcommand reschedule" -l tz -d 'Time zone (IANA name) [default: $TZ, else the system zone]' -r
+complete -c tick -n "__fish_tick_using_subcommand reschedule" -l tz -d 'Time zone (IANA name) [default: $TZ, else the system zone; for a PART, the zone given after the parts]' -r
 complete -c tick -n "__fish_tick_using_subcommand reschedule" -l start -d 'First allowed fire (inclusive); an interval\'s first fire' -r
 complete -c tick -n "__fish_tick_using_subcommand reschedule" -l end -d 'Last allowed fire (inclusive)' -r
 complete -c tick -n "__fish_tick_using_subcommand reschedule" -l jitter -d 'Random delay in [0, DURATION] added to each fire' -r
@@ -260,7 +260,7 @@ complete -c tick -n "__fish_tick_using_subcommand run" -s v -l verbose -d 'Say m
 complete -c tick -n "__fish_tick_using_subcommand run" -s q -l quiet -d 'Say only what was asked for, and errors'
 complete -c tick -n "__fish_tick_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tick -n "__fish_tick_using_subcommand run" -s V -l version -d 'Print version'
-complete -c tick -n "__fish_tick_using_subcommand next" -l tz -d 'Time zone (IANA name) [default: $TZ, else the system zone]' -r
+complete -c tick -n "__fish_tick_using_subcommand next" -l tz -d 'Time zone (IANA name) [default: $TZ, else the system zone; for a PART, the zone given after the parts]' -r
 complete -c tick -n "__fish_tick_using_subcommand next" -l start -d 'First allowed fire (inclusive); an interval\'s first fire' -r
 complete -c tick -n "__fish_tick_using_subcommand next" -l end -d 'Last allowed fire (inclusive)' -r
 complete -c tick -n "__fish_tick_using_subcommand next" -l jitter -d 'Random delay in [0, DURATION] added to each fire' -r

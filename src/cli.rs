@@ -142,7 +142,8 @@ Examples:
   tick add cron '*/15 * * * *' --name sync --tz Europe/Berlin -- rsync -a src/ dst/
   tick add cron --hour 5 --minute 30 --day-of-week mon-fri --id report -- ./report.sh
   tick add interval --every 90s --timeout 30s -- curl -fsS https://example.com/health
-  tick add date --at '2026-12-24 18:00' -- 'notify-send \"Merry Christmas\"'";
+  tick add date --at '2026-12-24 18:00' -- 'notify-send \"Merry Christmas\"'
+  tick add any 'cron 0 9 * * mon-fri' 'cron 0 12 * * sat,sun' --tz Europe/Berlin -- ./digest.sh";
 
 const MODIFY_EXAMPLES: &str = "\
 Examples:
@@ -152,7 +153,8 @@ Examples:
 const RESCHEDULE_EXAMPLES: &str = "\
 Examples:
   tick reschedule backup cron '0 4 * * *'
-  tick reschedule sync interval --every 30m";
+  tick reschedule sync interval --every 30m
+  tick reschedule backup all 'cron 0 3 * * *' 'cron --day \"last fri\"'";
 
 const NEXT_EXAMPLES: &str = "\
 Examples:
@@ -161,7 +163,9 @@ Examples:
   tick next cron --hour 5 --minute 30 --day 'last fri'
   tick next cron '30 2 * * *' --tz America/New_York --from '2026-03-07 12:00' -n 3
   tick next interval --every 1h30m --start '2026-12-01 08:00'
-  tick next date --in 2h";
+  tick next date --in 2h
+  tick next any 'cron 0 9 * * mon-fri' 'cron 0 12 * * sat,sun' --tz Europe/Berlin
+  tick next all 'cron 0 0 13 * *' 'cron 0 0 * * fri' -n 3";
 
 /// `tick history`
 #[derive(Debug, Args)]
@@ -432,22 +436,30 @@ pub enum TriggerKind {
     Interval,
     /// Once, at a date and time
     Date,
+    /// Whenever any of 2 to 16 PARTs fires (APScheduler's OrTrigger)
+    Any,
+    /// Whenever all of 2 to 16 PARTs fire at the same instant (AndTrigger)
+    All,
 }
 
-/// TRIGGER: `cron EXPR | cron --hour ..`, `interval --every D`, `date --at T`.
-/// Shared by `add`, `reschedule` and `next`.
+/// TRIGGER: `cron EXPR | cron --hour ..`, `interval --every D`, `date --at T`,
+/// `any PART PART..`, `all PART PART..`. Shared by `add`, `reschedule`, `next`
+/// and, through [`TriggerPart`], by each PART.
 #[derive(Debug, Clone, Default, Args)]
 pub struct TriggerArgs {
-    /// Trigger kind: cron, interval or date
+    /// Trigger kind: cron, interval, date, any or all
     #[arg(value_enum, value_name = "TRIGGER", required = true)]
     pub kind: Option<TriggerKind>,
 
-    /// Crontab expression for cron: 5 fields (min hour dom month dow), 6 with
-    /// seconds first, or a macro like @daily
-    #[arg(value_name = "EXPR")]
-    pub expr: Option<String>,
+    /// cron: the crontab expression, 5 fields (min hour dom month dow), 6
+    /// with seconds first, or a macro like @daily (one quoted word, or
+    /// several). any/all: 2 to 16 PARTs, each one quoted trigger like
+    /// 'cron 0 9 * * mon-fri'
+    #[arg(value_name = "EXPR|PART")]
+    pub operands: Vec<String>,
 
-    /// Time zone (IANA name) [default: $TZ, else the system zone]
+    /// Time zone (IANA name) [default: $TZ, else the system zone; for a
+    /// PART, the zone given after the parts]
     #[arg(long, value_name = "ZONE", help_heading = "Trigger options")]
     pub tz: Option<String>,
 
@@ -552,6 +564,21 @@ pub struct TriggerArgs {
     pub in_: Option<String>,
 }
 
+/// One PART of `any`/`all`: the words of a TRIGGER, split with shell
+/// quoting and parsed with the same definitions, so a part accepts exactly
+/// what the command line accepts.
+#[derive(Debug, Parser)]
+#[command(
+    name = "PART",
+    no_binary_name = true,
+    disable_help_flag = true,
+    disable_version_flag = true
+)]
+pub struct TriggerPart {
+    #[command(flatten)]
+    pub trigger: TriggerArgs,
+}
+
 /// `tick generate`
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
@@ -577,6 +604,7 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         super::Cli::command().debug_assert();
+        super::TriggerPart::command().debug_assert();
     }
 
     #[test]

@@ -9,7 +9,6 @@ use crate::error::UsageError;
 use crate::model::{Job, JobOptions, JobState};
 use crate::store::NewJobId;
 use crate::trigger::input::parse_datetime;
-use crate::trigger::Schedule;
 
 pub fn run(args: &AddArgs, ctx: &Ctx) -> Result<()> {
     let now = ctx.now();
@@ -46,14 +45,8 @@ pub fn run(args: &AddArgs, ctx: &Ctx) -> Result<()> {
         }
     };
     options.first_run = first_run;
+    // A date already past was refused with the trigger (commands/trigger.rs).
     let next = first_run.or_else(|| trigger.next_fire(now));
-    if let (Schedule::Date { at }, None) = (&trigger.schedule, next) {
-        return Err(UsageError::new(format!(
-            "date {} is not in the future: a date job fires once, later than now",
-            crate::output::rfc3339(*at, trigger.tz)
-        ))
-        .into());
-    }
     let job = Job {
         id: String::new(),
         name: args.options.name.clone(),

@@ -14,7 +14,7 @@ use crate::crontab::{self, escape_command};
 use crate::error::UsageError;
 use crate::model::{Job, JobOptions, JobState};
 use crate::trigger::input::parse_tz;
-use crate::trigger::{CronSource, Trigger};
+use crate::trigger::{CronSource, ScheduleSpec, Trigger};
 
 pub fn import(args: &ImportArgs, ctx: &Ctx) -> Result<()> {
     let (name, text) = match args.file.as_deref() {
@@ -117,9 +117,11 @@ pub fn export(_args: &ExportArgs, ctx: &Ctx) -> Result<()> {
             warn(&format!("not exported: it is {}", job.state));
             continue;
         }
-        let schedule = match (job.trigger.kind.as_str(), &job.trigger.cron) {
-            ("reboot", _) => "@reboot".to_string(),
-            ("cron", Some(CronSource::Expr(e))) => {
+        let schedule = match &job.trigger.schedule {
+            ScheduleSpec::Reboot => "@reboot".to_string(),
+            ScheduleSpec::Cron {
+                cron: CronSource::Expr(e),
+            } => {
                 let fields: Vec<&str> = e.split_whitespace().collect();
                 match fields.len() {
                     6 if fields[0] == "0" => fields[1..].join(" "),
@@ -130,15 +132,22 @@ pub fn export(_args: &ExportArgs, ctx: &Ctx) -> Result<()> {
                     _ => e.clone(),
                 }
             }
-            ("cron", Some(CronSource::Fields(_))) => {
+            ScheduleSpec::Cron {
+                cron: CronSource::Fields(_),
+            } => {
                 warn(
                     "not exported: APScheduler-style fields (--hour ...) have no crontab form here",
                 );
                 continue;
             }
-            (kind, _) => {
+            ScheduleSpec::Any { .. } | ScheduleSpec::All { .. } => {
+                warn("not exported: crontab has no combined (any/all) triggers");
+                continue;
+            }
+            other => {
                 warn(&format!(
-                    "not exported: crontab cannot express {kind} triggers"
+                    "not exported: crontab cannot express {} triggers",
+                    other.kind()
                 ));
                 continue;
             }

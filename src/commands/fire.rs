@@ -8,13 +8,13 @@ use std::sync::mpsc;
 use anyhow::{Context, Result};
 use chrono::Utc;
 
+use super::job_options::parse_timeout;
 use super::Ctx;
 use crate::cli::FireArgs;
-use crate::error::{JobExit, UsageError};
+use crate::error::JobExit;
 use crate::executor::{self, Echo, Sent, Spec, Watch};
 use crate::model::RunResult;
 use crate::store::{Owner, Started};
-use crate::trigger::input::parse_duration;
 
 enum Msg {
     Done(RunResult),
@@ -22,11 +22,7 @@ enum Msg {
 }
 
 pub fn run(args: &FireArgs, ctx: &Ctx) -> Result<()> {
-    let timeout = args
-        .timeout
-        .as_deref()
-        .map(|t| parse_duration(t).map_err(|e| UsageError::new(format!("--timeout: {e}"))))
-        .transpose()?;
+    let timeout = args.timeout.as_deref().map(parse_timeout).transpose()?;
     let (mut store, job) = ctx.store_with_job(&args.id)?;
     let now = Utc::now();
     let owner = Owner {

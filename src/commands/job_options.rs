@@ -4,7 +4,7 @@
 use crate::cli::JobOptionArgs;
 use crate::error::UsageError;
 use crate::model::JobOptions;
-use crate::trigger::input::parse_duration;
+use crate::units::parse_duration;
 
 impl JobOptionArgs {
     /// Apply the flags that were given onto `opts`; leave the rest.
@@ -27,13 +27,11 @@ impl JobOptionArgs {
             opts.misfire_grace = duration_or_none("--misfire-grace", g)?;
         }
         if let Some(t) = &self.timeout {
-            let t = duration_or_none("--timeout", t)?;
-            if t == Some(0) {
-                return Err(UsageError::new(
-                    "invalid --timeout '0s': use at least 1s, or none",
-                ));
-            }
-            opts.timeout = t;
+            opts.timeout = if t.eq_ignore_ascii_case("none") {
+                None
+            } else {
+                Some(parse_timeout(t).map_err(|e| UsageError::new(format!("{e}, or none")))?)
+            };
         }
         if let Some(dir) = &self.cwd {
             let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.clone());
@@ -71,6 +69,18 @@ impl JobOptionArgs {
             opts.env.insert(k, v);
         }
         Ok(())
+    }
+}
+
+/// `--timeout DURATION`: at least one second. The one check of every
+/// command that takes a timeout (`add`, `modify`, `fire`).
+pub fn parse_timeout(text: &str) -> Result<u64, UsageError> {
+    match parse_duration(text) {
+        Ok(0) => Err(UsageError::new(format!(
+            "invalid --timeout '{text}': use at least 1s"
+        ))),
+        Ok(secs) => Ok(secs),
+        Err(e) => Err(UsageError::new(format!("--timeout: {e}"))),
     }
 }
 

@@ -4,6 +4,7 @@
 use anyhow::Result;
 
 use super::job_options::{join_command, validate_name};
+use super::trigger::Now;
 use super::Ctx;
 use crate::cli::{ModifyArgs, RemoveArgs, RescheduleArgs, SelectArgs};
 use crate::error::UsageError;
@@ -117,7 +118,11 @@ pub fn modify(args: &ModifyArgs, ctx: &Ctx) -> Result<()> {
 
 pub fn reschedule(args: &RescheduleArgs, ctx: &Ctx) -> Result<()> {
     let now = ctx.now();
-    let trigger = args.trigger.to_trigger(now)?;
+    // The job keeps its zone unless --tz says otherwise; read it first (an
+    // unknown id is an error before anything is opened for writing).
+    let (_, job) = ctx.store_with_job(&args.id)?;
+    let zone = job.trigger.timezone.parse().ok();
+    let trigger = args.trigger.validate(Now::clock(now), zone)?;
     let next = trigger.next_fire(now);
     let spec = trigger.spec();
     let mut store = ctx.store_for_write()?;

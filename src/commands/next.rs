@@ -1,9 +1,12 @@
-//! `tick next`: preview a trigger's fire times.
+//! `tick next`: preview a trigger's fire times, printed as they are
+//! computed (`-n 100000000 | head -2` costs two fires, not a list of them).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use anyhow::Result;
+use chrono_tz::Tz;
 
+use super::trigger::Now;
 use crate::cli::NextArgs;
 use crate::error::UsageError;
 use crate::output;
@@ -11,31 +14,78 @@ use crate::trigger::input::parse_datetime;
 use crate::trigger::Schedule;
 
 pub fn run(args: &NextArgs, ctx: &super::Ctx) -> Result<()> {
-    let now = ctx.now();
-    let trigger = args.trigger.to_trigger(now)?;
-    let from = match &args.from {
+    // --from is "now" for every check and anchor (SPEC §2): an interval
+    // without --start starts one interval after it, `date --in` counts
+    // from it, and an --end or date before it is an error.
+    let now = match &args.from {
         Some(s) => {
-            parse_datetime(s, trigger.tz).map_err(|e| UsageError::new(format!("--from: {e}")))?
+            let tz = args.trigger.zone(None)?;
+            let at = parse_datetime(s, tz).map_err(|e| UsageError::new(format!("--from: {e}")))?;
+            Now { at, is_from: true }
         }
-        None => now,
+        None => Now::clock(ctx.now()),
     };
-    // An interval without --start starts one interval after --from.
-    let trigger = match (&trigger.schedule, &args.trigger.start, &args.from) {
-        (Schedule::Interval { .. }, None, Some(_)) => args.trigger.to_trigger(from)?,
-        _ => trigger,
-    };
-    let fires = trigger.fires_after(from, args.count);
+    let trigger = args.trigger.validate(now, None)?;
     if matches!(trigger.schedule, Schedule::Reboot) && !args.json {
         eprintln!("note: @reboot fires once each time `tick run` starts, never by the clock");
     }
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let stdout = std::io::stdout();
+    // On a terminal each line shows as soon as it is known; into a pipe
+    // they go in blocks.
+    let each_line = stdout.is_terminal();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let fires = trigger.fires(now.at).take(args.count);
     if args.json {
-        output::write_json(&mut out, &output::fire_times_json(&fires, trigger.tz))?;
+        write_json(&mut out, fires, trigger.tz)?;
     } else {
-        for t in &fires {
-            writeln!(out, "{}", output::rfc3339(*t, trigger.tz))?;
+        for t in fires {
+            writeln!(out, "{}", output::rfc3339(t, trigger.tz))?;
+            if each_line {
+                out.flush()?;
+            }
         }
     }
     out.flush()?;
     Ok(())
+}
+
+/// The JSON array of `output::fire_times_json`, written one element at a
+/// time with the same bytes as serde_json's pretty printer.
+fn write_json(
+    out: &mut impl Write,
+    fires: impl Iterator<Item = chrono::DateTime<chrono::Utc>>,
+    tz: Tz,
+) -> std::io::Result<()> {
+    let zone = serde_json::to_string(tz.name())?;
+    let mut first = true;
+    for t in fires {
+        let at = serde_json::to_string(&output::rfc3339(t, tz))?;
+        let sep = if first { "[\n" } else { ",\n" };
+        write!(
+            out,
+            "{sep}  {{\n    \"fire_at\": {at},\n    \"timezone\": {zone}\n  }}"
+        )?;
+        first = false;
+    }
+    writeln!(out, "{}", if first { "[]" } else { "\n]" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The streamed array is byte for byte what the pretty printer writes.
+    #[test]
+    fn streamed_json_matches_serde() {
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let t0: chrono::DateTime<chrono::Utc> = "2026-03-29T00:30:00Z".parse().unwrap();
+        for n in [0, 1, 3] {
+            let fires: Vec<_> = (0..n).map(|i| t0 + chrono::Duration::hours(i)).collect();
+            let mut streamed = Vec::new();
+            write_json(&mut streamed, fires.iter().copied(), tz).unwrap();
+            let mut whole = Vec::new();
+            output::write_json(&mut whole, &output::fire_times_json(&fires, tz)).unwrap();
+            assert_eq!(String::from_utf8(streamed), String::from_utf8(whole), "{n}");
+        }
+    }
 }

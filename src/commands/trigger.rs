@@ -1,14 +1,51 @@
-//! TRIGGER arguments (`cron EXPR`, `interval --every D`, `date --at T` and
-//! their options) validated into a [`Trigger`], plus the default time zone.
-//! Shared by every command that takes a trigger.
+//! TRIGGER arguments (`cron EXPR`, `interval --every D`, `date --at T`,
+//! `any PART..`, `all PART..` and their options) validated into a
+//! [`Trigger`], plus the default time zone. The one validation path of every
+//! command that takes a trigger (`add`, `reschedule`, `next`) and of every
+//! PART of a combined trigger.
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
+use clap::Parser;
 
-use crate::cli::{TriggerArgs, TriggerKind};
+use crate::cli::{TriggerArgs, TriggerKind, TriggerPart};
 use crate::error::UsageError;
-use crate::trigger::input::{parse_datetime, parse_duration, parse_tz};
-use crate::trigger::{ApsFields, Trigger};
+use crate::output::rfc3339;
+use crate::trigger::combined::{MAX_PARTS, MIN_PARTS};
+use crate::trigger::input::{parse_datetime, parse_tz};
+use crate::trigger::{ApsFields, Schedule, Trigger};
+use crate::units::{
+    parse_duration, MAX_DURATION_SECS, SECS_PER_DAY, SECS_PER_HOUR, SECS_PER_MINUTE, SECS_PER_WEEK,
+};
+
+/// How deep combined triggers may nest (`any` in `all` in `any` ...).
+const MAX_NESTING: usize = 4;
+
+/// "Now" for the checks that compare with it (SPEC §2): the clock for
+/// `add` and `reschedule`, `--from` for `tick next`.
+#[derive(Debug, Clone, Copy)]
+pub struct Now {
+    /// Anchors `date --in` and an interval without `--start`; a trigger's
+    /// fires must come after it.
+    pub at: DateTime<Utc>,
+    /// Messages name `--from` rather than "now".
+    pub is_from: bool,
+}
+
+impl Now {
+    pub fn clock(at: DateTime<Utc>) -> Now {
+        Now { at, is_from: false }
+    }
+
+    /// `now`, or `--from 2026-01-01T00:00:00+00:00`, for messages.
+    fn name(&self, tz: Tz) -> String {
+        if self.is_from {
+            format!("--from {}", rfc3339(self.at, tz))
+        } else {
+            format!("now ({})", rfc3339(self.at, tz))
+        }
+    }
+}
 
 /// The zone for a new trigger: `--tz`, else `$TZ`, else the system zone,
 /// else UTC.
@@ -32,12 +69,30 @@ pub fn resolve_tz(flag: Option<&str>) -> Result<Tz, UsageError> {
 }
 
 impl TriggerArgs {
-    /// Validate into a trigger. `now` anchors `date --in` and an interval
-    /// without `--start` (first fire one interval after `now`).
+    /// Validate into a trigger, with the clock's `now` and the default zone.
     pub fn to_trigger(&self, now: DateTime<Utc>) -> Result<Trigger, UsageError> {
+        self.validate(Now::clock(now), None)
+    }
+
+    /// Validate into a trigger. `zone` is the zone when `--tz` is not given
+    /// (a rescheduled job keeps its own); `None` means `$TZ`, else the
+    /// system zone.
+    pub fn validate(&self, now: Now, zone: Option<Tz>) -> Result<Trigger, UsageError> {
+        self.build(now, zone, 0)
+    }
+
+    /// The trigger's zone: `--tz`, else `zone`, else `$TZ` or the system's.
+    pub fn zone(&self, zone: Option<Tz>) -> Result<Tz, UsageError> {
+        match (&self.tz, zone) {
+            (None, Some(tz)) => Ok(tz),
+            (flag, _) => resolve_tz(flag.as_deref()),
+        }
+    }
+
+    fn build(&self, now: Now, zone: Option<Tz>, depth: usize) -> Result<Trigger, UsageError> {
         let kind = self.kind.unwrap_or(TriggerKind::Cron);
         self.reject_foreign_flags(kind)?;
-        let tz = resolve_tz(self.tz.as_deref())?;
+        let tz = self.zone(zone)?;
         let when = |flag: &str, v: &Option<String>| -> Result<Option<DateTime<Utc>>, UsageError> {
             v.as_deref()
                 .map(|s| parse_datetime(s, tz).map_err(|e| UsageError::new(format!("{flag}: {e}"))))
@@ -52,49 +107,131 @@ impl TriggerArgs {
             .transpose()?
             .unwrap_or(0);
         let trigger = match kind {
-            TriggerKind::Cron => {
-                let fields = self.aps_fields();
-                match (&self.expr, fields.is_empty()) {
-                    (Some(expr), true) => Trigger::crontab(expr, tz)?,
-                    (None, false) => Trigger::aps(&fields, tz)?,
-                    (Some(expr), false) => {
-                        return Err(UsageError::new(format!(
-                            "cron takes either an expression ('{expr}') or field flags like --hour, not both"
-                        )))
-                    }
-                    (None, true) => {
-                        return Err(UsageError::new(
-                            "cron needs an expression like '*/5 * * * *' or field flags like --hour 5 --minute 30",
-                        ))
-                    }
-                }
-            }
+            TriggerKind::Cron => self.cron(tz)?,
             TriggerKind::Interval => {
                 let every = self.interval_secs()?;
-                let anchor = start.unwrap_or(now + Duration::seconds(every as i64));
+                let anchor = start.unwrap_or(now.at + Duration::seconds(every as i64));
                 Trigger::interval(every, anchor, tz)?
             }
-            TriggerKind::Date => {
-                let at = match (&self.at, &self.in_) {
-                    (Some(at), None) => {
-                        parse_datetime(at, tz).map_err(|e| UsageError::new(format!("--at: {e}")))?
-                    }
-                    (None, Some(d)) => {
-                        let secs = parse_duration(d)
-                            .map_err(|e| UsageError::new(format!("--in: {e}")))?;
-                        now + Duration::seconds(secs as i64)
-                    }
-                    _ => {
-                        return Err(UsageError::new(
-                            "date needs --at DATETIME (e.g. '2026-12-01 09:00') or --in DURATION (e.g. 2h)",
-                        ))
-                    }
-                };
-                Trigger::date(at, tz)
-            }
+            TriggerKind::Date => self.date(now, tz)?,
+            TriggerKind::Any | TriggerKind::All => self.combined(kind, now, tz, depth)?,
         };
         let mut trigger = trigger.with_bounds(start, end)?;
+        if let (Some(e), None) = (trigger.end, trigger.start) {
+            if e < now.at {
+                return Err(UsageError::new(format!(
+                    "invalid --end '{}': it is before {}",
+                    rfc3339(e, tz),
+                    now.name(tz)
+                )));
+            }
+        }
         trigger.jitter = jitter;
+        Ok(trigger)
+    }
+
+    /// A crontab expression (one quoted word, or several: a PART's words
+    /// are split by the shell rules, so `'cron 0 9 * * *'` arrives as
+    /// five) or APScheduler field flags.
+    fn cron(&self, tz: Tz) -> Result<Trigger, UsageError> {
+        let fields = self.aps_fields();
+        let expr = self.operands.join(" ");
+        match (self.operands.is_empty(), fields.is_empty()) {
+            (false, true) => Trigger::crontab(&expr, tz),
+            (true, false) => Trigger::aps(&fields, tz),
+            (false, false) => Err(UsageError::new(format!(
+                "cron takes either an expression ('{expr}') or field flags like --hour, not both"
+            ))),
+            (true, true) => Err(UsageError::new(
+                "cron needs an expression like '*/5 * * * *' or field flags like --hour 5 --minute 30",
+            )),
+        }
+    }
+
+    /// A date trigger; its instant must come after `now`.
+    fn date(&self, now: Now, tz: Tz) -> Result<Trigger, UsageError> {
+        let at = match (&self.at, &self.in_) {
+            (Some(at), None) => {
+                parse_datetime(at, tz).map_err(|e| UsageError::new(format!("--at: {e}")))?
+            }
+            (None, Some(d)) => {
+                let secs = parse_duration(d).map_err(|e| UsageError::new(format!("--in: {e}")))?;
+                now.at + Duration::seconds(secs as i64)
+            }
+            _ => {
+                return Err(UsageError::new(
+                    "date needs --at DATETIME (e.g. '2026-12-01 09:00') or --in DURATION (e.g. 2h)",
+                ))
+            }
+        };
+        if at <= now.at {
+            let (when, than) = if now.is_from {
+                (format!("after {}", now.name(tz)), "--from")
+            } else {
+                ("in the future".to_string(), "now")
+            };
+            return Err(UsageError::new(format!(
+                "date {} is not {when}: a date trigger fires once, later than {than}",
+                rfc3339(at, tz)
+            )));
+        }
+        Ok(Trigger::date(at, tz))
+    }
+
+    /// `any`/`all`: each PART read with the command line's own definitions
+    /// and validated like a whole trigger, in the zone given after the
+    /// parts unless it names its own.
+    fn combined(
+        &self,
+        kind: TriggerKind,
+        now: Now,
+        tz: Tz,
+        depth: usize,
+    ) -> Result<Trigger, UsageError> {
+        let name = kind_name(kind);
+        let n = self.operands.len();
+        if !(MIN_PARTS..=MAX_PARTS).contains(&n) {
+            return Err(UsageError::new(format!(
+                "{name} takes {MIN_PARTS} to {MAX_PARTS} PARTs, each one quoted trigger like 'cron 0 9 * * mon-fri', got {n}"
+            )));
+        }
+        if depth >= MAX_NESTING {
+            return Err(UsageError::new(format!(
+                "combined triggers nest at most {MAX_NESTING} deep"
+            )));
+        }
+        let mut parts = Vec::with_capacity(n);
+        for (i, text) in self.operands.iter().enumerate() {
+            let part = parse_part(text)
+                .and_then(|args| args.part_trigger(name, now, tz, depth))
+                .map_err(|e| UsageError::new(format!("{name} part {} '{text}': {e}", i + 1)))?;
+            parts.push(part);
+        }
+        Ok(match kind {
+            TriggerKind::All => Trigger::all(parts, tz),
+            _ => Trigger::any(parts, tz),
+        })
+    }
+
+    /// One PART of a combined trigger named `outer`.
+    fn part_trigger(
+        &self,
+        outer: &str,
+        now: Now,
+        tz: Tz,
+        depth: usize,
+    ) -> Result<Trigger, UsageError> {
+        if self.jitter.is_some() {
+            return Err(UsageError::new(format!(
+                "a part takes no --jitter; give it after the parts, for the whole {outer}"
+            )));
+        }
+        let trigger = self.build(now, Some(tz), depth + 1)?;
+        if trigger.schedule == Schedule::Reboot {
+            return Err(UsageError::new(
+                "@reboot cannot be a part: it fires when tick run starts, not at a time",
+            ));
+        }
         Ok(trigger)
     }
 
@@ -113,10 +250,10 @@ impl TriggerArgs {
 
     fn interval_secs(&self) -> Result<u64, UsageError> {
         let units = [
-            (self.weeks, 604_800u64),
-            (self.days, 86_400),
-            (self.hours, 3600),
-            (self.minutes, 60),
+            (self.weeks, SECS_PER_WEEK),
+            (self.days, SECS_PER_DAY),
+            (self.hours, SECS_PER_HOUR),
+            (self.minutes, SECS_PER_MINUTE),
             (self.seconds, 1),
         ];
         let any_unit = units.iter().any(|(v, _)| v.is_some());
@@ -129,7 +266,7 @@ impl TriggerArgs {
                 .try_fold(0u64, |acc, (v, unit)| {
                     v.unwrap_or(0).checked_mul(*unit).and_then(|x| acc.checked_add(x))
                 })
-                .filter(|t| *t <= 100 * 366 * 86_400)
+                .filter(|t| *t <= MAX_DURATION_SECS)
                 .ok_or_else(|| UsageError::new("invalid interval: longer than 100 years")),
             (Some(_), true) => Err(UsageError::new(
                 "interval takes either --every or --weeks/--days/--hours/--minutes/--seconds, not both",
@@ -142,47 +279,86 @@ impl TriggerArgs {
 
     /// A flag of another trigger kind is a mistake worth naming.
     fn reject_foreign_flags(&self, kind: TriggerKind) -> Result<(), UsageError> {
-        let cron_flags = [
-            ("--second", self.second.is_some()),
-            ("--minute", self.minute.is_some()),
-            ("--hour", self.hour.is_some()),
-            ("--day", self.day.is_some()),
-            ("--month", self.month.is_some()),
-            ("--day-of-week", self.day_of_week.is_some()),
-            ("--week", self.week.is_some()),
-            ("--year", self.year.is_some()),
-        ];
-        let interval_flags = [
-            ("--every", self.every.is_some()),
-            ("--weeks", self.weeks.is_some()),
-            ("--days", self.days.is_some()),
-            ("--hours", self.hours.is_some()),
-            ("--minutes", self.minutes.is_some()),
-            ("--seconds", self.seconds.is_some()),
-        ];
-        let date_flags = [("--at", self.at.is_some()), ("--in", self.in_.is_some())];
-        let (name, foreign): (&str, Vec<&[(&str, bool)]>) = match kind {
-            TriggerKind::Cron => ("cron", vec![&interval_flags, &date_flags]),
-            TriggerKind::Interval => ("interval", vec![&cron_flags, &date_flags]),
-            TriggerKind::Date => ("date", vec![&cron_flags, &interval_flags]),
+        let cron = || {
+            self.aps_fields()
+                .given()
+                .next()
+                .map(|(field, _)| format!("--{}", field.name()))
         };
-        if let Some((flag, _)) = foreign.iter().flat_map(|f| f.iter()).find(|(_, set)| *set) {
+        let interval = || {
+            [
+                ("--every", self.every.is_some()),
+                ("--weeks", self.weeks.is_some()),
+                ("--days", self.days.is_some()),
+                ("--hours", self.hours.is_some()),
+                ("--minutes", self.minutes.is_some()),
+                ("--seconds", self.seconds.is_some()),
+            ]
+            .into_iter()
+            .find_map(|(flag, set)| set.then(|| flag.to_string()))
+        };
+        let date = || {
+            [("--at", self.at.is_some()), ("--in", self.in_.is_some())]
+                .into_iter()
+                .find_map(|(flag, set)| set.then(|| flag.to_string()))
+        };
+        let name = kind_name(kind);
+        let foreign = match kind {
+            TriggerKind::Cron => interval().or_else(date),
+            TriggerKind::Interval => cron().or_else(date),
+            TriggerKind::Date => cron().or_else(interval),
+            TriggerKind::Any | TriggerKind::All => cron().or_else(interval).or_else(date),
+        };
+        if let Some(flag) = foreign {
             return Err(UsageError::new(format!(
-                "{flag} does not apply to {name} triggers (cron takes EXPR or --second..--year, interval takes --every or --weeks..--seconds, date takes --at or --in)"
+                "{flag} does not apply to {name} triggers (cron takes EXPR or --second..--year, interval takes --every or --weeks..--seconds, date takes --at or --in, any and all take PARTs)"
             )));
         }
-        if kind != TriggerKind::Cron {
-            if let Some(expr) = &self.expr {
-                let hint = if kind == TriggerKind::Interval {
-                    "--every"
-                } else {
-                    "--at"
-                };
-                return Err(UsageError::new(format!(
-                    "unexpected '{expr}': a {name} trigger takes {hint}, not an expression"
-                )));
-            }
+        let hint = match kind {
+            TriggerKind::Interval => "--every",
+            TriggerKind::Date => "--at",
+            _ => return Ok(()),
+        };
+        match self.operands.first() {
+            Some(expr) => Err(UsageError::new(format!(
+                "unexpected '{expr}': a {name} trigger takes {hint}, not an expression"
+            ))),
+            None => Ok(()),
         }
-        Ok(())
     }
+}
+
+fn kind_name(kind: TriggerKind) -> &'static str {
+    match kind {
+        TriggerKind::Cron => "cron",
+        TriggerKind::Interval => "interval",
+        TriggerKind::Date => "date",
+        TriggerKind::Any => "any",
+        TriggerKind::All => "all",
+    }
+}
+
+/// The words of one PART, split with shell quoting and parsed by the same
+/// clap definitions as the command line.
+fn parse_part(text: &str) -> Result<TriggerArgs, UsageError> {
+    let words = shell_words::split(text)
+        .map_err(|e| UsageError::new(format!("cannot split it into words: {e}")))?;
+    if words.is_empty() {
+        return Err(UsageError::new(
+            "it is empty (write a trigger like 'cron 0 9 * * mon-fri')",
+        ));
+    }
+    TriggerPart::try_parse_from(words)
+        .map(|part| part.trigger)
+        .map_err(|e| {
+            // clap's message up to its first blank line, on one line.
+            let text = e.render().to_string();
+            let msg: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let msg = msg.join(" ");
+            UsageError::new(msg.strip_prefix("error: ").unwrap_or(&msg).to_string())
+        })
 }

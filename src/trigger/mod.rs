@@ -1,21 +1,26 @@
 //! Triggers: when a job fires (SPEC §2). Pure: no I/O and no clock reads;
 //! whoever needs "now" passes it in.
 //!
-//! - `cron.rs`: crontab strings and APScheduler fields, one compiled form;
+//! - `combined.rs`: `any` and `all` of several triggers;
+//! - `cron/`: the cron engine and its two syntaxes (crontab strings,
+//!   APScheduler fields), one compiled form;
 //! - `dst.rs`: wall-clock matches to instants, with the daylight-saving rules;
-//! - `input.rs`: DURATION, DATETIME and zone names.
+//! - `input.rs`: DATETIME and zone names (DURATION is `crate::units`);
+//! - `spec.rs`: the stored form ([`TriggerSpec`]) and the human one.
 //!
 //! Interval and date triggers are a few lines each and live here.
 
+pub mod combined;
 pub mod cron;
 pub mod dst;
 pub mod input;
+mod spec;
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
 
-pub use cron::{ApsFields, CronSchedule};
+pub use cron::{ApsField, ApsFields, CronSchedule};
+pub use spec::{CronSource, ScheduleSpec, TriggerSpec};
 
 use crate::error::UsageError;
 
@@ -33,31 +38,10 @@ pub enum Schedule {
     Interval { every: u64 },
     /// Once, at an instant.
     Date { at: DateTime<Utc> },
-}
-
-/// What the user wrote for a cron trigger, kept to store and display it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CronSource {
-    /// A crontab expression, whitespace normalised (`0 8 * * 1-5`).
-    Expr(String),
-    /// APScheduler fields as given.
-    Fields(ApsFields),
-}
-
-impl CronSource {
-    /// `0 8 * * 1-5`, or `--hour '5' --minute '30'`.
-    pub fn text(&self) -> String {
-        match self {
-            CronSource::Expr(e) => e.clone(),
-            CronSource::Fields(f) => f
-                .given()
-                .iter()
-                .map(|(name, v)| format!("--{name} '{v}'"))
-                .collect::<Vec<_>>()
-                .join(" "),
-        }
-    }
+    /// Whenever any part fires (APScheduler's OrTrigger).
+    Any(Vec<Trigger>),
+    /// Whenever every part fires at the same instant (AndTrigger).
+    All(Vec<Trigger>),
 }
 
 /// A complete trigger: schedule, zone, inclusive bounds and jitter.
@@ -117,6 +101,16 @@ impl Trigger {
         )
     }
 
+    /// Fires whenever one of `parts` fires; `tz` is for display.
+    pub fn any(parts: Vec<Trigger>, tz: Tz) -> Trigger {
+        Trigger::new(Schedule::Any(parts), tz)
+    }
+
+    /// Fires at the instants all of `parts` agree on; `tz` is for display.
+    pub fn all(parts: Vec<Trigger>, tz: Tz) -> Trigger {
+        Trigger::new(Schedule::All(parts), tz)
+    }
+
     fn new(schedule: Schedule, tz: Tz) -> Trigger {
         Trigger {
             schedule,
@@ -152,15 +146,19 @@ impl Trigger {
     /// The first fire strictly after `after`, or `None` when there is none
     /// (the schedule ended, can never fire, or is `@reboot`). Un-jittered.
     pub fn next_fire(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.next_fire_counted(after, &mut combined::ALL_MAX_ROUNDS.clone())
+    }
+
+    /// [`Trigger::next_fire`], spending the rounds an `all` search may take.
+    fn next_fire_counted(&self, after: DateTime<Utc>, rounds: &mut u32) -> Option<DateTime<Utc>> {
         let after = input::floor_secs(after);
+        // Cron and combined schedules search from the start on.
+        let from = match self.start {
+            Some(s) if s > after => s - Duration::seconds(1),
+            _ => after,
+        };
         let fire = match &self.schedule {
-            Schedule::Cron { schedule, .. } => {
-                let from = match self.start {
-                    Some(s) if s > after => s - Duration::seconds(1),
-                    _ => after,
-                };
-                dst::next_cron_fire(schedule, self.tz, from)?
-            }
+            Schedule::Cron { schedule, .. } => dst::next_cron_fire(schedule, self.tz, from)?,
             Schedule::Reboot => return None,
             Schedule::Interval { every } => {
                 let start = self.start?;
@@ -178,6 +176,8 @@ impl Trigger {
                 }
                 *at
             }
+            Schedule::Any(parts) => combined::next_any(parts, from, rounds)?,
+            Schedule::All(parts) => combined::next_all(parts, from, rounds)?,
         };
         if self.end.is_some_and(|e| fire > e) || chrono::Datelike::year(&fire) > cron::MAX_YEAR {
             return None;
@@ -185,140 +185,21 @@ impl Trigger {
         Some(fire)
     }
 
+    /// The fires strictly after `after`, in order, computed as they are
+    /// taken (`tick next -n 100000000 | head` costs two fires).
+    pub fn fires(&self, after: DateTime<Utc>) -> impl Iterator<Item = DateTime<Utc>> + '_ {
+        std::iter::successors(Some(after), |t| self.next_fire(*t)).skip(1)
+    }
+
     /// Up to `count` fires strictly after `after`, in order.
     pub fn fires_after(&self, after: DateTime<Utc>, count: usize) -> Vec<DateTime<Utc>> {
-        let mut out = Vec::with_capacity(count.min(1024));
-        let mut t = after;
-        while out.len() < count {
-            match self.next_fire(t) {
-                Some(next) => {
-                    out.push(next);
-                    t = next;
-                }
-                None => break,
-            }
-        }
-        out
+        self.fires(after).take(count).collect()
     }
 
     /// The human form used in listings: `cron 0 8 * * 1-5 (Europe/Berlin)`,
     /// `every 15m`, `once at 2026-12-01T10:00:00+01:00`.
     pub fn describe(&self) -> String {
         self.spec().describe()
-    }
-}
-
-/// A trigger as stored: plain data that compiles back into the same
-/// [`Trigger`]. Instants are RFC 3339 in UTC; the zone is its IANA name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TriggerSpec {
-    /// `cron`, `reboot`, `interval` or `date`.
-    pub kind: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cron: Option<CronSource>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub every: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub at: Option<DateTime<Utc>>,
-    pub timezone: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<DateTime<Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub jitter: u64,
-}
-
-impl TriggerSpec {
-    /// The human form, straight from the stored data (no compiling, so
-    /// listing thousands of jobs stays cheap).
-    pub fn describe(&self) -> String {
-        self.to_string()
-    }
-}
-
-impl std::fmt::Display for TriggerSpec {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (self.kind.as_str(), &self.cron) {
-            ("cron", Some(CronSource::Expr(e))) => write!(f, "cron {e} ({})", self.timezone),
-            ("cron", Some(source)) => write!(f, "cron {} ({})", source.text(), self.timezone),
-            ("reboot", _) => f.write_str("cron @reboot"),
-            ("interval", _) => write!(
-                f,
-                "every {}",
-                input::format_duration(self.every.unwrap_or(0))
-            ),
-            ("date", _) => match (self.at, self.timezone.parse::<Tz>()) {
-                (Some(at), Ok(tz)) => write!(
-                    f,
-                    "once at {}",
-                    at.with_timezone(&tz)
-                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-                ),
-                (Some(at), Err(_)) => write!(f, "once at {}", at.to_rfc3339()),
-                (None, _) => f.write_str("date (no time)"),
-            },
-            (kind, _) => write!(f, "{kind} (unknown)"),
-        }
-    }
-}
-
-impl Trigger {
-    /// The storable form.
-    pub fn spec(&self) -> TriggerSpec {
-        let mut spec = TriggerSpec {
-            kind: String::new(),
-            cron: None,
-            every: None,
-            at: None,
-            timezone: self.tz.name().to_string(),
-            start: self.start,
-            end: self.end,
-            jitter: self.jitter,
-        };
-        match &self.schedule {
-            Schedule::Cron { source, .. } => {
-                spec.kind = "cron".into();
-                spec.cron = Some(source.clone());
-            }
-            Schedule::Reboot => spec.kind = "reboot".into(),
-            Schedule::Interval { every } => {
-                spec.kind = "interval".into();
-                spec.every = Some(*every);
-            }
-            Schedule::Date { at } => {
-                spec.kind = "date".into();
-                spec.at = Some(*at);
-            }
-        }
-        spec
-    }
-
-    /// Compile a stored trigger. Fails when it no longer makes sense, say its
-    /// zone left the tz database.
-    pub fn from_spec(spec: &TriggerSpec) -> Result<Trigger, UsageError> {
-        let tz = input::parse_tz(&spec.timezone)?;
-        let missing =
-            |what: &str| UsageError::new(format!("stored {} trigger has no {what}", spec.kind));
-        let trigger = match (spec.kind.as_str(), &spec.cron) {
-            ("cron", Some(CronSource::Expr(e))) => Trigger::crontab(e, tz)?,
-            ("cron", Some(CronSource::Fields(f))) => Trigger::aps(f, tz)?,
-            ("reboot", _) => Trigger::new(Schedule::Reboot, tz),
-            ("interval", _) => Trigger::interval(
-                spec.every.ok_or_else(|| missing("period"))?,
-                spec.start.ok_or_else(|| missing("start"))?,
-                tz,
-            )?,
-            ("date", _) => Trigger::date(spec.at.ok_or_else(|| missing("time"))?, tz),
-            (kind, _) => {
-                return Err(UsageError::new(format!(
-                    "unknown stored trigger kind '{kind}'"
-                )))
-            }
-        };
-        let mut trigger = trigger.with_bounds(spec.start, spec.end)?;
-        trigger.jitter = spec.jitter;
-        Ok(trigger)
     }
 }
 
@@ -410,55 +291,5 @@ mod tests {
         let t = Trigger::crontab("@reboot", Tz::UTC).unwrap();
         assert_eq!(t.next_fire(utc("2026-01-01T00:00:00Z")), None);
         assert_eq!(t.describe(), "cron @reboot");
-    }
-
-    #[test]
-    fn specs_round_trip_through_json() {
-        let ny: Tz = "America/New_York".parse().unwrap();
-        let f = ApsFields {
-            day: Some("last fri".into()),
-            hour: Some("18".into()),
-            ..Default::default()
-        };
-        let triggers = [
-            Trigger::crontab("0 0 L * 5L", ny).unwrap(),
-            Trigger::crontab("@reboot", ny).unwrap(),
-            Trigger::aps(&f, ny)
-                .unwrap()
-                .with_bounds(None, Some(utc("2030-01-01T00:00:00Z")))
-                .unwrap(),
-            Trigger::interval(90, utc("2026-01-01T00:00:00Z"), Tz::UTC).unwrap(),
-            Trigger::date(utc("2026-12-01T10:00:00Z"), ny),
-        ];
-        for t in triggers {
-            let json = serde_json::to_string(&t.spec()).unwrap();
-            let back: TriggerSpec = serde_json::from_str(&json).unwrap();
-            assert_eq!(Trigger::from_spec(&back).unwrap(), t, "{json}");
-        }
-        let mut bad = Trigger::crontab("* * * * *", ny).unwrap().spec();
-        bad.timezone = "Atlantis/Capital".into();
-        assert!(Trigger::from_spec(&bad)
-            .unwrap_err()
-            .to_string()
-            .contains("unknown time zone"));
-    }
-
-    #[test]
-    fn descriptions() {
-        let berlin: Tz = "Europe/Berlin".parse().unwrap();
-        assert_eq!(
-            Trigger::crontab("0  8 * * 1-5", berlin).unwrap().describe(),
-            "cron 0 8 * * 1-5 (Europe/Berlin)"
-        );
-        let t = Trigger::interval(15, utc("2026-01-01T00:00:00Z"), berlin).unwrap();
-        assert_eq!(t.describe(), "every 15s");
-        let f = ApsFields {
-            hour: Some("5".into()),
-            ..Default::default()
-        };
-        assert_eq!(
-            Trigger::aps(&f, Tz::UTC).unwrap().describe(),
-            "cron --hour '5' (UTC)"
-        );
     }
 }

@@ -1,6 +1,7 @@
 //! The one integration-test binary: the real `tick` binary on temp files,
 //! plus in-process checks of the engine that need many cases.
 
+mod combined;
 mod crash;
 mod crontab;
 mod dst;
@@ -17,4 +18,5 @@ mod run;
 mod runner_faults;
 mod strings;
 mod util;
+mod validation;
 mod zones;

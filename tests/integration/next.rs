@@ -335,3 +335,224 @@ fn errors_stay_on_one_line_whatever_the_input() {
         .usage_error();
     assert!(line.contains("'0 9 * * mon\\nday'"), "{line}");
 }
+
+// ---------------------------------------------------------------------------
+// Validation parity with croniter, Quartz and APScheduler 3 (SPEC §2)
+// ---------------------------------------------------------------------------
+
+#[test]
+fn question_mark_stands_only_as_a_whole_day_field() {
+    let env = Env::new();
+    let line = env.tick(&["next", "cron", "* * ?,* * *"]).usage_error();
+    assert_eq!(
+        line,
+        "error: invalid cron expression '* * ?,* * *': '?' stands only alone, as the whole day-of-month field (write ? or *, not '?,*')"
+    );
+    for expr in ["0 0 ?/2 * *", "0 0 * * 1,?"] {
+        let line = env.tick(&["next", "cron", expr]).usage_error();
+        assert!(line.contains("'?' stands only alone"), "{expr}: {line}");
+    }
+    env.tick(&["next", "cron", "0 0 ? * 1"]).ok();
+}
+
+#[test]
+fn aps_steps_larger_than_their_range_are_refused() {
+    let env = Env::new();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["next", "cron", "--minute", "*/60"],
+            "error: invalid --minute '*/60': step 60 is larger than the range 0-59 it steps over (at most 59)",
+        ),
+        (
+            &["next", "cron", "--minute", "10-50/45"],
+            "error: invalid --minute '10-50/45': step 45 is larger than the range 10-50 it steps over (at most 40)",
+        ),
+        (
+            &["next", "cron", "--day", "*/31"],
+            "error: invalid --day '*/31': step 31 is larger than the range 1-31 it steps over (at most 30)",
+        ),
+        (
+            &["next", "cron", "--day", "4-6/3"],
+            "error: invalid --day '4-6/3': step 3 is larger than the range 4-6 it steps over (at most 2)",
+        ),
+    ];
+    for (args, expected) in cases {
+        assert_eq!(&env.tick(args).usage_error(), expected, "{args:?}");
+    }
+    let out = env
+        .tick(&[
+            "next",
+            "cron",
+            "--minute",
+            "*/59",
+            "--from",
+            "2026-01-01",
+            "-n",
+            "2",
+        ])
+        .ok();
+    assert_eq!(
+        lines(&out),
+        ["2026-01-01T00:59:00+00:00", "2026-01-01T01:00:00+00:00"]
+    );
+}
+
+#[test]
+fn day_of_week_ranges_ending_in_sunday_are_weekends() {
+    let env = Env::new();
+    // 2026-11-27 is a Friday.
+    for dow in ["sat-sun", "sat-0", "SAT-SUN", "6-7"] {
+        let out = env
+            .tick(&[
+                "next",
+                "cron",
+                &format!("0 9 * * {dow}"),
+                "--from",
+                "2026-11-27",
+                "-n",
+                "3",
+            ])
+            .ok();
+        assert_eq!(
+            lines(&out),
+            [
+                "2026-11-28T09:00:00+00:00",
+                "2026-11-29T09:00:00+00:00",
+                "2026-12-05T09:00:00+00:00"
+            ],
+            "{dow}"
+        );
+    }
+    let out = env
+        .tick(&[
+            "next",
+            "cron",
+            "0 9 * * fri-0",
+            "--from",
+            "2026-11-26",
+            "-n",
+            "4",
+        ])
+        .ok();
+    assert_eq!(lines(&out).len(), 4);
+    assert_eq!(lines(&out)[3], "2026-12-04T09:00:00+00:00");
+    let out = env
+        .tick(&[
+            "next",
+            "cron",
+            "0 9 * * mon-sun",
+            "--from",
+            "2026-11-26",
+            "-n",
+            "7",
+        ])
+        .ok();
+    assert_eq!(lines(&out)[6], "2026-12-02T09:00:00+00:00");
+    let line = env
+        .tick(&["next", "cron", "0 9 * * sun-sat-1"])
+        .usage_error();
+    assert!(line.contains("invalid cron expression"), "{line}");
+    let line = env.tick(&["next", "cron", "0 9 * * sat-fri"]).usage_error();
+    assert!(line.contains("reversed range sat-fri"), "{line}");
+}
+
+/// Checks that compare with "now" use --from in `tick next` (SPEC §2).
+#[test]
+fn from_is_now_for_every_check() {
+    let env = Env::new();
+    let out = env
+        .tick(&[
+            "next",
+            "interval",
+            "--every",
+            "10m",
+            "--end",
+            "2026-02-16T00:12:01+05:30",
+            "--tz",
+            "Asia/Kolkata",
+            "--from",
+            "2026-02-16T00:02:00",
+            "-n",
+            "5",
+        ])
+        .ok();
+    assert_eq!(out, "2026-02-16T00:12:00+05:30\n");
+    // `date --in` counts from --from, too.
+    let out = env
+        .tick(&["next", "date", "--in", "2h", "--from", "2026-01-01 10:00"])
+        .ok();
+    assert_eq!(out, "2026-01-01T12:00:00+00:00\n");
+    let line = env
+        .tick(&["next", "date", "--at", "2026-01-01", "--from", "2026-01-02"])
+        .usage_error();
+    assert_eq!(
+        line,
+        "error: date 2026-01-01T00:00:00+00:00 is not after --from 2026-01-02T00:00:00+00:00: a date trigger fires once, later than --from"
+    );
+    let line = env
+        .tick(&[
+            "next",
+            "cron",
+            "@daily",
+            "--end",
+            "2026-01-01",
+            "--from",
+            "2026-01-02",
+        ])
+        .usage_error();
+    assert_eq!(
+        line,
+        "error: invalid --end '2026-01-01T00:00:00+00:00': it is before --from 2026-01-02T00:00:00+00:00"
+    );
+    let line = env
+        .tick(&["next", "date", "--at", "2001-01-01"])
+        .usage_error();
+    assert!(line.contains("is not in the future"), "{line}");
+}
+
+/// Fires are printed as they are computed: asking for a hundred million
+/// and reading two costs two, and the closed pipe is not an error.
+#[test]
+fn output_streams_and_a_closed_pipe_exits_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::time::Duration;
+    for json in [false, true] {
+        let mut args = vec!["next", "cron", "* * * * * *", "-n", "100000000"];
+        if json {
+            args.push("--json");
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tick"))
+            .args(&args)
+            .env("TZ", "UTC")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read two lines on a thread, so that a tick computing everything
+        // first fails this test instead of hanging it.
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut first = String::new();
+            reader.read_line(&mut first).unwrap();
+            reader.read_line(&mut first).unwrap();
+            let _ = tx.send(first);
+            // The reader (the pipe) closes here.
+        });
+        let Ok(first) = rx.recv_timeout(Duration::from_secs(3)) else {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("no output within 3 s (json {json}): fires are not streamed");
+        };
+        if json {
+            assert!(first.starts_with("[\n  {\n"), "{first:?}");
+        } else {
+            assert_eq!(first.lines().count(), 2, "{first:?}");
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "json {json}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "json {json}");
+    }
+}

@@ -169,7 +169,16 @@ fn parse_item(text: &str, kind: Kind) -> Item {
     let (lo, hi) = if base == "*" || base == "?" {
         (min, max)
     } else if let Some((a, b)) = base.split_once('-') {
-        (parse_value(a, kind), parse_value(b, kind))
+        let (a, b) = (parse_value(a, kind), parse_value(b, kind));
+        // A day-of-week range ending in Sunday (`sat-sun`, `fri-0`) ends at 7.
+        (
+            a,
+            if kind == Kind::Dow && b == 0 && a > 0 {
+                7
+            } else {
+                b
+            },
+        )
     } else {
         let a = parse_value(base, kind);
         // `a/n` means `a-max/n`.
@@ -640,6 +649,14 @@ impl Gen {
         let range =
             (v.clone(), v.clone())
                 .prop_map(|(a, b)| if a.0 <= b.0 { (a.1, b.1) } else { (b.1, a.1) });
+        // Day-of-week ranges may end in Sunday written as 0 or `sun`.
+        let range = if kind == Kind::Dow {
+            let to_sunday = (1u32..=6, prop::sample::select(vec!["0", "sun", "SUN"]))
+                .prop_map(|(a, sun)| (a.to_string(), sun.to_string()));
+            prop_oneof![4 => range, 1 => to_sunday].boxed()
+        } else {
+            range.boxed()
+        };
         prop_oneof![
             5 => v.clone().prop_map(|(_, t)| t),
             2 => range.clone().prop_map(|(a, b)| format!("{a}-{b}")),

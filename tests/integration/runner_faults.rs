@@ -500,9 +500,9 @@ fn tick_fire_does_not_spin_while_an_escaped_grandchild_holds_the_pipes() {
     .ok();
     // The shell's own stat after waiting: its children's CPU time (fields
     // 14 and 15 after the command name), in clock ticks.
-    let script = format!("\"$0\" fire stubborn >/dev/null 2>&1; cut -d')' -f2 /proc/$$/stat");
+    let script = "\"$0\" fire stubborn >/dev/null 2>&1; cut -d')' -f2 /proc/$$/stat";
     let out = std::process::Command::new("/bin/sh")
-        .args(["-c", &script, env!("CARGO_BIN_EXE_tick")])
+        .args(["-c", script, env!("CARGO_BIN_EXE_tick")])
         .env("TICK_DB", env.db())
         .output()
         .unwrap();
