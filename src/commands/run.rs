@@ -14,8 +14,9 @@ use crate::scheduler::{Config, Event, Scheduler};
 use crate::store::{lock, Store};
 
 pub fn run(args: &RunArgs, ctx: &Ctx, log: Logger) -> Result<()> {
-    let path = ctx.db_path()?;
-    let store = Store::open_or_create(&path)?;
+    let store = Store::open_or_create(&ctx.db_path()?)?;
+    // The real path: a second name for the file finds the same lock.
+    let path = store.path().to_path_buf();
     let (tx, rx) = mpsc::channel();
     let stop = tx.clone();
     // ctrlc installs its handler even when the shell started us with SIGINT

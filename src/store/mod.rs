@@ -4,7 +4,9 @@
 //!
 //! - `schema.rs`: tables and migrations;
 //! - `jobs.rs`: reading and changing jobs, each change one transaction;
-//! - `executions.rs`: history.
+//! - `executions.rs`: history;
+//! - `safety.rs`: which files and folders may be trusted, checked before
+//!   SQLite opens anything.
 //!
 //! Every read-modify-write runs in `BEGIN IMMEDIATE`, so concurrent writers
 //! wait for each other (`busy_timeout`) instead of failing.
@@ -13,11 +15,9 @@ mod executions;
 mod jobs;
 pub mod lock;
 mod runs;
+pub mod safety;
 pub mod schema;
 
-use std::fs::{DirBuilder, OpenOptions};
-use std::io::ErrorKind;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -43,42 +43,19 @@ pub struct Store {
 impl Store {
     /// Open the jobs file, creating it (0600, in a 0700 folder) if missing.
     pub fn open_or_create(path: &Path) -> Result<Store> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if !dir.exists() {
-                DirBuilder::new()
-                    .recursive(true)
-                    .mode(0o700)
-                    .create(dir)
-                    .with_context(|| format!("cannot create folder {}", dir.display()))?;
-            }
-        }
-        match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-        {
-            Ok(_) => {}
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
-            Err(e) => {
-                return Err(e)
-                    .with_context(|| format!("cannot create jobs file {}", path.display()))
-            }
-        }
-        Store::open(path)
+        Store::open(&safety::create(path)?)
     }
 
     /// Open an existing jobs file; `None` when there is none yet (reading
     /// commands then show nothing and create nothing).
     pub fn open_existing(path: &Path) -> Result<Option<Store>> {
-        if !path.exists() {
-            return Ok(None);
-        }
-        Store::open(path).map(Some)
+        safety::existing(path)?.map(|p| Store::open(&p)).transpose()
     }
 
+    /// `path` is the real path ([`safety::resolve`]): the lock and every
+    /// message derive from it.
     fn open(path: &Path) -> Result<Store> {
-        check_file_is_safe(path)?;
+        safety::check(path)?;
         // While another process switches a new file to WAL or migrates it,
         // SQLite can answer "locked" at once instead of waiting (it skips the
         // busy handler where waiting could deadlock). Opening is idempotent:
@@ -98,7 +75,9 @@ impl Store {
         let ctx = || format!("cannot open jobs file {}", path.display());
         let mut conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_NOFOLLOW,
         )
         .with_context(ctx)?;
         conn.busy_timeout(BUSY_TIMEOUT).with_context(ctx)?;
@@ -131,6 +110,7 @@ impl Store {
         })
     }
 
+    /// The real path of the jobs file: a link given as `--db` resolved.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -145,33 +125,6 @@ fn is_busy(e: &anyhow::Error) -> bool {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
         )
     })
-}
-
-/// Like cron with a crontab, refuse a jobs file others could write: it
-/// holds commands that run as you.
-fn check_file_is_safe(path: &Path) -> Result<()> {
-    let meta = std::fs::metadata(path)
-        .with_context(|| format!("cannot read jobs file {}", path.display()))?;
-    if !meta.is_file() {
-        bail!("jobs file {} is not a regular file", path.display());
-    }
-    let me = rustix::process::geteuid().as_raw();
-    if meta.uid() != me {
-        bail!(
-            "refusing jobs file {}: it is owned by uid {}, not by you (uid {me}); its commands would run as you",
-            path.display(),
-            meta.uid()
-        );
-    }
-    let mode = meta.mode() & 0o777;
-    if mode & 0o022 != 0 {
-        bail!(
-            "refusing jobs file {}: it is writable by group or others (mode {mode:04o}); fix with: chmod 600 {}",
-            path.display(),
-            path.display()
-        );
-    }
-    Ok(())
 }
 
 /// Where the jobs file is: `--db`, else `$TICK_DB`, else

@@ -14,6 +14,7 @@ mod next;
 mod readme;
 mod reference;
 mod run;
+mod safety;
 mod strings;
 mod util;
 mod zones;

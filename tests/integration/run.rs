@@ -8,15 +8,16 @@ use rustix::process::{kill_process, Pid, Signal};
 
 use crate::util::Env;
 
-/// A `tick run` in the background, its stdout and stderr in files.
-struct Runner {
+/// A `tick run` in the background, its stdout and stderr in files
+/// (killed when dropped, whatever happened).
+pub(crate) struct Runner {
     child: Child,
     stderr: std::path::PathBuf,
     stdout: std::path::PathBuf,
 }
 
 impl Runner {
-    fn start(env: &Env, name: &str, extra: &[&str]) -> Runner {
+    pub(crate) fn start(env: &Env, name: &str, extra: &[&str]) -> Runner {
         let stdout = env.path().join(format!("{name}.out"));
         let stderr = env.path().join(format!("{name}.err"));
         let mut args = vec!["run"];
@@ -38,20 +39,20 @@ impl Runner {
         }
     }
 
-    fn signal(&self, sig: Signal) {
+    pub(crate) fn signal(&self, sig: Signal) {
         kill_process(Pid::from_raw(self.child.id() as i32).unwrap(), sig).unwrap();
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.stderr).unwrap_or_default()
     }
 
-    fn out(&self) -> String {
+    pub(crate) fn out(&self) -> String {
         std::fs::read_to_string(&self.stdout).unwrap_or_default()
     }
 
     /// Wait for the log to contain `text`.
-    fn wait_log(&self, text: &str, secs: u64) {
+    pub(crate) fn wait_log(&self, text: &str, secs: u64) {
         let end = Instant::now() + Duration::from_secs(secs);
         while Instant::now() < end {
             if self.log().contains(text) {
@@ -63,7 +64,7 @@ impl Runner {
     }
 
     /// Wait for exit; `None` if it is still running after `secs`.
-    fn wait_exit(&mut self, secs: u64) -> Option<std::process::ExitStatus> {
+    pub(crate) fn wait_exit(&mut self, secs: u64) -> Option<std::process::ExitStatus> {
         let end = Instant::now() + Duration::from_secs(secs);
         while Instant::now() < end {
             if let Some(s) = self.child.try_wait().unwrap() {
@@ -74,7 +75,7 @@ impl Runner {
         None
     }
 
-    fn stop(mut self) -> String {
+    pub(crate) fn stop(mut self) -> String {
         self.signal(Signal::INT);
         let status = self
             .wait_exit(15)
