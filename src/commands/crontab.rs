@@ -11,7 +11,7 @@ use super::trigger::resolve_tz;
 use super::Ctx;
 use crate::cli::{ExportArgs, ImportArgs};
 use crate::crontab::{self, escape_command};
-use crate::error::UsageError;
+use crate::error::{one_line, UsageError};
 use crate::model::{Job, JobOptions, JobState};
 use crate::trigger::input::parse_tz;
 use crate::trigger::{CronSource, Trigger};
@@ -33,7 +33,7 @@ pub fn import(args: &ImportArgs, ctx: &Ctx) -> Result<()> {
     };
     let parsed = crontab::parse(&text);
     for note in &parsed.notes {
-        eprintln!("note: {name}: {note}");
+        eprintln!("note: {}", one_line(&format!("{name}: {note}")));
     }
     let now = ctx.now();
     let default_tz = resolve_tz(None)?;
@@ -81,7 +81,7 @@ pub fn import(args: &ImportArgs, ctx: &Ctx) -> Result<()> {
     });
     if !errors.is_empty() {
         for e in &errors {
-            eprintln!("error: {name}: {e}");
+            eprintln!("error: {}", one_line(&format!("{name}: {e}")));
         }
         return Err(UsageError::new(format!(
             "{name}: {} line(s) could not be imported; nothing was added",
@@ -182,7 +182,7 @@ pub fn export(_args: &ExportArgs, ctx: &Ctx) -> Result<()> {
             zone = Some(job.trigger.timezone.clone());
         }
         match &job.name {
-            Some(name) => writeln!(out, "# tick job {} ({name})", job.id)?,
+            Some(name) => writeln!(out, "# tick job {} ({})", job.id, one_line(name))?,
             None => writeln!(out, "# tick job {}", job.id)?,
         }
         writeln!(out, "{schedule} {command}")?;

@@ -226,3 +226,21 @@ fn export_then_import_gives_the_same_schedules() {
     assert_eq!(want.len(), 10, "{want:?}");
     assert_eq!(schedules(jobs(&other)), want);
 }
+
+#[test]
+fn import_errors_show_control_characters_escaped() {
+    let env = Env::new();
+    let bad = env.path().join("bad.crontab");
+    std::fs::write(&bad, "\x1b]0;PWNED\x07 * * * * x\n").unwrap();
+    let out = env.tick(&["import", bad.to_str().unwrap()]).output();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains(['\x1b', '\x07']), "{err:?}");
+    assert!(
+        err.lines()
+            .next()
+            .unwrap()
+            .contains("line 1: invalid cron expression '\\x1b]0;PWNED\\x07 * * * *'"),
+        "{err}"
+    );
+}
