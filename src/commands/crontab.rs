@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use super::trigger::resolve_tz;
 use super::Ctx;
 use crate::cli::{ExportArgs, ImportArgs};
-use crate::crontab::{self, escape_command};
+use crate::crontab;
 use crate::error::{one_line, UsageError};
 use crate::model::{Job, JobOptions, JobState};
 use crate::trigger::input::parse_tz;
@@ -143,7 +143,7 @@ pub fn export(_args: &ExportArgs, ctx: &Ctx) -> Result<()> {
                 continue;
             }
         };
-        let command = match escape_command(&job.command) {
+        let command = match crontab::write_command(&crontab::cron_command(&job.command)) {
             Ok(c) => c,
             Err(why) => {
                 warn(&format!("not exported: {why}"));

@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use crate::crontab::{command_field, cron_reads};
 use crate::util::Env;
 
 const NASTY: &[&str] = &[
@@ -81,6 +82,26 @@ fn export_and_import_keep_commands_exactly() {
         warnings.contains("job x3: not exported: its command has several lines"),
         "{warnings}"
     );
+    // What cron itself reads from each line is the command, byte for byte.
+    let read: Vec<String> = exported
+        .lines()
+        .filter(|l| l.starts_with("0 0 * * *") || l.starts_with("@daily"))
+        .map(|l| {
+            cron_reads(
+                l.strip_prefix("@daily")
+                    .map_or_else(|| command_field(l), str::trim_start),
+            )
+            .0
+        })
+        .collect();
+    assert_eq!(read.len(), NASTY.len() - 1, "{exported}");
+    for (i, s) in NASTY.iter().enumerate().filter(|(_, s)| !s.contains('\n')) {
+        let cmd = format!("printf '%s' {}", shell_words::quote(s));
+        assert!(
+            read.contains(&cmd),
+            "x{i}: cron would not run {cmd:?}:\n{exported}"
+        );
+    }
     let file = env.path().join("c");
     std::fs::write(&file, &exported).unwrap();
     let other = Env::new();
