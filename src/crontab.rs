@@ -1,5 +1,6 @@
 //! Reading and writing crontab files (`tick import`, `tick export`). Pure:
-//! text in, entries or text out; no store, no clock.
+//! text (or a reader, read within [`MAX_BYTES`] and [`MAX_LINE`]) in,
+//! entries or text out; no store, no clock.
 //!
 //! Read as cron does: `#` comments and blank lines are skipped; `NAME=value`
 //! lines set the environment of the lines after them (`CRON_TZ` their zone;
@@ -11,6 +12,7 @@
 //! that cron reads the same bytes, or not at all.
 
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
 
 use crate::trigger::cron::parse_crontab;
 
@@ -35,6 +37,47 @@ pub struct Parsed {
     pub entries: Vec<Entry>,
     pub notes: Vec<String>,
     pub errors: Vec<String>,
+}
+
+/// The largest crontab `tick import` reads (a real one is a few KiB).
+pub const MAX_BYTES: u64 = 10 * 1024 * 1024;
+/// The longest line it reads (cronie allows 128 KiB for a whole entry;
+/// Vixie cron 1,000 bytes for a command).
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// Read a crontab, stopping as soon as it is larger than [`MAX_BYTES`], has
+/// a line longer than [`MAX_LINE`] or is not UTF-8: `/dev/zero` ends at once.
+/// An `Err` says which, for a message after the crontab's name.
+pub fn read(input: impl Read) -> Result<String, String> {
+    let mut reader = BufReader::new(input.take(MAX_BYTES + 1));
+    let mut text = Vec::new();
+    for n in 1.. {
+        let start = text.len();
+        let got = (&mut reader)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut text)
+            .map_err(|e| e.to_string())?;
+        if got == 0 {
+            break;
+        }
+        let line = text[start..].strip_suffix(b"\n").unwrap_or(&text[start..]);
+        if line.len() > MAX_LINE {
+            return Err(format!(
+                "line {n} is longer than {} KiB, the longest line tick reads",
+                MAX_LINE / 1024
+            ));
+        }
+        if text.len() as u64 > MAX_BYTES {
+            return Err(format!(
+                "it is larger than {} MiB, the largest crontab tick reads",
+                MAX_BYTES / 1024 / 1024
+            ));
+        }
+        if std::str::from_utf8(line).is_err() {
+            return Err(format!("line {n} is not UTF-8 text"));
+        }
+    }
+    String::from_utf8(text).map_err(|_| "it is not UTF-8 text".to_string())
 }
 
 const MACROS: [&str; 8] = [

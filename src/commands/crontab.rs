@@ -3,9 +3,9 @@
 //! cannot be taken is reported with its number, and only a clean file adds
 //! its jobs, in one transaction.
 
-use std::io::{Read, Write};
+use std::io::Write;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::trigger::resolve_tz;
 use super::Ctx;
@@ -18,16 +18,16 @@ use crate::trigger::{CronSource, Trigger};
 
 pub fn import(args: &ImportArgs, ctx: &Ctx) -> Result<()> {
     let (name, text) = match args.file.as_deref() {
-        None | Some("-") => {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .context("cannot read the crontab from stdin")?;
-            ("stdin".to_string(), text)
-        }
+        None | Some("-") => (
+            "stdin".to_string(),
+            crontab::read(std::io::stdin().lock())
+                .map_err(|e| UsageError::new(format!("cannot read the crontab from stdin: {e}")))?,
+        ),
         Some(path) => (
             path.to_string(),
-            std::fs::read_to_string(path)
+            std::fs::File::open(path)
+                .map_err(|e| e.to_string())
+                .and_then(crontab::read)
                 .map_err(|e| UsageError::new(format!("cannot read crontab '{path}': {e}")))?,
         ),
     };

@@ -426,3 +426,50 @@ fn export_writes_what_cron_reads_back() {
         assert_eq!(cron_reads(field), cron_reads(original), "{field}");
     }
 }
+
+#[test]
+fn import_refuses_endless_huge_and_long_lined_input_at_once() {
+    let env = Env::new();
+    // `timeout` ends the command if tick does not: today's /dev/zero ran on.
+    let import = |file: &str, stdin: std::process::Stdio| {
+        let start = std::time::Instant::now();
+        let out = std::process::Command::new("timeout")
+            .args(["20", env!("CARGO_BIN_EXE_tick"), "import", file])
+            .env("TICK_DB", env.db())
+            .env("TZ", "UTC")
+            .stdin(stdin)
+            .output()
+            .unwrap();
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let null = std::process::Stdio::null;
+    assert_eq!(
+        import("/dev/zero", null()),
+        "error: cannot read crontab '/dev/zero': line 1 is longer than 64 KiB, the longest line tick reads\n"
+    );
+    let long = env.path().join("long.crontab");
+    let fits = format!("# {}\n", "x".repeat(64 * 1024 - 2));
+    std::fs::write(&long, format!("{fits}# {}\n", "x".repeat(64 * 1024))).unwrap();
+    let err = import(long.to_str().unwrap(), null());
+    assert!(
+        err.ends_with(": line 2 is longer than 64 KiB, the longest line tick reads\n"),
+        "{err}"
+    );
+    let big = env.path().join("big.crontab");
+    std::fs::write(&big, "# a comment line, many times over\n".repeat(320_000)).unwrap();
+    let err = import("-", std::fs::File::open(&big).unwrap().into());
+    assert_eq!(
+        err,
+        "error: cannot read the crontab from stdin: it is larger than 10 MiB, the largest crontab tick reads\n"
+    );
+    assert!(!env.db().exists(), "a refused import wrote a jobs file");
+    // Up to the limits, a crontab is read.
+    std::fs::write(&long, &fits).unwrap();
+    assert!(env
+        .tick(&["import", long.to_str().unwrap()])
+        .ok()
+        .contains("no jobs to import"));
+}
