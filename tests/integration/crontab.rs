@@ -119,22 +119,12 @@ fn import_is_all_or_nothing_and_names_each_bad_line() {
 #[test]
 fn import_reads_stdin() {
     let env = Env::new();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tick"))
+    let mut import = std::process::Command::new(env!("CARGO_BIN_EXE_tick"));
+    import
         .args(["import", "-"])
         .env("TICK_DB", env.db())
-        .env("TZ", "UTC")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"*/5 * * * * echo hi\n")
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+        .env("TZ", "UTC");
+    assert!(with_stdin(import, "*/5 * * * * echo hi\n").status.success());
     assert_eq!(jobs(&env)[0]["trigger"], "cron */5 * * * * (UTC)");
 }
 
@@ -314,22 +304,25 @@ pub(crate) fn command_field(line: &str) -> &str {
     rest.trim_start_matches([' ', '\t'])
 }
 
-/// What `sh -c command` prints with `input` on its stdin.
-fn sh(command: &str, input: &str) -> String {
+/// Run `cmd` with `input` on its stdin; its output.
+fn with_stdin(mut cmd: std::process::Command, input: &str) -> std::process::Output {
     use std::io::Write;
-    let mut child = std::process::Command::new("/bin/sh")
-        .args(["-c", command])
+    let mut child = cmd
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+/// What `sh -c command` prints with `input` on its stdin.
+fn sh(command: &str, input: &str) -> String {
+    let mut sh = std::process::Command::new("/bin/sh");
+    sh.args(["-c", command]);
+    String::from_utf8(with_stdin(sh, input).stdout).unwrap()
 }
 
 /// `tick import` of `fields` (one `0 3 * * *` line each): the ids, in order.
