@@ -709,7 +709,7 @@ _tick() {
             return 0
             ;;
         tick__subcmd__logs)
-            opts="-v -q -h -V --execution --db --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --execution --raw --db --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

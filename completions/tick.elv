@@ -234,6 +234,7 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand --execution 'This execution instead of the latest'
             cand --db 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]'
             cand --color 'When to use colour'
+            cand --raw 'Write the captured bytes as they are, also on a terminal (where control characters are otherwise shown escaped, like \x1b)'
             cand -v 'Say more (repeat for even more)'
             cand --verbose 'Say more (repeat for even more)'
             cand -q 'Say only what was asked for, and errors'

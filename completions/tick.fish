@@ -209,6 +209,7 @@ complete -c tick -n "__fish_tick_using_subcommand logs" -l db -d 'Jobs file [def
 complete -c tick -n "__fish_tick_using_subcommand logs" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tick -n "__fish_tick_using_subcommand logs" -l raw -d 'Write the captured bytes as they are, also on a terminal (where control characters are otherwise shown escaped, like \\x1b)'
 complete -c tick -n "__fish_tick_using_subcommand logs" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c tick -n "__fish_tick_using_subcommand logs" -s q -l quiet -d 'Say only what was asked for, and errors'
 complete -c tick -n "__fish_tick_using_subcommand logs" -s h -l help -d 'Print help'

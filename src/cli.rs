@@ -201,6 +201,10 @@ pub struct LogsArgs {
     /// This execution instead of the latest
     #[arg(long, value_name = "N")]
     pub execution: Option<i64>,
+    /// Write the captured bytes as they are, also on a terminal (where
+    /// control characters are otherwise shown escaped, like \x1b)
+    #[arg(long)]
+    pub raw: bool,
 }
 
 /// `tick fire`

@@ -1,13 +1,18 @@
 //! Reading and writing crontab files (`tick import`, `tick export`). Pure:
-//! text in, entries or text out; no store, no clock.
+//! text (or a reader, read within [`MAX_BYTES`] and [`MAX_LINE`]) in,
+//! entries or text out; no store, no clock.
 //!
 //! Read as cron does: `#` comments and blank lines are skipped; `NAME=value`
 //! lines set the environment of the lines after them (`CRON_TZ` their zone;
 //! `SHELL` and `MAILTO` are noted and ignored); a job line is 5 fields or a
 //! macro, then the command, where an unescaped `%` ends the command and the
-//! rest, with each further `%` a newline, is the command's standard input.
+//! rest, with each further `%` a newline, is the command's standard input
+//! ([`read_command`], byte for byte as Vixie cron and cronie read it; such
+//! input becomes a `printf ... |` pipe). Written back ([`write_command`]) so
+//! that cron reads the same bytes, or not at all.
 
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
 
 use crate::trigger::cron::parse_crontab;
 
@@ -32,6 +37,47 @@ pub struct Parsed {
     pub entries: Vec<Entry>,
     pub notes: Vec<String>,
     pub errors: Vec<String>,
+}
+
+/// The largest crontab `tick import` reads (a real one is a few KiB).
+pub const MAX_BYTES: u64 = 10 * 1024 * 1024;
+/// The longest line it reads (cronie allows 128 KiB for a whole entry;
+/// Vixie cron 1,000 bytes for a command).
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// Read a crontab, stopping as soon as it is larger than [`MAX_BYTES`], has
+/// a line longer than [`MAX_LINE`] or is not UTF-8: `/dev/zero` ends at once.
+/// An `Err` says which, for a message after the crontab's name.
+pub fn read(input: impl Read) -> Result<String, String> {
+    let mut reader = BufReader::new(input.take(MAX_BYTES + 1));
+    let mut text = Vec::new();
+    for n in 1.. {
+        let start = text.len();
+        let got = (&mut reader)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut text)
+            .map_err(|e| e.to_string())?;
+        if got == 0 {
+            break;
+        }
+        let line = text[start..].strip_suffix(b"\n").unwrap_or(&text[start..]);
+        if line.len() > MAX_LINE {
+            return Err(format!(
+                "line {n} is longer than {} KiB, the longest line tick reads",
+                MAX_LINE / 1024
+            ));
+        }
+        if text.len() as u64 > MAX_BYTES {
+            return Err(format!(
+                "it is larger than {} MiB, the largest crontab tick reads",
+                MAX_BYTES / 1024 / 1024
+            ));
+        }
+        if std::str::from_utf8(line).is_err() {
+            return Err(format!("line {n} is not UTF-8 text"));
+        }
+    }
+    String::from_utf8(text).map_err(|_| "it is not UTF-8 text".to_string())
 }
 
 const MACROS: [&str; 8] = [
@@ -130,49 +176,148 @@ fn job_line(line: &str) -> Result<(String, String), String> {
         parse_crontab(&schedule).map_err(|e| e.to_string())?;
         (schedule, rest)
     };
-    let command = percent_to_stdin(rest.trim())?;
-    if command.trim().is_empty() {
+    // Like cron: blanks before the command are skipped, the rest is kept.
+    let cron = read_command(rest.trim_start());
+    if cron.command.trim().is_empty() {
         return Err("no command after the schedule".into());
     }
-    Ok((schedule, command))
+    Ok((schedule, job_command(&cron)))
 }
 
-/// cron's `%`: the first unescaped `%` ends the command; the rest, with each
-/// further `%` a newline, is its standard input. `\%` is a literal `%`.
-fn percent_to_stdin(text: &str) -> Result<String, String> {
-    let mut parts = vec![String::new()];
-    let mut chars = text.chars().peekable();
+/// What cron runs for the command field of a crontab line: the command
+/// for `/bin/sh -c`, and the bytes written to its standard input (empty:
+/// none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CronCommand {
+    pub command: String,
+    pub input: String,
+}
+
+/// cron's reading of a command field (Vixie cron and cronie,
+/// `do_command.c`): in the command, a backslash takes the next character
+/// along, and loses itself only before a `%` (`\%` is `%`); the first other
+/// `%` ends the command. The rest is standard input: `%` a newline, `\%` a
+/// `%`, other backslashes kept, and a newline added when it does not end
+/// with one.
+pub fn read_command(field: &str) -> CronCommand {
+    let mut command = String::new();
+    let mut chars = field.chars();
+    let mut rest = "";
     while let Some(c) = chars.next() {
         match c {
-            '\\' if chars.peek() == Some(&'%') => {
-                chars.next();
-                parts.last_mut().unwrap().push('%');
+            '\\' => match chars.next() {
+                Some('%') => command.push('%'),
+                Some(next) => {
+                    command.push('\\');
+                    command.push(next);
+                }
+                None => command.push('\\'),
+            },
+            '%' => {
+                rest = chars.as_str();
+                break;
             }
-            '%' => parts.push(String::new()),
-            c => parts.last_mut().unwrap().push(c),
+            c => command.push(c),
         }
     }
-    let command = parts.remove(0);
-    if parts.is_empty() {
-        return Ok(command);
+    let mut input = String::new();
+    let (mut escaped, mut need_newline) = (false, false);
+    for mut c in rest.chars() {
+        if escaped {
+            if c != '%' {
+                input.push('\\');
+            }
+        } else if c == '%' {
+            c = '\n';
+        }
+        escaped = c == '\\';
+        if !escaped {
+            input.push(c);
+            need_newline = c != '\n';
+        }
     }
-    let input: Vec<String> = parts
-        .iter()
-        .map(|p| shell_words::quote(p).into_owned())
-        .collect();
-    Ok(format!(
-        "printf '%s\\n' {} | {{ {command}\n}}",
-        input.join(" ")
-    ))
+    if escaped {
+        input.push('\\');
+    }
+    if need_newline {
+        input.push('\n');
+    }
+    CronCommand { command, input }
 }
 
-/// Escape a command for a crontab line: `%` becomes `\%`. A command with a
-/// newline cannot be written on one line.
-pub fn escape_command(command: &str) -> Result<String, String> {
-    if command.contains('\n') {
+/// The command field cron reads back as exactly `c` ([`read_command`]), or
+/// why there is none: cron has no escape for a backslash right before a
+/// `%` (or before the `%` that starts the input, or a newline in it), a
+/// line cannot hold a newline, and cron skips leading blanks.
+pub fn write_command(c: &CronCommand) -> Result<String, String> {
+    if c.command.contains(['\n', '\r']) || c.input.contains('\r') {
         return Err("its command has several lines, which a crontab line cannot hold".into());
     }
-    Ok(command.replace('%', "\\%"))
+    if c.command.starts_with([' ', '\t']) {
+        return Err("its command starts with a blank, which cron skips".into());
+    }
+    let mut field = c.command.replace('%', "\\%");
+    if !c.input.is_empty() {
+        // cron ends the input with a newline when it has none.
+        let cut = c.input.strip_suffix('\n').unwrap_or(&c.input);
+        let input = if cut.is_empty() || cut.ends_with('\n') {
+            &c.input
+        } else {
+            cut
+        };
+        field.push('%');
+        field.push_str(&input.replace('%', "\\%").replace('\n', "%"));
+    }
+    if read_command(&field) != *c {
+        return Err(
+            "cron cannot run its command as it is: a backslash right before a % (cron reads \\% as %) has no crontab form"
+                .into(),
+        );
+    }
+    Ok(field)
+}
+
+/// A job's command for what cron runs: the input, if any, through a pipe,
+/// one `printf` argument per line.
+pub fn job_command(c: &CronCommand) -> String {
+    if c.input.is_empty() {
+        return c.command.clone();
+    }
+    let lines: Vec<String> = c
+        .input
+        .strip_suffix('\n')
+        .unwrap_or(&c.input)
+        .split('\n')
+        .map(|l| shell_words::quote(l).into_owned())
+        .collect();
+    format!("printf '%s\\n' {} | {{ {}\n}}", lines.join(" "), c.command)
+}
+
+/// What cron should run for a job's command: the inverse of
+/// [`job_command`] (an imported `%` line exports as one again), else the
+/// command as it is.
+pub fn cron_command(job: &str) -> CronCommand {
+    let body = job
+        .strip_prefix("printf '%s\\n' ")
+        .and_then(|b| b.strip_suffix("\n}"));
+    if let Some(body) = body {
+        for (at, sep) in body.match_indices(" | { ") {
+            let Ok(lines) = shell_words::split(&body[..at]) else {
+                continue;
+            };
+            let c = CronCommand {
+                command: body[at + sep.len()..].to_string(),
+                input: lines.iter().map(|l| format!("{l}\n")).collect(),
+            };
+            if !lines.is_empty() && job_command(&c) == job {
+                return c;
+            }
+        }
+    }
+    CronCommand {
+        command: job.to_string(),
+        input: String::new(),
+    }
 }
 
 #[cfg(test)]
@@ -220,14 +365,25 @@ GREETING=\"hello world\"
     }
 
     #[test]
-    fn percent_input_reaches_stdin() {
-        let cmd = percent_to_stdin("cat%one%two").unwrap();
+    fn percent_input_reaches_stdin_as_cron_writes_it() {
+        let c = read_command("cat%one\\%two%three");
+        assert_eq!(c.command, "cat");
+        assert_eq!(c.input, "one%two\nthree\n");
         let out = std::process::Command::new("/bin/sh")
-            .args(["-c", &cmd])
+            .args(["-c", &job_command(&c)])
             .output()
             .unwrap();
-        assert_eq!(String::from_utf8(out.stdout).unwrap(), "one\ntwo\n");
-        assert_eq!(percent_to_stdin("date +\\%F").unwrap(), "date +%F");
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), "one%two\nthree\n");
+        assert_eq!(cron_command(&job_command(&c)), c);
+        assert_eq!(read_command("date +\\%F").command, "date +%F");
+        // A backslash takes the next character along: `\\%` ends the command.
+        let c = read_command("echo a\\\\%b\\\\%c%");
+        assert_eq!(
+            (c.command.as_str(), c.input.as_str()),
+            ("echo a\\\\", "b\\%c\n")
+        );
+        assert_eq!(read_command("cat%").input, "");
+        assert_eq!(read_command("cat%a\\").input, "a\\\n");
     }
 
     #[test]
@@ -244,8 +400,32 @@ GREETING=\"hello world\"
     }
 
     #[test]
-    fn escapes_for_export() {
-        assert_eq!(escape_command("date +%F").unwrap(), "date +\\%F");
-        assert!(escape_command("a\nb").is_err());
+    fn writes_what_cron_reads_back_or_says_why_not() {
+        let plain = |command: &str| CronCommand {
+            command: command.into(),
+            input: String::new(),
+        };
+        assert_eq!(write_command(&plain("date +%F")).unwrap(), "date +\\%F");
+        assert_eq!(
+            write_command(&plain("a\\\\%b c\\")).unwrap(),
+            "a\\\\\\%b c\\"
+        );
+        let why = write_command(&plain("date +\\%F")).unwrap_err();
+        assert!(why.contains("backslash right before a %"), "{why}");
+        assert!(write_command(&plain("a\nb"))
+            .unwrap_err()
+            .contains("several lines"));
+        for input in ["x\n", "x\n\n", "\n", "50%\nend\\\n"] {
+            let c = CronCommand {
+                command: "cat".into(),
+                input: input.into(),
+            };
+            let field = write_command(&c).unwrap();
+            assert_eq!(read_command(&field), c, "{field}");
+            assert_eq!(cron_command(&job_command(&c)), c);
+        }
+        // Not a pipe tick wrote: the command as it is.
+        let own = "printf '%s\\n' x | { cat\n}; echo more";
+        assert_eq!(cron_command(own), plain(own));
     }
 }

@@ -4,10 +4,12 @@
 //! waits on it, so exits are still seen and fires still start. When more
 //! than [`BUFFER`] bytes wait, further lines are dropped, and a line says
 //! how many once stdout moves again. The captured output in the history is
-//! never affected.
+//! never affected. On a terminal, control characters of job output are
+//! shown escaped ([`crate::escape`]): a job must not set the title or fake
+//! a runner line; a pipe or file gets the bytes.
 
-use std::io::Write;
-use std::sync::{Condvar, Mutex, Once};
+use std::io::{IsTerminal, Write};
+use std::sync::{Condvar, Mutex, Once, OnceLock};
 use std::time::{Duration, Instant};
 
 /// How many bytes of echoed lines may wait for stdout.
@@ -47,6 +49,13 @@ pub fn write_line(out: &mut dyn Write, prefix: &[u8], line: &[u8]) {
 
 /// Queue one line (`prefix`, `line`, and a newline if it has none).
 pub fn line(prefix: &[u8], line: &[u8]) {
+    static TERMINAL: OnceLock<bool> = OnceLock::new();
+    let line = if *TERMINAL.get_or_init(|| std::io::stdout().is_terminal()) {
+        crate::escape::bytes(line, crate::escape::Newlines::Keep)
+    } else {
+        std::borrow::Cow::Borrowed(line)
+    };
+    let line = &*line;
     WRITER.call_once(|| {
         let started = std::thread::Builder::new()
             .name("tick-echo".into())

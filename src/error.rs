@@ -69,17 +69,7 @@ pub fn chain_text(err: &anyhow::Error) -> String {
 /// An error message as one line: control characters a user typed (a
 /// newline in a quoted value, say) are shown escaped.
 pub fn one_line(msg: &str) -> String {
-    let mut out = String::with_capacity(msg.len());
-    for c in msg.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push('\t'),
-            c if c.is_control() => out.push_str(&c.escape_default().to_string()),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::escape::text(msg, crate::escape::Newlines::Escape).into_owned()
 }
 
 /// Exit code of `tick fire` for a job that timed out (as `timeout(1)`);

@@ -2,7 +2,7 @@
 //!
 //! The crate is a library with a thin binary (`src/main.rs`), so tests reach
 //! every module in-process. Arrows point one way:
-//! `cli → commands → scheduler → {executor, store} → {trigger, model}`, with `error`, `clock` and `echo` at the bottom.
+//! `cli → commands → scheduler → {executor, store} → {trigger, model}`, with `error`, `escape`, `clock` and `echo` at the bottom.
 
 pub mod cli;
 pub mod clock;
@@ -10,6 +10,7 @@ pub mod commands;
 pub mod crontab;
 pub mod echo;
 pub mod error;
+pub mod escape;
 pub mod executor;
 pub mod listener;
 pub mod log;

@@ -2,6 +2,7 @@
 //! are RFC 3339 with the zone's offset at that instant; times for people are
 //! local to the job's zone, with a relative hint ("in 3m").
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -9,6 +10,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
+use crate::escape::{self, Newlines};
 use crate::model::{Execution, Job, JobState, Status};
 use crate::trigger::input::format_duration;
 use crate::units::human_ms;
@@ -260,18 +262,24 @@ impl Table {
         t
     }
 
-    /// The next cell (rows fill left to right, `cols` cells each).
+    /// The next cell (rows fill left to right, `cols` cells each). Control
+    /// characters (a name or command holding ESC or a newline) are shown
+    /// escaped, on a terminal or not: a cell is one line of a table.
     pub fn cell(&mut self, text: &str, style: Style) {
         let start = self.buf.len();
-        self.buf.push_str(text);
+        self.buf.push_str(&escape::text(text, Newlines::Escape));
         self.cells.push((start, self.buf.len(), style));
     }
 
-    /// The next cell, formatted in place.
+    /// The next cell, formatted in place (and escaped like [`Table::cell`]).
     pub fn cell_fmt(&mut self, args: std::fmt::Arguments, style: Style) {
         use std::fmt::Write as _;
         let start = self.buf.len();
         let _ = self.buf.write_fmt(args);
+        if let Cow::Owned(shown) = escape::text(&self.buf[start..], Newlines::Escape) {
+            self.buf.truncate(start);
+            self.buf.push_str(&shown);
+        }
         self.cells.push((start, self.buf.len(), style));
     }
 

@@ -3,37 +3,37 @@
 //! cannot be taken is reported with its number, and only a clean file adds
 //! its jobs, in one transaction.
 
-use std::io::{Read, Write};
+use std::io::Write;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::trigger::resolve_tz;
 use super::Ctx;
 use crate::cli::{ExportArgs, ImportArgs};
-use crate::crontab::{self, escape_command};
-use crate::error::UsageError;
+use crate::crontab;
+use crate::error::{one_line, UsageError};
 use crate::model::{Job, JobOptions, JobState};
 use crate::trigger::input::parse_tz;
 use crate::trigger::{CronSource, ScheduleSpec, Trigger};
 
 pub fn import(args: &ImportArgs, ctx: &Ctx) -> Result<()> {
     let (name, text) = match args.file.as_deref() {
-        None | Some("-") => {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .context("cannot read the crontab from stdin")?;
-            ("stdin".to_string(), text)
-        }
+        None | Some("-") => (
+            "stdin".to_string(),
+            crontab::read(std::io::stdin().lock())
+                .map_err(|e| UsageError::new(format!("cannot read the crontab from stdin: {e}")))?,
+        ),
         Some(path) => (
             path.to_string(),
-            std::fs::read_to_string(path)
+            std::fs::File::open(path)
+                .map_err(|e| e.to_string())
+                .and_then(crontab::read)
                 .map_err(|e| UsageError::new(format!("cannot read crontab '{path}': {e}")))?,
         ),
     };
     let parsed = crontab::parse(&text);
     for note in &parsed.notes {
-        eprintln!("note: {name}: {note}");
+        eprintln!("note: {}", one_line(&format!("{name}: {note}")));
     }
     let now = ctx.now();
     let default_tz = resolve_tz(None)?;
@@ -81,7 +81,7 @@ pub fn import(args: &ImportArgs, ctx: &Ctx) -> Result<()> {
     });
     if !errors.is_empty() {
         for e in &errors {
-            eprintln!("error: {name}: {e}");
+            eprintln!("error: {}", one_line(&format!("{name}: {e}")));
         }
         return Err(UsageError::new(format!(
             "{name}: {} line(s) could not be imported; nothing was added",
@@ -152,7 +152,7 @@ pub fn export(_args: &ExportArgs, ctx: &Ctx) -> Result<()> {
                 continue;
             }
         };
-        let command = match escape_command(&job.command) {
+        let command = match crontab::write_command(&crontab::cron_command(&job.command)) {
             Ok(c) => c,
             Err(why) => {
                 warn(&format!("not exported: {why}"));
@@ -191,7 +191,7 @@ pub fn export(_args: &ExportArgs, ctx: &Ctx) -> Result<()> {
             zone = Some(job.trigger.timezone.clone());
         }
         match &job.name {
-            Some(name) => writeln!(out, "# tick job {} ({name})", job.id)?,
+            Some(name) => writeln!(out, "# tick job {} ({})", job.id, one_line(name))?,
             None => writeln!(out, "# tick job {}", job.id)?,
         }
         writeln!(out, "{schedule} {command}")?;

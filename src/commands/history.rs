@@ -1,8 +1,10 @@
 //! `tick history`, `tick logs` and `tick prune`: reading and trimming the
 //! execution table. Times are shown in your zone (`$TZ`, else the system's):
-//! history spans jobs, some of them removed.
+//! history spans jobs, some of them removed. `logs` writes a job's captured
+//! bytes as they are, except on a terminal, where control characters are
+//! shown escaped (`--raw` writes them as they are there too).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use anyhow::Result;
 
@@ -10,6 +12,7 @@ use super::trigger::resolve_tz;
 use super::Ctx;
 use crate::cli::{HistoryArgs, LogsArgs, PruneArgs};
 use crate::error::UsageError;
+use crate::escape::{self, Newlines};
 use crate::executor::CAPTURE_BYTES;
 use crate::output::{self, local_time};
 use crate::store::Store;
@@ -78,6 +81,9 @@ pub fn logs(args: &LogsArgs, ctx: &Ctx) -> Result<()> {
         }
         .into());
     };
+    // On a terminal a job's output could set the title or fake lines:
+    // show its control characters escaped there, unless --raw.
+    let visible = !args.raw && std::io::stdout().is_terminal();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let when = e.started_at.unwrap_or(e.scheduled_at);
     let took = e
@@ -104,7 +110,11 @@ pub fn logs(args: &LogsArgs, ctx: &Ctx) -> Result<()> {
                 CAPTURE_BYTES / 1024
             )?;
         }
-        out.write_all(data)?;
+        if visible {
+            out.write_all(&escape::bytes(data, Newlines::Keep))?;
+        } else {
+            out.write_all(data)?;
+        }
         if !data.is_empty() && !data.ends_with(b"\n") {
             writeln!(out)?;
         }

@@ -142,11 +142,12 @@ pub fn join_command(words: &[String]) -> Result<String, UsageError> {
     Ok(command)
 }
 
-/// A name shown in listings: not blank, one line.
+/// A name shown in listings: not blank, one line, no control characters
+/// (an ESC in a name would reach every terminal that lists it).
 pub fn validate_name(name: &str) -> Result<(), UsageError> {
-    if name.trim().is_empty() || name.contains(['\n', '\r', '\0']) {
+    if name.trim().is_empty() || name.contains(char::is_control) {
         return Err(UsageError::new(format!(
-            "invalid --name {name:?}: it must be one line of text, not blank"
+            "invalid --name {name:?}: it must be one line of text without control characters, not blank"
         )));
     }
     Ok(())

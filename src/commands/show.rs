@@ -86,6 +86,8 @@ pub fn run(args: &ShowArgs, ctx: &Ctx) -> Result<()> {
         ("updated", rfc3339(job.updated_at, tz)),
     ];
     for (k, v) in rows {
+        // One line each, like a table cell: a command's ESC or newline shows escaped.
+        let v = crate::escape::text(&v, crate::escape::Newlines::Escape);
         writeln!(out, "{:<14} {v}", format!("{k}:"))?;
     }
     writeln!(out, "next fires:")?;

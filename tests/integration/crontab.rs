@@ -119,22 +119,12 @@ fn import_is_all_or_nothing_and_names_each_bad_line() {
 #[test]
 fn import_reads_stdin() {
     let env = Env::new();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tick"))
+    let mut import = std::process::Command::new(env!("CARGO_BIN_EXE_tick"));
+    import
         .args(["import", "-"])
         .env("TICK_DB", env.db())
-        .env("TZ", "UTC")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"*/5 * * * * echo hi\n")
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+        .env("TZ", "UTC");
+    assert!(with_stdin(import, "*/5 * * * * echo hi\n").status.success());
     assert_eq!(jobs(&env)[0]["trigger"], "cron */5 * * * * (UTC)");
 }
 
@@ -226,4 +216,254 @@ fn export_then_import_gives_the_same_schedules() {
     let want = schedules(jobs(&env));
     assert_eq!(want.len(), 10, "{want:?}");
     assert_eq!(schedules(jobs(&other)), want);
+}
+
+#[test]
+fn import_errors_show_control_characters_escaped() {
+    let env = Env::new();
+    let bad = env.path().join("bad.crontab");
+    std::fs::write(&bad, "\x1b]0;PWNED\x07 * * * * x\n").unwrap();
+    let out = env.tick(&["import", bad.to_str().unwrap()]).output();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains(['\x1b', '\x07']), "{err:?}");
+    assert!(
+        err.lines()
+            .next()
+            .unwrap()
+            .contains("line 1: invalid cron expression '\\x1b]0;PWNED\\x07 * * * *'"),
+        "{err}"
+    );
+}
+
+/// cron's reading of a crontab command field, written here apart from
+/// tick's: `child_process()` of Vixie cron's and cronie's `do_command.c`,
+/// line for line (the command is cut in place, as the C does). Returns the
+/// command `/bin/sh -c` runs and the bytes written to its stdin.
+pub(crate) fn cron_reads(field: &str) -> (String, String) {
+    let mut s = field.as_bytes().to_vec();
+    let (mut p, mut q, mut escaped) = (0, 0, false);
+    let mut input: &[u8] = b"";
+    while q < s.len() {
+        let ch = s[q];
+        if p != q {
+            s[p] = ch;
+        }
+        if escaped {
+            if ch == b'%' {
+                p -= 1;
+                s[p] = ch;
+            }
+            escaped = false;
+        } else if ch == b'\\' {
+            escaped = true;
+        } else if ch == b'%' {
+            input = &field.as_bytes()[q + 1..];
+            break;
+        }
+        p += 1;
+        q += 1;
+    }
+    // The child that feeds stdin: \% -> %, % -> \n, \x -> \x; a last newline.
+    let mut out = Vec::new();
+    let (mut escaped, mut need_newline) = (false, false);
+    for &byte in input {
+        let mut ch = byte;
+        if escaped {
+            if ch != b'%' {
+                out.push(b'\\');
+            }
+        } else if ch == b'%' {
+            ch = b'\n';
+        }
+        escaped = ch == b'\\';
+        if !escaped {
+            out.push(ch);
+            need_newline = ch != b'\n';
+        }
+    }
+    if escaped {
+        out.push(b'\\');
+    }
+    if need_newline {
+        out.push(b'\n');
+    }
+    (
+        String::from_utf8(s[..p].to_vec()).unwrap(),
+        String::from_utf8(out).unwrap(),
+    )
+}
+
+/// The command field of a 5-field crontab line: cron skips the blanks
+/// before it and keeps the rest.
+pub(crate) fn command_field(line: &str) -> &str {
+    let mut rest = line;
+    for _ in 0..5 {
+        rest = rest.trim_start_matches([' ', '\t']);
+        rest = &rest[rest.find([' ', '\t']).unwrap_or(rest.len())..];
+    }
+    rest.trim_start_matches([' ', '\t'])
+}
+
+/// Run `cmd` with `input` on its stdin; its output.
+fn with_stdin(mut cmd: std::process::Command, input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+/// What `sh -c command` prints with `input` on its stdin.
+fn sh(command: &str, input: &str) -> String {
+    let mut sh = std::process::Command::new("/bin/sh");
+    sh.args(["-c", command]);
+    String::from_utf8(with_stdin(sh, input).stdout).unwrap()
+}
+
+/// `tick import` of `fields` (one `0 3 * * *` line each): the ids, in order.
+fn import_fields(env: &Env, fields: &[&str]) -> Vec<String> {
+    let text: String = fields.iter().map(|f| format!("0 3 * * * {f}\n")).collect();
+    let file = env.path().join("fields.crontab");
+    std::fs::write(&file, text).unwrap();
+    let out = env.tick(&["import", file.to_str().unwrap()]).ok();
+    let ids = out.trim().split_once(": ").unwrap().1;
+    ids.split(' ').map(String::from).collect()
+}
+
+#[test]
+fn import_reads_percent_and_backslashes_as_cron_does() {
+    let env = Env::new();
+    let fields = [
+        r"cat%one\%two%three",
+        r"echo a\\%b",
+        r"cat%x\\%y%",
+        r"cat%a\",
+        r"cat%",
+        r"echo 50\% done  ",
+    ];
+    let ids = import_fields(&env, &fields);
+    assert_eq!(ids.len(), fields.len());
+    for (field, id) in fields.iter().zip(&ids) {
+        let (command, input) = cron_reads(field);
+        let want = sh(&command, &input);
+        assert_eq!(env.tick(&["fire", id]).ok(), want, "{field}");
+    }
+}
+
+#[test]
+fn export_writes_what_cron_reads_back() {
+    let env = Env::new();
+    let plain = [
+        "date +%F",
+        "printf '%s %%\\n' 100",
+        r"echo a\\%b",
+        r"echo 'a\b' \\ c\",
+        "echo '  kept  '  ",
+    ];
+    for (i, command) in plain.iter().enumerate() {
+        let id = format!("p{i}");
+        env.tick(&["add", "--id", &id, "cron", "0 3 * * *", "--", command])
+            .ok();
+    }
+    // cron has no way to say `\%` (it reads it as `%`): named, not mangled.
+    env.tick(&[
+        "add",
+        "--id",
+        "bad",
+        "cron",
+        "0 3 * * *",
+        "--",
+        r"date +\%F",
+    ])
+    .ok();
+    let piped = [
+        r"mail -s hi me%Dear me,%all good\% done",
+        r"cat%x\\%y%",
+        "cat%%",
+    ];
+    let ids = import_fields(&env, &piped);
+    let out = env.tick(&["export"]).output();
+    assert!(out.status.success());
+    let exported = String::from_utf8(out.stdout).unwrap();
+    let warnings = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        warnings.contains("job bad: not exported: cron cannot run its command as it is"),
+        "{warnings}"
+    );
+    assert!(exported.contains("\n0 3 * * * date +\\%F\n"), "{exported}");
+    let mut fields = std::collections::HashMap::new();
+    let mut lines = exported.lines();
+    while let Some(line) = lines.next() {
+        if let Some(id) = line.strip_prefix("# tick job ") {
+            let id = id.split(' ').next().unwrap().to_string();
+            fields.insert(id, command_field(lines.next().unwrap()).to_string());
+        }
+    }
+    assert!(!fields.contains_key("bad"), "{exported}");
+    for (i, command) in plain.iter().enumerate() {
+        let field = &fields[&format!("p{i}")];
+        assert_eq!(
+            cron_reads(field),
+            (command.to_string(), String::new()),
+            "{field}"
+        );
+    }
+    for (original, id) in piped.iter().zip(&ids) {
+        let field = &fields[id];
+        assert!(field.contains('%'), "{field}");
+        assert_eq!(cron_reads(field), cron_reads(original), "{field}");
+    }
+}
+
+#[test]
+fn import_refuses_endless_huge_and_long_lined_input_at_once() {
+    let env = Env::new();
+    // `timeout` ends the command if tick does not: today's /dev/zero ran on.
+    let import = |file: &str, stdin: std::process::Stdio| {
+        let start = std::time::Instant::now();
+        let out = std::process::Command::new("timeout")
+            .args(["20", env!("CARGO_BIN_EXE_tick"), "import", file])
+            .env("TICK_DB", env.db())
+            .env("TZ", "UTC")
+            .stdin(stdin)
+            .output()
+            .unwrap();
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let null = std::process::Stdio::null;
+    assert_eq!(
+        import("/dev/zero", null()),
+        "error: cannot read crontab '/dev/zero': line 1 is longer than 64 KiB, the longest line tick reads\n"
+    );
+    let long = env.path().join("long.crontab");
+    let fits = format!("# {}\n", "x".repeat(64 * 1024 - 2));
+    std::fs::write(&long, format!("{fits}# {}\n", "x".repeat(64 * 1024))).unwrap();
+    let err = import(long.to_str().unwrap(), null());
+    assert!(
+        err.ends_with(": line 2 is longer than 64 KiB, the longest line tick reads\n"),
+        "{err}"
+    );
+    let big = env.path().join("big.crontab");
+    std::fs::write(&big, "# a comment line, many times over\n".repeat(320_000)).unwrap();
+    let err = import("-", std::fs::File::open(&big).unwrap().into());
+    assert_eq!(
+        err,
+        "error: cannot read the crontab from stdin: it is larger than 10 MiB, the largest crontab tick reads\n"
+    );
+    assert!(!env.db().exists(), "a refused import wrote a jobs file");
+    // Up to the limits, a crontab is read.
+    std::fs::write(&long, &fits).unwrap();
+    assert!(env
+        .tick(&["import", long.to_str().unwrap()])
+        .ok()
+        .contains("no jobs to import"));
 }

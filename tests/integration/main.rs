@@ -16,6 +16,7 @@ mod readme;
 mod reference;
 mod run;
 mod runner_faults;
+mod safety;
 mod strings;
 mod util;
 mod validation;

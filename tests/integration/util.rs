@@ -221,6 +221,40 @@ impl Run {
         self
     }
 
+    /// The same command with a terminal as its stdout and stderr (a
+    /// pseudo-terminal of util-linux `script`; its output has `\r\n` line
+    /// ends), interrupted (SIGINT, then SIGKILL 5 s later) after `secs`
+    /// seconds, so that even `tick run` ends. `None`, after saying the test
+    /// was skipped, where there is no `script` (under `CI` that fails).
+    pub fn on_terminal(self, secs: u32) -> Option<Run> {
+        if Command::new("script").arg("--version").output().is_err() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "no `script` for a terminal, and CI is set"
+            );
+            eprintln!("skipped: no `script` (util-linux) for a terminal");
+            return None;
+        }
+        let mut line: Vec<String> = ["timeout", "-s", "INT", "-k", "5", &secs.to_string()]
+            .map(String::from)
+            .to_vec();
+        line.push(self.cmd.get_program().to_string_lossy().into_owned());
+        line.extend(
+            self.cmd
+                .get_args()
+                .map(|a| a.to_string_lossy().into_owned()),
+        );
+        let mut cmd = Command::new("script");
+        cmd.args(["-qec", &shell_words::join(line), "/dev/null"])
+            .env_clear();
+        for (k, v) in self.cmd.get_envs() {
+            if let Some(v) = v {
+                cmd.env(k, v);
+            }
+        }
+        Some(Run { cmd })
+    }
+
     pub fn output(mut self) -> Output {
         self.cmd.output().expect("run tick")
     }

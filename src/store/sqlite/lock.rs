@@ -1,30 +1,23 @@
 //! One runner per jobs file: an exclusive `flock` on `JOBS.db.lock`, which
 //! the kernel releases when the holder exits or dies. The file says who
 //! holds it. This only keeps runners polite; the claim transaction alone
-//! makes a double fire impossible.
+//! makes a double fire impossible. The lock file is opened and checked by
+//! [`super::safety::open_lock`]: never through a link, never someone
+//! else's.
 
-use std::fs::OpenOptions;
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
-
-use crate::store::RunnerLock;
 use rustix::fs::{flock, FlockOperation};
 
-/// Try to become the file's runner; the lock is held while the returned
-/// value lives (it is the open, locked file).
+use super::safety;
+use crate::store::RunnerLock;
+
+/// Try to become the runner of the jobs file at real path `db`; the lock
+/// is held while the returned value lives (it is the open, locked file).
 pub fn try_lock(db: &Path, me: &str) -> Result<RunnerLock> {
-    let path = lock_path(db);
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .open(&path)
-        .with_context(|| format!("cannot open runner lock {}", path.display()))?;
+    let (mut file, path) = safety::open_lock(db)?;
     match flock(&file, FlockOperation::NonBlockingLockExclusive) {
         Ok(()) => {
             file.set_len(0)?;
@@ -45,10 +38,4 @@ pub fn try_lock(db: &Path, me: &str) -> Result<RunnerLock> {
         }
         Err(e) => Err(e).with_context(|| format!("cannot lock {}", path.display())),
     }
-}
-
-pub fn lock_path(db: &Path) -> PathBuf {
-    let mut name = db.file_name().unwrap_or_default().to_os_string();
-    name.push(".lock");
-    db.with_file_name(name)
 }

@@ -7,7 +7,9 @@
 //! - `executions.rs`: [`History`](super::History);
 //! - `runs.rs`: [`Runs`](super::Runs): due jobs, claims, execution rows;
 //! - `runners.rs`: [`Runners`](super::Runners): runners and leases;
-//! - `lock.rs`: the runner lock file beside the jobs file.
+//! - `lock.rs`: the runner lock file beside the jobs file;
+//! - `safety.rs`: which files and folders may be trusted, checked before
+//!   SQLite opens anything.
 //!
 //! Every read-modify-write runs in `BEGIN IMMEDIATE`, so concurrent writers
 //! wait for each other (`busy_timeout`) instead of failing.
@@ -17,11 +19,10 @@ mod jobs;
 pub mod lock;
 mod runners;
 mod runs;
+pub mod safety;
 pub mod schema;
 
-use std::fs::{DirBuilder, OpenOptions};
-use std::io::ErrorKind;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -48,42 +49,21 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Open the jobs file, creating it (0600, in a 0700 folder) if missing.
     pub fn open_or_create(path: &Path) -> Result<SqliteStore> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if !dir.exists() {
-                DirBuilder::new()
-                    .recursive(true)
-                    .mode(0o700)
-                    .create(dir)
-                    .with_context(|| format!("cannot create folder {}", dir.display()))?;
-            }
-        }
-        match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-        {
-            Ok(_) => {}
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
-            Err(e) => {
-                return Err(e)
-                    .with_context(|| format!("cannot create jobs file {}", path.display()))
-            }
-        }
-        SqliteStore::open(path)
+        SqliteStore::open(&safety::create(path)?)
     }
 
     /// Open an existing jobs file; `None` when there is none yet (reading
     /// commands then show nothing and create nothing).
     pub fn open_existing(path: &Path) -> Result<Option<SqliteStore>> {
-        if !path.exists() {
-            return Ok(None);
-        }
-        SqliteStore::open(path).map(Some)
+        safety::existing(path)?
+            .map(|p| SqliteStore::open(&p))
+            .transpose()
     }
 
+    /// `path` is the real path ([`safety::resolve`]): the lock and every
+    /// message derive from it.
     fn open(path: &Path) -> Result<SqliteStore> {
-        check_file_is_safe(path)?;
+        safety::check(path)?;
         // While another process switches a new file to WAL or migrates it,
         // SQLite can answer "locked" at once instead of waiting (it skips the
         // busy handler where waiting could deadlock). Opening is idempotent:
@@ -103,7 +83,9 @@ impl SqliteStore {
         let ctx = || format!("cannot open jobs file {}", path.display());
         let mut conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_NOFOLLOW,
         )
         .with_context(ctx)?;
         conn.busy_timeout(BUSY_TIMEOUT).with_context(ctx)?;
@@ -172,33 +154,6 @@ fn is_busy(e: &anyhow::Error) -> bool {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
         )
     })
-}
-
-/// Like cron with a crontab, refuse a jobs file others could write: it
-/// holds commands that run as you.
-fn check_file_is_safe(path: &Path) -> Result<()> {
-    let meta = std::fs::metadata(path)
-        .with_context(|| format!("cannot read jobs file {}", path.display()))?;
-    if !meta.is_file() {
-        bail!("jobs file {} is not a regular file", path.display());
-    }
-    let me = rustix::process::geteuid().as_raw();
-    if meta.uid() != me {
-        bail!(
-            "refusing jobs file {}: it is owned by uid {}, not by you (uid {me}); its commands would run as you",
-            path.display(),
-            meta.uid()
-        );
-    }
-    let mode = meta.mode() & 0o777;
-    if mode & 0o022 != 0 {
-        bail!(
-            "refusing jobs file {}: it is writable by group or others (mode {mode:04o}); fix with: chmod 600 {}",
-            path.display(),
-            path.display()
-        );
-    }
-    Ok(())
 }
 
 /// Name the jobs file in a storage error (disk full, read-only file...);
