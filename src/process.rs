@@ -33,6 +33,13 @@ pub fn alive(identity: &str) -> bool {
     boot_id().is_some_and(|b| b == boot) && start_time(pid).is_some_and(|s| s.to_string() == start)
 }
 
+/// Whether an identity names a process of this machine's current boot that
+/// is gone. A process of another host (or boot) is not known here: `false`.
+pub fn gone_here(identity: &str) -> bool {
+    let here = boot_id().is_some_and(|b| identity.starts_with(&format!("{b}:")));
+    here && !alive(identity)
+}
+
 fn boot_id() -> Option<String> {
     let id = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
     Some(id.trim().to_string())

@@ -65,8 +65,10 @@ impl Scheduler {
         self.recover(now, &expired)
     }
 
-    /// Executions of dead owners: those of processes gone, of owners from
-    /// before identities were recorded, and of the `expired` runners.
+    /// Executions of dead owners: those of processes of this machine that
+    /// are gone, of owners from before identities were recorded, and of the
+    /// `expired` runners (a runner on another host is known dead only by
+    /// its lease).
     pub(super) fn recover(&mut self, now: DateTime<Utc>, expired: &[RunnerRow]) -> Result<()> {
         let me = &self.cfg.owner.process;
         let dead: Vec<_> = self
@@ -76,7 +78,7 @@ impl Scheduler {
             .filter(|r| match r.owner.as_deref() {
                 None => true,
                 Some(o) if o == me => false,
-                Some(o) => !crate::process::alive(o) || expired.iter().any(|x| x.process == o),
+                Some(o) => crate::process::gone_here(o) || expired.iter().any(|x| x.process == o),
             })
             .collect();
         if dead.is_empty() {
