@@ -1,8 +1,10 @@
 //! The runner's log: one line per event on stderr,
 //! `2026-11-22T10:00:00Z  INFO  job backup started`. Colour only when
-//! stderr is a terminal and `NO_COLOR` is unset.
+//! stderr is a terminal and `NO_COLOR` is unset. Lines go through
+//! [`crate::echo::LOG`]: bounded, dropped and counted when stderr does not
+//! keep up, never a stall.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 use chrono::{SecondsFormat, Utc};
 
@@ -62,12 +64,13 @@ impl Logger {
             Level::Debug => ("DEBUG", "\x1b[2m"),
         };
         let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
-        let mut err = std::io::stderr().lock();
-        let _ = if self.color {
-            writeln!(err, "\x1b[2m{now}\x1b[0m {code}{name}\x1b[0m {msg}")
+        let line = if self.color {
+            format!("\x1b[2m{now}\x1b[0m {code}{name}\x1b[0m {msg}\n")
         } else {
-            writeln!(err, "{now} {name} {msg}")
+            format!("{now} {name} {msg}\n")
         };
+        // Never blocks: a stderr nobody reads must not stall the runner.
+        crate::echo::LOG.push(b"", line.as_bytes());
     }
 
     pub fn info(&self, msg: &str) {

@@ -42,6 +42,13 @@ fn workers_within_open_files_limit(asked: u16, log: &Logger) -> u16 {
 const LISTENER_GRACE: Duration = Duration::from_secs(5);
 
 pub fn run(args: &RunArgs, ctx: &Ctx, log: Logger) -> Result<()> {
+    let result = run_until_stopped(args, ctx, &log);
+    // The last log and echoed lines, unless their stream is stuck.
+    crate::echo::flush(Duration::from_secs(2));
+    result
+}
+
+fn run_until_stopped(args: &RunArgs, ctx: &Ctx, log: &Logger) -> Result<()> {
     let lease =
         parse_duration(&args.lease).map_err(|e| UsageError::new(format!("--lease: {e}")))?;
     if lease == 0 {
@@ -61,7 +68,7 @@ pub fn run(args: &RunArgs, ctx: &Ctx, log: Logger) -> Result<()> {
         .unwrap_or_else(|_| "localhost".into());
     let pid = std::process::id();
     let me = format!("tick run (pid {pid} on {host})");
-    let Some(_lock) = stand_by(store.as_mut(), &me, &host, &rx, &log)? else {
+    let Some(_lock) = stand_by(store.as_mut(), &me, &host, &rx, log)? else {
         log.info("stopped while standing by");
         return Ok(());
     };
@@ -76,7 +83,7 @@ pub fn run(args: &RunArgs, ctx: &Ctx, log: Logger) -> Result<()> {
         lease: Duration::from_secs(lease),
     })?;
     let cfg = Config {
-        max_workers: workers_within_open_files_limit(args.max_workers, &log),
+        max_workers: workers_within_open_files_limit(args.max_workers, log),
         echo: !args.no_echo,
         owner: Owner {
             label: format!("pid {pid} on {host}"),
@@ -95,8 +102,6 @@ pub fn run(args: &RunArgs, ctx: &Ctx, log: Logger) -> Result<()> {
             LISTENER_GRACE.as_secs()
         ));
     }
-    // The last echoed lines, unless stdout is stuck.
-    crate::echo::flush(Duration::from_secs(2));
     result
 }
 

@@ -521,3 +521,66 @@ fn tick_fire_does_not_spin_while_an_escaped_grandchild_holds_the_pipes() {
     assert!(cpu <= 10, "tick fire used {cpu} ticks of CPU in 6 s");
     assert_eq!(rows(&env, "stubborn")[0].0, "timeout");
 }
+
+#[test]
+fn a_stderr_nobody_reads_stalls_neither_firing_nor_the_stop() {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let env = Env::new();
+    for i in 0..300 {
+        env.tick(&[
+            "add",
+            "--id",
+            &format!("j{i}"),
+            "cron",
+            "* * * * * *",
+            "--",
+            "true",
+        ])
+        .ok();
+    }
+    let fifo = env.path().join("stderr.fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    // Opened for reading, never read (yet): like `tick run 2>fifo` with a
+    // stalled reader, or a frozen ssh session.
+    let mut reader = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(&fifo)
+        .unwrap();
+    let runner = env.runner_after("r", &format!("exec 2>{}", fifo.display()), &["--no-echo"]);
+    let successes = || -> i64 {
+        rusqlite::Connection::open(env.db())
+            .unwrap()
+            .query_row(
+                "SELECT count(*) FROM executions WHERE status = 'success'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    // 300 fires a second log ~65 KB a second: the 64 KiB pipe is full
+    // within a second, the runner's 256 KiB buffer within five. Fires go
+    // on all the same.
+    std::thread::sleep(Duration::from_secs(3));
+    let then = successes();
+    wait_for("fires while stderr is stuck", 15, || {
+        successes() >= then + 900
+    });
+    // Once stderr is read again, it says what was dropped.
+    let mut text = Vec::new();
+    let mut buf = [0u8; 65536];
+    wait_for("the dropped-lines notice", 10, || {
+        while let Ok(n @ 1..) = reader.read(&mut buf) {
+            text.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&text)
+            .contains("log line(s) not written: stderr was not keeping up")
+    });
+    // Stuck again (we stop reading): SIGINT still stops it.
+    runner.stop();
+}
