@@ -66,6 +66,15 @@ impl Watch {
         }
     }
 
+    /// The wall clock stepped by `by`: move every time with it, so that a
+    /// deadline stays the same length of elapsed time away.
+    pub fn shift(&mut self, by: Duration) {
+        let move_by = |t: DateTime<Utc>| t.checked_add_signed(by).unwrap_or(t);
+        self.started = move_by(self.started);
+        self.deadline = self.deadline.map(move_by);
+        self.term_sent = self.term_sent.map(move_by);
+    }
+
     /// When [`Watch::tick`] has something to do next.
     pub fn next_wake(&self) -> Option<DateTime<Utc>> {
         match (self.deadline, self.term_sent) {

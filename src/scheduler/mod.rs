@@ -19,6 +19,7 @@
 
 mod bookkeeping;
 mod claim;
+mod clock_step;
 mod events;
 mod lease;
 pub mod plan;
@@ -143,6 +144,8 @@ pub struct Scheduler {
     fatal: Option<anyhow::Error>,
     identity_checked: Instant,
     lease_renewed: Instant,
+    /// The wall clock and elapsed time at the last look (see `clock_step.rs`).
+    clock_seen: Option<(DateTime<Utc>, std::time::Duration)>,
 }
 
 impl Scheduler {
@@ -178,6 +181,7 @@ impl Scheduler {
             fatal: None,
             identity_checked: Instant::now(),
             lease_renewed: Instant::now(),
+            clock_seen: None,
         }
     }
     /// Run until stopped. Every execution is finalised before it returns.
@@ -196,6 +200,7 @@ impl Scheduler {
         self.fire_reboot_jobs(now)?;
         loop {
             let now = self.clock.now();
+            self.watch_clock();
             self.check_identity();
             self.keep_lease();
             // Children first: what is due and has a worker starts before

@@ -20,6 +20,10 @@ fn at(s: &str) -> DateTime<Utc> {
 }
 
 fn scheduler(store: Box<dyn Store>, now: DateTime<Utc>) -> Scheduler {
+    scheduler_with(store, Box::new(FixedClock(now)))
+}
+
+fn scheduler_with(store: Box<dyn Store>, clock: Box<dyn crate::clock::Clock>) -> Scheduler {
     let (tx, rx) = mpsc::channel();
     let cfg = Config {
         max_workers: 10,
@@ -33,18 +37,20 @@ fn scheduler(store: Box<dyn Store>, now: DateTime<Utc>) -> Scheduler {
         lease: std::time::Duration::from_secs(30),
         on_event: None,
     };
-    Scheduler::new(
-        store,
-        Box::new(FixedClock(now)),
-        cfg,
-        Logger::silent(),
-        tx,
-        rx,
-    )
+    Scheduler::new(store, clock, cfg, Logger::silent(), tx, rx)
 }
 
 fn add(store: &mut dyn Store, id: &str, expr: &str, next: &str, options: JobOptions) {
-    let trigger = Trigger::crontab(expr, chrono_tz::Tz::UTC).unwrap();
+    add_trigger(
+        store,
+        id,
+        Trigger::crontab(expr, chrono_tz::Tz::UTC).unwrap(),
+        next,
+        options,
+    );
+}
+
+fn add_trigger(store: &mut dyn Store, id: &str, trigger: Trigger, next: &str, options: JobOptions) {
     let job = Job {
         id: String::new(),
         name: None,
@@ -295,4 +301,59 @@ fn an_unusable_row_does_not_hold_the_other_jobs_up() {
     let t = at("2026-01-01T10:00:10Z");
     assert!(s.claim_due(t).unwrap());
     assert!(rows(s.store.as_ref(), "bad").is_empty());
+}
+
+#[test]
+fn a_clock_step_is_followed_as_cron_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jobs.db");
+    let mut store = open(&path);
+    let utc = chrono_tz::Tz::UTC;
+    let o = JobOptions::default;
+    add(
+        store.as_mut(),
+        "wild",
+        "* * * * *",
+        "2026-01-01T10:01:00Z",
+        o(),
+    );
+    add(
+        store.as_mut(),
+        "fixed",
+        "30 10 * * *",
+        "2026-01-01T10:30:00Z",
+        o(),
+    );
+    let every_10m = Trigger::interval(600, at("2026-01-01T09:55:00Z"), utc).unwrap();
+    add_trigger(
+        store.as_mut(),
+        "ival",
+        every_10m,
+        "2026-01-01T10:05:00Z",
+        o(),
+    );
+    let clock = crate::clock::TestClock::new(at("2026-01-01T10:00:30Z"));
+    let mut s = scheduler_with(store, Box::new(clock.clone()));
+    let next = |s: &mut Scheduler, id: &str| {
+        let job = s.store.job(id).unwrap();
+        job.next_run_at.unwrap().format("%H:%M").to_string()
+    };
+    s.watch_clock();
+    clock.advance(std::time::Duration::from_millis(1500));
+    s.watch_clock();
+    assert_eq!(next(&mut s, "wild"), "10:01", "time passing is not a step");
+    // Back by an hour.
+    clock.step_to(at("2026-01-01T09:00:32Z"));
+    s.watch_clock();
+    assert_eq!(next(&mut s, "wild"), "09:01", "wildcard: keeps firing");
+    assert_eq!(next(&mut s, "fixed"), "10:30", "fixed time: not repeated");
+    assert_eq!(next(&mut s, "ival"), "09:05", "interval: elapsed time");
+    let ival = s.store.job("ival").unwrap();
+    assert_eq!(ival.trigger.start, Some(at("2026-01-01T08:55:00Z")));
+    // Forward by two hours: misfire rules for cron, elapsed time for intervals.
+    clock.step_to(at("2026-01-01T11:00:32Z"));
+    s.watch_clock();
+    assert_eq!(next(&mut s, "wild"), "09:01");
+    assert_eq!(next(&mut s, "fixed"), "10:30");
+    assert_eq!(next(&mut s, "ival"), "11:05");
 }

@@ -44,6 +44,18 @@ pub enum Schedule {
     All(Vec<Trigger>),
 }
 
+/// What a step of the system clock does to a trigger's next fire
+/// ([`Trigger::on_clock_step`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockStep {
+    /// Keep it: its wall-clock times come when the clock reaches them.
+    WallTimes,
+    /// Compute it again from the clock as it now is.
+    Recompute,
+    /// Move it with the step: it measures elapsed time.
+    Elapsed,
+}
+
 /// A complete trigger: schedule, zone, inclusive bounds and jitter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trigger {
@@ -194,6 +206,30 @@ impl Trigger {
     /// Up to `count` fires strictly after `after`, in order.
     pub fn fires_after(&self, after: DateTime<Utc>, count: usize) -> Vec<DateTime<Utc>> {
         self.fires(after).take(count).collect()
+    }
+
+    /// How the trigger meets a step of the system clock, as cron does: a
+    /// fixed-time cron schedule or a date is tied to wall-clock times (after
+    /// a backward step it does not repeat them); a wildcard cron schedule
+    /// follows the clock as it now is; an interval follows elapsed time.
+    /// A combined trigger follows wall-clock times only if all its parts do.
+    pub fn on_clock_step(&self) -> ClockStep {
+        match &self.schedule {
+            Schedule::Cron { schedule, .. } if schedule.is_fixed_time() => ClockStep::WallTimes,
+            Schedule::Cron { .. } => ClockStep::Recompute,
+            Schedule::Date { .. } | Schedule::Reboot => ClockStep::WallTimes,
+            Schedule::Interval { .. } => ClockStep::Elapsed,
+            Schedule::Any(parts) | Schedule::All(parts) => {
+                if parts
+                    .iter()
+                    .all(|p| p.on_clock_step() == ClockStep::WallTimes)
+                {
+                    ClockStep::WallTimes
+                } else {
+                    ClockStep::Recompute
+                }
+            }
+        }
     }
 
     /// The human form used in listings: `cron 0 8 * * 1-5 (Europe/Berlin)`,
