@@ -70,9 +70,9 @@ impl Watch {
     /// deadline stays the same length of elapsed time away.
     pub fn shift(&mut self, by: Duration) {
         let move_by = |t: DateTime<Utc>| t.checked_add_signed(by).unwrap_or(t);
-        self.started = move_by(self.started);
         self.deadline = self.deadline.map(move_by);
         self.term_sent = self.term_sent.map(move_by);
+        self.started = move_by(self.started);
     }
 
     /// When [`Watch::tick`] has something to do next.
