@@ -21,6 +21,13 @@ pub fn rfc3339(t: DateTime<Utc>, tz: Tz) -> String {
         .to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
+/// Like [`rfc3339`], to the millisecond (`2026-03-08T03:00:00.412-04:00`):
+/// when an execution started and ended, so lateness can be read off it.
+pub fn rfc3339_ms(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz)
+        .to_rfc3339_opts(SecondsFormat::Millis, false)
+}
+
 /// `2026-11-23 03:00:00 CET`
 ///
 /// Written by hand: chrono's strftime parser was a visible share of listing
@@ -176,8 +183,8 @@ impl<'a> ExecutionJson<'a> {
             job_name: e.job_name.as_deref(),
             command: &e.command,
             scheduled_at: rfc3339(e.scheduled_at, tz),
-            started_at: e.started_at.map(|t| rfc3339(t, tz)),
-            finished_at: e.finished_at.map(|t| rfc3339(t, tz)),
+            started_at: e.started_at.map(|t| rfc3339_ms(t, tz)),
+            finished_at: e.finished_at.map(|t| rfc3339_ms(t, tz)),
             duration_ms: e.duration_ms(),
             status: e.status.as_str(),
             exit_code: e.exit_code,

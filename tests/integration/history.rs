@@ -284,3 +284,37 @@ fn bad_input_exits_2_and_writes_nothing() {
         assert_eq!(env.snapshot(), before, "{args:?} changed the file");
     }
 }
+
+#[test]
+fn history_times_keep_their_milliseconds() {
+    let env = Env::new();
+    env.tick(&["add", "--id", "s", "cron", "* * * * * *", "--", "sleep 0.2"])
+        .ok();
+    let runner = env.runner("r", &["--no-echo"]);
+    crate::util::wait_for("two runs", 10, || {
+        history(&env, &["s"])
+            .iter()
+            .filter(|e| e["status"] == "success")
+            .count()
+            >= 2
+    });
+    runner.stop();
+    let parse =
+        |v: &serde_json::Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    for e in history(&env, &["s"]) {
+        let (scheduled, started, finished) = (
+            parse(&e["scheduled_at"]),
+            parse(&e["started_at"]),
+            parse(&e["finished_at"]),
+        );
+        assert!(e["started_at"].as_str().unwrap().contains('.'), "{e}");
+        // The printed times give the duration to the millisecond...
+        assert_eq!(
+            (finished - started).num_milliseconds(),
+            e["duration_ms"].as_i64().unwrap()
+        );
+        // ...and a lateness that is not whole seconds.
+        let late = (started - scheduled).num_milliseconds();
+        assert!((0..1000).contains(&late), "late by {late} ms");
+    }
+}
