@@ -6,7 +6,6 @@
 
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
-use std::process::{Command, Stdio};
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, Utc};
@@ -428,15 +427,7 @@ fn tick_run_fires_combined_jobs() {
         "true",
     ])
     .ok();
-    let mut runner = Command::new(env!("CARGO_BIN_EXE_tick"))
-        .args(["run", "--no-echo"])
-        .env("TICK_DB", env.db())
-        .env("TZ", "UTC")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let runner = env.runner("run", &["--no-echo"]);
     let scheduled = |env: &Env| -> Vec<String> {
         let out = env.tick(&["history", "tick", "--json"]).ok();
         let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
@@ -445,16 +436,8 @@ fn tick_run_fires_combined_jobs() {
             .map(|r| r["scheduled_at"].as_str().unwrap().to_string())
             .collect()
     };
-    let deadline = Instant::now() + StdDuration::from_secs(20);
-    while scheduled(&env).len() < 3 && Instant::now() < deadline {
-        std::thread::sleep(StdDuration::from_millis(200));
-    }
-    rustix::process::kill_process(
-        rustix::process::Pid::from_raw(runner.id() as i32).unwrap(),
-        rustix::process::Signal::INT,
-    )
-    .unwrap();
-    runner.wait().unwrap();
+    crate::util::wait_for("three fires", 20, || scheduled(&env).len() >= 3);
+    runner.stop();
     let mut times = scheduled(&env);
     assert!(times.len() >= 3, "{times:?}");
     times.sort();
