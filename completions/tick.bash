@@ -153,7 +153,7 @@ _tick() {
             return 0
             ;;
         tick__subcmd__add)
-            opts="-v -q -h -V --tz --start --end --jitter --second --minute --hour --day --month --day-of-week --week --year --every --weeks --days --hours --minutes --seconds --at --in --id --replace --paused --first-run --name --max-instances --coalesce --no-coalesce --misfire-grace --timeout --cwd --env --keep-history --on-success --on-failure --db --color --verbose --quiet --help --version cron interval date any all"
+            opts="-v -q -h -V --tz --start --end --jitter --second --minute --hour --day --month --day-of-week --week --year --every --weeks --days --hours --minutes --seconds --at --in --id --replace --paused --first-run --name --max-instances --coalesce --no-coalesce --misfire-grace --timeout --cwd --env --keep-history --on-success --on-failure --retries --retry-delay --retry-max-delay --db --color --verbose --quiet --help --version cron interval date any all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -283,6 +283,18 @@ _tick() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-max-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -321,13 +333,17 @@ _tick() {
             return 0
             ;;
         tick__subcmd__fire)
-            opts="-v -q -h -V --timeout --db --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --timeout --retries --db --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -735,7 +751,7 @@ _tick() {
             return 0
             ;;
         tick__subcmd__modify)
-            opts="-v -q -h -V --command --name --max-instances --coalesce --no-coalesce --misfire-grace --timeout --cwd --env --keep-history --on-success --on-failure --db --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --command --name --max-instances --coalesce --no-coalesce --misfire-grace --timeout --cwd --env --keep-history --on-success --on-failure --retries --retry-delay --retry-max-delay --db --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -778,6 +794,18 @@ _tick() {
                     return 0
                     ;;
                 --on-failure)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-delay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-max-delay)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

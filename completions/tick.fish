@@ -80,7 +80,10 @@ complete -c tick -n "__fish_tick_using_subcommand add" -l cwd -d 'Working direct
 complete -c tick -n "__fish_tick_using_subcommand add" -l env -d 'Environment variable for the command (repeatable)' -r
 complete -c tick -n "__fish_tick_using_subcommand add" -l keep-history -d 'Executions of this job to keep, newest first [default: 100]' -r
 complete -c tick -n "__fish_tick_using_subcommand add" -l on-success -d 'Run CMD after each successful execution (event JSON on stdin), or `none`' -r
-complete -c tick -n "__fish_tick_using_subcommand add" -l on-failure -d 'Run CMD after each failed, killed, timed-out or missed execution, or `none`' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l on-failure -d 'Run CMD after each failed, killed, timed-out or missed execution, or `none` (with --retries: after the last attempt only)' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l retries -d 'Attempt a failed, killed or timed-out execution again, up to N more times [default: 0]' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l retry-delay -d 'Wait this long before the first retry, doubling after each [default: 30s]' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l retry-max-delay -d 'The longest wait between attempts [default: 1h]' -r
 complete -c tick -n "__fish_tick_using_subcommand add" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
 complete -c tick -n "__fish_tick_using_subcommand add" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
@@ -147,7 +150,10 @@ complete -c tick -n "__fish_tick_using_subcommand modify" -l cwd -d 'Working dir
 complete -c tick -n "__fish_tick_using_subcommand modify" -l env -d 'Environment variable for the command (repeatable)' -r
 complete -c tick -n "__fish_tick_using_subcommand modify" -l keep-history -d 'Executions of this job to keep, newest first [default: 100]' -r
 complete -c tick -n "__fish_tick_using_subcommand modify" -l on-success -d 'Run CMD after each successful execution (event JSON on stdin), or `none`' -r
-complete -c tick -n "__fish_tick_using_subcommand modify" -l on-failure -d 'Run CMD after each failed, killed, timed-out or missed execution, or `none`' -r
+complete -c tick -n "__fish_tick_using_subcommand modify" -l on-failure -d 'Run CMD after each failed, killed, timed-out or missed execution, or `none` (with --retries: after the last attempt only)' -r
+complete -c tick -n "__fish_tick_using_subcommand modify" -l retries -d 'Attempt a failed, killed or timed-out execution again, up to N more times [default: 0]' -r
+complete -c tick -n "__fish_tick_using_subcommand modify" -l retry-delay -d 'Wait this long before the first retry, doubling after each [default: 30s]' -r
+complete -c tick -n "__fish_tick_using_subcommand modify" -l retry-max-delay -d 'The longest wait between attempts [default: 1h]' -r
 complete -c tick -n "__fish_tick_using_subcommand modify" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
 complete -c tick -n "__fish_tick_using_subcommand modify" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
@@ -215,6 +221,7 @@ complete -c tick -n "__fish_tick_using_subcommand logs" -s q -l quiet -d 'Say on
 complete -c tick -n "__fish_tick_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c tick -n "__fish_tick_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c tick -n "__fish_tick_using_subcommand fire" -l timeout -d 'Stop the command after this long (instead of the job\'s --timeout)' -r
+complete -c tick -n "__fish_tick_using_subcommand fire" -l retries -d 'Attempt a failed run again, up to N more times, after the job\'s retry delays [default: 0: fire runs once, whatever the job\'s --retries]' -r
 complete -c tick -n "__fish_tick_using_subcommand fire" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
 complete -c tick -n "__fish_tick_using_subcommand fire" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''

@@ -216,6 +216,10 @@ pub struct FireArgs {
     /// Stop the command after this long (instead of the job's --timeout)
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
+    /// Attempt a failed run again, up to N more times, after the job's
+    /// retry delays [default: 0: fire runs once, whatever the job's --retries]
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
 }
 
 /// `tick prune`
@@ -358,8 +362,21 @@ pub struct JobOptionArgs {
     pub on_success: Option<String>,
 
     /// Run CMD after each failed, killed, timed-out or missed execution, or `none`
+    /// (with --retries: after the last attempt only)
     #[arg(long, value_name = "CMD", help_heading = "Listeners")]
     pub on_failure: Option<String>,
+
+    /// Attempt a failed, killed or timed-out execution again, up to N more times [default: 0]
+    #[arg(long, value_name = "N", help_heading = "Retries")]
+    pub retries: Option<u32>,
+
+    /// Wait this long before the first retry, doubling after each [default: 30s]
+    #[arg(long, value_name = "DURATION", help_heading = "Retries")]
+    pub retry_delay: Option<String>,
+
+    /// The longest wait between attempts [default: 1h]
+    #[arg(long, value_name = "DURATION", help_heading = "Retries")]
+    pub retry_max_delay: Option<String>,
 }
 
 /// `tick list`

@@ -29,7 +29,8 @@ pub const TIMEOUT: Duration = Duration::from_secs(60);
 /// One event, as the listener receives it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Event {
-    /// `executed`, `error`, `missed`, `skipped` or `interrupted`.
+    /// `executed`, `error`, `missed`, `skipped`, `interrupted`, or `retry`
+    /// (a failed attempt that will be attempted again).
     pub event: &'static str,
     pub job_id: String,
     pub job_name: Option<String>,
@@ -40,6 +41,13 @@ pub struct Event {
     pub signal: Option<i32>,
     pub scheduled_at: String,
     pub duration_ms: Option<i64>,
+    /// 1 for a fire, 2, 3... for its retries.
+    pub attempt: u32,
+    /// For a retry: the first attempt's execution id.
+    pub retry_of: Option<i64>,
+    /// For a `retry` event: when the next attempt is due.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_attempt_at: Option<String>,
 }
 
 impl Event {
@@ -77,6 +85,9 @@ impl Event {
             signal,
             scheduled_at: scheduled_at.to_rfc3339_opts(SecondsFormat::Secs, true),
             duration_ms,
+            attempt: 1,
+            retry_of: None,
+            next_attempt_at: None,
         }
     }
 
@@ -239,6 +250,7 @@ fn run(command: &str, event: &Event, timeout: Duration) -> Result<(), String> {
             event.exit_code.map(|c| c.to_string()).unwrap_or_default(),
         )
         .env("TICK_SCHEDULED_AT", &event.scheduled_at)
+        .env("TICK_ATTEMPT", event.attempt.to_string())
         .spawn()
         .map_err(|e| format!("cannot start '{command}': {e}"))?;
     let pgid = child.id() as i32;

@@ -65,6 +65,12 @@ impl fmt::Display for JobState {
 
 /// Executions kept per job unless `--keep-history` says otherwise.
 pub const DEFAULT_KEEP_HISTORY: u32 = 100;
+/// `--retries` at most.
+pub const MAX_RETRIES: u32 = 100;
+/// `--retry-delay` unless given: 30 s.
+pub const DEFAULT_RETRY_DELAY: u64 = 30;
+/// `--retry-max-delay` unless given: 1 h.
+pub const DEFAULT_RETRY_MAX_DELAY: u64 = 3600;
 
 /// How a job runs (APScheduler's job options, for shell commands).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,9 +96,33 @@ pub struct JobOptions {
     pub on_failure: Option<String>,
     /// `--first-run`: when the first fire was asked to happen.
     pub first_run: Option<DateTime<Utc>>,
+    /// How many more times a failed, killed or timed-out execution is
+    /// attempted (`--retries`).
+    pub retries: u32,
+    /// Seconds before the first retry; doubled for each later one...
+    pub retry_delay: u64,
+    /// ...up to this many seconds.
+    pub retry_max_delay: u64,
 }
 
 impl JobOptions {
+    /// After attempt `attempt` (1-based) ended `status`: the seconds until
+    /// the next attempt, or `None` when there is none (it succeeded, it is
+    /// not a failure that is retried, or the retries are used up). The delay
+    /// doubles from `retry_delay` after each failed attempt, up to
+    /// `retry_max_delay`.
+    pub fn retry_after(&self, attempt: u32, status: Status) -> Option<u64> {
+        let retried = matches!(status, Status::Failed | Status::Killed | Status::Timeout);
+        if !retried || attempt == 0 || attempt > self.retries {
+            return None;
+        }
+        let doubled = 1u64
+            .checked_shl(attempt - 1)
+            .and_then(|f| self.retry_delay.checked_mul(f))
+            .unwrap_or(u64::MAX);
+        Some(doubled.min(self.retry_max_delay.max(self.retry_delay)))
+    }
+
     /// The same limits the command line enforces, for options read back
     /// from a store (a hand-edited row must never crash a runner).
     pub fn check(&self) -> Result<(), String> {
@@ -100,9 +130,17 @@ impl JobOptions {
         if self.max_instances == 0 {
             return Err("max_instances is 0; it must be at least 1".into());
         }
+        if self.retries > MAX_RETRIES {
+            return Err(format!(
+                "retries is {}; at most {MAX_RETRIES}",
+                self.retries
+            ));
+        }
         for (name, v) in [
             ("timeout", self.timeout),
             ("misfire_grace", self.misfire_grace),
+            ("retry_delay", Some(self.retry_delay)),
+            ("retry_max_delay", Some(self.retry_max_delay)),
         ] {
             match v {
                 Some(0) if name == "timeout" => {
@@ -131,6 +169,9 @@ impl Default for JobOptions {
             on_success: None,
             on_failure: None,
             first_run: None,
+            retries: 0,
+            retry_delay: DEFAULT_RETRY_DELAY,
+            retry_max_delay: DEFAULT_RETRY_MAX_DELAY,
         }
     }
 }
@@ -181,6 +222,10 @@ pub struct Execution {
     pub status: Status,
     pub exit_code: Option<i32>,
     pub signal: Option<i32>,
+    /// 1 for a fire, 2, 3... for its retries.
+    pub attempt: u32,
+    /// For a retry: the execution id of the first attempt.
+    pub retry_of: Option<i64>,
 }
 
 impl Execution {
@@ -259,5 +304,42 @@ impl FromStr for Status {
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_delays_double_up_to_the_maximum() {
+        let o = JobOptions {
+            retries: 5,
+            retry_delay: 30,
+            retry_max_delay: 100,
+            ..JobOptions::default()
+        };
+        let delays: Vec<Option<u64>> = (1..=6).map(|a| o.retry_after(a, Status::Failed)).collect();
+        assert_eq!(
+            delays,
+            [Some(30), Some(60), Some(100), Some(100), Some(100), None]
+        );
+        assert_eq!(o.retry_after(1, Status::Timeout), Some(30));
+        assert_eq!(o.retry_after(1, Status::Killed), Some(30));
+        for s in [
+            Status::Success,
+            Status::Missed,
+            Status::Skipped,
+            Status::Interrupted,
+        ] {
+            assert_eq!(o.retry_after(1, s), None, "{s}");
+        }
+        assert_eq!(JobOptions::default().retry_after(1, Status::Failed), None);
+        let huge = JobOptions {
+            retries: 100,
+            retry_max_delay: u64::MAX,
+            ..o
+        };
+        assert_eq!(huge.retry_after(100, Status::Failed), Some(u64::MAX));
     }
 }

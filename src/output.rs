@@ -120,6 +120,9 @@ pub struct JobJson<'a> {
     keep_history: u32,
     on_success: Option<&'a str>,
     on_failure: Option<&'a str>,
+    retries: u32,
+    retry_delay_seconds: u64,
+    retry_max_delay_seconds: u64,
     first_run_at: Option<String>,
     last_status: Option<&'static str>,
     last_run_at: Option<String>,
@@ -149,6 +152,9 @@ impl<'a> JobJson<'a> {
             keep_history: job.options.keep_history,
             on_success: job.options.on_success.as_deref(),
             on_failure: job.options.on_failure.as_deref(),
+            retries: job.options.retries,
+            retry_delay_seconds: job.options.retry_delay,
+            retry_max_delay_seconds: job.options.retry_max_delay,
             first_run_at: job.options.first_run.map(|t| rfc3339(t, tz)),
             last_status: last.map(|e| e.status.as_str()),
             last_run_at: last.map(|e| rfc3339(e.started_at.unwrap_or(e.scheduled_at), tz)),
@@ -173,6 +179,8 @@ pub struct ExecutionJson<'a> {
     status: &'static str,
     exit_code: Option<i32>,
     signal: Option<i32>,
+    attempt: u32,
+    retry_of: Option<i64>,
 }
 
 impl<'a> ExecutionJson<'a> {
@@ -189,6 +197,8 @@ impl<'a> ExecutionJson<'a> {
             status: e.status.as_str(),
             exit_code: e.exit_code,
             signal: e.signal,
+            attempt: e.attempt,
+            retry_of: e.retry_of,
         }
     }
 }
@@ -360,7 +370,14 @@ pub fn jobs_table(color: bool) -> Table {
 }
 
 /// Add one job's row to the jobs table.
-pub fn job_row(t: &mut Table, job: &Job, last: Option<&Execution>, now: DateTime<Utc>) {
+/// A job's table row. `retry`: its pending retry, if any (due, attempt).
+pub fn job_row(
+    t: &mut Table,
+    job: &Job,
+    last: Option<&Execution>,
+    retry: Option<&(DateTime<Utc>, u32)>,
+    now: DateTime<Utc>,
+) {
     let tz = job_tz(job);
     t.cell(&job.id, Style::Plain);
     t.cell(job.name.as_deref().unwrap_or("-"), Style::Plain);
@@ -377,15 +394,29 @@ pub fn job_row(t: &mut Table, job: &Job, last: Option<&Execution>, now: DateTime
         (JobState::Active, None) => t.cell("never", Style::Plain),
         _ => t.cell("-", Style::Plain),
     }
-    match last {
-        Some(e) => {
+    match (last, retry) {
+        (Some(e), Some((due, attempt))) => {
+            let when = e.finished_at.or(e.started_at).unwrap_or(e.scheduled_at);
+            t.cell_fmt(
+                format_args!(
+                    "{} {}, retry {}/{} {}",
+                    e.status,
+                    Relative(when, now),
+                    attempt - 1,
+                    job.options.retries,
+                    Relative(*due, now)
+                ),
+                Style::Plain,
+            )
+        }
+        (Some(e), None) => {
             let when = e.finished_at.or(e.started_at).unwrap_or(e.scheduled_at);
             t.cell_fmt(
                 format_args!("{} {}", e.status, Relative(when, now)),
                 Style::Plain,
             )
         }
-        None => t.cell("-", Style::Plain),
+        (None, _) => t.cell("-", Style::Plain),
     }
     t.cell(job.state.as_str(), state_style(job.state));
 }
@@ -415,7 +446,14 @@ pub fn executions_table(execs: &[Execution], tz: Tz, color: bool, with_job: bool
                 Style::Plain,
             ),
             (e.duration_ms().map_or("-".into(), human_ms), Style::Plain),
-            (e.status.as_str().into(), status_style(e.status)),
+            (
+                if e.attempt > 1 {
+                    format!("{} (attempt {})", e.status, e.attempt)
+                } else {
+                    e.status.as_str().into()
+                },
+                status_style(e.status),
+            ),
             (
                 match (e.exit_code, e.signal) {
                     (Some(c), _) => c.to_string(),

@@ -174,6 +174,9 @@ pub fn export(_args: &ExportArgs, ctx: &Ctx) -> Result<()> {
         if o.max_instances != defaults.max_instances {
             lost.push("--max-instances");
         }
+        if o.retries > 0 {
+            lost.push("--retries");
+        }
         if o.coalesce != defaults.coalesce || o.misfire_grace != defaults.misfire_grace {
             lost.push("misfire handling");
         }

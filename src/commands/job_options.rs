@@ -3,7 +3,7 @@
 
 use crate::cli::JobOptionArgs;
 use crate::error::UsageError;
-use crate::model::JobOptions;
+use crate::model::{JobOptions, MAX_RETRIES};
 use crate::units::parse_duration;
 
 impl JobOptionArgs {
@@ -68,8 +68,49 @@ impl JobOptionArgs {
             let (k, v) = parse_env(kv)?;
             opts.env.insert(k, v);
         }
+        if let Some(n) = self.retries {
+            opts.retries = parse_retries(n)?;
+        }
+        for (flag, value, slot) in [
+            ("--retry-delay", &self.retry_delay, &mut opts.retry_delay),
+            (
+                "--retry-max-delay",
+                &self.retry_max_delay,
+                &mut opts.retry_max_delay,
+            ),
+        ] {
+            if let Some(text) = value {
+                *slot = match parse_duration(text) {
+                    Ok(0) => {
+                        return Err(UsageError::new(format!(
+                            "invalid {flag} '{text}': use at least 1s"
+                        )))
+                    }
+                    Ok(secs) => secs,
+                    Err(e) => return Err(UsageError::new(format!("{flag}: {e}"))),
+                };
+            }
+        }
+        if opts.retry_max_delay < opts.retry_delay {
+            return Err(UsageError::new(format!(
+                "invalid --retry-max-delay '{}': it is shorter than --retry-delay '{}'",
+                crate::units::format_duration(opts.retry_max_delay),
+                crate::units::format_duration(opts.retry_delay)
+            )));
+        }
         Ok(())
     }
+}
+
+/// `--retries N`: 0 to [`MAX_RETRIES`]. The one check of every command
+/// that takes it (`add`, `modify`, `fire`).
+pub fn parse_retries(n: u32) -> Result<u32, UsageError> {
+    if n > MAX_RETRIES {
+        return Err(UsageError::new(format!(
+            "invalid --retries {n}: at most {MAX_RETRIES}"
+        )));
+    }
+    Ok(n)
 }
 
 /// `--timeout DURATION`: at least one second. The one check of every

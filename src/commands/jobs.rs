@@ -83,7 +83,10 @@ pub fn modify(args: &ModifyArgs, ctx: &Ctx) -> Result<()> {
         && o.env.is_empty()
         && o.keep_history.is_none()
         && o.on_success.is_none()
-        && o.on_failure.is_none();
+        && o.on_failure.is_none()
+        && o.retries.is_none()
+        && o.retry_delay.is_none()
+        && o.retry_max_delay.is_none();
     if nothing {
         return Err(UsageError::new(
             "nothing to change: give --name, --command or a job option (see 'tick modify --help')",

@@ -19,6 +19,15 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
         Some(s) => s.last_executions()?,
         None => Default::default(),
     };
+    let retries: std::collections::HashMap<String, (chrono::DateTime<chrono::Utc>, u32)> =
+        match &store {
+            Some(s) => s
+                .pending_retries()?
+                .into_iter()
+                .map(|(job, due, attempt)| (job, (due, attempt)))
+                .collect(),
+            None => Default::default(),
+        };
     let warn = |e: crate::store::BadRow| eprintln!("warning: {e}");
     if args.json {
         let mut ser = serde_json::Serializer::pretty(&mut out);
@@ -51,7 +60,13 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
             store.each_job(filter, &mut |row| {
                 match row {
                     Ok(job) => {
-                        output::job_row(&mut table, &job, last.get(&job.id), now);
+                        output::job_row(
+                            &mut table,
+                            &job,
+                            last.get(&job.id),
+                            retries.get(&job.id),
+                            now,
+                        );
                         rows += 1;
                     }
                     Err(e) => warn(e),

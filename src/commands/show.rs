@@ -78,6 +78,19 @@ pub fn run(args: &ShowArgs, ctx: &Ctx) -> Result<()> {
         ("on success", o.on_success.clone().unwrap_or("-".into())),
         ("on failure", o.on_failure.clone().unwrap_or("-".into())),
         (
+            "retries",
+            if o.retries == 0 {
+                "none".into()
+            } else {
+                format!(
+                    "{} (after {}, doubling up to {})",
+                    o.retries,
+                    crate::units::format_duration(o.retry_delay),
+                    crate::units::format_duration(o.retry_max_delay)
+                )
+            },
+        ),
+        (
             "first run",
             o.first_run.map_or("-".into(), |t| rfc3339(t, tz)),
         ),

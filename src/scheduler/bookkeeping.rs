@@ -45,8 +45,8 @@ impl Scheduler {
         if self.started.is_empty() && self.ended.is_empty() {
             return Ok(());
         }
-        let ended = std::mem::take(&mut self.ended);
-        let finishes: Vec<Finish> = ended
+        let finishes: Vec<Finish> = self
+            .ended
             .iter()
             .map(|e| Finish {
                 execution_id: e.id,
@@ -54,13 +54,37 @@ impl Scheduler {
                 status: e.status,
                 result: &e.result,
                 at: e.at,
+                retry: e.retry.as_ref().map(|(plan, _)| *plan),
             })
             .collect();
-        self.store.record(&self.started, &finishes)?;
+        // On failure everything stays, to be written by a later flush.
+        let retried = self.store.record(&self.started, &finishes)?;
+        drop(finishes);
         self.started.clear();
         self.wrote();
-        for e in &ended {
-            self.tell(&e.notice);
+        for (e, retried) in std::mem::take(&mut self.ended).iter().zip(retried) {
+            match (&e.retry, retried) {
+                (Some((plan, notice)), true) => {
+                    // A new due time this runner wrote itself: the file's
+                    // change counter does not move for it.
+                    self.next_due = None;
+                    self.log.info(&format!(
+                        "job {} will be attempted again at {} (attempt {})",
+                        e.job_id,
+                        plan.due_at.to_rfc3339(),
+                        plan.attempt
+                    ));
+                    self.tell(notice);
+                }
+                (Some(_), false) => {
+                    self.log.info(&format!(
+                        "job {}: no retry (its next fire comes first, or it is paused or removed)",
+                        e.job_id
+                    ));
+                    self.tell(&e.notice);
+                }
+                (None, _) => self.tell(&e.notice),
+            }
         }
         Ok(())
     }

@@ -15,6 +15,15 @@ use crate::store::{Claim, JobRow};
 use crate::trigger::Trigger;
 use crate::units::human_ms;
 
+/// A due job or retry, decided, waiting for its claim.
+struct Decided {
+    job: Job,
+    jitter: u64,
+    plan: plan::Plan,
+    /// For a retry: (its attempt, the first attempt's execution id).
+    retry: Option<(u32, i64)>,
+}
+
 /// The claim lead never exceeds this...
 const MAX_LEAD: std::time::Duration = std::time::Duration::from_millis(500);
 /// ...and is at least twice the recent claim cost plus this.
@@ -84,8 +93,11 @@ impl Scheduler {
             let Some((job, trigger)) = self.usable(row) else {
                 continue;
             };
-            if let Some(id) = self.store.insert_running(&job, now, &self.cfg.owner)? {
-                self.queue(id, &job, now, trigger.jitter, None);
+            if let Some(id) = self
+                .store
+                .insert_running(&job, now, &self.cfg.owner, 1, None)?
+            {
+                self.queue(id, &job, now, trigger.jitter, None, (1, None));
             }
         }
         Ok(())
@@ -101,7 +113,7 @@ impl Scheduler {
         }
         let began = Instant::now();
         let mut claims = Vec::new();
-        let mut jobs = Vec::new();
+        let mut decided: Vec<Decided> = Vec::new();
         for row in self.store.due_jobs(horizon)? {
             let Some((job, trigger)) = self.usable(row) else {
                 continue;
@@ -113,10 +125,6 @@ impl Scheduler {
                 continue;
             }
             let p = plan::plan(&trigger, &job.options, due, now, running);
-            let mut rows: Vec<(DateTime<Utc>, Status)> = Vec::new();
-            rows.extend(p.missed.iter().map(|t| (*t, Status::Missed)));
-            rows.extend(p.skipped.iter().map(|t| (*t, Status::Skipped)));
-            rows.extend(p.run.iter().map(|t| (*t, Status::Running)));
             claims.push(Claim {
                 job_id: job.id.clone(),
                 job_name: job.name.clone(),
@@ -128,9 +136,43 @@ impl Scheduler {
                 } else {
                     JobState::Finished
                 },
-                rows,
+                rows: p.rows(),
+                retry: None,
+                attempt: 1,
+                retry_of: None,
             });
-            jobs.push((job, trigger.jitter, p));
+            decided.push(Decided {
+                job,
+                jitter: trigger.jitter,
+                plan: p,
+                retry: None,
+            });
+        }
+        // Retries are decided at their time, never ahead.
+        for r in self.store.due_retries(now)? {
+            let Some((job, _)) = self.usable(r.job) else {
+                continue;
+            };
+            let running = self.running_count(&job.id);
+            let p = plan::plan_retry(&job.options, r.due_at, now, running);
+            claims.push(Claim {
+                job_id: job.id.clone(),
+                job_name: job.name.clone(),
+                command: job.command.clone(),
+                expected_next: r.due_at,
+                new_next: None,
+                new_state: JobState::Active,
+                rows: p.rows(),
+                retry: Some(r.id),
+                attempt: r.attempt,
+                retry_of: Some(r.retry_of),
+            });
+            decided.push(Decided {
+                job,
+                jitter: 0,
+                plan: p,
+                retry: Some((r.attempt, r.retry_of)),
+            });
         }
         if claims.is_empty() {
             return Ok(false);
@@ -138,14 +180,19 @@ impl Scheduler {
         let (won, owned) = self.store.claim(&claims, &self.cfg.owner, now)?;
         self.wrote();
         self.next_due = None;
-        for (i, (job, _, p)) in jobs.iter().enumerate() {
+        for (i, d) in decided.iter().enumerate() {
             // Only fires this runner decided are spoken of.
             if !won[i] {
                 continue;
             }
+            let (job, p) = (&d.job, &d.plan);
+            let what = match d.retry {
+                Some((attempt, _)) => format!("retry {attempt}"),
+                None => "fire".to_string(),
+            };
             for t in &p.missed {
                 self.log.warn(&format!(
-                    "job {} missed its {} fire: {} late, more than its misfire grace",
+                    "job {} missed its {} {what}: {} late, more than its misfire grace",
                     job.id,
                     t.to_rfc3339(),
                     human_ms((now - *t).num_milliseconds())
@@ -154,7 +201,7 @@ impl Scheduler {
             }
             for t in &p.skipped {
                 self.log.warn(&format!(
-                    "job {} skipped its {} fire: {} instance(s) already running",
+                    "job {} skipped its {} {what}: {} instance(s) already running",
                     job.id,
                     t.to_rfc3339(),
                     job.options.max_instances
@@ -167,17 +214,25 @@ impl Scheduler {
                     job.id, p.dropped
                 ));
             }
-            if p.next.is_none() {
+            if p.next.is_none() && d.retry.is_none() {
                 self.log
                     .info(&format!("job {} finished: no more fires", job.id));
             }
         }
         let queued = !owned.is_empty();
         for o in owned {
-            let (job, jitter, p) = &jobs[o.claim];
-            let ahead = (o.scheduled_at > now).then_some(p.next);
-            let job = job.clone();
-            self.queue(o.execution_id, &job, o.scheduled_at, *jitter, ahead);
+            let d = &decided[o.claim];
+            let ahead = (o.scheduled_at > now).then_some(d.plan.next);
+            let job = d.job.clone();
+            let attempt = d.retry.map_or((1, None), |(a, of)| (a, Some(of)));
+            self.queue(
+                o.execution_id,
+                &job,
+                o.scheduled_at,
+                d.jitter,
+                ahead,
+                attempt,
+            );
         }
         let cost = began.elapsed();
         self.claim_cost = cost.max(self.claim_cost * 7 / 8).max(LEAD_MARGIN / 2);
@@ -201,6 +256,7 @@ impl Scheduler {
         scheduled_at: DateTime<Utc>,
         jitter: u64,
         ahead: Option<Option<DateTime<Utc>>>,
+        (attempt, retry_of): (u32, Option<i64>),
     ) {
         let not_before = plan::jittered(scheduled_at, jitter, &mut self.rng);
         self.waiting.push(Pending {
@@ -217,6 +273,8 @@ impl Scheduler {
             options: job.options.clone(),
             not_before,
             ahead,
+            attempt,
+            retry_of,
         });
     }
 }

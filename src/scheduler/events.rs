@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use super::{Pending, Scheduler};
 use crate::listener;
 use crate::model::{Job, JobOptions, RunResult, Status};
+use crate::store::RetryPlan;
 
 /// How an execution ended, for listeners.
 pub(super) struct Done<'a> {
@@ -18,6 +19,9 @@ pub(super) struct Done<'a> {
     pub result: Option<&'a RunResult>,
     pub scheduled_at: DateTime<Utc>,
     pub duration_ms: Option<i64>,
+    /// 1 for a fire, 2, 3... for its retries; the first attempt's id.
+    pub attempt: u32,
+    pub retry_of: Option<i64>,
 }
 
 /// What listeners will be told: the event, and the job's own listener for
@@ -39,6 +43,8 @@ impl<'a> Done<'a> {
             result: None,
             scheduled_at,
             duration_ms: None,
+            attempt: 1,
+            retry_of: None,
         }
     }
 
@@ -53,6 +59,8 @@ impl<'a> Done<'a> {
             result: None,
             scheduled_at: p.spec.scheduled_at,
             duration_ms: None,
+            attempt: p.attempt,
+            retry_of: p.retry_of,
         }
     }
 }
@@ -62,7 +70,7 @@ impl Scheduler {
     /// row is written ([`Scheduler::flush`]).
     pub(super) fn notice(&self, d: &Done) -> Notice {
         let (exit_code, signal) = d.result.map_or((None, None), |r| (r.exit_code, r.signal));
-        let event = listener::Event::new(
+        let mut event = listener::Event::new(
             d.job_id,
             d.job_name,
             d.command,
@@ -73,6 +81,8 @@ impl Scheduler {
             d.scheduled_at,
             d.duration_ms,
         );
+        event.attempt = d.attempt;
+        event.retry_of = d.retry_of;
         let own = if d.status == Status::Success {
             d.options.on_success.clone()
         } else if listener::Event::is_failure(d.status) {
@@ -81,6 +91,20 @@ impl Scheduler {
             None
         };
         Notice { event, own }
+    }
+
+    /// The notice for a failed attempt that will be attempted again: a
+    /// `retry` event for `--on-event` only (the job's `--on-failure` waits
+    /// for the last attempt).
+    pub(super) fn retry_notice(&self, d: &Done, plan: &RetryPlan) -> Notice {
+        let mut n = self.notice(d);
+        n.event.event = "retry";
+        n.event.next_attempt_at = Some(
+            plan.due_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        );
+        n.own = None;
+        n
     }
 
     /// Tell the listeners: `--on-event` for everything, the job's

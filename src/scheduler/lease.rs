@@ -124,6 +124,8 @@ impl Scheduler {
                 result: None,
                 scheduled_at: r.scheduled_at,
                 duration_ms: None,
+                attempt: 1,
+                retry_of: None,
             });
         }
         Ok(())

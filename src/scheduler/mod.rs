@@ -39,7 +39,7 @@ use crate::clock::Clock;
 use crate::executor::{Child, Spec, Watch};
 use crate::log::Logger;
 use crate::model::{JobOptions, RunResult, Status};
-use crate::store::{Owner, Started, Store};
+use crate::store::{Owner, RetryPlan, Started, Store};
 use crate::units::human_ms;
 use events::{Done, Notice};
 
@@ -84,6 +84,8 @@ struct Running {
     pub child: Child,
     /// Its start, deadline and stop.
     pub watch: Watch,
+    pub attempt: u32,
+    pub retry_of: Option<i64>,
 }
 
 /// A claimed fire waiting for its time (jitter, claimed ahead) or a worker.
@@ -96,6 +98,9 @@ struct Pending {
     /// Claimed ahead of its time: the next run the claim set, so that the
     /// fire can be given back if the runner stops before it starts.
     pub ahead: Option<Option<DateTime<Utc>>>,
+    /// 1 for a fire, 2, 3... for its retries; the first attempt's id.
+    pub attempt: u32,
+    pub retry_of: Option<i64>,
 }
 
 /// An execution that ended, to be recorded by the next flush; its
@@ -106,7 +111,11 @@ struct Ended {
     pub status: Status,
     pub result: RunResult,
     pub at: DateTime<Utc>,
+    /// What listeners hear once it is written (for a failure that is
+    /// retried: the final one, if the retry cannot be stored).
     pub notice: Notice,
+    /// The next attempt, and what listeners hear if it is stored.
+    pub retry: Option<(RetryPlan, Notice)>,
 }
 
 pub struct Scheduler {

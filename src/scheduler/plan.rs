@@ -13,7 +13,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::model::JobOptions;
+use crate::model::{JobOptions, Status};
 use crate::trigger::Trigger;
 
 /// The most fires of one backlog that are looked at (and recorded).
@@ -104,6 +104,43 @@ pub fn plan(
         }
     }
     p
+}
+
+/// Decide a retry due at `due`: run it, or record it `missed` (later than
+/// the misfire grace) or `skipped` (max_instances copies running). A retry
+/// never changes the job's next run.
+pub fn plan_retry(
+    options: &JobOptions,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+    running: u32,
+) -> Plan {
+    let mut p = Plan {
+        next: Some(due),
+        ..Plan::default()
+    };
+    let late = options
+        .misfire_grace
+        .is_some_and(|g| (now - due).num_seconds() > i64::try_from(g).unwrap_or(i64::MAX));
+    if late {
+        p.missed.push(due);
+    } else if running >= options.max_instances {
+        p.skipped.push(due);
+    } else {
+        p.run.push(due);
+    }
+    p
+}
+
+impl Plan {
+    /// The execution rows this decision records: missed, skipped, running.
+    pub fn rows(&self) -> Vec<(DateTime<Utc>, Status)> {
+        let mut rows = Vec::with_capacity(self.missed.len() + self.skipped.len() + self.run.len());
+        rows.extend(self.missed.iter().map(|t| (*t, Status::Missed)));
+        rows.extend(self.skipped.iter().map(|t| (*t, Status::Skipped)));
+        rows.extend(self.run.iter().map(|t| (*t, Status::Running)));
+        rows
+    }
 }
 
 /// When a fire with up to `jitter` seconds of jitter actually starts: a

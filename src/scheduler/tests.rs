@@ -169,6 +169,9 @@ fn a_second_runner_cannot_claim_the_same_fire() {
         new_next: Some(at("2026-01-01T10:01:00Z")),
         new_state: JobState::Active,
         rows: vec![(now, Status::Running)],
+        retry: None,
+        attempt: 1,
+        retry_of: None,
     };
     assert!(a.claim_due(now).unwrap());
     // ...and its claim transaction loses: nothing to start.
@@ -356,4 +359,59 @@ fn a_clock_step_is_followed_as_cron_does() {
     assert_eq!(next(&mut s, "wild"), "09:01");
     assert_eq!(next(&mut s, "fixed"), "10:30");
     assert_eq!(next(&mut s, "ival"), "11:05");
+}
+
+#[test]
+fn a_failed_attempt_is_retried_after_the_doubling_delay() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jobs.db");
+    let mut store = open(&path);
+    let options = JobOptions {
+        retries: 2,
+        retry_delay: 30,
+        ..JobOptions::default()
+    };
+    add(
+        store.as_mut(),
+        "j",
+        "0 * * * *",
+        "2026-01-01T10:00:00Z",
+        options,
+    );
+    let now = at("2026-01-01T10:00:00Z");
+    let mut s = scheduler(store, now);
+    s.claim_due(now).unwrap();
+    // The fire fails at 10:00:05 (its child, here, never started).
+    let p = s.waiting.pop().unwrap();
+    let failed = RunResult {
+        exit_code: Some(1),
+        ..RunResult::default()
+    };
+    let ended = at("2026-01-01T10:00:05Z");
+    s.end(&Done::pending(&p, Status::Failed), failed.clone(), ended);
+    s.flush().unwrap();
+    assert_eq!(
+        s.store.pending_retries().unwrap(),
+        [("j".to_string(), at("2026-01-01T10:00:35Z"), 2)]
+    );
+    assert_eq!(
+        s.store.next_due(&[]).unwrap(),
+        Some(at("2026-01-01T10:00:35Z"))
+    );
+    // Not before its time; at its time, attempt 2 of the first execution.
+    assert!(!s.claim_due(at("2026-01-01T10:00:34Z")).unwrap());
+    assert!(s.claim_due(at("2026-01-01T10:00:35Z")).unwrap());
+    let p = s.waiting.pop().unwrap();
+    assert_eq!((p.attempt, p.retry_of), (2, Some(p.execution_id - 1)));
+    // It fails too: the next delay is doubled (60 s).
+    s.end(
+        &Done::pending(&p, Status::Failed),
+        failed,
+        at("2026-01-01T10:00:40Z"),
+    );
+    s.flush().unwrap();
+    assert_eq!(
+        s.store.pending_retries().unwrap(),
+        [("j".to_string(), at("2026-01-01T10:01:40Z"), 3)]
+    );
 }

@@ -4,13 +4,13 @@
 
 use std::sync::mpsc::Sender;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::events::Done;
 use super::{Ended, Event, Pending, Running, Scheduler};
 use crate::executor::{self, Child, Echo, Sent, Watch, KILL_AFTER};
 use crate::model::{RunResult, Status};
-use crate::store::Started;
+use crate::store::{RetryPlan, Started};
 use crate::units::human_ms;
 
 impl Scheduler {
@@ -77,6 +77,8 @@ impl Scheduler {
                         child,
                         watch: Watch::new(now, p.options.timeout),
                         options: p.options,
+                        attempt: p.attempt,
+                        retry_of: p.retry_of,
                     },
                 );
                 Some(started)
@@ -85,35 +87,48 @@ impl Scheduler {
                 self.log
                     .error(&format!("job {} could not start: {e}", p.spec.job_id));
                 let msg = RunResult::message(format!("tick: could not start the command: {e}\n"));
-                let mut done = Done::pending(&p, Status::Failed);
-                done.result = Some(&msg);
-                let notice = self.notice(&done);
-                self.ended.push(Ended {
-                    id,
-                    job_id: p.spec.job_id,
-                    status: Status::Failed,
-                    result: msg,
-                    at: now,
-                    notice,
-                });
+                let done = Done::pending(&p, Status::Failed);
+                self.end(&done, msg, now);
                 None
             }
         }
     }
 
-    /// A fire that ended without a child of its own (missed while waiting
-    /// for a worker, interrupted before it started): recorded by the next
-    /// flush, its listeners told then.
+    /// An execution ended (`done` says how): recorded by the next flush,
+    /// its listeners told then. A failure the job's `--retries` cover gets
+    /// its next attempt planned, `retry_delay` doubling per attempt.
     pub(super) fn end(&mut self, done: &Done, result: RunResult, now: DateTime<Utc>) {
+        let ended = self.conclude(done, result, now);
+        self.ended.push(ended);
+    }
+
+    /// What [`Scheduler::end`] keeps for the flush.
+    fn conclude(&self, done: &Done, result: RunResult, now: DateTime<Utc>) -> Ended {
+        let id = done.execution_id.unwrap_or_default();
         let notice = self.notice(done);
-        self.ended.push(Ended {
-            id: done.execution_id.unwrap_or_default(),
+        let retry = done
+            .options
+            .retry_after(done.attempt, done.status)
+            .map(|secs| {
+                let secs = i64::try_from(secs).unwrap_or(i64::MAX);
+                let plan = RetryPlan {
+                    due_at: now
+                        .checked_add_signed(Duration::seconds(secs.min(i64::MAX / 1000)))
+                        .unwrap_or(now),
+                    attempt: done.attempt + 1,
+                    retry_of: done.retry_of.unwrap_or(id),
+                };
+                (plan, self.retry_notice(done, &plan))
+            });
+        Ended {
+            id,
             job_id: done.job_id.to_string(),
             status: done.status,
             result,
             at: now,
             notice,
-        });
+            retry,
+        }
     }
 
     /// Send each child's due SIGTERM (timeout) or SIGKILL (after the grace).
@@ -157,25 +172,27 @@ impl Scheduler {
         } else {
             self.log.warn(&msg);
         }
-        let notice = self.notice(&Done {
+        // The listeners' event carries the exit, not the output.
+        let exit = RunResult {
+            exit_code: f.exit_code,
+            signal: f.signal,
+            ..RunResult::default()
+        };
+        let done = Done {
             job_id: &r.job_id,
             job_name: r.job_name.as_deref(),
             command: &r.command,
             options: &r.options,
             execution_id: Some(id),
             status,
-            result: Some(&f),
+            result: Some(&exit),
             scheduled_at: r.scheduled_at,
             duration_ms: Some((now - r.watch.started).num_milliseconds()),
-        });
-        self.ended.push(Ended {
-            id,
-            job_id: r.job_id,
-            status,
-            result: f,
-            at: now,
-            notice,
-        });
+            attempt: r.attempt,
+            retry_of: r.retry_of,
+        };
+        let ended = self.conclude(&done, f, now);
+        self.ended.push(ended);
     }
 }
 

@@ -73,6 +73,33 @@ pub struct Claim {
     pub new_state: JobState,
     /// Rows to record: `running` ones are to be started by the caller.
     pub rows: Vec<(DateTime<Utc>, Status)>,
+    /// A pending retry being claimed (its id in the store): the claim wins
+    /// if it is still pending, and the job's next run is left as it is.
+    pub retry: Option<i64>,
+    /// The attempt its rows are (1 for a fire) and, for a retry, the first
+    /// attempt's execution id.
+    pub attempt: u32,
+    pub retry_of: Option<i64>,
+}
+
+/// An attempt to come after a failed one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPlan {
+    pub due_at: DateTime<Utc>,
+    /// The attempt it will be (2, 3, ...).
+    pub attempt: u32,
+    /// The first attempt's execution id.
+    pub retry_of: i64,
+}
+
+/// A retry waiting in the store for its time.
+#[derive(Debug, Clone)]
+pub struct PendingRetry {
+    pub id: i64,
+    pub job: JobRow,
+    pub due_at: DateTime<Utc>,
+    pub attempt: u32,
+    pub retry_of: i64,
 }
 
 /// A fire the caller now owns and must start.
@@ -174,6 +201,8 @@ pub struct Finish<'a> {
     pub status: Status,
     pub result: &'a RunResult,
     pub at: DateTime<Utc>,
+    /// The next attempt, for a failure to be retried.
+    pub retry: Option<RetryPlan>,
 }
 
 /// The captured output of one execution.
@@ -268,8 +297,8 @@ pub trait Runs {
     fn maintain(&mut self) -> Result<()>;
     /// A value that changes whenever another process changed the store.
     fn change_counter(&self) -> Result<i64>;
-    /// The earliest next run of an active job, leaving out the jobs in
-    /// `skip` (rows the runner cannot use).
+    /// The earliest next run of an active job or pending retry, leaving
+    /// out the jobs in `skip` (rows the runner cannot use).
     fn next_due(&self, skip: &[String]) -> Result<Option<DateTime<Utc>>>;
     /// Active jobs due at `now`, soonest first.
     fn due_jobs(&self, now: DateTime<Utc>) -> Result<Vec<JobRow>>;
@@ -291,10 +320,20 @@ pub trait Runs {
         job: &Job,
         scheduled_at: DateTime<Utc>,
         owner: &Owner,
+        attempt: u32,
+        retry_of: Option<i64>,
     ) -> Result<Option<i64>>;
     /// One transaction for a wake-up's bookkeeping: children started, and
-    /// executions ended (each job's retention applied once).
-    fn record(&mut self, started: &[Started], finished: &[Finish]) -> Result<()>;
+    /// executions ended (each job's retention applied once). A finish with
+    /// a retry plan stores the retry, unless the job's next regular fire
+    /// comes first (then the retry is recorded `skipped`, superseded) or the
+    /// job is paused or removed (then it is dropped). Returns, per finish,
+    /// whether a retry was stored.
+    fn record(&mut self, started: &[Started], finished: &[Finish]) -> Result<Vec<bool>>;
+    /// Pending retries due by `now`, soonest first.
+    fn due_retries(&self, now: DateTime<Utc>) -> Result<Vec<PendingRetry>>;
+    /// Every pending retry: (job id, due, attempt).
+    fn pending_retries(&self) -> Result<Vec<(String, DateTime<Utc>, u32)>>;
     /// Finalise one execution row, then apply its job's retention.
     fn finish(
         &mut self,

@@ -14,6 +14,7 @@ mod listeners;
 mod next;
 mod readme;
 mod reference;
+mod retries;
 mod run;
 mod runner_faults;
 mod safety;

@@ -10,8 +10,7 @@ use super::{from_ms, SqliteStore};
 use crate::model::{Execution, RunResult, Status, DEFAULT_KEEP_HISTORY};
 use crate::store::{History, Output};
 
-const COLUMNS: &str =
-    "id, job_id, job_name, command, scheduled_at, started_at, finished_at, status, exit_code, signal";
+const COLUMNS: &str = "id, job_id, job_name, command, scheduled_at, started_at, finished_at, status, exit_code, signal, attempt, retry_of";
 
 fn execution_from_row(row: &Row) -> rusqlite::Result<Execution> {
     let status: String = row.get(7)?;
@@ -28,6 +27,8 @@ fn execution_from_row(row: &Row) -> rusqlite::Result<Execution> {
         status: status.parse().unwrap_or(Status::Interrupted),
         exit_code: row.get(8)?,
         signal: row.get(9)?,
+        attempt: row.get(10)?,
+        retry_of: row.get(11)?,
     })
 }
 
@@ -92,10 +93,10 @@ impl History for SqliteStore {
                 let result = RunResult {
                     exit_code: execution.exit_code,
                     signal: execution.signal,
-                    stdout: r.get(10)?,
-                    stderr: r.get(11)?,
-                    stdout_truncated: r.get(12)?,
-                    stderr_truncated: r.get(13)?,
+                    stdout: r.get(12)?,
+                    stderr: r.get(13)?,
+                    stdout_truncated: r.get(14)?,
+                    stderr_truncated: r.get(15)?,
                 };
                 Ok(Output {
                     execution: Some(execution),

@@ -15,7 +15,8 @@ pub(super) const COLUMNS: &str =
 /// and of the options only `first_run`. Decoding every job's full options
 /// was a large share of listing 10,000 jobs.
 const SUMMARY_COLUMNS: &str = "id, name, '' AS command, trigger, state, next_run_at, \
-     json_object('first_run', json_extract(options, '$.first_run')) AS options, created_at, updated_at";
+     json_object('first_run', json_extract(options, '$.first_run'), \
+     'retries', coalesce(json_extract(options, '$.retries'), 0)) AS options, created_at, updated_at";
 
 pub(super) fn job_from_row(row: &Row) -> rusqlite::Result<JobRow> {
     let id: String = row.get(0)?;
@@ -104,6 +105,10 @@ fn write(tx: &Transaction, job: &Job) -> Result<()> {
             to_ms(job.updated_at),
         ],
     )?;
+    // A job that is not active has no pending retry (pausing drops them).
+    if job.state != crate::model::JobState::Active {
+        tx.execute("DELETE FROM retries WHERE job_id = ?1", [&job.id])?;
+    }
     Ok(())
 }
 
@@ -244,6 +249,7 @@ impl Jobs for SqliteStore {
                 if tx.execute("DELETE FROM jobs WHERE id = ?1", [id])? == 0 {
                     return Err(unknown(id).into());
                 }
+                tx.execute("DELETE FROM retries WHERE job_id = ?1", [id])?;
             }
             tx.commit()?;
             Ok(())

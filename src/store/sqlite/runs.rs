@@ -8,8 +8,8 @@ use rusqlite::{params, OptionalExtension};
 use super::{from_ms, to_ms, SqliteStore};
 use crate::model::{Job, RunResult, Status};
 use crate::store::{
-    Claim, Claimed, Finish, JobRow, LeaseLost, Owner, RunnerLock, RunningRow, Runs, Started,
-    StoreGone,
+    Claim, Claimed, Finish, JobRow, LeaseLost, Owner, PendingRetry, RetryPlan, RunnerLock,
+    RunningRow, Runs, Started, StoreGone,
 };
 
 /// How long a runner's write waits for another process's lock.
@@ -30,6 +30,12 @@ impl Runs for SqliteStore {
     }
 
     fn next_due(&self, skip: &[String]) -> Result<Option<DateTime<Utc>>> {
+        let retry: Option<i64> = self
+            .conn
+            .prepare_cached(
+                "SELECT min(due_at) FROM retries WHERE job_id NOT IN (SELECT value FROM json_each(?1))",
+            )?
+            .query_row([serde_json::to_string(skip)?], |r| r.get(0))?;
         let ms: Option<i64> = if skip.is_empty() {
             self.conn
                 .prepare_cached(
@@ -48,7 +54,11 @@ impl Runs for SqliteStore {
                 .query_row([serde_json::to_string(skip)?], |r| r.get(0))
                 .optional()?
         };
-        Ok(ms.map(from_ms))
+        let soonest = match (ms, retry) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        Ok(soonest.map(from_ms))
     }
 
     fn due_jobs(&self, now: DateTime<Utc>) -> Result<Vec<JobRow>> {
@@ -86,11 +96,13 @@ impl Runs for SqliteStore {
         job: &Job,
         scheduled_at: DateTime<Utc>,
         owner: &Owner,
+        attempt: u32,
+        retry_of: Option<i64>,
     ) -> Result<Option<i64>> {
         let tx = self.immediate()?;
         let n = tx.execute(
-            "INSERT INTO executions (job_id, job_name, command, scheduled_at, status, runner, owner)
-             VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6)
+            "INSERT INTO executions (job_id, job_name, command, scheduled_at, status, runner, owner, attempt, retry_of)
+             VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8)
              ON CONFLICT (job_id, scheduled_at) DO NOTHING",
             params![
                 job.id,
@@ -98,7 +110,9 @@ impl Runs for SqliteStore {
                 job.command,
                 to_ms(scheduled_at),
                 owner.label,
-                owner.process
+                owner.process,
+                attempt,
+                retry_of
             ],
         )?;
         let id = (n == 1).then(|| tx.last_insert_rowid());
@@ -174,13 +188,16 @@ impl Runs for SqliteStore {
                 status,
                 result,
                 at,
+                retry: None,
             }],
-        )
+        )?;
+        Ok(())
     }
 
-    fn record(&mut self, started: &[Started], finished: &[Finish]) -> Result<()> {
+    fn record(&mut self, started: &[Started], finished: &[Finish]) -> Result<Vec<bool>> {
+        let mut retried = vec![false; finished.len()];
         if started.is_empty() && finished.is_empty() {
-            return Ok(());
+            return Ok(retried);
         }
         let tx = self.immediate()?;
         {
@@ -208,6 +225,11 @@ impl Runs for SqliteStore {
                     f.execution_id
                 ])?;
             }
+            for (i, f) in finished.iter().enumerate() {
+                if let Some(plan) = &f.retry {
+                    retried[i] = store_retry(&tx, f, plan)?;
+                }
+            }
         }
         let mut jobs: Vec<&str> = finished.iter().map(|f| f.job_id).collect();
         jobs.sort_unstable();
@@ -216,7 +238,43 @@ impl Runs for SqliteStore {
             super::executions::enforce_retention(&tx, job_id)?;
         }
         tx.commit()?;
-        Ok(())
+        Ok(retried)
+    }
+
+    fn due_retries(&self, now: DateTime<Utc>) -> Result<Vec<PendingRetry>> {
+        // Few are ever due at once: each job is read on its own.
+        let due: Vec<(i64, String, i64, u32, i64)> = {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT id, job_id, due_at, attempt, retry_of FROM retries
+                 WHERE due_at <= ?1 ORDER BY due_at, id",
+            )?;
+            let rows = stmt.query_map([to_ms(now)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut out = Vec::with_capacity(due.len());
+        for (id, job_id, due_at, attempt, retry_of) in due {
+            let Some(job) = self.select_jobs("WHERE id = ?1", [&job_id])?.pop() else {
+                continue;
+            };
+            out.push(PendingRetry {
+                id,
+                job,
+                due_at: from_ms(due_at),
+                attempt,
+                retry_of,
+            });
+        }
+        Ok(out)
+    }
+
+    fn pending_retries(&self) -> Result<Vec<(String, DateTime<Utc>, u32)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT job_id, due_at, attempt FROM retries ORDER BY due_at")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, from_ms(r.get(1)?), r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     fn unclaim(
@@ -267,16 +325,29 @@ impl Runs for SqliteStore {
         let tx = self.immediate()?;
         let mut n = 0;
         for id in execution_ids {
-            let row: Option<(String, i64)> = tx
+            let row: Option<(String, i64, u32, Option<i64>)> = tx
                 .query_row(
-                    "SELECT job_id, scheduled_at FROM executions
+                    "SELECT job_id, scheduled_at, attempt, retry_of FROM executions
                      WHERE id = ?1 AND status = 'running' AND started_at IS NULL",
                     [id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )
                 .optional()?;
-            let Some((job, at)) = row else { continue };
+            let Some((job, at, attempt, retry_of)) = row else {
+                continue;
+            };
             tx.execute("DELETE FROM executions WHERE id = ?1", [id])?;
+            n += 1;
+            if let Some(first) = retry_of {
+                // A retry goes back to wait, as it was.
+                tx.execute(
+                    "INSERT INTO retries (job_id, due_at, attempt, retry_of)
+                     SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?1 AND state = 'active')
+                     ON CONFLICT (job_id, due_at) DO NOTHING",
+                    params![job, at, attempt, first],
+                )?;
+                continue;
+            }
             tx.execute(
                 "UPDATE jobs SET state = 'active',
                         next_run_at = CASE WHEN next_run_at IS NULL OR next_run_at > ?2
@@ -284,7 +355,6 @@ impl Runs for SqliteStore {
                  WHERE id = ?1 AND state != 'paused'",
                 params![job, at],
             )?;
-            n += 1;
         }
         tx.commit()?;
         Ok(n)
@@ -304,6 +374,41 @@ impl Runs for SqliteStore {
         }
         tx.commit()?;
         Ok(n)
+    }
+}
+
+/// Store the retry `plan` of the execution `f` ended, inside a record
+/// transaction: stored when the job is not paused or removed and its next
+/// regular fire is not sooner; recorded `skipped` (superseded) when it is.
+/// Whether it was stored.
+fn store_retry(tx: &rusqlite::Transaction, f: &Finish, plan: &RetryPlan) -> Result<bool> {
+    let job: Option<(String, Option<i64>)> = tx
+        .query_row(
+            "SELECT state, next_run_at FROM jobs WHERE id = ?1",
+            [f.job_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let due = to_ms(plan.due_at);
+    match job {
+        Some((state, next)) if state != "paused" => {
+            if state == "active" && next.is_some_and(|n| n <= due) {
+                tx.execute(
+                    "INSERT INTO executions (job_id, job_name, command, scheduled_at, finished_at, status, runner, attempt, retry_of)
+                     SELECT job_id, job_name, command, ?1, ?2, 'skipped', runner, ?3, ?4 FROM executions WHERE id = ?5
+                     ON CONFLICT (job_id, scheduled_at) DO NOTHING",
+                    params![due, to_ms(f.at), plan.attempt, plan.retry_of, f.execution_id],
+                )?;
+                return Ok(false);
+            }
+            let n = tx.execute(
+                "INSERT INTO retries (job_id, due_at, attempt, retry_of) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (job_id, due_at) DO NOTHING",
+                params![f.job_id, due, plan.attempt, plan.retry_of],
+            )?;
+            Ok(n == 1)
+        }
+        _ => Ok(false),
     }
 }
 
@@ -328,17 +433,21 @@ impl SqliteStore {
                  WHERE id = ?3 AND state = 'active' AND next_run_at = ?4",
             )?;
             let mut insert = tx.prepare_cached(
-                "INSERT INTO executions (job_id, job_name, command, scheduled_at, finished_at, status, runner, owner)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                "INSERT INTO executions (job_id, job_name, command, scheduled_at, finished_at, status, runner, owner, attempt, retry_of)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                  ON CONFLICT (job_id, scheduled_at) DO NOTHING",
             )?;
+            let mut take_retry = tx.prepare_cached("DELETE FROM retries WHERE id = ?1")?;
             for (i, c) in claims.iter().enumerate() {
-                let changed = update.execute(params![
-                    c.new_next.map(to_ms),
-                    c.new_state.as_str(),
-                    c.job_id,
-                    to_ms(c.expected_next)
-                ])?;
+                let changed = match c.retry {
+                    Some(id) => take_retry.execute([id])?,
+                    None => update.execute(params![
+                        c.new_next.map(to_ms),
+                        c.new_state.as_str(),
+                        c.job_id,
+                        to_ms(c.expected_next)
+                    ])?,
+                };
                 if changed == 0 {
                     continue;
                 }
@@ -353,7 +462,9 @@ impl SqliteStore {
                         finished,
                         status.as_str(),
                         owner.label,
-                        (*status == Status::Running).then_some(&owner.process)
+                        (*status == Status::Running).then_some(&owner.process),
+                        c.attempt,
+                        c.retry_of
                     ])?;
                     if n == 1 && *status == Status::Running {
                         owned.push(Claimed {

@@ -70,6 +70,21 @@ const MIGRATIONS: &[&str] = &[
         ended_at    INTEGER
     );
     CREATE INDEX runners_alive ON runners (state) WHERE state = 'alive';",
+    // 5: retries. Each attempt is an execution row (`attempt` 1, 2, ...,
+    // `retry_of` the first attempt's id); a retry not yet run waits in
+    // `retries` until it is claimed like a fire (the row goes, an execution
+    // row comes, in one transaction).
+    "ALTER TABLE executions ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+     ALTER TABLE executions ADD COLUMN retry_of INTEGER;
+     CREATE TABLE retries (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id    TEXT NOT NULL,
+        due_at    INTEGER NOT NULL,
+        attempt   INTEGER NOT NULL,
+        retry_of  INTEGER NOT NULL,
+        UNIQUE (job_id, due_at)
+     );
+     CREATE INDEX retries_by_due ON retries (due_at);",
 ];
 
 /// The schema version this tick writes.
