@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::util::{proc_status, processes_running, Env};
+use crate::util::{count_executions, file_lines, proc_status, processes_running, Env};
 
 fn run_for(env: &Env, extra: &[&str], done: impl Fn() -> bool, secs: u64) -> String {
     let mut args = vec!["--no-echo"];
@@ -18,14 +18,6 @@ fn run_for(env: &Env, extra: &[&str], done: impl Fn() -> bool, secs: u64) -> Str
     let log = runner.stop();
     assert!(ok, "condition not met in {secs}s; log:\n{log}");
     log
-}
-
-fn lines(path: &std::path::Path) -> Vec<String> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .map(str::to_string)
-        .collect()
 }
 
 #[test]
@@ -60,8 +52,8 @@ fn on_failure_gets_the_event_as_json_and_env() {
         "true",
     ])
     .ok();
-    run_for(&env, &[], || lines(&out).len() >= 2, 10);
-    let got = lines(&out);
+    run_for(&env, &[], || file_lines(&out).len() >= 2, 10);
+    let got = file_lines(&out);
     let event: Value = serde_json::from_str(&got[0]).unwrap();
     assert_eq!(event["event"], "error");
     assert_eq!(event["job_id"], "bad");
@@ -93,16 +85,7 @@ fn on_event_hears_everything_and_a_slow_listener_delays_nothing() {
     ])
     .ok();
     let db = env.db();
-    let count = || {
-        rusqlite::Connection::open(&db)
-            .unwrap()
-            .query_row(
-                "SELECT count(*) FROM executions WHERE status = 'success'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .unwrap()
-    };
+    let count = || count_executions(&db, Some("success"));
     let t0 = Instant::now();
     let reached = std::cell::Cell::new(None);
     let four = || {
@@ -123,7 +106,7 @@ fn on_event_hears_everything_and_a_slow_listener_delays_nothing() {
         log.contains("listener(s) still running 5s after the stop"),
         "{log}"
     );
-    let events: Vec<Value> = lines(&out)
+    let events: Vec<Value> = file_lines(&out)
         .iter()
         .filter(|l| l.starts_with('{'))
         .map(|l| serde_json::from_str(l).unwrap())
@@ -150,7 +133,7 @@ fn a_failing_listener_is_logged_and_the_runner_goes_on() {
         &format!("echo x >> {}", marker.display()),
     ])
     .ok();
-    let log = run_for(&env, &[], || lines(&marker).len() >= 3, 10);
+    let log = run_for(&env, &[], || file_lines(&marker).len() >= 3, 10);
     assert!(
         log.contains("listener for job j (executed event) failed: 'exit 9' exited with 9"),
         "{log}"
@@ -179,7 +162,7 @@ fn first_run_now_fires_at_once_then_follows_the_trigger() {
     let j: Value = serde_json::from_str(&env.tick(&["show", "h", "--json"]).ok()).unwrap();
     assert_eq!(j["first_run_at"], j["next_run_at"]);
     let t0 = Instant::now();
-    run_for(&env, &[], || lines(&out).len() == 1, 5);
+    run_for(&env, &[], || file_lines(&out).len() == 1, 5);
     assert!(t0.elapsed() < Duration::from_secs(3));
     let j: Value = serde_json::from_str(&env.tick(&["show", "h", "--json"]).ok()).unwrap();
     let next = chrono::DateTime::parse_from_rfc3339(j["next_run_at"].as_str().unwrap()).unwrap();
@@ -214,14 +197,7 @@ fn pause_all_stops_every_fire_until_resume_all() {
     }
     env.tick(&["pause", "--all"]).ok();
     let db = env.db();
-    let count = || {
-        rusqlite::Connection::open(&db)
-            .unwrap()
-            .query_row("SELECT count(*) FROM executions", [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .unwrap()
-    };
+    let count = || count_executions(&db, None);
     let env2 = &env;
     let resumed = std::cell::Cell::new(false);
     let t0 = Instant::now();
@@ -243,18 +219,7 @@ fn pause_all_stops_every_fire_until_resume_all() {
 #[test]
 fn slow_listeners_are_bounded_and_ended_at_exit() {
     let env = Env::new();
-    for i in 0..40 {
-        env.tick(&[
-            "add",
-            "--id",
-            &format!("j{i}"),
-            "cron",
-            "* * * * * *",
-            "--",
-            "true",
-        ])
-        .ok();
-    }
+    env.add_every_second(40, "true");
     // 40 events a second, each starting a listener that sleeps 45 s.
     let sleeper = format!("sleep 4{}", std::process::id() % 1000 + 1000);
     let runner = env.runner("r", &["--no-echo", "--on-event", &sleeper]);

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::util::{wait_for, Env};
+use crate::util::{file_lines, wait_for, Env};
 
 /// The job's executions, oldest first, as `history --json` gives them.
 fn attempts(env: &Env, job: &str) -> Vec<Value> {
@@ -12,14 +12,6 @@ fn attempts(env: &Env, job: &str) -> Vec<Value> {
     let mut rows: Vec<Value> = serde_json::from_str(&out).unwrap();
     rows.reverse();
     rows
-}
-
-fn lines(path: &Path) -> Vec<String> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .map(str::to_string)
-        .collect()
 }
 
 /// A command that fails until its `n`-th run, counting runs in `counter`.
@@ -98,10 +90,10 @@ fn a_command_that_fails_twice_then_succeeds_is_attempted_three_times() {
         gap(&rows[1], &rows[2])
     );
     assert!(
-        lines(&failures).is_empty(),
+        file_lines(&failures).is_empty(),
         "on-failure runs after the last attempt only"
     );
-    let events: Vec<Value> = lines(&events)
+    let events: Vec<Value> = file_lines(&events)
         .iter()
         .filter(|l| l.starts_with('{'))
         .map(|l| serde_json::from_str(l).unwrap())
@@ -138,7 +130,7 @@ fn a_command_that_always_fails_runs_retries_plus_one_times_and_on_failure_once()
     .ok();
     let runner = env.runner("r", &["--no-echo"]);
     wait_for("three failed attempts and the listener", 20, || {
-        attempts(&env, "bad").len() == 3 && !lines(&failures).is_empty()
+        attempts(&env, "bad").len() == 3 && !file_lines(&failures).is_empty()
     });
     std::thread::sleep(std::time::Duration::from_millis(1500));
     runner.stop();
@@ -147,7 +139,11 @@ fn a_command_that_always_fails_runs_retries_plus_one_times_and_on_failure_once()
     assert!(rows
         .iter()
         .all(|e| e["status"] == "failed" && e["exit_code"] == 3));
-    assert_eq!(lines(&failures), ["3"], "on-failure once, after attempt 3");
+    assert_eq!(
+        file_lines(&failures),
+        ["3"],
+        "on-failure once, after attempt 3"
+    );
 }
 
 #[test]
@@ -189,7 +185,11 @@ fn a_pending_retry_survives_a_kill_9_and_runs_once() {
     });
     std::thread::sleep(std::time::Duration::from_millis(500));
     second.stop();
-    assert_eq!(lines(&counter), ["2"], "two runs of the command in all");
+    assert_eq!(
+        file_lines(&counter),
+        ["2"],
+        "two runs of the command in all"
+    );
     assert_eq!(attempts(&env, "flaky").len(), 2);
 }
 

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use rustix::process::{kill_process, Pid, Signal};
 
-use crate::util::{proc_status, wait_for, Env, Runner};
+use crate::util::{proc_status, wait_for, Env, Runner, Starts};
 
 /// (job id, scheduled ms, status, exit code, stdout) of one execution.
 type Row = (String, i64, String, Option<i32>, Vec<u8>);
@@ -274,18 +274,18 @@ fn huge_output_keeps_the_tail_in_bounded_memory() {
 #[test]
 fn two_runners_never_fire_twice_and_the_standby_takes_over() {
     let env = Env::new();
-    // Each process start appends its fire's time: starts are counted, not rows.
-    let starts = env.path().join("starts");
-    let cmd = format!("echo $TICK_SCHEDULED_AT >> {}", starts.display());
-    env.tick(&["add", "--id", "s", "cron", "* * * * * *", "--", &cmd])
-        .ok();
-    let lines = || -> Vec<String> {
-        std::fs::read_to_string(&starts)
-            .unwrap_or_default()
-            .lines()
-            .map(str::to_string)
-            .collect()
-    };
+    let starts = Starts::new(&env);
+    env.tick(&[
+        "add",
+        "--id",
+        "s",
+        "cron",
+        "* * * * * *",
+        "--",
+        &starts.command(),
+    ])
+    .ok();
+    let lines = || starts.lines();
     let a = env.runner("a", &["--no-echo"]);
     a.wait_log("scheduler started", 10);
     let b = env.runner("b", &["--no-echo"]);
@@ -296,16 +296,8 @@ fn two_runners_never_fire_twice_and_the_standby_takes_over() {
     b.wait_log("taking over", 10);
     wait_for("fires by the standby", 10, || lines().len() >= by_a + 2);
     b.stop();
-    let started = lines();
-    let mut unique = started.clone();
-    unique.sort();
-    unique.dedup();
+    let started = starts.assert_each_once();
     assert!(by_a >= 1, "the first runner never fired");
-    assert_eq!(
-        unique.len(),
-        started.len(),
-        "a fire started twice: {started:?}"
-    );
     // Every start has its execution row, and every row its start.
     assert_eq!(count(&env.db(), "s", "success"), started.len());
 }

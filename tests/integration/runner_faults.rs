@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::util::{processes_running, wait_for, Env};
+use crate::util::{count_executions, processes_running, wait_for, Env, Starts};
 
 /// Rows of one job: (status, stdout).
 fn rows(env: &Env, job: &str) -> Vec<(String, String)> {
@@ -184,16 +184,7 @@ fn a_full_disk_for_seconds_does_not_kill_the_runner() {
     ])
     .ok();
     let runner = env.runner("r", &["--no-echo", "--db", db_s]);
-    let count = |status: &str| -> i64 {
-        rusqlite::Connection::open(&db)
-            .unwrap()
-            .query_row(
-                "SELECT count(*) FROM executions WHERE status = ?1",
-                [status],
-                |r| r.get(0),
-            )
-            .unwrap()
-    };
+    let count = |status: &str| count_executions(&db, Some(status));
     wait_for("a first fire", 10, || count("success") >= 1);
     // Fill the disk to the last byte for 4 s.
     let filler = mnt.join("filler");
@@ -381,18 +372,7 @@ fn hand_edited_rows_are_logged_and_skipped_never_a_crash() {
 #[test]
 fn max_workers_is_capped_to_the_open_files_limit_not_failed() {
     let env = Env::new();
-    for i in 0..150 {
-        env.tick(&[
-            "add",
-            "--id",
-            &format!("j{i}"),
-            "cron",
-            "* * * * * *",
-            "--",
-            "sleep 2",
-        ])
-        .ok();
-    }
+    env.add_every_second(150, "sleep 2");
     // A soft limit of 100 under a hard limit of 300 (like systemd's 1024
     // under 524288): raised to 300, which takes (300 - 64) / 4 = 59 children.
     let runner = env.runner_after(
@@ -400,16 +380,7 @@ fn max_workers_is_capped_to_the_open_files_limit_not_failed() {
         "ulimit -Sn 100 && ulimit -Hn 300",
         &["--no-echo", "--max-workers", "500"],
     );
-    let count = |status: &str| -> i64 {
-        rusqlite::Connection::open(env.db())
-            .unwrap()
-            .query_row(
-                "SELECT count(*) FROM executions WHERE status = ?1",
-                [status],
-                |r| r.get(0),
-            )
-            .unwrap()
-    };
+    let count = |status: &str| count_executions(&env.db(), Some(status));
     wait_for("fires to succeed", 15, || count("success") >= 100);
     let limits = std::fs::read_to_string(format!("/proc/{}/limits", runner.pid())).unwrap();
     let log = runner.stop_killing();
@@ -430,17 +401,18 @@ fn max_workers_is_capped_to_the_open_files_limit_not_failed() {
 #[test]
 fn a_stopped_runner_is_taken_over_after_its_lease_and_stands_down_when_continued() {
     let env = Env::new();
-    let starts = env.path().join("starts");
-    let cmd = format!("echo $TICK_SCHEDULED_AT >> {}", starts.display());
-    env.tick(&["add", "--id", "s", "cron", "* * * * * *", "--", &cmd])
-        .ok();
-    let lines = || -> Vec<String> {
-        std::fs::read_to_string(&starts)
-            .unwrap_or_default()
-            .lines()
-            .map(str::to_string)
-            .collect()
-    };
+    let starts = Starts::new(&env);
+    env.tick(&[
+        "add",
+        "--id",
+        "s",
+        "cron",
+        "* * * * * *",
+        "--",
+        &starts.command(),
+    ])
+    .ok();
+    let lines = || starts.lines();
     let mut a = env.runner("a", &["--no-echo", "--lease", "2s"]);
     wait_for("a to fire", 10, || lines().len() >= 2);
     let b = env.runner("b", &["--no-echo", "--lease", "2s"]);
@@ -468,15 +440,7 @@ fn a_stopped_runner_is_taken_over_after_its_lease_and_stands_down_when_continued
     let before = lines().len();
     wait_for("b to go on", 10, || lines().len() >= before + 2);
     b.stop();
-    let started = lines();
-    let mut unique = started.clone();
-    unique.sort();
-    unique.dedup();
-    assert_eq!(
-        unique.len(),
-        started.len(),
-        "a fire started twice: {started:?}"
-    );
+    starts.assert_each_once();
 }
 
 #[test]
@@ -527,18 +491,7 @@ fn a_stderr_nobody_reads_stalls_neither_firing_nor_the_stop() {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
     let env = Env::new();
-    for i in 0..300 {
-        env.tick(&[
-            "add",
-            "--id",
-            &format!("j{i}"),
-            "cron",
-            "* * * * * *",
-            "--",
-            "true",
-        ])
-        .ok();
-    }
+    env.add_every_second(300, "true");
     let fifo = env.path().join("stderr.fifo");
     assert!(std::process::Command::new("mkfifo")
         .arg(&fifo)
@@ -553,16 +506,7 @@ fn a_stderr_nobody_reads_stalls_neither_firing_nor_the_stop() {
         .open(&fifo)
         .unwrap();
     let runner = env.runner_after("r", &format!("exec 2>{}", fifo.display()), &["--no-echo"]);
-    let successes = || -> i64 {
-        rusqlite::Connection::open(env.db())
-            .unwrap()
-            .query_row(
-                "SELECT count(*) FROM executions WHERE status = 'success'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap()
-    };
+    let successes = || count_executions(&env.db(), Some("success"));
     // 300 fires a second log ~65 KB a second: the 64 KiB pipe is full
     // within a second, the runner's 256 KiB buffer within five. Fires go
     // on all the same.

@@ -63,6 +63,15 @@ impl Env {
             .env("HOME", self.dir.path());
     }
 
+    /// Add `n` jobs `j0`, `j1`, ... that run `command` every second.
+    pub fn add_every_second(&self, n: usize, command: &str) {
+        for i in 0..n {
+            let id = format!("j{i}");
+            self.tick(&["add", "--id", &id, "cron", "* * * * * *", "--", command])
+                .ok();
+        }
+    }
+
     /// `tick run EXTRA...` in the background; its stderr goes to
     /// `NAME.err` and its stdout to `NAME.out` in the temp folder.
     pub fn runner(&self, name: &str, extra: &[&str]) -> Runner {
@@ -327,4 +336,59 @@ pub fn processes_running(needle: &str) -> usize {
             !zombie && String::from_utf8_lossy(&cmd).replace('\0', " ").trim_end() == needle
         })
         .count()
+}
+
+/// The lines of a file a job or listener appends to (none if it is missing).
+pub fn file_lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// How many executions of the jobs file have `status` (`None`: all).
+pub fn count_executions(db: &Path, status: Option<&str>) -> i64 {
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM executions WHERE ?1 IS NULL OR status = ?1",
+            [status],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+/// A file each process start of a job appends its `TICK_SCHEDULED_AT` to:
+/// starts are counted, not rows.
+pub struct Starts(PathBuf);
+
+impl Starts {
+    pub fn new(env: &Env) -> Starts {
+        Starts(env.path().join("starts"))
+    }
+
+    /// The job command that records a start.
+    pub fn command(&self) -> String {
+        format!("echo $TICK_SCHEDULED_AT >> {}", self.0.display())
+    }
+
+    /// Every start so far, in order.
+    pub fn lines(&self) -> Vec<String> {
+        file_lines(&self.0)
+    }
+
+    /// Every start so far, after asserting that no fire started twice.
+    pub fn assert_each_once(&self) -> Vec<String> {
+        let started = self.lines();
+        let mut unique = started.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(
+            unique.len(),
+            started.len(),
+            "a fire started twice: {started:?}"
+        );
+        started
+    }
 }
