@@ -21,7 +21,7 @@ use rustix::process::{kill_process_group, Pid, Signal};
 use serde::Serialize;
 
 use crate::log::Logger;
-use crate::model::Status;
+use crate::model::{JobOptions, RunResult, Status};
 
 /// How long a listener may run before its process group is killed.
 pub const TIMEOUT: Duration = Duration::from_secs(60);
@@ -40,6 +40,8 @@ pub struct Event {
     pub signal: Option<i32>,
     pub scheduled_at: String,
     pub duration_ms: Option<i64>,
+    /// Why a `missed` or `skipped` fire did not run (how late, which limit).
+    pub reason: Option<String>,
 }
 
 impl Event {
@@ -54,6 +56,9 @@ impl Event {
         }
     }
 
+    /// The event for an execution of a job (its name and command as they
+    /// were then) that ended with `status`; `result` when a command ran.
+    /// Built the same way for `tick run` and `tick fire`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         job_id: &str,
@@ -61,10 +66,10 @@ impl Event {
         command: &str,
         execution_id: Option<i64>,
         status: Status,
-        exit_code: Option<i32>,
-        signal: Option<i32>,
+        result: Option<&RunResult>,
         scheduled_at: DateTime<Utc>,
         duration_ms: Option<i64>,
+        reason: Option<&str>,
     ) -> Event {
         Event {
             event: Event::name(status),
@@ -73,10 +78,11 @@ impl Event {
             command: command.to_string(),
             execution_id,
             status: status.as_str(),
-            exit_code,
-            signal,
+            exit_code: result.and_then(|r| r.exit_code),
+            signal: result.and_then(|r| r.signal),
             scheduled_at: scheduled_at.to_rfc3339_opts(SecondsFormat::Secs, true),
             duration_ms,
+            reason: reason.map(str::to_string),
         }
     }
 
@@ -86,6 +92,18 @@ impl Event {
             status,
             Status::Failed | Status::Killed | Status::Timeout | Status::Missed
         )
+    }
+}
+
+/// The job's own listener for an execution that ended with `status`: its
+/// `--on-success` after a success, its `--on-failure` after a failure.
+pub fn own_listener(options: &JobOptions, status: Status) -> Option<&str> {
+    if status == Status::Success {
+        options.on_success.as_deref()
+    } else if Event::is_failure(status) {
+        options.on_failure.as_deref()
+    } else {
+        None
     }
 }
 
@@ -310,16 +328,20 @@ mod tests {
 
     fn event(command: String) -> Event {
         let at = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let result = RunResult {
+            exit_code: Some(1),
+            ..RunResult::default()
+        };
         Event::new(
             "j",
             None,
             &command,
             Some(1),
             Status::Failed,
-            Some(1),
-            None,
+            Some(&result),
             at,
             Some(5),
+            None,
         )
     }
 

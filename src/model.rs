@@ -181,6 +181,8 @@ pub struct Execution {
     pub status: Status,
     pub exit_code: Option<i32>,
     pub signal: Option<i32>,
+    /// Why a `missed` or `skipped` fire did not run (how late, which limit).
+    pub reason: Option<String>,
 }
 
 impl Execution {

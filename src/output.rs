@@ -166,6 +166,7 @@ pub struct ExecutionJson<'a> {
     status: &'static str,
     exit_code: Option<i32>,
     signal: Option<i32>,
+    reason: Option<&'a str>,
 }
 
 impl<'a> ExecutionJson<'a> {
@@ -182,6 +183,7 @@ impl<'a> ExecutionJson<'a> {
             status: e.status.as_str(),
             exit_code: e.exit_code,
             signal: e.signal,
+            reason: e.reason.as_deref(),
         }
     }
 }
@@ -384,13 +386,18 @@ pub fn job_row(t: &mut Table, job: &Job, last: Option<&Execution>, now: DateTime
 }
 
 /// The executions table of `tick show` and `tick history` (with a JOB
-/// column when the rows may be of several jobs).
+/// column when the rows may be of several jobs, and a REASON column when a
+/// missed or skipped row says why).
 pub fn executions_table(execs: &[Execution], tz: Tz, color: bool, with_job: bool) -> Table {
     let mut headers = vec!["EXEC"];
     if with_job {
         headers.push("JOB");
     }
     headers.extend(["SCHEDULED", "STARTED", "DURATION", "STATUS", "EXIT"]);
+    let with_reason = execs.iter().any(|e| e.reason.is_some());
+    if with_reason {
+        headers.push("REASON");
+    }
     let mut t = Table::new(&headers, color);
     for e in execs {
         let mut row = vec![(e.id.to_string(), Style::Plain)];
@@ -418,6 +425,9 @@ pub fn executions_table(execs: &[Execution], tz: Tz, color: bool, with_job: bool
                 Style::Plain,
             ),
         ]);
+        if with_reason {
+            row.push((e.reason.clone().unwrap_or_else(|| "-".into()), Style::Plain));
+        }
         t.row(row);
     }
     t

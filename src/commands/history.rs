@@ -77,7 +77,17 @@ pub fn logs(args: &LogsArgs, ctx: &Ctx) -> Result<()> {
                 "job '{}' has no execution {n} (see 'tick history {}')",
                 args.id, args.id
             )),
-            None => UsageError::new(format!("job '{}' has not run yet", args.id)),
+            None => match store.executions_of(&args.id, 1)?.pop() {
+                // Only missed or skipped fires: say why the latest did not run.
+                Some(last) => UsageError::new(format!(
+                    "job '{}' has not run yet: its latest fire was {}{} (see 'tick history {}')",
+                    args.id,
+                    last.status,
+                    last.reason.map(|r| format!(", {r}")).unwrap_or_default(),
+                    args.id
+                )),
+                None => UsageError::new(format!("job '{}' has not run yet", args.id)),
+            },
         }
         .into());
     };
@@ -90,9 +100,14 @@ pub fn logs(args: &LogsArgs, ctx: &Ctx) -> Result<()> {
         .duration_ms()
         .map(|d| format!(" in {}", human_ms(d)))
         .unwrap_or_default();
+    let why = e
+        .reason
+        .as_deref()
+        .map(|r| format!(" ({})", escape::text(r, Newlines::Escape)))
+        .unwrap_or_default();
     writeln!(
         out,
-        "execution {} of {}: {}{took}, {}",
+        "execution {} of {}: {}{took}, {}{why}",
         e.id,
         e.job_id,
         e.status,

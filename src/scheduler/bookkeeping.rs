@@ -54,6 +54,7 @@ impl Scheduler {
                 status: e.status,
                 result: &e.result,
                 at: e.at,
+                reason: e.reason.as_deref(),
             })
             .collect();
         self.store.record(&self.started, &finishes)?;

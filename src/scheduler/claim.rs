@@ -113,10 +113,15 @@ impl Scheduler {
                 continue;
             }
             let p = plan::plan(&trigger, &job.options, due, now, running);
-            let mut rows: Vec<(DateTime<Utc>, Status)> = Vec::new();
-            rows.extend(p.missed.iter().map(|t| (*t, Status::Missed)));
-            rows.extend(p.skipped.iter().map(|t| (*t, Status::Skipped)));
-            rows.extend(p.run.iter().map(|t| (*t, Status::Running)));
+            let mut rows = Vec::new();
+            for t in &p.missed {
+                rows.push((*t, Status::Missed, Some(missed_reason(&job, *t, now))));
+            }
+            for t in &p.skipped {
+                let busy = running + p.run.len() as u32;
+                rows.push((*t, Status::Skipped, Some(skipped_reason(&job, busy))));
+            }
+            rows.extend(p.run.iter().map(|t| (*t, Status::Running, None)));
             claims.push(Claim {
                 job_id: job.id.clone(),
                 job_name: job.name.clone(),
@@ -143,23 +148,27 @@ impl Scheduler {
             if !won[i] {
                 continue;
             }
-            for t in &p.missed {
+            for (t, status, reason) in &claims[i].rows {
+                let (Status::Missed | Status::Skipped, Some(reason)) = (status, reason) else {
+                    continue;
+                };
+                let verb = if *status == Status::Missed {
+                    "missed"
+                } else {
+                    "skipped"
+                };
                 self.log.warn(&format!(
-                    "job {} missed its {} fire: {} late, more than its misfire grace",
+                    "job {} {verb} its {} fire: {reason}",
                     job.id,
-                    t.to_rfc3339(),
-                    human_ms((now - *t).num_milliseconds())
+                    t.to_rfc3339()
                 ));
-                self.emit(&Done::new(job, *t, Status::Missed));
-            }
-            for t in &p.skipped {
-                self.log.warn(&format!(
-                    "job {} skipped its {} fire: {} instance(s) already running",
-                    job.id,
-                    t.to_rfc3339(),
-                    job.options.max_instances
-                ));
-                self.emit(&Done::new(job, *t, Status::Skipped));
+                let mut done = Done::new(job, *t, *status);
+                done.execution_id = owned
+                    .iter()
+                    .find(|o| o.claim == i && o.scheduled_at == *t)
+                    .map(|o| o.execution_id);
+                done.reason = Some(reason.clone());
+                self.emit(&done);
             }
             if p.dropped > 0 {
                 self.log.info(&format!(
@@ -172,6 +181,10 @@ impl Scheduler {
                     .info(&format!("job {} finished: no more fires", job.id));
             }
         }
+        let owned: Vec<_> = owned
+            .into_iter()
+            .filter(|o| o.status == Status::Running)
+            .collect();
         let queued = !owned.is_empty();
         for o in owned {
             let (job, jitter, p) = &jobs[o.claim];
@@ -219,4 +232,22 @@ impl Scheduler {
             ahead,
         });
     }
+}
+
+/// Why a fire is `missed`: how late, and the grace it exceeded.
+fn missed_reason(job: &Job, t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    format!(
+        "{} late, more than its misfire grace of {}",
+        human_ms((now - t).num_milliseconds()),
+        crate::units::format_duration(job.options.misfire_grace.unwrap_or_default())
+    )
+}
+
+/// Why a fire is `skipped`: the copies running (or starting at this
+/// wake-up) and the limit.
+fn skipped_reason(job: &Job, busy: u32) -> String {
+    format!(
+        "{busy} instance(s) already running (--max-instances {})",
+        job.options.max_instances
+    )
 }

@@ -18,6 +18,8 @@ pub(super) struct Done<'a> {
     pub result: Option<&'a RunResult>,
     pub scheduled_at: DateTime<Utc>,
     pub duration_ms: Option<i64>,
+    /// Why a `missed` or `skipped` fire did not run.
+    pub reason: Option<String>,
 }
 
 /// What listeners will be told: the event, and the job's own listener for
@@ -39,6 +41,7 @@ impl<'a> Done<'a> {
             result: None,
             scheduled_at,
             duration_ms: None,
+            reason: None,
         }
     }
 
@@ -53,6 +56,7 @@ impl<'a> Done<'a> {
             result: None,
             scheduled_at: p.spec.scheduled_at,
             duration_ms: None,
+            reason: None,
         }
     }
 }
@@ -61,25 +65,18 @@ impl Scheduler {
     /// The notice for `d`, to be told now ([`Scheduler::emit`]) or once its
     /// row is written ([`Scheduler::flush`]).
     pub(super) fn notice(&self, d: &Done) -> Notice {
-        let (exit_code, signal) = d.result.map_or((None, None), |r| (r.exit_code, r.signal));
         let event = listener::Event::new(
             d.job_id,
             d.job_name,
             d.command,
             d.execution_id,
             d.status,
-            exit_code,
-            signal,
+            d.result,
             d.scheduled_at,
             d.duration_ms,
+            d.reason.as_deref(),
         );
-        let own = if d.status == Status::Success {
-            d.options.on_success.clone()
-        } else if listener::Event::is_failure(d.status) {
-            d.options.on_failure.clone()
-        } else {
-            None
-        };
+        let own = listener::own_listener(d.options, d.status).map(str::to_string);
         Notice { event, own }
     }
 

@@ -124,6 +124,7 @@ impl Scheduler {
                 result: None,
                 scheduled_at: r.scheduled_at,
                 duration_ms: None,
+                reason: None,
             });
         }
         Ok(())

@@ -106,6 +106,8 @@ struct Ended {
     pub result: RunResult,
     pub at: DateTime<Utc>,
     pub notice: Notice,
+    /// Why it did not run (missed while waiting for a worker).
+    pub reason: Option<String>,
 }
 
 pub struct Scheduler {

@@ -11,7 +11,7 @@ use crate::model::{Execution, RunResult, Status, DEFAULT_KEEP_HISTORY};
 use crate::store::{History, Output};
 
 const COLUMNS: &str =
-    "id, job_id, job_name, command, scheduled_at, started_at, finished_at, status, exit_code, signal";
+    "id, job_id, job_name, command, scheduled_at, started_at, finished_at, status, exit_code, signal, reason";
 
 fn execution_from_row(row: &Row) -> rusqlite::Result<Execution> {
     let status: String = row.get(7)?;
@@ -28,6 +28,7 @@ fn execution_from_row(row: &Row) -> rusqlite::Result<Execution> {
         status: status.parse().unwrap_or(Status::Interrupted),
         exit_code: row.get(8)?,
         signal: row.get(9)?,
+        reason: row.get(10)?,
     })
 }
 
@@ -81,9 +82,13 @@ impl History for SqliteStore {
     }
 
     fn output(&self, job_id: &str, id: Option<i64>) -> Result<Output> {
+        // Without an id: the latest that ran (or failed to start), not a
+        // fire that was missed or skipped.
         let sql = format!(
             "SELECT {COLUMNS}, coalesce(stdout, x''), coalesce(stderr, x''), stdout_truncated, stderr_truncated
-             FROM executions WHERE job_id = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY id DESC LIMIT 1"
+             FROM executions WHERE job_id = ?1
+               AND (?2 IS NULL AND status NOT IN ('missed', 'skipped') OR id = ?2)
+             ORDER BY id DESC LIMIT 1"
         );
         let out = self
             .conn
@@ -92,10 +97,10 @@ impl History for SqliteStore {
                 let result = RunResult {
                     exit_code: execution.exit_code,
                     signal: execution.signal,
-                    stdout: r.get(10)?,
-                    stderr: r.get(11)?,
-                    stdout_truncated: r.get(12)?,
-                    stderr_truncated: r.get(13)?,
+                    stdout: r.get(11)?,
+                    stderr: r.get(12)?,
+                    stdout_truncated: r.get(13)?,
+                    stderr_truncated: r.get(14)?,
                 };
                 Ok(Output {
                     execution: Some(execution),
@@ -104,6 +109,21 @@ impl History for SqliteStore {
             })
             .optional()?;
         Ok(out.unwrap_or_default())
+    }
+
+    fn last_failure(&self) -> Result<Option<Execution>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {COLUMNS} FROM executions
+                     WHERE status IN ('failed', 'killed', 'timeout', 'missed')
+                     ORDER BY id DESC LIMIT 1"
+                ),
+                [],
+                execution_from_row,
+            )
+            .optional()?)
     }
 
     fn prune(&mut self, before: DateTime<Utc>) -> Result<usize> {

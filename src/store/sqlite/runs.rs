@@ -174,6 +174,7 @@ impl Runs for SqliteStore {
                 status,
                 result,
                 at,
+                reason: None,
             }],
         )
     }
@@ -191,7 +192,8 @@ impl Runs for SqliteStore {
             }
             let mut end = tx.prepare_cached(
                 "UPDATE executions SET status = ?1, exit_code = ?2, signal = ?3, finished_at = ?4,
-                        stdout = ?5, stderr = ?6, stdout_truncated = ?7, stderr_truncated = ?8
+                        stdout = ?5, stderr = ?6, stdout_truncated = ?7, stderr_truncated = ?8,
+                        reason = ?10
                  WHERE id = ?9 AND status = 'running'",
             )?;
             for f in finished {
@@ -205,7 +207,8 @@ impl Runs for SqliteStore {
                     r.stderr,
                     r.stdout_truncated,
                     r.stderr_truncated,
-                    f.execution_id
+                    f.execution_id,
+                    f.reason
                 ])?;
             }
         }
@@ -328,8 +331,8 @@ impl SqliteStore {
                  WHERE id = ?3 AND state = 'active' AND next_run_at = ?4",
             )?;
             let mut insert = tx.prepare_cached(
-                "INSERT INTO executions (job_id, job_name, command, scheduled_at, finished_at, status, runner, owner)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                "INSERT INTO executions (job_id, job_name, command, scheduled_at, finished_at, status, runner, owner, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT (job_id, scheduled_at) DO NOTHING",
             )?;
             for (i, c) in claims.iter().enumerate() {
@@ -343,7 +346,7 @@ impl SqliteStore {
                     continue;
                 }
                 won[i] = true;
-                for (at, status) in &c.rows {
+                for (at, status, reason) in &c.rows {
                     let finished = (*status != Status::Running).then(|| to_ms(now));
                     let n = insert.execute(params![
                         c.job_id,
@@ -353,12 +356,14 @@ impl SqliteStore {
                         finished,
                         status.as_str(),
                         owner.label,
-                        (*status == Status::Running).then_some(&owner.process)
+                        (*status == Status::Running).then_some(&owner.process),
+                        reason
                     ])?;
-                    if n == 1 && *status == Status::Running {
+                    if n == 1 {
                         owned.push(Claimed {
                             claim: i,
                             scheduled_at: *at,
+                            status: *status,
                             execution_id: tx.last_insert_rowid(),
                         });
                     }
@@ -366,7 +371,7 @@ impl SqliteStore {
             }
         }
         for c in claims {
-            if c.rows.iter().any(|(_, st)| *st != Status::Running) {
+            if c.rows.iter().any(|(_, st, _)| *st != Status::Running) {
                 super::executions::enforce_retention(&tx, &c.job_id)?;
             }
         }

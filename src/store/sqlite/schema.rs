@@ -70,6 +70,11 @@ const MIGRATIONS: &[&str] = &[
         ended_at    INTEGER
     );
     CREATE INDEX runners_alive ON runners (state) WHERE state = 'alive';",
+    // 5: why a fire was missed or skipped (how late, which limit), kept for
+    // history, logs and listeners; and jobs by name, so that a name given
+    // where an id is expected is found without reading every job.
+    "ALTER TABLE executions ADD COLUMN reason TEXT;
+     CREATE INDEX jobs_by_name ON jobs (name) WHERE name IS NOT NULL;",
 ];
 
 /// The schema version this tick writes.
