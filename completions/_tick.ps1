@@ -45,6 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete executions older than a duration')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Add the jobs of a crontab file (all or nothing)')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the jobs that crontab can express as a crontab, warning about the rest')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Say whether a runner is running, and how the jobs stand')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the scheduler in the foreground until SIGINT or SIGTERM')
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Preview the next fire times of a trigger')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions or man pages into a folder')
@@ -312,6 +313,20 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'tick;status' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON object')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'tick;run' {
             [CompletionResult]::new('--max-workers', '--max-workers', [CompletionResultType]::ParameterName, 'Most job processes running at once; further fires wait for a slot')
             [CompletionResult]::new('--on-event', '--on-event', [CompletionResultType]::ParameterName, 'Run CMD for every event (executed, error, missed, skipped, interrupted), with the event as JSON on stdin and TICK_* variables')
@@ -395,6 +410,7 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete executions older than a duration')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Add the jobs of a crontab file (all or nothing)')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the jobs that crontab can express as a crontab, warning about the rest')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Say whether a runner is running, and how the jobs stand')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the scheduler in the foreground until SIGINT or SIGTERM')
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Preview the next fire times of a trigger')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions or man pages into a folder')
@@ -441,6 +457,9 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
             break
         }
         'tick;help;export' {
+            break
+        }
+        'tick;help;status' {
             break
         }
         'tick;help;run' {

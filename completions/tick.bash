@@ -70,6 +70,9 @@ _tick() {
             tick,show)
                 cmd="tick__subcmd__show"
                 ;;
+            tick,status)
+                cmd="tick__subcmd__status"
+                ;;
             tick__subcmd__help,add)
                 cmd="tick__subcmd__help__subcmd__add"
                 ;;
@@ -124,6 +127,9 @@ _tick() {
             tick__subcmd__help,show)
                 cmd="tick__subcmd__help__subcmd__show"
                 ;;
+            tick__subcmd__help,status)
+                cmd="tick__subcmd__help__subcmd__status"
+                ;;
             *)
                 ;;
         esac
@@ -131,7 +137,7 @@ _tick() {
 
     case "${cmd}" in
         tick)
-            opts="-v -q -h -V --db --color --verbose --quiet --help --version add list show pause resume remove modify reschedule history logs fire prune import export run next generate help"
+            opts="-v -q -h -V --db --color --verbose --quiet --help --version add list show pause resume remove modify reschedule history logs fire prune import export status run next generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -369,7 +375,7 @@ _tick() {
             return 0
             ;;
         tick__subcmd__help)
-            opts="add list show pause resume remove modify reschedule history logs fire prune import export run next generate help"
+            opts="add list show pause resume remove modify reschedule history logs fire prune import export status run next generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -621,6 +627,20 @@ _tick() {
             return 0
             ;;
         tick__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tick__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1143,6 +1163,28 @@ _tick() {
             return 0
             ;;
         tick__subcmd__show)
+            opts="-v -q -h -V --json --db --color --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tick__subcmd__status)
             opts="-v -q -h -V --json --db --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

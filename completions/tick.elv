@@ -42,6 +42,7 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand prune 'Delete executions older than a duration'
             cand import 'Add the jobs of a crontab file (all or nothing)'
             cand export 'Write the jobs that crontab can express as a crontab, warning about the rest'
+            cand status 'Say whether a runner is running, and how the jobs stand'
             cand run 'Run the scheduler in the foreground until SIGINT or SIGTERM'
             cand next 'Preview the next fire times of a trigger'
             cand generate 'Write shell completions or man pages into a folder'
@@ -294,6 +295,19 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'tick;status'= {
+            cand --db 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]'
+            cand --color 'When to use colour'
+            cand --json 'Print a JSON object'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -q 'Say only what was asked for, and errors'
+            cand --quiet 'Say only what was asked for, and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'tick;run'= {
             cand --max-workers 'Most job processes running at once; further fires wait for a slot'
             cand --on-event 'Run CMD for every event (executed, error, missed, skipped, interrupted), with the event as JSON on stdin and TICK_* variables'
@@ -374,6 +388,7 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand prune 'Delete executions older than a duration'
             cand import 'Add the jobs of a crontab file (all or nothing)'
             cand export 'Write the jobs that crontab can express as a crontab, warning about the rest'
+            cand status 'Say whether a runner is running, and how the jobs stand'
             cand run 'Run the scheduler in the foreground until SIGINT or SIGTERM'
             cand next 'Preview the next fire times of a trigger'
             cand generate 'Write shell completions or man pages into a folder'
@@ -406,6 +421,8 @@ set edit:completion:arg-completer[tick] = {|@words|
         &'tick;help;import'= {
         }
         &'tick;help;export'= {
+        }
+        &'tick;help;status'= {
         }
         &'tick;help;run'= {
         }

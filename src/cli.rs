@@ -111,6 +111,14 @@ pub enum Command {
     #[command(after_help = "Examples:\n  tick export > my.crontab\n  tick export | crontab -")]
     Export(ExportArgs),
 
+    /// Say whether a runner is running, and how the jobs stand
+    ///
+    /// Whether a `tick run` holds the jobs file (its pid, host and since
+    /// when), the jobs by state, the next fire and the last failure. With
+    /// no runner, no job fires.
+    #[command(after_help = "Examples:\n  tick status\n  tick status --json")]
+    Status(StatusArgs),
+
     /// Run the scheduler in the foreground until SIGINT or SIGTERM
     ///
     /// Spawns each job's command when its trigger fires, records every
@@ -237,6 +245,14 @@ pub struct ImportArgs {
 /// `tick export`
 #[derive(Debug, Args)]
 pub struct ExportArgs {}
+
+/// `tick status`
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print a JSON object
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// `tick run`
 #[derive(Debug, Args)]

@@ -81,6 +81,25 @@ impl std::fmt::Display for Relative {
     }
 }
 
+/// A job's next run for people: `2026-11-23 03:00:00 CET (in 20h)`, with
+/// `first run` when `--first-run` set it, and `overdue` when it is past
+/// and no live runner (`runner` false) will run it.
+pub struct NextRun<'a>(pub &'a Job, pub DateTime<Utc>, pub DateTime<Utc>, pub bool);
+
+impl std::fmt::Display for NextRun<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let NextRun(job, at, now, runner) = *self;
+        write!(f, "{} ({}", LocalTime(at, job_tz(job)), Relative(at, now))?;
+        if job.options.first_run == Some(at) {
+            f.write_str(", first run")?;
+        }
+        if !runner && at < now {
+            f.write_str(", overdue")?;
+        }
+        f.write_str(")")
+    }
+}
+
 /// The zone of a job, falling back to UTC for display when it is unknown.
 pub fn job_tz(job: &Job) -> Tz {
     job.trigger.timezone.parse().unwrap_or(Tz::UTC)
@@ -354,23 +373,22 @@ pub fn jobs_table(color: bool) -> Table {
     )
 }
 
-/// Add one job's row to the jobs table.
-pub fn job_row(t: &mut Table, job: &Job, last: Option<&Execution>, now: DateTime<Utc>) {
-    let tz = job_tz(job);
+/// Add one job's row to the jobs table. Without a live runner (`runner`
+/// false), a next run in the past is marked overdue: nothing will run it.
+pub fn job_row(
+    t: &mut Table,
+    job: &Job,
+    last: Option<&Execution>,
+    now: DateTime<Utc>,
+    runner: bool,
+) {
     t.cell(&job.id, Style::Plain);
     t.cell(job.name.as_deref().unwrap_or("-"), Style::Plain);
     t.cell_fmt(format_args!("{}", job.trigger), Style::Plain);
-    match (job.state, job.next_run_at) {
-        (_, Some(n)) if job.options.first_run == Some(n) => t.cell_fmt(
-            format_args!("{} ({}, first run)", LocalTime(n, tz), Relative(n, now)),
-            Style::Plain,
-        ),
-        (_, Some(n)) => t.cell_fmt(
-            format_args!("{} ({})", LocalTime(n, tz), Relative(n, now)),
-            Style::Plain,
-        ),
-        (JobState::Active, None) => t.cell("never", Style::Plain),
-        _ => t.cell("-", Style::Plain),
+    match job.next_run_at {
+        Some(n) => t.cell_fmt(format_args!("{}", NextRun(job, n, now, runner)), Style::Plain),
+        None if job.state == JobState::Active => t.cell("never", Style::Plain),
+        None => t.cell("-", Style::Plain),
     }
     match last {
         Some(e) => {

@@ -62,7 +62,9 @@ pub fn run(args: &AddArgs, ctx: &Ctx) -> Result<()> {
         created_at: now,
         updated_at: now,
     };
-    let id = ctx.store_for_write()?.add_job(job, id)?;
+    let mut store = ctx.store_for_write()?;
+    let id = store.add_job(job, id)?;
     println!("{id}");
+    super::status::runner_note(ctx, Some(store.as_ref()))?;
     Ok(())
 }

@@ -15,6 +15,7 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
     let now = ctx.now();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let store = ctx.store_for_read()?;
+    let runner = super::status::runner_note(ctx, store.as_deref())?;
     let last = match &store {
         Some(s) => s.last_executions()?,
         None => Default::default(),
@@ -51,7 +52,7 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
             store.each_job(filter, &mut |row| {
                 match row {
                     Ok(job) => {
-                        output::job_row(&mut table, &job, last.get(&job.id), now);
+                        output::job_row(&mut table, &job, last.get(&job.id), now, runner);
                         rows += 1;
                     }
                     Err(e) => warn(e),

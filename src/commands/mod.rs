@@ -15,6 +15,7 @@ mod list;
 mod next;
 mod run;
 mod show;
+pub mod status;
 pub mod trigger;
 
 use std::io::IsTerminal;
@@ -104,6 +105,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Prune(args) => history::prune(&args, &ctx),
         Command::Import(args) => crontab::import(&args, &ctx),
         Command::Export(args) => crontab::export(&args, &ctx),
+        Command::Status(args) => status::run(&args, &ctx),
         Command::Run(args) => run::run(&args, &ctx, Logger::new(ctx.verbose, ctx.quiet)),
         Command::Next(args) => next::run(&args, &ctx),
         Command::Generate(args) => generate::run(&args),

@@ -132,3 +132,95 @@ fn logs_of_a_job_that_only_missed_says_why() {
         "{line}"
     );
 }
+
+// 1. Nothing said that no scheduler is running.
+
+#[test]
+fn without_a_runner_add_list_and_show_say_so_on_a_terminal() {
+    let env = Env::new();
+    let Some(add) = env
+        .tick(&["add", "--id", "sec", "cron", "* * * * * *", "--", "true"])
+        .on_terminal(10)
+    else {
+        return;
+    };
+    let note = "note: no tick run is running on ";
+    let out = String::from_utf8(add.output().stdout).unwrap();
+    assert!(out.starts_with("sec\r\n"), "{out}");
+    assert!(out.contains(note), "{out}");
+    assert!(out.contains("start one with 'tick run'"), "{out}");
+    assert!(out.contains("\"Running it in production\" in the README"), "{out}");
+    std::thread::sleep(Duration::from_millis(1500));
+    for args in [&["list"][..], &["show", "sec"]] {
+        let out = env.tick(args).on_terminal(10).unwrap().output();
+        let out = String::from_utf8(out.stdout).unwrap();
+        assert!(out.contains(note), "{out}");
+        // The next run passed and nothing ran it.
+        assert!(out.contains(" ago, overdue)"), "{out}");
+    }
+    // Piped (a script), nothing is said on stderr, and -q says nothing.
+    assert!(env.tick(&["list"]).ok().contains(", overdue)"));
+    let out = env.tick(&["-q", "list"]).on_terminal(10).unwrap().output();
+    assert!(!String::from_utf8(out.stdout).unwrap().contains(note));
+
+    let runner = env.runner("run", &["--no-echo"]);
+    runner.wait_log("scheduler started", 10);
+    wait_for("the runner to fire", 10, || {
+        !env.tick(&["list"]).ok().contains("overdue")
+    });
+    for args in [&["list"][..], &["show", "sec"]] {
+        let out = env.tick(args).on_terminal(10).unwrap().output();
+        let out = String::from_utf8(out.stdout).unwrap();
+        assert!(!out.contains(note) && !out.contains("overdue"), "{out}");
+    }
+    // A runner killed with SIGKILL is known gone at once, not after its lease.
+    runner.kill9();
+    let out = env.tick(&["list"]).on_terminal(10).unwrap().output();
+    assert!(String::from_utf8(out.stdout).unwrap().contains(note));
+}
+
+#[test]
+fn status_says_whether_a_runner_is_alive_and_how_the_jobs_stand() {
+    let env = Env::new();
+    let status = env.tick(&["status"]).ok();
+    assert!(status.contains("(not created yet)"), "{status}");
+    assert!(
+        status.contains("runner:       none, so no job will fire: start one with 'tick run'"),
+        "{status}"
+    );
+    env.tick(&["add", "--id", "bad", "--name", "nightly", "cron", "@daily", "--", "exit 7"])
+        .ok();
+    env.tick(&["add", "--id", "p", "--paused", "cron", "@daily", "--", "true"])
+        .ok();
+    let out = env.tick(&["fire", "bad"]).output();
+    assert_eq!(out.status.code(), Some(7));
+    let s = json(&env.tick(&["status", "--json"]).ok());
+    assert!(s["runner"].is_null());
+    assert_eq!(s["jobs"], json(r#"{"active": 1, "paused": 1, "finished": 0}"#));
+    assert_eq!(s["next_fire"]["job_id"], "bad");
+    assert_eq!(s["next_fire"]["overdue"], false);
+    assert_eq!(s["last_failure"]["job_id"], "bad");
+    assert_eq!(s["last_failure"]["exit_code"], 7);
+    assert!(s["jobs_file"].as_str().unwrap().ends_with("jobs.db"));
+    let text = env.tick(&["status"]).ok();
+    assert!(text.contains("jobs:         1 active, 1 paused, 0 finished"), "{text}");
+    assert!(text.contains("): bad (nightly)\n"), "{text}");
+    assert!(
+        text.contains("bad (nightly) failed with exit code 7 (execution 1; tick logs bad --execution 1)"),
+        "{text}"
+    );
+
+    let runner = env.runner("run", &["--no-echo", "--name", "desk"]);
+    runner.wait_log("scheduler started", 10);
+    let s = json(&env.tick(&["status", "--json"]).ok());
+    assert_eq!(s["runner"]["name"], "desk");
+    assert_eq!(s["runner"]["pid"], runner.pid());
+    assert_eq!(s["runner"]["lease_seconds"], 30);
+    let text = env.tick(&["status"]).ok();
+    assert!(
+        text.contains(&format!("runner:       alive: desk (pid {} on ", runner.pid())),
+        "{text}"
+    );
+    runner.stop();
+    assert!(json(&env.tick(&["status", "--json"]).ok())["runner"].is_null());
+}
