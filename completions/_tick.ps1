@@ -290,6 +290,8 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
         'tick;import' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Read a system crontab: a user field between the schedule and the command (the default for /etc/crontab and /etc/cron.d/*)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what would be imported, and change nothing')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')

@@ -685,7 +685,7 @@ _tick() {
             return 0
             ;;
         tick__subcmd__import)
-            opts="-v -q -h -V --db --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --system --dry-run --db --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

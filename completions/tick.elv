@@ -274,6 +274,8 @@ set edit:completion:arg-completer[tick] = {|@words|
         &'tick;import'= {
             cand --db 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]'
             cand --color 'When to use colour'
+            cand --system 'Read a system crontab: a user field between the schedule and the command (the default for /etc/crontab and /etc/cron.d/*)'
+            cand --dry-run 'Print what would be imported, and change nothing'
             cand -v 'Say more (repeat for even more)'
             cand --verbose 'Say more (repeat for even more)'
             cand -q 'Say only what was asked for, and errors'

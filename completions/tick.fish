@@ -237,6 +237,8 @@ complete -c tick -n "__fish_tick_using_subcommand import" -l db -d 'Jobs file [d
 complete -c tick -n "__fish_tick_using_subcommand import" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tick -n "__fish_tick_using_subcommand import" -l system -d 'Read a system crontab: a user field between the schedule and the command (the default for /etc/crontab and /etc/cron.d/*)'
+complete -c tick -n "__fish_tick_using_subcommand import" -l dry-run -d 'Print what would be imported, and change nothing'
 complete -c tick -n "__fish_tick_using_subcommand import" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c tick -n "__fish_tick_using_subcommand import" -s q -l quiet -d 'Say only what was asked for, and errors'
 complete -c tick -n "__fish_tick_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -101,9 +101,13 @@ pub enum Command {
     ///
     /// Reads comments, blank lines, NAME=value lines (CRON_TZ sets the zone
     /// of the lines after it; SHELL and MAILTO are ignored with a note),
-    /// 5-field lines and macros, and `%` as crontab does.
+    /// 5-field lines and macros, and `%` as crontab does. A job already
+    /// there (same trigger, zone, command and environment) is not added
+    /// again. System crontabs (/etc/crontab, /etc/cron.d/*, --system) have
+    /// a user field: taken out for your own lines, refused for another
+    /// user's.
     #[command(
-        after_help = "Examples:\n  crontab -l | tick import\n  tick import /etc/cron.d/backup"
+        after_help = "Examples:\n  crontab -l | tick import\n  tick import --dry-run my.crontab\n  tick import /etc/cron.d/backup"
     )]
     Import(ImportArgs),
 
@@ -240,6 +244,13 @@ pub struct ImportArgs {
     /// The crontab file, or - for standard input [default: -]
     #[arg(value_name = "FILE|-")]
     pub file: Option<String>,
+    /// Read a system crontab: a user field between the schedule and the
+    /// command (the default for /etc/crontab and /etc/cron.d/*)
+    #[arg(long)]
+    pub system: bool,
+    /// Print what would be imported, and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `tick export`

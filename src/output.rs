@@ -386,7 +386,10 @@ pub fn job_row(
     t.cell(job.name.as_deref().unwrap_or("-"), Style::Plain);
     t.cell_fmt(format_args!("{}", job.trigger), Style::Plain);
     match job.next_run_at {
-        Some(n) => t.cell_fmt(format_args!("{}", NextRun(job, n, now, runner)), Style::Plain),
+        Some(n) => t.cell_fmt(
+            format_args!("{}", NextRun(job, n, now, runner)),
+            Style::Plain,
+        ),
         None if job.state == JobState::Active => t.cell("never", Style::Plain),
         None => t.cell("-", Style::Plain),
     }

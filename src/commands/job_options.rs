@@ -152,3 +152,34 @@ pub fn validate_name(name: &str) -> Result<(), UsageError> {
     }
     Ok(())
 }
+
+/// Why `/bin/sh` cannot parse `command` (`/bin/sh -n`: read, never run),
+/// or `None` when it can.
+pub fn shell_syntax_error(command: &str) -> Option<String> {
+    let out = std::process::Command::new("/bin/sh")
+        .args(["-n", "-c", command])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .ok()?;
+    if out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stderr);
+    let last = text.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("");
+    // dash: "/bin/sh: 1: Syntax error: ..."; bash: "/bin/sh: -c: line 1: ...".
+    let mut why = last.strip_prefix("/bin/sh: ").unwrap_or(last);
+    why = why.strip_prefix("-c: ").unwrap_or(why);
+    if let Some((head, rest)) = why.split_once(": ") {
+        let head = head.strip_prefix("line ").unwrap_or(head);
+        if head.chars().all(|c| c.is_ascii_digit()) {
+            why = rest;
+        }
+    }
+    Some(if why.is_empty() {
+        "a syntax error".to_string()
+    } else {
+        why.to_string()
+    })
+}

@@ -197,7 +197,10 @@ pub fn run(args: &StatusArgs, ctx: &Ctx) -> Result<()> {
         None => format!("none, so no job will fire: {HOW_TO_RUN}"),
     };
     let s = &f.states;
-    let mut jobs = format!("{} active, {} paused, {} finished", s.active, s.paused, s.finished);
+    let mut jobs = format!(
+        "{} active, {} paused, {} finished",
+        s.active, s.paused, s.finished
+    );
     if s.unreadable > 0 {
         jobs.push_str(&format!(", {} unreadable", s.unreadable));
     }
