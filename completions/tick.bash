@@ -707,7 +707,7 @@ _tick() {
             return 0
             ;;
         tick__subcmd__list)
-            opts="-v -q -h -V --all --json --db --color --verbose --quiet --help --version"
+            opts="-w -v -q -h -V --all --json --wide --db --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -100,9 +100,10 @@ always\t''
 never\t''"
 complete -c tick -n "__fish_tick_using_subcommand list" -l all -d 'Include finished jobs'
 complete -c tick -n "__fish_tick_using_subcommand list" -l json -d 'Print a JSON array'
+complete -c tick -n "__fish_tick_using_subcommand list" -s w -l wide -d 'Show every column whole, however wide the terminal (piped output always is)'
 complete -c tick -n "__fish_tick_using_subcommand list" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c tick -n "__fish_tick_using_subcommand list" -s q -l quiet -d 'Say only what was asked for, and errors'
-complete -c tick -n "__fish_tick_using_subcommand list" -s h -l help -d 'Print help'
+complete -c tick -n "__fish_tick_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tick -n "__fish_tick_using_subcommand list" -s V -l version -d 'Print version'
 complete -c tick -n "__fish_tick_using_subcommand show" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
 complete -c tick -n "__fish_tick_using_subcommand show" -l color -d 'When to use colour' -r -f -a "auto\t''

@@ -50,7 +50,11 @@ pub enum Command {
     Add(AddArgs),
 
     /// List jobs, soonest next run first
-    #[command(after_help = "Examples:\n  tick list\n  tick list --all --json")]
+    ///
+    /// On a terminal the table fits its width: the command is cut first,
+    /// then the name, then next runs show only the relative time. Piped, or
+    /// with --wide, every column is whole.
+    #[command(after_help = "Examples:\n  tick list\n  tick list --wide\n  tick list --all --json")]
     List(ListArgs),
 
     /// Show every field of a job, its next 5 fire times and last 10 executions
@@ -398,6 +402,10 @@ pub struct ListArgs {
     /// Print a JSON array
     #[arg(long)]
     pub json: bool,
+    /// Show every column whole, however wide the terminal (piped output
+    /// always is)
+    #[arg(short, long)]
+    pub wide: bool,
 }
 
 /// `tick show`

@@ -261,12 +261,38 @@ impl Style {
 /// 10,000-job `tick list` would otherwise allocate 60,000 strings); tick
 /// writes this itself rather than with comfy-table, which took ~40 ms of
 /// such a listing to build and drop its cell structures.
+///
+/// [`Table::fit`] makes it fit a terminal's width by giving up room in a
+/// given order ([`Give`]); otherwise every cell is written whole.
 pub struct Table {
     buf: String,
     /// (start, end, style) of each cell in `buf`, row after row.
     cells: Vec<(usize, usize, Style)>,
     cols: usize,
     color: bool,
+    /// How each column is shown (all whole until [`Table::fit`]).
+    shown: Vec<Shown>,
+}
+
+/// How a column is shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Shown {
+    /// At most this wide, cut with `…`.
+    limit: Option<usize>,
+    /// Only the part in the last parentheses (`in 4m` of `... (in 4m)`).
+    relative: bool,
+    hidden: bool,
+}
+
+/// A way for [`Table::fit`] to give up width, tried in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Give {
+    /// Cut column `.0` to as narrow as needed, but not below `.1`.
+    Shorten(usize, usize),
+    /// Show only the relative time of column `.0` (the part in parentheses).
+    Relative(usize),
+    /// Leave column `.0` out.
+    Drop(usize),
 }
 
 impl Table {
@@ -276,6 +302,7 @@ impl Table {
             cells: Vec::new(),
             cols: headers.len(),
             color,
+            shown: vec![Shown::default(); headers.len()],
         };
         for h in headers {
             t.cell(h, Style::Bold);
@@ -310,26 +337,101 @@ impl Table {
         }
     }
 
+    /// A cell's text as its column shows it (the header row is never
+    /// made relative).
+    fn shown_text(&self, i: usize) -> Cow<'_, str> {
+        let c = &self.cells[i];
+        let s = self.shown[i % self.cols];
+        let mut text = &self.buf[c.0..c.1];
+        if s.relative && i >= self.cols {
+            text = relative_part(text);
+        }
+        match s.limit {
+            Some(w) => cut(text, w),
+            None => Cow::Borrowed(text),
+        }
+    }
+
+    /// The widest shown cell of each column (0 for a hidden one).
+    fn widths(&self) -> Vec<usize> {
+        let mut widths = vec![0; self.cols];
+        for i in 0..self.cells.len() {
+            let col = i % self.cols;
+            if !self.shown[col].hidden {
+                widths[col] = widths[col].max(display_width(&self.shown_text(i)));
+            }
+        }
+        widths
+    }
+
+    /// How wide the table is as shown.
+    fn total(widths: &[usize], shown: &[Shown]) -> usize {
+        let visible = shown.iter().filter(|s| !s.hidden).count();
+        widths.iter().sum::<usize>() + 2 * visible.saturating_sub(1)
+    }
+
+    /// Fit the table into `width` columns, giving up room in the order of
+    /// `gives` until it fits; a column that was cut then gets back what
+    /// room is left. A table that cannot fit is left as narrow as `gives`
+    /// make it.
+    pub fn fit(&mut self, width: usize, gives: &[Give]) {
+        let natural = self.widths();
+        for give in gives {
+            let widths = self.widths();
+            let total = Table::total(&widths, &self.shown);
+            if total <= width {
+                break;
+            }
+            match *give {
+                Give::Shorten(col, min) => {
+                    let want = widths[col].saturating_sub(total - width).max(min);
+                    if want < widths[col] {
+                        self.shown[col].limit = Some(want);
+                    }
+                }
+                Give::Relative(col) => self.shown[col].relative = true,
+                Give::Drop(col) => self.shown[col].hidden = true,
+            }
+        }
+        // Room left over (after a column went relative or was left out)
+        // goes back to the column cut last.
+        let widths = self.widths();
+        let spare = width.saturating_sub(Table::total(&widths, &self.shown));
+        if let Some(col) = gives.iter().rev().find_map(|g| match *g {
+            Give::Shorten(c, _) if self.shown[c].limit.is_some() && !self.shown[c].hidden => {
+                Some(c)
+            }
+            _ => None,
+        }) {
+            let limit = (widths[col] + spare).min(natural[col]);
+            self.shown[col].limit = Some(limit);
+        }
+    }
+
     pub fn write(&self, out: &mut impl Write, indent: &str) -> std::io::Result<()> {
         let cols = self.cols.max(1);
-        let text = |c: &(usize, usize, Style)| &self.buf[c.0..c.1];
-        let mut widths = vec![0; cols];
-        for (i, c) in self.cells.iter().enumerate() {
-            widths[i % cols] = widths[i % cols].max(display_width(text(c)));
-        }
-        for row in self.cells.chunks(cols) {
+        let widths = self.widths();
+        let last = (0..cols)
+            .rev()
+            .find(|c| !self.shown[*c].hidden)
+            .unwrap_or(0);
+        for (r, row) in self.cells.chunks(cols).enumerate() {
             out.write_all(indent.as_bytes())?;
             for (i, c) in row.iter().enumerate() {
+                if self.shown[i].hidden {
+                    continue;
+                }
+                let text = self.shown_text(r * cols + i);
                 let colored = self.color && c.2 != Style::Plain;
                 if colored {
                     out.write_all(c.2.code().as_bytes())?;
                 }
-                out.write_all(text(c).as_bytes())?;
+                out.write_all(text.as_bytes())?;
                 if colored {
                     out.write_all(b"\x1b[0m")?;
                 }
-                if i + 1 < row.len() {
-                    let pad = widths[i] - display_width(text(c)) + 2;
+                if i < last && i + 1 < row.len() {
+                    let pad = widths[i] - display_width(&text) + 2;
                     write!(out, "{:pad$}", "")?;
                 }
             }
@@ -337,6 +439,34 @@ impl Table {
         }
         Ok(())
     }
+}
+
+/// The part of `... (in 4m)` in its last parentheses, or all of it.
+fn relative_part(text: &str) -> &str {
+    match (text.rfind(" ("), text.strip_suffix(')')) {
+        (Some(at), Some(_)) => &text[at + 2..text.len() - 1],
+        _ => text,
+    }
+}
+
+/// `text` cut to at most `width` columns, ending in `…` where it was cut.
+fn cut(text: &str, width: usize) -> Cow<'_, str> {
+    if display_width(text) <= width {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(ch);
+        used += w;
+    }
+    out.truncate(out.trim_end().len());
+    out.push('…');
+    Cow::Owned(out)
 }
 
 /// Terminal columns a cell takes (ASCII fast path).
@@ -368,10 +498,26 @@ pub fn status_style(status: Status) -> Style {
 /// The empty jobs table of `tick list`; rows come from [`job_row`].
 pub fn jobs_table(color: bool) -> Table {
     Table::new(
-        &["ID", "NAME", "TRIGGER", "NEXT RUN", "LAST", "STATE"],
+        &[
+            "ID", "NAME", "TRIGGER", "NEXT RUN", "LAST", "STATE", "COMMAND",
+        ],
         color,
     )
 }
+
+/// How the jobs table gives up width on a terminal: a long name is cut to
+/// 24 columns, then the command, then the name further; then next runs
+/// show only their relative time; then the command is left out; then the
+/// trigger is cut. The id, the last run and
+/// the state are always whole.
+pub const JOBS_FIT: &[Give] = &[
+    Give::Shorten(1, 24),
+    Give::Shorten(6, 12),
+    Give::Shorten(1, 8),
+    Give::Relative(3),
+    Give::Drop(6),
+    Give::Shorten(2, 16),
+];
 
 /// Add one job's row to the jobs table. Without a live runner (`runner`
 /// false), a next run in the past is marked overdue: nothing will run it.
@@ -404,6 +550,7 @@ pub fn job_row(
         None => t.cell("-", Style::Plain),
     }
     t.cell(job.state.as_str(), state_style(job.state));
+    t.cell(&job.command, Style::Plain);
 }
 
 /// The executions table of `tick show` and `tick history` (with a JOB
@@ -500,5 +647,65 @@ mod tests {
     }
 
     #[test]
-    fn human_durations() {}
+    fn a_table_fits_a_width_by_giving_up_room_in_order() {
+        let table = || {
+            let mut t = Table::new(&["ID", "NAME", "WHEN", "COMMAND"], false);
+            for (id, name, when, cmd) in [
+                (
+                    "a",
+                    "a-rather-long-name",
+                    "2026-11-22 06:15:00 CET (in 4m)",
+                    "backup.sh --full --to /mnt/backup",
+                ),
+                ("b", "-", "never", "true"),
+            ] {
+                t.row(vec![
+                    (id.into(), Style::Plain),
+                    (name.into(), Style::Plain),
+                    (when.into(), Style::Plain),
+                    (cmd.into(), Style::Plain),
+                ]);
+            }
+            t
+        };
+        let gives = [
+            Give::Shorten(3, 8),
+            Give::Shorten(1, 6),
+            Give::Relative(2),
+            Give::Drop(3),
+        ];
+        let written = |width: usize| {
+            let mut t = table();
+            t.fit(width, &gives);
+            let mut out = Vec::new();
+            t.write(&mut out, "").unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let wide = written(200);
+        assert!(wide.contains("backup.sh --full --to /mnt/backup"), "{wide}");
+        for width in [80, 60, 40, 30, 20] {
+            let out = written(width);
+            for line in out.lines() {
+                assert!(line.width() <= width, "{width}: {line:?}\n{out}");
+            }
+        }
+        assert_eq!(
+            written(60),
+            "ID  NAME           WHEN                             COMMAND\n\
+             a   a-rather-lon…  2026-11-22 06:15:00 CET (in 4m)  backup.…\n\
+             b   -              never                            true\n"
+        );
+        assert_eq!(
+            written(30),
+            "ID  NAME       WHEN   COMMAND\n\
+             a   a-rather…  in 4m  backup.…\n\
+             b   -          never  true\n"
+        );
+        assert_eq!(
+            written(20),
+            "ID  NAME       WHEN\n\
+             a   a-rather…  in 4m\n\
+             b   -          never\n"
+        );
+    }
 }

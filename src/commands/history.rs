@@ -21,17 +21,18 @@ use crate::units::human_ms;
 
 fn unknown(id: &str) -> UsageError {
     UsageError::new(format!(
-        "unknown job id '{id}': no such job and no history (see 'tick list --all')"
+        "unknown job '{id}': no job or history has that id, and no job that name (see 'tick list --all')"
     ))
 }
 
-/// A job id is known if the job exists or has history (it may be removed).
-fn check_known(store: &mut dyn Store, id: &str) -> Result<()> {
-    if store.has_history(id)? || store.job(id).is_ok() {
-        Ok(())
-    } else {
-        Err(unknown(id).into())
-    }
+/// The job's id: one with history (the job may be removed since), or
+/// the id or unique name of a job.
+fn known(store: &mut dyn Store, given: &str) -> Result<String> {
+    super::job_id_with_history(store, given).map_err(|e| match e.downcast::<UsageError>() {
+        Ok(u) if u == UsageError::unknown_job(given) => unknown(given).into(),
+        Ok(u) => u.into(),
+        Err(e) => e,
+    })
 }
 
 pub fn history(args: &HistoryArgs, ctx: &Ctx) -> Result<()> {
@@ -42,10 +43,11 @@ pub fn history(args: &HistoryArgs, ctx: &Ctx) -> Result<()> {
             None => Vec::new(),
         },
         Some(mut store) => {
-            if let Some(id) = &args.id {
-                check_known(store.as_mut(), id)?;
-            }
-            store.history(args.id.as_deref(), args.status, args.limit)?
+            let id = match &args.id {
+                Some(given) => Some(known(store.as_mut(), given)?),
+                None => None,
+            };
+            store.history(id.as_deref(), args.status, args.limit)?
         }
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -69,24 +71,21 @@ pub fn history(args: &HistoryArgs, ctx: &Ctx) -> Result<()> {
 pub fn logs(args: &LogsArgs, ctx: &Ctx) -> Result<()> {
     let tz = resolve_tz(None)?;
     let mut store = ctx.store_for_read()?.ok_or_else(|| unknown(&args.id))?;
-    check_known(store.as_mut(), &args.id)?;
-    let o = store.output(&args.id, args.execution)?;
+    let id = known(store.as_mut(), &args.id)?;
+    let o = store.output(&id, args.execution)?;
     let Some(e) = &o.execution else {
         return Err(match args.execution {
             Some(n) => UsageError::new(format!(
-                "job '{}' has no execution {n} (see 'tick history {}')",
-                args.id, args.id
+                "job '{id}' has no execution {n} (see 'tick history {id}')"
             )),
-            None => match store.executions_of(&args.id, 1)?.pop() {
+            None => match store.executions_of(&id, 1)?.pop() {
                 // Only missed or skipped fires: say why the latest did not run.
                 Some(last) => UsageError::new(format!(
-                    "job '{}' has not run yet: its latest fire was {}{} (see 'tick history {}')",
-                    args.id,
+                    "job '{id}' has not run yet: its latest fire was {}{} (see 'tick history {id}')",
                     last.status,
                     last.reason.map(|r| format!(", {r}")).unwrap_or_default(),
-                    args.id
                 )),
-                None => UsageError::new(format!("job '{}' has not run yet", args.id)),
+                None => UsageError::new(format!("job '{id}' has not run yet")),
             },
         }
         .into());

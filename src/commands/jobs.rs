@@ -40,21 +40,25 @@ pub fn resume(args: &SelectArgs, ctx: &Ctx) -> Result<()> {
 fn switch(args: &SelectArgs, ctx: &Ctx, from: JobState, to: JobState, verb: &str) -> Result<()> {
     let now = ctx.now();
     let mut lines = Vec::new();
-    ctx.store_for_write()?
-        .update_jobs(selection(args), &mut |job| {
-            if job.state != from {
-                lines.push(format!("{} is {}, left as it is", job.id, job.state));
-                return Ok(());
-            }
-            job.state = to;
-            job.next_run_at = match to {
-                JobState::Active => next_from_now(job, now)?,
-                _ => None,
-            };
-            job.updated_at = now;
-            lines.push(format!("{verb} {}", job.id));
-            Ok(())
-        })?;
+    let mut store = ctx.store_for_write()?;
+    let ids = match selection(args) {
+        Some(given) => Some(super::job_ids(store.as_mut(), given)?),
+        None => None,
+    };
+    store.update_jobs(ids.as_deref(), &mut |job| {
+        if job.state != from {
+            lines.push(format!("{} is {}, left as it is", job.id, job.state));
+            return Ok(());
+        }
+        job.state = to;
+        job.next_run_at = match to {
+            JobState::Active => next_from_now(job, now)?,
+            _ => None,
+        };
+        job.updated_at = now;
+        lines.push(format!("{verb} {}", job.id));
+        Ok(())
+    })?;
     for line in lines {
         ctx.say(&line);
     }
@@ -62,8 +66,10 @@ fn switch(args: &SelectArgs, ctx: &Ctx, from: JobState, to: JobState, verb: &str
 }
 
 pub fn remove(args: &RemoveArgs, ctx: &Ctx) -> Result<()> {
-    ctx.store_for_write()?.remove_jobs(&args.ids)?;
-    for id in &args.ids {
+    let mut store = ctx.store_for_write()?;
+    let ids = super::job_ids(store.as_mut(), &args.ids)?;
+    store.remove_jobs(&ids)?;
+    for id in &ids {
         ctx.say(&format!("removed {id}"));
     }
     Ok(())
@@ -101,7 +107,8 @@ pub fn modify(args: &ModifyArgs, ctx: &Ctx) -> Result<()> {
     // Validate the flags once before opening the store.
     o.apply(&mut Default::default())?;
     let mut store = ctx.store_for_write()?;
-    store.update_jobs(Some(std::slice::from_ref(&args.id)), &mut |job| {
+    let id = super::job_id(store.as_mut(), &args.id)?;
+    store.update_jobs(Some(std::slice::from_ref(&id)), &mut |job| {
         o.apply(&mut job.options)?;
         if let Some(name) = &o.name {
             job.name = Some(name.clone());
@@ -112,7 +119,7 @@ pub fn modify(args: &ModifyArgs, ctx: &Ctx) -> Result<()> {
         job.updated_at = now;
         Ok(())
     })?;
-    ctx.say(&format!("modified {}", args.id));
+    ctx.say(&format!("modified {id}"));
     Ok(())
 }
 
@@ -126,7 +133,7 @@ pub fn reschedule(args: &RescheduleArgs, ctx: &Ctx) -> Result<()> {
     let next = trigger.next_fire(now);
     let spec = trigger.spec();
     let mut store = ctx.store_for_write()?;
-    store.update_jobs(Some(std::slice::from_ref(&args.id)), &mut |job| {
+    store.update_jobs(Some(std::slice::from_ref(&job.id)), &mut |job| {
         job.trigger = spec.clone();
         if job.state != JobState::Paused {
             job.state = JobState::Active;
@@ -135,6 +142,6 @@ pub fn reschedule(args: &RescheduleArgs, ctx: &Ctx) -> Result<()> {
         job.updated_at = now;
         Ok(())
     })?;
-    ctx.say(&format!("rescheduled {}", args.id));
+    ctx.say(&format!("rescheduled {}", job.id));
     Ok(())
 }

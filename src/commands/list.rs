@@ -1,5 +1,6 @@
 //! `tick list`: the jobs table (APScheduler's print_jobs for a terminal),
-//! soonest next run first. Jobs are streamed from the store one at a time.
+//! soonest next run first, fitted to the terminal's width (piped, whole).
+//! Jobs are streamed from the store one at a time.
 
 use std::io::Write;
 
@@ -61,6 +62,9 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
             })?;
         }
         if rows > 0 {
+            if let Some(width) = terminal_width().filter(|_| !args.wide) {
+                table.fit(width, output::JOBS_FIT);
+            }
             table.write(&mut out, "")?;
         } else if !ctx.quiet {
             writeln!(
@@ -74,4 +78,18 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
     // pages, a visible share of a large listing) to the process's exit.
     std::mem::forget(store);
     Ok(())
+}
+
+/// The width to fit the table into: stdout's terminal (`$COLUMNS` first,
+/// as `ls` reads it), or `None` when stdout is not a terminal.
+fn terminal_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
+    columns
+        .or_else(|| terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0 as usize))
+        .filter(|w| *w > 0)
+        .or(Some(80))
 }

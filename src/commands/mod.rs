@@ -25,6 +25,7 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 
 use crate::cli::{Cli, ColorChoice, Command};
+use crate::error::UsageError;
 use crate::log::Logger;
 use crate::store::{Location, Store};
 
@@ -57,13 +58,14 @@ impl Ctx {
         self.location()?.open_existing()
     }
 
-    /// The store and one job in it; an unknown id (or no store yet) is a
-    /// usage error.
+    /// The store and one job in it, given by id or unique name; an
+    /// unknown one is a usage error.
     pub fn store_with_job(&self, id: &str) -> Result<(Box<dyn Store>, crate::model::Job)> {
         let mut store = self
             .store_for_read()?
-            .ok_or_else(|| crate::error::UsageError::unknown_job(id))?;
-        let job = store.job(id)?;
+            .ok_or_else(|| UsageError::unknown_job(id))?;
+        let id = job_id(store.as_mut(), id)?;
+        let job = store.job(&id)?;
         Ok((store, job))
     }
 
@@ -73,6 +75,57 @@ impl Ctx {
             println!("{line}");
         }
     }
+}
+
+/// How many jobs an ambiguous name lists.
+const AMBIGUOUS_SHOWN: usize = 10;
+
+/// The id of the job `given` names: a job with that id, else the one job
+/// with that name. An id wins over a name; a name that several jobs have
+/// is an error listing their ids.
+pub fn job_id(store: &mut dyn Store, given: &str) -> Result<String> {
+    match store.job(given) {
+        Ok(_) => return Ok(given.to_string()),
+        Err(e) if !e.is::<UsageError>() => return Err(e),
+        Err(_) => {}
+    }
+    by_name(store, given)?.ok_or_else(|| UsageError::unknown_job(given).into())
+}
+
+/// The one job with this name, if any; several are an error.
+fn by_name(store: &dyn Store, name: &str) -> Result<Option<String>> {
+    let mut ids = store.job_ids_named(name, AMBIGUOUS_SHOWN + 1)?;
+    match ids.len() {
+        0 => Ok(None),
+        1 => Ok(ids.pop()),
+        n => {
+            let more = if n > AMBIGUOUS_SHOWN {
+                ids.truncate(AMBIGUOUS_SHOWN);
+                ", ..."
+            } else {
+                ""
+            };
+            Err(UsageError::new(format!(
+                "the name '{name}' is ambiguous: jobs {}{more} have it; give one of their ids",
+                ids.join(", ")
+            ))
+            .into())
+        }
+    }
+}
+
+/// [`job_id`] of each, in order.
+pub fn job_ids(store: &mut dyn Store, given: &[String]) -> Result<Vec<String>> {
+    given.iter().map(|g| job_id(store, g)).collect()
+}
+
+/// For `history` and `logs`: a job id with history (the job may be
+/// removed), else [`job_id`].
+pub fn job_id_with_history(store: &mut dyn Store, given: &str) -> Result<String> {
+    if store.has_history(given)? {
+        return Ok(given.to_string());
+    }
+    job_id(store, given)
 }
 
 pub fn dispatch(cli: Cli) -> Result<()> {

@@ -54,9 +54,9 @@ pub enum NewJobId {
 pub struct JobFilter {
     /// Include finished jobs.
     pub finished: bool,
-    /// Only a summary of each job: its command is empty and of its options
-    /// only `first_run` is kept (decoding every job's options was a large
-    /// share of listing 10,000 jobs).
+    /// Only a summary of each job: of its options only `first_run` is kept
+    /// (decoding every job's options was a large share of listing 10,000
+    /// jobs).
     pub summary: bool,
 }
 

@@ -179,7 +179,7 @@ fn without_a_runner_add_list_and_show_say_so_on_a_terminal() {
         let out = String::from_utf8(out.stdout).unwrap();
         assert!(out.contains(note), "{out}");
         // The next run passed and nothing ran it.
-        assert!(out.contains(" ago, overdue)"), "{out}");
+        assert!(out.contains(" ago, overdue"), "{out}");
     }
     // Piped (a script), nothing is said on stderr, and -q says nothing.
     assert!(env.tick(&["list"]).ok().contains(", overdue)"));
@@ -488,5 +488,175 @@ fn a_percent_inside_a_command_substitution_is_read_as_cron_does_with_a_warning()
     assert_eq!(
         job["command"],
         "printf '%s\\n' 'F).tgz /x' | { tar czf /b/$(date +\n}"
+    );
+}
+
+// 5. Names usable wherever an id is.
+
+#[test]
+fn a_unique_name_works_wherever_an_id_does() {
+    let env = Env::new();
+    let id = env
+        .tick(&[
+            "add",
+            "--name",
+            "nightly",
+            "cron",
+            "@daily",
+            "--",
+            "echo backed up",
+        ])
+        .ok();
+    let id = id.trim();
+    assert!(env
+        .tick(&["show", "nightly"])
+        .ok()
+        .starts_with(&format!("id:            {id}\n")));
+    assert_eq!(
+        env.tick(&["pause", "nightly"]).ok(),
+        format!("paused {id}\n")
+    );
+    assert_eq!(
+        env.tick(&["resume", "nightly"]).ok(),
+        format!("resumed {id}\n")
+    );
+    assert_eq!(
+        env.tick(&["modify", "nightly", "--timeout", "1m"]).ok(),
+        format!("modified {id}\n")
+    );
+    assert_eq!(
+        env.tick(&["reschedule", "nightly", "cron", "@hourly"]).ok(),
+        format!("rescheduled {id}\n")
+    );
+    assert_eq!(env.tick(&["fire", "nightly"]).ok(), "backed up\n");
+    assert_eq!(history(&env, &["nightly"]).len(), 1);
+    assert!(env.tick(&["logs", "nightly"]).ok().contains("backed up"));
+    // An id wins over a name.
+    env.tick(&["add", "--id", "nightly", "cron", "@daily", "--", "true"])
+        .ok();
+    assert!(env
+        .tick(&["show", "nightly"])
+        .ok()
+        .starts_with("id:            nightly\n"));
+    // A name two jobs have is an error naming them; nothing changes.
+    env.tick(&[
+        "add", "--id", "t1", "--name", "twin", "cron", "@daily", "--", "true",
+    ])
+    .ok();
+    env.tick(&[
+        "add", "--id", "t2", "--name", "twin", "cron", "@daily", "--", "true",
+    ])
+    .ok();
+    let before = env.snapshot();
+    for args in [
+        &["show", "twin"][..],
+        &["pause", "twin"],
+        &["remove", "t1", "twin"],
+        &["logs", "twin"],
+    ] {
+        assert_eq!(
+            env.tick(args).usage_error(),
+            "error: the name 'twin' is ambiguous: jobs t1, t2 have it; give one of their ids",
+            "{args:?}"
+        );
+    }
+    assert_eq!(env.snapshot(), before);
+    assert_eq!(
+        env.tick(&["show", "nope"]).usage_error(),
+        "error: unknown job 'nope': no job has that id or name (see 'tick list --all')"
+    );
+    assert_eq!(
+        env.tick(&["remove", "nightly", id]).ok(),
+        format!("removed nightly\nremoved {id}\n")
+    );
+}
+
+// 6. The table fits the terminal.
+
+fn widest(text: &str) -> usize {
+    text.lines()
+        .map(|l| l.trim_end_matches('\r').chars().count())
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn list_fits_the_terminal_and_shows_the_command_when_there_is_room() {
+    let env = Env::new();
+    env.tick(&[
+        "add",
+        "--id",
+        "sync",
+        "cron",
+        "*/15 * * * *",
+        "--tz",
+        "Europe/Berlin",
+        "--",
+        "rsync",
+        "-a",
+        "src/",
+        "dst/",
+    ])
+    .ok();
+    env.tick(&[
+        "add",
+        "--id",
+        "backup",
+        "--name",
+        "nightly",
+        "cron",
+        "0 3 * * *",
+        "--",
+        "backup.sh --full",
+    ])
+    .ok();
+    let long = "the health check of the web server that the load balancer asks";
+    env.tick(&[
+        "add",
+        "--id",
+        "health",
+        "--name",
+        long,
+        "interval",
+        "--every",
+        "90s",
+        "--",
+        "curl -fsS http://localhost:8080/health",
+    ])
+    .ok();
+    let on_terminal = |columns: &str, args: &[&str]| {
+        let mut all = vec!["-q", "list"];
+        all.extend_from_slice(args);
+        let out = env
+            .tick(&all)
+            .env("COLUMNS", columns)
+            .on_terminal(10)?
+            .output();
+        Some(String::from_utf8(out.stdout).unwrap())
+    };
+    let Some(narrow) = on_terminal("80", &[]) else {
+        return;
+    };
+    assert!(widest(&narrow) <= 80, "{narrow}");
+    assert!(narrow.contains('…'), "{narrow}");
+    assert!(narrow.contains("in 1m"), "{narrow}");
+    let wide = on_terminal("150", &[]).unwrap();
+    assert!(widest(&wide) <= 150, "{wide}");
+    assert!(
+        wide.contains("COMMAND") && wide.contains("rsync -a src/ dst/"),
+        "{wide}"
+    );
+    // --wide, and a pipe, show everything whole.
+    let all = on_terminal("80", &["--wide"]).unwrap();
+    assert!(
+        all.contains(long) && all.contains("curl -fsS http://localhost:8080/health"),
+        "{all}"
+    );
+    assert!(!all.contains('…'), "{all}");
+    let piped = env.tick(&["list"]).env("COLUMNS", "80").ok();
+    assert_eq!(piped.replace('\r', ""), all.replace('\r', ""));
+    assert!(
+        piped.lines().next().unwrap().ends_with("STATE   COMMAND"),
+        "{piped}"
     );
 }

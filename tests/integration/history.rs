@@ -252,18 +252,27 @@ fn bad_input_exits_2_and_writes_nothing() {
     fire(&env, &["a"]);
     let before = env.snapshot();
     let cases: &[(&[&str], &str)] = &[
-        (&["history", "nope"], "unknown job id 'nope'"),
+        (
+            &["history", "nope"],
+            "unknown job 'nope': no job or history has that id",
+        ),
         (
             &["history", "--status", "weird"],
             "possible values: running, success",
         ),
         (&["history", "--limit", "-1"], "unexpected argument"),
-        (&["logs", "nope"], "unknown job id 'nope'"),
+        (
+            &["logs", "nope"],
+            "unknown job 'nope': no job or history has that id",
+        ),
         (
             &["logs", "a", "--execution", "99"],
             "job 'a' has no execution 99",
         ),
-        (&["fire", "nope"], "unknown job id 'nope'"),
+        (
+            &["fire", "nope"],
+            "unknown job 'nope': no job has that id or name",
+        ),
         (
             &["fire", "a", "--timeout", "soon"],
             "--timeout: invalid duration 'soon'",
