@@ -17,6 +17,7 @@ mod run;
 mod show;
 pub mod status;
 pub mod trigger;
+pub mod usage;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

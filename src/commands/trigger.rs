@@ -137,7 +137,7 @@ impl TriggerArgs {
         let fields = self.aps_fields();
         let expr = self.operands.join(" ");
         match (self.operands.is_empty(), fields.is_empty()) {
-            (false, true) => Trigger::crontab(&expr, tz),
+            (false, true) => Trigger::crontab(&expr, tz).map_err(|e| expanded_star(&self.operands, e)),
             (true, false) => Trigger::aps(&fields, tz),
             (false, false) => Err(UsageError::new(format!(
                 "cron takes either an expression ('{expr}') or field flags like --hour, not both"
@@ -361,4 +361,29 @@ fn parse_part(text: &str) -> Result<TriggerArgs, UsageError> {
             let msg = msg.join(" ");
             UsageError::new(msg.strip_prefix("error: ").unwrap_or(&msg).to_string())
         })
+}
+
+/// A crontab expression that did not parse because the shell replaced an
+/// unquoted `*` with the names of the files in the folder (`cron 0 9 * *
+/// *` in a folder with files): said, with how to quote it.
+fn expanded_star(words: &[String], e: UsageError) -> UsageError {
+    let cron_word = |w: &str| {
+        w.chars()
+            .all(|c| c.is_ascii_digit() || "*,/-?LW#".contains(c))
+    };
+    let files: Vec<&str> = words
+        .iter()
+        .flat_map(|w| w.split_whitespace())
+        .filter(|w| !cron_word(w) && std::path::Path::new(w).exists())
+        .collect();
+    if files.is_empty() {
+        return e;
+    }
+    let shown = match files.len() {
+        1..=3 => files.join(", "),
+        n => format!("{}, ... {n} names", files[..3].join(", ")),
+    };
+    UsageError::new(format!(
+        "invalid cron expression: the shell replaced its unquoted * with the names of the files here ({shown}); quote the expression, like cron '0 9 * * *'"
+    ))
 }

@@ -660,3 +660,85 @@ fn list_fits_the_terminal_and_shows_the_command_when_there_is_room() {
         "{piped}"
     );
 }
+
+// 7. Typos get help.
+
+#[test]
+fn typos_get_clap_tips_in_one_line_and_the_subcommands_help() {
+    let env = Env::new();
+    for (args, want) in [
+        (
+            &["histroy"][..],
+            "error: unrecognized subcommand 'histroy'; some similar subcommands exist: 'list', 'history' (see 'tick --help')",
+        ),
+        (
+            &["add", "--timout", "5m", "cron", "@daily", "--", "x"],
+            "error: unexpected argument '--timout' found; a similar argument exists: '--timeout' (see 'tick add --help')",
+        ),
+        (
+            &["history", "--status", "fail"],
+            "error: invalid value 'fail' for '--status <STATUS>' [possible values: running, success, failed, killed, timeout, missed, skipped, interrupted]; a similar value exists: 'failed' (see 'tick history --help')",
+        ),
+        (
+            &["show"],
+            "error: the following required arguments were not provided: <ID> (see 'tick show --help')",
+        ),
+    ] {
+        assert_eq!(env.tick(args).usage_error(), want, "{args:?}");
+    }
+}
+
+#[test]
+fn a_missing_separator_and_an_unquoted_expression_are_said_as_such() {
+    let env = Env::new();
+    for (args, want) in [
+        (
+            &["add", "cron", "0 9 * * *", "echo", "hi"][..],
+            "error: the command goes after '--': without it, \"echo hi\" was read as part of the trigger; write tick add cron '0 9 * * *' -- echo hi (see 'tick add --help')",
+        ),
+        (
+            &["add", "--name", "x", "cron", "0", "9", "*", "*", "*", "echo", "a b"],
+            "error: the command goes after '--': without it, \"echo 'a b'\" was read as part of the trigger; write tick add --name x cron 0 9 '*' '*' '*' -- echo 'a b' (see 'tick add --help')",
+        ),
+        (
+            &["add", "cron", "0 9 * * *", "backup.sh", "--full"],
+            "error: the command goes after '--': without it, \"backup.sh --full\" was read as part of the trigger; write tick add cron '0 9 * * *' -- backup.sh --full (see 'tick add --help')",
+        ),
+        (
+            &["add", "interval", "--every", "5m", "backup.sh"],
+            "error: the command goes after '--': without it, \"backup.sh\" was read as part of the trigger; write tick add interval --every 5m -- backup.sh (see 'tick add --help')",
+        ),
+        (
+            &["add", "date", "--in", "5m"],
+            "error: the command goes after '--', like tick add cron '0 9 * * *' -- echo hi (see 'tick add --help')",
+        ),
+        (
+            &["modify", "x", "--every", "5m"],
+            "error: '--every' belongs to a trigger, which modify does not change: give the job a new trigger with tick reschedule ID TRIGGER, like tick reschedule ID interval --every 30m (see 'tick modify --help')",
+        ),
+    ] {
+        assert_eq!(env.tick(args).usage_error(), want, "{args:?}");
+    }
+    // `cron 0 9 * * *` unquoted in a folder with files: the shell gave tick
+    // the files' names (the tests run in the crate's folder).
+    for args in [
+        &[
+            "add",
+            "cron",
+            "0",
+            "9",
+            "Cargo.toml",
+            "README.md",
+            "src",
+            "--",
+            "true",
+        ][..],
+        &["next", "cron", "0", "9", "Cargo.toml", "README.md", "src"],
+    ] {
+        assert_eq!(
+            env.tick(args).usage_error(),
+            "error: invalid cron expression: the shell replaced its unquoted * with the names of the files here (Cargo.toml, README.md, src); quote the expression, like cron '0 9 * * *'"
+        );
+    }
+    assert!(!env.db().exists());
+}
