@@ -75,7 +75,7 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
             [CompletionResult]::new('--in', '--in', [CompletionResultType]::ParameterName, 'Fire a date trigger this long from now')
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Job id [default: a short generated one]')
             [CompletionResult]::new('--first-run', '--first-run', [CompletionResultType]::ParameterName, 'When the first fire happens (`now` or a DATETIME); later ones follow the trigger')
-            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A name to show in listings')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A name to show in listings, usable instead of the id where it is unique; `none` for no name (on modify: removes it)')
             [CompletionResult]::new('--max-instances', '--max-instances', [CompletionResultType]::ParameterName, 'Running copies allowed at once; further fires are skipped [default: 1]')
             [CompletionResult]::new('--misfire-grace', '--misfire-grace', [CompletionResultType]::ParameterName, 'How late a fire may start, or `none` for no limit [default: 60s]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop the command after this long (SIGTERM, then SIGKILL 5s later), or `none`')
@@ -174,7 +174,8 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
         }
         'tick;modify' {
             [CompletionResult]::new('--command', '--command', [CompletionResultType]::ParameterName, 'New shell command')
-            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A name to show in listings')
+            [CompletionResult]::new('--unset-env', '--unset-env', [CompletionResultType]::ParameterName, 'Remove a variable from the command''s environment (repeatable)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A name to show in listings, usable instead of the id where it is unique; `none` for no name (on modify: removes it)')
             [CompletionResult]::new('--max-instances', '--max-instances', [CompletionResultType]::ParameterName, 'Running copies allowed at once; further fires are skipped [default: 1]')
             [CompletionResult]::new('--misfire-grace', '--misfire-grace', [CompletionResultType]::ParameterName, 'How late a fire may start, or `none` for no limit [default: 60s]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop the command after this long (SIGTERM, then SIGKILL 5s later), or `none`')

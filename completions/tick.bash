@@ -755,13 +755,17 @@ _tick() {
             return 0
             ;;
         tick__subcmd__modify)
-            opts="-v -q -h -V --command --name --max-instances --coalesce --no-coalesce --misfire-grace --timeout --cwd --env --keep-history --on-success --on-failure --db --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --command --unset-env --name --max-instances --coalesce --no-coalesce --misfire-grace --timeout --cwd --env --keep-history --on-success --on-failure --db --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --command)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --unset-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -71,7 +71,7 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand --in 'Fire a date trigger this long from now'
             cand --id 'Job id [default: a short generated one]'
             cand --first-run 'When the first fire happens (`now` or a DATETIME); later ones follow the trigger'
-            cand --name 'A name to show in listings'
+            cand --name 'A name to show in listings, usable instead of the id where it is unique; `none` for no name (on modify: removes it)'
             cand --max-instances 'Running copies allowed at once; further fires are skipped [default: 1]'
             cand --misfire-grace 'How late a fire may start, or `none` for no limit [default: 60s]'
             cand --timeout 'Stop the command after this long (SIGTERM, then SIGKILL 5s later), or `none`'
@@ -164,7 +164,8 @@ set edit:completion:arg-completer[tick] = {|@words|
         }
         &'tick;modify'= {
             cand --command 'New shell command'
-            cand --name 'A name to show in listings'
+            cand --unset-env 'Remove a variable from the command''s environment (repeatable)'
+            cand --name 'A name to show in listings, usable instead of the id where it is unique; `none` for no name (on modify: removes it)'
             cand --max-instances 'Running copies allowed at once; further fires are skipped [default: 1]'
             cand --misfire-grace 'How late a fire may start, or `none` for no limit [default: 60s]'
             cand --timeout 'Stop the command after this long (SIGTERM, then SIGKILL 5s later), or `none`'

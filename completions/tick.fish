@@ -73,7 +73,7 @@ complete -c tick -n "__fish_tick_using_subcommand add" -l at -d 'When a date tri
 complete -c tick -n "__fish_tick_using_subcommand add" -l in -d 'Fire a date trigger this long from now' -r
 complete -c tick -n "__fish_tick_using_subcommand add" -l id -d 'Job id [default: a short generated one]' -r
 complete -c tick -n "__fish_tick_using_subcommand add" -l first-run -d 'When the first fire happens (`now` or a DATETIME); later ones follow the trigger' -r
-complete -c tick -n "__fish_tick_using_subcommand add" -l name -d 'A name to show in listings' -r
+complete -c tick -n "__fish_tick_using_subcommand add" -l name -d 'A name to show in listings, usable instead of the id where it is unique; `none` for no name (on modify: removes it)' -r
 complete -c tick -n "__fish_tick_using_subcommand add" -l max-instances -d 'Running copies allowed at once; further fires are skipped [default: 1]' -r
 complete -c tick -n "__fish_tick_using_subcommand add" -l misfire-grace -d 'How late a fire may start, or `none` for no limit [default: 60s]' -r
 complete -c tick -n "__fish_tick_using_subcommand add" -l timeout -d 'Stop the command after this long (SIGTERM, then SIGKILL 5s later), or `none`' -r
@@ -141,7 +141,8 @@ complete -c tick -n "__fish_tick_using_subcommand remove" -s q -l quiet -d 'Say 
 complete -c tick -n "__fish_tick_using_subcommand remove" -s h -l help -d 'Print help'
 complete -c tick -n "__fish_tick_using_subcommand remove" -s V -l version -d 'Print version'
 complete -c tick -n "__fish_tick_using_subcommand modify" -l command -d 'New shell command' -r
-complete -c tick -n "__fish_tick_using_subcommand modify" -l name -d 'A name to show in listings' -r
+complete -c tick -n "__fish_tick_using_subcommand modify" -l unset-env -d 'Remove a variable from the command\'s environment (repeatable)' -r
+complete -c tick -n "__fish_tick_using_subcommand modify" -l name -d 'A name to show in listings, usable instead of the id where it is unique; `none` for no name (on modify: removes it)' -r
 complete -c tick -n "__fish_tick_using_subcommand modify" -l max-instances -d 'Running copies allowed at once; further fires are skipped [default: 1]' -r
 complete -c tick -n "__fish_tick_using_subcommand modify" -l misfire-grace -d 'How late a fire may start, or `none` for no limit [default: 60s]' -r
 complete -c tick -n "__fish_tick_using_subcommand modify" -l timeout -d 'Stop the command after this long (SIGTERM, then SIGKILL 5s later), or `none`' -r

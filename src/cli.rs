@@ -348,8 +348,9 @@ pub struct AddArgs {
 /// "unchanged" on modify.
 #[derive(Debug, Clone, Default, Args)]
 pub struct JobOptionArgs {
-    /// A name to show in listings
-    #[arg(long, value_name = "NAME", help_heading = "Job options")]
+    /// A name to show in listings, usable instead of the id where it is
+    /// unique; `none` for no name (on modify: removes it)
+    #[arg(long, value_name = "NAME|none", help_heading = "Job options")]
     pub name: Option<String>,
 
     /// Running copies allowed at once; further fires are skipped [default: 1]
@@ -450,6 +451,10 @@ pub struct ModifyArgs {
     /// New shell command
     #[arg(long, value_name = "COMMAND", help_heading = "Job options")]
     pub command: Option<String>,
+
+    /// Remove a variable from the command's environment (repeatable)
+    #[arg(long, value_name = "KEY", help_heading = "Job options")]
+    pub unset_env: Vec<String>,
 
     #[command(flatten)]
     pub options: JobOptionArgs,

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 
-use super::job_options::{join_command, validate_name};
+use super::job_options::{check_shell, join_command};
 use super::trigger::Now;
 use super::Ctx;
 use crate::cli::{ModifyArgs, RemoveArgs, RescheduleArgs, SelectArgs};
@@ -79,6 +79,7 @@ pub fn modify(args: &ModifyArgs, ctx: &Ctx) -> Result<()> {
     let now = ctx.now();
     let o = &args.options;
     let nothing = args.command.is_none()
+        && args.unset_env.is_empty()
         && o.name.is_none()
         && o.max_instances.is_none()
         && !o.coalesce
@@ -92,26 +93,43 @@ pub fn modify(args: &ModifyArgs, ctx: &Ctx) -> Result<()> {
         && o.on_failure.is_none();
     if nothing {
         return Err(UsageError::new(
-            "nothing to change: give --name, --command or a job option (see 'tick modify --help')",
+            "nothing to change: give --name, --command, --unset-env or a job option (see 'tick modify --help')",
         )
         .into());
     }
-    if let Some(name) = &o.name {
-        validate_name(name)?;
-    }
+    let name = o.name()?;
     let command = args
         .command
         .as_ref()
         .map(|c| join_command(std::slice::from_ref(c)))
         .transpose()?;
+    if let Some(c) = &command {
+        check_shell("--command", c)?;
+    }
+    o.check_listeners()?;
     // Validate the flags once before opening the store.
     o.apply(&mut Default::default())?;
     let mut store = ctx.store_for_write()?;
     let id = super::job_id(store.as_mut(), &args.id)?;
     store.update_jobs(Some(std::slice::from_ref(&id)), &mut |job| {
         o.apply(&mut job.options)?;
-        if let Some(name) = &o.name {
-            job.name = Some(name.clone());
+        for key in &args.unset_env {
+            if job.options.env.remove(key).is_none() {
+                let has: Vec<&str> = job.options.env.keys().map(String::as_str).collect();
+                return Err(UsageError::new(format!(
+                    "invalid --unset-env '{key}': job {} has no {key} in its environment ({})",
+                    job.id,
+                    if has.is_empty() {
+                        "it has none".to_string()
+                    } else {
+                        format!("it has {}", has.join(", "))
+                    }
+                ))
+                .into());
+            }
+        }
+        if let Some(name) = &name {
+            job.name = name.clone();
         }
         if let Some(c) = &command {
             job.command = c.clone();
@@ -133,6 +151,7 @@ pub fn reschedule(args: &RescheduleArgs, ctx: &Ctx) -> Result<()> {
     let next = trigger.next_fire(now);
     let spec = trigger.spec();
     let mut store = ctx.store_for_write()?;
+    let warnings = super::trigger::warnings(&trigger, now);
     store.update_jobs(Some(std::slice::from_ref(&job.id)), &mut |job| {
         job.trigger = spec.clone();
         if job.state != JobState::Paused {
@@ -143,5 +162,8 @@ pub fn reschedule(args: &RescheduleArgs, ctx: &Ctx) -> Result<()> {
         Ok(())
     })?;
     ctx.say(&format!("rescheduled {}", job.id));
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
     Ok(())
 }

@@ -387,3 +387,48 @@ fn expanded_star(words: &[String], e: UsageError) -> UsageError {
         "invalid cron expression: the shell replaced its unquoted * with the names of the files here ({shown}); quote the expression, like cron '0 9 * * *'"
     ))
 }
+
+/// Warnings for a trigger `add` or `reschedule` accepts as it is, but
+/// that is likely not what was meant: one that never fires, and a zone
+/// that is a fixed offset (`EST`: never daylight saving time).
+pub fn warnings(trigger: &Trigger, now: DateTime<Utc>) -> Vec<String> {
+    let mut out = Vec::new();
+    if !matches!(trigger.schedule, Schedule::Reboot) && trigger.next_fire(now).is_none() {
+        out.push(format!(
+            "{} never fires after now: the job has no next run (see 'tick next')",
+            trigger.spec().describe()
+        ));
+    }
+    if let Some(w) = fixed_zone_warning(trigger.tz) {
+        out.push(w);
+    }
+    out
+}
+
+/// `EST`, `MST`, `HST` and `Etc/GMT+5` are fixed offsets from UTC all
+/// year; a user who names one usually means a place's time.
+fn fixed_zone_warning(tz: Tz) -> Option<String> {
+    use chrono::{Offset, TimeZone};
+    let name = tz.name();
+    let offset_zone = matches!(name, "EST" | "MST" | "HST")
+        || name
+            .strip_prefix("Etc/GMT")
+            .is_some_and(|n| n.len() > 1 && n != "+0" && n != "-0");
+    if !offset_zone {
+        return None;
+    }
+    let offset = tz
+        .offset_from_utc_datetime(
+            &chrono::NaiveDate::from_ymd_opt(2000, 1, 1)?.and_hms_opt(0, 0, 0)?,
+        )
+        .fix();
+    let city = match name {
+        "EST" => "America/New_York",
+        "MST" => "America/Denver",
+        "HST" => "Pacific/Honolulu",
+        _ => "Europe/Berlin",
+    };
+    Some(format!(
+        "zone {name} is UTC{offset} all year and never changes for daylight saving; for a place's local time name the place, like {city}"
+    ))
+}

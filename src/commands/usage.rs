@@ -70,7 +70,9 @@ fn own_words(e: &clap::Error, argv: &[String], sub: Option<&str>) -> Option<Stri
         _ => String::new(),
     };
     match (e.kind(), sub) {
-        (ErrorKind::MissingRequiredArgument, Some("add")) if invalid.contains("<COMMAND>") => {
+        (ErrorKind::MissingRequiredArgument, Some("add"))
+            if invalid.contains("<COMMAND>") && !argv.iter().any(|a| a == "--") =>
+        {
             Some(missing_separator(argv).unwrap_or_else(|| {
                 "the command goes after '--', like tick add cron '0 9 * * *' -- echo hi".into()
             }))

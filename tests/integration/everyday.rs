@@ -742,3 +742,117 @@ fn a_missing_separator_and_an_unquoted_expression_are_said_as_such() {
     }
     assert!(!env.db().exists());
 }
+
+// 8. Mistakes caught at add time.
+
+#[test]
+fn a_command_sh_cannot_read_is_refused_at_add_and_modify() {
+    let env = Env::new();
+    assert_eq!(
+        env.tick(&["add", "cron", "@daily", "--", "echo 'unterminated"]).usage_error(),
+        "error: invalid command \"echo 'unterminated\": /bin/sh cannot read it (Syntax error: Unterminated quoted string)"
+    );
+    assert!(!env.db().exists());
+    env.tick(&["add", "--id", "j", "cron", "@daily", "--", "true"])
+        .ok();
+    let before = env.snapshot();
+    for (args, want) in [
+        (
+            &["modify", "j", "--command", "echo $("][..],
+            "error: invalid --command \"echo $(\": /bin/sh cannot read it (Syntax error: end of file unexpected (expecting \")\"))",
+        ),
+        (
+            &["modify", "j", "--on-failure", "if true"],
+            "error: invalid --on-failure \"if true\": /bin/sh cannot read it (Syntax error: end of file unexpected (expecting \"then\"))",
+        ),
+    ] {
+        assert_eq!(env.tick(args).usage_error(), want);
+    }
+    assert_eq!(env.snapshot(), before);
+    // What sh reads but may fail at run time is the job's business.
+    env.tick(&["modify", "j", "--command", "no-such-program | grep x"])
+        .ok();
+}
+
+#[test]
+fn a_never_firing_trigger_and_a_fixed_zone_are_accepted_with_a_warning() {
+    let env = Env::new();
+    let (out, err) = env
+        .tick(&["add", "--id", "feb30", "cron", "0 0 30 2 *", "--", "true"])
+        .ok_and_stderr();
+    assert_eq!(out, "feb30\n");
+    assert_eq!(
+        err,
+        "warning: cron 0 0 30 2 * (UTC) never fires after now: the job has no next run (see 'tick next')\n"
+    );
+    let (_, err) = env
+        .tick(&[
+            "add",
+            "--id",
+            "est",
+            "cron",
+            "0 9 * * *",
+            "--tz",
+            "EST",
+            "--",
+            "true",
+        ])
+        .ok_and_stderr();
+    assert_eq!(
+        err,
+        "warning: zone EST is UTC-05:00 all year and never changes for daylight saving; for a place's local time name the place, like America/New_York\n"
+    );
+    let (_, err) = env
+        .tick(&[
+            "reschedule",
+            "est",
+            "all",
+            "cron 0 9 * * *",
+            "cron 0 10 * * *",
+        ])
+        .ok_and_stderr();
+    assert!(err.contains("never fires after now"), "{err}");
+    assert!(err.contains("zone EST is UTC-05:00 all year"), "{err}");
+    // A zone with daylight saving time, or UTC, says nothing.
+    for tz in ["America/New_York", "UTC", "Asia/Tokyo"] {
+        env.tick(&["add", "cron", "0 9 * * *", "--tz", tz, "--", "true"])
+            .ok();
+    }
+}
+
+#[test]
+fn modify_unsets_env_and_name_none_removes_the_name() {
+    let env = Env::new();
+    env.tick(&[
+        "add", "--id", "j", "--name", "first", "--env", "A=1", "--env", "B=2", "cron", "@daily",
+        "--", "true",
+    ])
+    .ok();
+    env.tick(&["modify", "j", "--unset-env", "A", "--name", "none"])
+        .ok();
+    let job = &list_json(&env)[0];
+    assert_eq!(job["env"], json(r#"{"B": "2"}"#));
+    assert!(job["name"].is_null());
+    let before = env.snapshot();
+    assert_eq!(
+        env.tick(&["modify", "j", "--unset-env", "C"]).usage_error(),
+        "error: invalid --unset-env 'C': job j has no C in its environment (it has B)"
+    );
+    assert_eq!(env.snapshot(), before);
+    // `none` on add is no name, as for the listeners.
+    env.tick(&[
+        "add",
+        "--id",
+        "k",
+        "--name",
+        "none",
+        "--on-failure",
+        "none",
+        "cron",
+        "@daily",
+        "--",
+        "true",
+    ])
+    .ok();
+    assert!(list_json(&env).iter().find(|j| j["id"] == "k").unwrap()["name"].is_null());
+}

@@ -289,7 +289,7 @@ fn bad_input_exits_2_and_writes_nothing() {
         .ok();
     let before = env.snapshot();
     let cases: &[(&[&str], &str)] = &[
-        (&["add", "cron", "0 3 * * *"], "required"),
+        (&["add", "cron", "0 3 * * *"], "the command goes after '--'"),
         (&["add", "cron", "0 3 * * *", "--"], "required"),
         (
             &["add", "cron", "0 3 * * *", "--", " "],
