@@ -729,7 +729,7 @@ _tick() {
             return 0
             ;;
         tick__subcmd__logs)
-            opts="-v -q -h -V --execution --raw --db --color --verbose --quiet --help --version"
+            opts="-f -v -q -h -V --execution --raw --follow --db --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

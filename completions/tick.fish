@@ -213,9 +213,10 @@ complete -c tick -n "__fish_tick_using_subcommand logs" -l color -d 'When to use
 always\t''
 never\t''"
 complete -c tick -n "__fish_tick_using_subcommand logs" -l raw -d 'Write the captured bytes as they are, also on a terminal (where control characters are otherwise shown escaped, like \\x1b)'
+complete -c tick -n "__fish_tick_using_subcommand logs" -s f -l follow -d 'Follow a running execution\'s output as it comes, until it ends'
 complete -c tick -n "__fish_tick_using_subcommand logs" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c tick -n "__fish_tick_using_subcommand logs" -s q -l quiet -d 'Say only what was asked for, and errors'
-complete -c tick -n "__fish_tick_using_subcommand logs" -s h -l help -d 'Print help'
+complete -c tick -n "__fish_tick_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tick -n "__fish_tick_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c tick -n "__fish_tick_using_subcommand fire" -l timeout -d 'Stop the command after this long (instead of the job\'s --timeout)' -r
 complete -c tick -n "__fish_tick_using_subcommand fire" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F

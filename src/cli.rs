@@ -88,7 +88,13 @@ pub enum Command {
     History(HistoryArgs),
 
     /// Print the captured output of a job's latest (or a given) execution
-    #[command(after_help = "Examples:\n  tick logs backup\n  tick logs backup --execution 42")]
+    ///
+    /// The latest execution that ran, not a missed or skipped fire after
+    /// it. With --follow, a running execution's output is shown as it comes
+    /// (within about a second), until it ends.
+    #[command(
+        after_help = "Examples:\n  tick logs backup\n  tick logs backup --execution 42\n  tick logs backup --follow"
+    )]
     Logs(LogsArgs),
 
     /// Run a job once now, in the foreground, recorded as an execution
@@ -221,6 +227,9 @@ pub struct LogsArgs {
     /// control characters are otherwise shown escaped, like \x1b)
     #[arg(long)]
     pub raw: bool,
+    /// Follow a running execution's output as it comes, until it ends
+    #[arg(short, long)]
+    pub follow: bool,
 }
 
 /// `tick fire`

@@ -237,10 +237,11 @@ fn live(pool: &Pool) -> Vec<i32> {
     pool.live.lock().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
-/// Run one listener: the event on its stdin (written without ever
-/// blocking, so a listener that does not read is still timed out) and in
-/// its environment, in its own process group, killed after `timeout`.
-fn run(command: &str, event: &Event, timeout: Duration) -> Result<(), String> {
+/// Run one listener and wait for it (`tick fire`; `tick run` uses
+/// [`notify`]): the event on its stdin (written without ever blocking, so
+/// a listener that does not read is still timed out) and in its
+/// environment, in its own process group, killed after `timeout`.
+pub fn run(command: &str, event: &Event, timeout: Duration) -> Result<(), String> {
     let json = serde_json::to_string(event).map_err(|e| e.to_string())? + "\n";
     let mut child = Command::new("/bin/sh")
         .arg("-c")

@@ -90,11 +90,11 @@ impl std::fmt::Display for NextRun<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let NextRun(job, at, now, runner) = *self;
         write!(f, "{} ({}", LocalTime(at, job_tz(job)), Relative(at, now))?;
-        if job.options.first_run == Some(at) {
-            f.write_str(", first run")?;
-        }
         if !runner && at < now {
             f.write_str(", overdue")?;
+        }
+        if job.options.first_run == Some(at) {
+            f.write_str(", first run")?;
         }
         f.write_str(")")
     }

@@ -1,7 +1,10 @@
 //! `tick fire ID`: run a job once now, in the foreground, through the same
 //! executor and [`Watch`] as `tick run` (process group, capture, timeout),
-//! recorded as an execution (django-apscheduler's "run now"). Exits with
-//! the job's status, as [`crate::model::Status::exit_code`] decides.
+//! recorded as an execution (django-apscheduler's "run now"), its output
+//! so far written as it runs (`tick logs --follow`). The job's own
+//! listener (`--on-success`/`--on-failure`) hears the end as from `tick
+//! run`; a failure is summed up in one line on stderr. Exits with the
+//! job's status, as [`crate::model::Status::exit_code`] decides.
 
 use std::sync::mpsc;
 
@@ -13,8 +16,10 @@ use super::Ctx;
 use crate::cli::FireArgs;
 use crate::error::JobExit;
 use crate::executor::{self, Echo, Sent, Spec, Watch};
-use crate::model::RunResult;
+use crate::listener;
+use crate::model::{RunResult, Status};
 use crate::store::{Owner, Started};
+use crate::units::human_ms;
 
 enum Msg {
     Done(RunResult),
@@ -72,11 +77,15 @@ pub fn run(args: &FireArgs, ctx: &Ctx) -> Result<()> {
     let mut watch = Watch::new(now, timeout.or(job.options.timeout));
     let mut stops = 0;
     let finished = loop {
-        let msg = match watch.next_wake() {
-            Some(w) => rx.recv_timeout((w - Utc::now()).to_std().unwrap_or_default()),
-            None => rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
-        };
-        match msg {
+        // Wake at least each second to write the output so far (for
+        // `tick logs --follow`; best effort).
+        let wait = watch.next_wake().map_or(SO_FAR_EVERY, |w| {
+            (w - Utc::now())
+                .to_std()
+                .unwrap_or_default()
+                .min(SO_FAR_EVERY)
+        });
+        match rx.recv_timeout(wait) {
             Ok(Msg::Done(f)) => break f,
             // The first SIGINT/SIGTERM ends the job gently, a second at once.
             Ok(Msg::Stop) => {
@@ -91,14 +100,53 @@ pub fn run(args: &FireArgs, ctx: &Ctx) -> Result<()> {
                 if watch.tick(&child, Utc::now()) == Some(Sent::Timeout) {
                     eprintln!("tick: job {} timed out; sending SIGTERM", job.id);
                 }
+                if let Some(so_far) = child.so_far.changed() {
+                    let _ = store.record_output_so_far(&[(id, &so_far)]);
+                }
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => break RunResult::default(),
         }
     };
     let status = watch.status(&finished);
-    store.finish(id, status, &finished, Utc::now())?;
+    let end = Utc::now();
+    store.finish(id, status, &finished, end)?;
+    let took = (end - now).num_milliseconds();
+    if status != Status::Success {
+        let detail = match (status, finished.exit_code, finished.signal) {
+            (Status::Failed, Some(c), _) => format!(" with exit code {c}"),
+            (Status::Killed, _, Some(s)) => format!(" by signal {s}"),
+            _ => String::new(),
+        };
+        eprintln!(
+            "tick: job {} {status}{detail} after {} (execution {id}; tick logs {} --execution {id})",
+            job.id,
+            human_ms(took),
+            job.id
+        );
+    }
+    // The job's own listener hears it as from `tick run` (so that an
+    // --on-failure hook can be tried with tick fire); waited for here.
+    if let Some(listener) = listener::own_listener(&job.options, status) {
+        let event = listener::Event::new(
+            &job.id,
+            job.name.as_deref(),
+            &job.command,
+            Some(id),
+            status,
+            Some(&finished),
+            now,
+            Some(took),
+            None,
+        );
+        if let Err(e) = listener::run(listener, &event, listener::TIMEOUT) {
+            eprintln!("warning: listener for job {} failed: {e}", job.id);
+        }
+    }
     match status.exit_code(&finished) {
         0 => Ok(()),
         code => Err(JobExit(code).into()),
     }
 }
+
+/// How often the output so far is written while the command runs.
+const SO_FAR_EVERY: std::time::Duration = std::time::Duration::from_secs(1);

@@ -12,6 +12,7 @@ mod history;
 mod job_options;
 mod jobs;
 mod list;
+mod logs;
 mod next;
 mod run;
 mod show;
@@ -154,7 +155,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Modify(args) => jobs::modify(&args, &ctx),
         Command::Reschedule(args) => jobs::reschedule(&args, &ctx),
         Command::History(args) => history::history(&args, &ctx),
-        Command::Logs(args) => history::logs(&args, &ctx),
+        Command::Logs(args) => logs::logs(&args, &ctx),
         Command::Fire(args) => fire::run(&args, &ctx),
         Command::Prune(args) => history::prune(&args, &ctx),
         Command::Import(args) => crontab::import(&args, &ctx),

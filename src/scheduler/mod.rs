@@ -15,12 +15,15 @@
 //! - `claim.rs`: what is due, decided (`plan.rs`) and claimed;
 //! - `workers.rs`: starting claimed fires and watching them end;
 //! - `bookkeeping.rs`: writing starts and ends, checkpoints;
-//! - `events.rs`: telling the listeners.
+//! - `events.rs`: telling the listeners;
+//! - `live.rs`: the output so far of long-running children, for
+//!   `tick logs --follow`.
 
 mod bookkeeping;
 mod claim;
 mod events;
 mod lease;
+mod live;
 pub mod plan;
 #[cfg(test)]
 mod tests;
@@ -145,6 +148,8 @@ pub struct Scheduler {
     fatal: Option<anyhow::Error>,
     identity_checked: Instant,
     lease_renewed: Instant,
+    /// When the output so far of running children was last written.
+    output_written: Instant,
 }
 
 impl Scheduler {
@@ -180,6 +185,7 @@ impl Scheduler {
             fatal: None,
             identity_checked: Instant::now(),
             lease_renewed: Instant::now(),
+            output_written: Instant::now(),
         }
     }
     /// Run until stopped. Every execution is finalised before it returns.
@@ -215,6 +221,7 @@ impl Scheduler {
                     self.trouble(e);
                 }
             }
+            self.write_output_so_far(now);
             self.enforce_timeouts(now);
             if self.stopping && self.running.is_empty() {
                 break;

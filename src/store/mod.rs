@@ -371,6 +371,12 @@ pub trait Runs {
     /// One transaction for a wake-up's bookkeeping: children started, and
     /// executions ended (each job's retention applied once).
     fn record(&mut self, started: &[Started], finished: &[Finish]) -> Result<()>;
+    /// The output so far of running executions (each stream's last 64
+    /// KiB, replacing what was written before), so that `tick logs
+    /// --follow` can show it while they run. Rows no longer `running` are
+    /// left alone. Written by the runner and `tick fire` about once a
+    /// second for children that print; best effort.
+    fn record_output_so_far(&mut self, outputs: &[(i64, &RunResult)]) -> Result<()>;
     /// Finalise one execution row, then apply its job's retention.
     fn finish(
         &mut self,

@@ -856,3 +856,132 @@ fn modify_unsets_env_and_name_none_removes_the_name() {
     .ok();
     assert!(list_json(&env).iter().find(|j| j["id"] == "k").unwrap()["name"].is_null());
 }
+
+// 9. Watching a job.
+
+/// `tick logs ARGS...` in the background: its stdout lines as they come,
+/// each with when it came.
+fn follow(
+    env: &Env,
+    args: &[&str],
+) -> (
+    std::process::Child,
+    std::sync::mpsc::Receiver<(std::time::Instant, String)>,
+) {
+    use std::io::BufRead;
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tick"));
+    cmd.args(args)
+        .env("TICK_DB", env.db())
+        .env("TZ", "UTC")
+        .stdout(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let _ = tx.send((std::time::Instant::now(), line.unwrap()));
+        }
+    });
+    (child, rx)
+}
+
+#[test]
+fn logs_follow_shows_a_running_execution_as_it_comes() {
+    let env = Env::new();
+    env.tick(&[
+        "add",
+        "--id",
+        "slow",
+        "date",
+        "--in",
+        "1s",
+        "--",
+        "echo start; echo oops >&2; sleep 3; echo end",
+    ])
+    .ok();
+    let runner = env.runner("run", &["--no-echo"]);
+    runner.wait_log("job slow started", 10);
+    let (mut child, lines) = follow(&env, &["logs", "slow", "--follow"]);
+    let began = std::time::Instant::now();
+    let mut got = Vec::new();
+    while let Ok((at, line)) = lines.recv_timeout(Duration::from_secs(10)) {
+        got.push((at.duration_since(began), line));
+    }
+    let status = child.wait().unwrap();
+    assert!(status.success());
+    let text: Vec<&str> = got.iter().map(|(_, l)| l.as_str()).collect();
+    assert!(
+        text[0].starts_with("execution 1 of slow: running, "),
+        "{text:?}"
+    );
+    assert!(
+        text.last()
+            .unwrap()
+            .starts_with("execution 1 of slow: success in 3."),
+        "{text:?}"
+    );
+    for want in ["==> stdout <==", "start", "==> stderr <==", "oops", "end"] {
+        assert!(text.contains(&want), "{want} not in {text:?}");
+    }
+    // "start" came while the job still ran, well before "end".
+    let when = |l: &str| got.iter().find(|(_, t)| t == l).unwrap().0;
+    assert!(
+        when("start") + Duration::from_millis(1000) < when("end"),
+        "{got:?}"
+    );
+    runner.stop();
+    // Once it ended, --follow prints it like logs and returns.
+    let out = env.tick(&["logs", "slow", "-f"]).ok();
+    assert!(
+        out.starts_with("execution 1 of slow: success in 3."),
+        "{out}"
+    );
+    assert!(
+        out.contains("==> stdout <==\nstart\nend\n==> stderr <==\noops\n"),
+        "{out}"
+    );
+}
+
+// 10. tick fire and listeners.
+
+#[test]
+fn fire_tells_the_jobs_listeners_and_sums_up_a_failure() {
+    let env = Env::new();
+    let heard = env.path().join("heard");
+    let listener = format!("cat >> {}", heard.display());
+    env.tick(&[
+        "add",
+        "--id",
+        "bad",
+        "cron",
+        "@daily",
+        "--on-failure",
+        &listener,
+        "--on-success",
+        &listener,
+        "--",
+        "echo out; exit 3",
+    ])
+    .ok();
+    let out = env.tick(&["fire", "bad"]).output();
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "out\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("tick: job bad failed with exit code 3 after ")
+            && err.ends_with(" (execution 1; tick logs bad --execution 1)\n"),
+        "{err}"
+    );
+    let got = events(&heard);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0]["event"], "error");
+    assert_eq!(got[0]["execution_id"], 1);
+    assert_eq!(got[0]["exit_code"], 3);
+    // A success: its --on-success, and nothing on stderr.
+    env.tick(&["modify", "bad", "--command", "true"]).ok();
+    assert_eq!(env.tick(&["fire", "bad"]).ok(), "");
+    let got = events(&heard);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[1]["event"], "executed");
+    assert_eq!(got[1]["execution_id"], 2);
+}

@@ -222,6 +222,30 @@ impl Runs for SqliteStore {
         Ok(())
     }
 
+    fn record_output_so_far(&mut self, outputs: &[(i64, &RunResult)]) -> Result<()> {
+        if outputs.is_empty() {
+            return Ok(());
+        }
+        let tx = self.immediate()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE executions SET stdout = ?1, stderr = ?2, stdout_truncated = ?3, stderr_truncated = ?4
+                 WHERE id = ?5 AND status = 'running'",
+            )?;
+            for (id, r) in outputs {
+                stmt.execute(params![
+                    r.stdout,
+                    r.stderr,
+                    r.stdout_truncated,
+                    r.stderr_truncated,
+                    id
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     fn unclaim(
         &mut self,
         execution_id: i64,
