@@ -11,9 +11,16 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Schedule shell commands from the terminal: a cron replacement with exact
 /// time zones, history and a foreground scheduler.
 #[derive(Debug, Parser)]
-#[command(name = "tick", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "tick",
+    version,
+    propagate_version = true,
+    max_term_width = 100,
+    after_help = TICK_EXAMPLES
+)]
 pub struct Cli {
-    /// Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]
+    /// Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db,
+    /// else ~/.local/share/tick/jobs.db]
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
@@ -158,19 +165,37 @@ pub enum Command {
     Generate(GenerateArgs),
 }
 
+const TICK_EXAMPLES: &str = "\
+Examples:
+  tick add cron '0 3 * * *' --name nightly -- backup.sh --full
+  tick list
+  tick run                 # the scheduler: nothing fires without it
+  tick status
+  tick logs nightly --follow
+  tick next cron '30 9 * * mon-fri' --tz Europe/Berlin -n 5
+
+Each subcommand has its own --help and man page (man tick-add).";
+
 const ADD_EXAMPLES: &str = "\
 Examples:
   tick add cron '0 3 * * *' -- backup.sh
-  tick add cron '*/15 * * * *' --name sync --tz Europe/Berlin -- rsync -a src/ dst/
-  tick add cron --hour 5 --minute 30 --day-of-week mon-fri --id report -- ./report.sh
-  tick add interval --every 90s --timeout 30s -- curl -fsS https://example.com/health
-  tick add date --at '2026-12-24 18:00' -- 'notify-send \"Merry Christmas\"'
-  tick add any 'cron 0 9 * * mon-fri' 'cron 0 12 * * sat,sun' --tz Europe/Berlin -- ./digest.sh";
+  tick add cron '*/15 * * * *' --name sync --tz Europe/Berlin \\
+      -- rsync -a src/ dst/
+  tick add cron --hour 5 --minute 30 --day-of-week mon-fri \\
+      --id report -- ./report.sh
+  tick add interval --every 90s --timeout 30s \\
+      -- curl -fsS https://example.com/health
+  tick add date --in 2h -- 'notify-send \"Tea is ready\"'
+  tick add date --at \"$(date -d tomorrow +%F) 09:00\" -- ./standup.sh
+  tick add any 'cron 0 9 * * mon-fri' 'cron 0 12 * * sat,sun' \\
+      --tz Europe/Berlin -- ./digest.sh";
 
 const MODIFY_EXAMPLES: &str = "\
 Examples:
   tick modify backup --name nightly-backup --timeout 1h
-  tick modify backup --command 'backup.sh --full' --env BACKUP_DIR=/mnt/b";
+  tick modify backup --command 'backup.sh --full' \\
+      --env BACKUP_DIR=/mnt/b
+  tick modify backup --unset-env BACKUP_DIR --name none";
 
 const RESCHEDULE_EXAMPLES: &str = "\
 Examples:
@@ -183,16 +208,18 @@ Examples:
   tick next cron '30 9 * * mon-fri' --tz Europe/Berlin -n 5
   tick next cron '0 0 L * 5L'
   tick next cron --hour 5 --minute 30 --day 'last fri'
-  tick next cron '30 2 * * *' --tz America/New_York --from '2026-03-07 12:00' -n 3
+  tick next cron '30 2 * * *' --tz America/New_York \\
+      --from '2026-03-07 12:00' -n 3
   tick next interval --every 1h30m --start '2026-12-01 08:00'
   tick next date --in 2h
-  tick next any 'cron 0 9 * * mon-fri' 'cron 0 12 * * sat,sun' --tz Europe/Berlin
+  tick next any 'cron 0 9 * * mon-fri' 'cron 0 12 * * sat,sun' \\
+      --tz Europe/Berlin
   tick next all 'cron 0 0 13 * *' 'cron 0 0 * * fri' -n 3";
 
 /// `tick history`
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
-    /// Only this job's executions
+    /// Only this job's executions (its id, or a name only one job has)
     #[arg(value_name = "ID")]
     pub id: Option<String>,
     /// Only executions with this status
@@ -217,7 +244,7 @@ fn status_parser() -> impl clap::builder::TypedValueParser<Value = crate::model:
 /// `tick logs`
 #[derive(Debug, Args)]
 pub struct LogsArgs {
-    /// Job id
+    /// Job id, or a name only one job has
     #[arg(value_name = "ID")]
     pub id: String,
     /// This execution instead of the latest
@@ -235,7 +262,7 @@ pub struct LogsArgs {
 /// `tick fire`
 #[derive(Debug, Args)]
 pub struct FireArgs {
-    /// Job id
+    /// Job id, or a name only one job has
     #[arg(value_name = "ID")]
     pub id: String,
     /// Stop the command after this long (instead of the job's --timeout)
@@ -421,7 +448,7 @@ pub struct ListArgs {
 /// `tick show`
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// Job id
+    /// Job id, or a name only one job has
     pub id: String,
     /// Print a JSON object
     #[arg(long)]
@@ -431,7 +458,7 @@ pub struct ShowArgs {
 /// `tick pause` / `tick resume`
 #[derive(Debug, Args)]
 pub struct SelectArgs {
-    /// Job ids
+    /// Job ids, or names only one job has each
     #[arg(
         required_unless_present = "all",
         conflicts_with = "all",
@@ -446,7 +473,7 @@ pub struct SelectArgs {
 /// `tick remove`
 #[derive(Debug, Args)]
 pub struct RemoveArgs {
-    /// Job ids
+    /// Job ids, or names only one job has each
     #[arg(required = true, value_name = "ID")]
     pub ids: Vec<String>,
 }
@@ -454,7 +481,7 @@ pub struct RemoveArgs {
 /// `tick modify`
 #[derive(Debug, Args)]
 pub struct ModifyArgs {
-    /// Job id
+    /// Job id, or a name only one job has
     pub id: String,
 
     /// New shell command
@@ -472,7 +499,7 @@ pub struct ModifyArgs {
 /// `tick reschedule`
 #[derive(Debug, Args)]
 pub struct RescheduleArgs {
-    /// Job id
+    /// Job id, or a name only one job has
     #[arg(value_name = "ID")]
     pub id: String,
 
@@ -658,6 +685,21 @@ mod tests {
     fn clap_definition_is_consistent() {
         super::Cli::command().debug_assert();
         super::TriggerPart::command().debug_assert();
+    }
+
+    #[test]
+    fn every_example_fits_a_man_page_line() {
+        let cmd = super::Cli::command();
+        for sub in std::iter::once(&cmd).chain(cmd.get_subcommands()) {
+            let after = sub.get_after_help().map(|h| h.to_string());
+            for line in after.unwrap_or_default().lines() {
+                assert!(
+                    line.len() <= 70,
+                    "{}: {line:?} is longer than 70",
+                    sub.get_name()
+                );
+            }
+        }
     }
 
     #[test]

@@ -7,6 +7,8 @@ use tick::cli::Cli;
 use tick::error;
 
 fn main() {
+    // A shell asking for completions (TICK_COMPLETE set): answer, exit.
+    tick::commands::complete::complete_if_asked();
     let code = match Cli::try_parse() {
         Ok(cli) => match tick::commands::dispatch(cli) {
             Ok(()) => error::EXIT_OK,

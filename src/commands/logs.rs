@@ -170,19 +170,36 @@ fn write_bytes(out: &mut impl Write, data: &[u8], visible: bool) -> std::io::Res
 }
 
 /// What `now` (a stream's last 64 KiB) holds beyond `before` (the same
-/// window when last shown): the part after their overlap. `true` when
-/// they do not overlap (more came than the window holds): then all of
-/// `now`, and some output was skipped.
+/// window when last shown): the part after their overlap, the longest
+/// start of `now` that is an end of `before` (the window may have slid).
+/// `true` when they do not overlap at all (more came than the window
+/// holds): then all of `now`, and some output was skipped.
 fn new_bytes<'a>(before: &[u8], now: &'a [u8]) -> (bool, &'a [u8]) {
     if now.starts_with(before) {
         return (false, &now[before.len()..]);
     }
-    // The window slid: find where the end of what was shown is in `now`.
-    let needle = &before[before.len().saturating_sub(256)..];
-    match now.windows(needle.len()).rposition(|w| w == needle) {
-        Some(at) => (false, &now[at + needle.len()..]),
-        None => (true, now),
+    // Knuth-Morris-Pratt: `now` as the pattern, run over `before`.
+    let mut fail = vec![0usize; now.len()];
+    let mut k = 0;
+    for i in 1..now.len() {
+        while k > 0 && now[i] != now[k] {
+            k = fail[k - 1];
+        }
+        if now[i] == now[k] {
+            k += 1;
+        }
+        fail[i] = k;
     }
+    let mut matched = 0;
+    for b in before {
+        while matched > 0 && (matched == now.len() || *b != now[matched]) {
+            matched = fail[matched - 1];
+        }
+        if matched < now.len() && *b == now[matched] {
+            matched += 1;
+        }
+    }
+    (matched == 0 && !before.is_empty(), &now[matched..])
 }
 
 #[cfg(test)]
@@ -199,6 +216,8 @@ mod tests {
             new_bytes(b"0123456789", b"23456789xyz"),
             (false, &b"xyz"[..])
         );
+        assert_eq!(new_bytes(b"xxabab", b"ababcd"), (false, &b"cd"[..]));
+        assert_eq!(new_bytes(b"aaab", b"abaab"), (false, &b"aab"[..]));
         // Nothing in common: all of it, said skipped.
         assert_eq!(new_bytes(b"aaaa", b"bbbb"), (true, &b"bbbb"[..]));
     }

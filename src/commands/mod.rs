@@ -5,6 +5,7 @@
 //! job options) before anything is computed or written.
 
 mod add;
+pub mod complete;
 mod crontab;
 mod fire;
 mod generate;

@@ -985,3 +985,98 @@ fn fire_tells_the_jobs_listeners_and_sums_up_a_failure() {
     assert_eq!(got[1]["event"], "executed");
     assert_eq!(got[1]["execution_id"], 2);
 }
+
+// 11. Completion of job ids and zones.
+
+/// What bash completes for `words` (the last one being completed), with
+/// the committed completions/tick.bash and this tick on PATH.
+fn bash_completes(env: &Env, words: &[&str]) -> Vec<String> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/completions/tick.bash");
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_tick"))
+        .parent()
+        .unwrap();
+    let quoted: Vec<String> = words
+        .iter()
+        .map(|w| shell_words::quote(w).into_owned())
+        .collect();
+    let line = format!(
+        "source {script}; COMP_WORDS=({}); COMP_CWORD={}; _clap_complete_tick tick {} {}; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        quoted.join(" "),
+        words.len() - 1,
+        quoted.last().unwrap(),
+        quoted[quoted.len() - 2],
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &line])
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .env("TICK_DB", env.db())
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn completion_offers_job_ids_and_zones_and_hides_generate() {
+    if std::process::Command::new("bash")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no bash");
+        return;
+    }
+    let env = Env::new();
+    env.tick(&[
+        "add", "--id", "backup", "--name", "nightly", "cron", "@daily", "--", "true",
+    ])
+    .ok();
+    env.tick(&["add", "--id", "beta", "cron", "@daily", "--", "true"])
+        .ok();
+    env.tick(&["add", "--id", "sync", "cron", "@daily", "--", "true"])
+        .ok();
+    assert_eq!(
+        bash_completes(&env, &["tick", "show", "b"]),
+        ["backup", "beta"]
+    );
+    assert_eq!(
+        bash_completes(&env, &["tick", "pause", "sync", "s"]),
+        ["sync"]
+    );
+    assert_eq!(
+        bash_completes(
+            &env,
+            &["tick", "add", "cron", "@daily", "--tz", "Europe/Be"]
+        ),
+        ["Europe/Belfast", "Europe/Belgrade", "Europe/Berlin"]
+    );
+    let subcommands = bash_completes(&env, &["tick", ""]);
+    assert!(
+        subcommands.contains(&"status".to_string()),
+        "{subcommands:?}"
+    );
+    assert!(
+        !subcommands.contains(&"generate".to_string()),
+        "{subcommands:?}"
+    );
+    // zsh and fish get each id with its name.
+    let ask = |shell: &str, words: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tick"))
+            .arg("--")
+            .args(words)
+            .env("TICK_COMPLETE", shell)
+            .env("_CLAP_COMPLETE_INDEX", (words.len() - 1).to_string())
+            .env("TICK_DB", env.db())
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(ask("zsh", &["tick", "logs", "ba"]), "backup:nightly");
+    assert_eq!(ask("fish", &["tick", "fire", "ba"]), "backup\tnightly\n");
+}
