@@ -68,6 +68,6 @@ pub fn run(args: &AddArgs, ctx: &Ctx) -> Result<()> {
     for w in super::trigger::warnings(&trigger, now) {
         eprintln!("warning: {w}");
     }
-    super::status::runner_note(ctx, Some(store.as_ref()))?;
+    super::status::runner_note_for_add(ctx, store.as_ref())?;
     Ok(())
 }

@@ -103,8 +103,17 @@ fn examples_section(roff: &mut Roff, after_help: &str) {
     }
 }
 
+/// A section of tagged paragraphs: each name in bold, then its text.
+fn tagged(roff: &mut Roff, title: &str, rows: &[(&str, &str)]) {
+    roff.control("SH", [title]);
+    for (name, text) in rows {
+        roff.control("TP", [])
+            .text([bold(*name)])
+            .text([roman(*text)]);
+    }
+}
+
 fn exit_status_section(roff: &mut Roff, name: &str) {
-    roff.control("SH", ["EXIT STATUS"]);
     let mut rows = vec![
         ("0", "Success."),
         ("1", "A failure that is not the input's: the jobs file cannot be read or written, a runner's store is gone, ..."),
@@ -117,16 +126,11 @@ fn exit_status_section(roff: &mut Roff, name: &str) {
             ("130", "tick fire: interrupted by SIGINT or SIGTERM."),
         ]);
     }
-    for (code, text) in rows {
-        roff.control("TP", [])
-            .text([bold(code)])
-            .text([roman(text)]);
-    }
+    tagged(roff, "EXIT STATUS", &rows);
 }
 
 fn environment_section(roff: &mut Roff) {
-    roff.control("SH", ["ENVIRONMENT"]);
-    for (var, text) in [
+    tagged(roff, "ENVIRONMENT", &[
         ("TICK_DB", "The jobs file when --db is not given."),
         ("XDG_DATA_HOME", "Without --db and TICK_DB, the jobs file is $XDG_DATA_HOME/tick/jobs.db (an absolute path only)."),
         ("HOME", "Without those, the jobs file is ~/.local/share/tick/jobs.db."),
@@ -136,18 +140,13 @@ fn environment_section(roff: &mut Roff) {
         ("TICK_COMPLETE", "Set by the completion scripts to ask tick for completions."),
         ("TICK_JOB_ID, TICK_EXECUTION_ID, TICK_SCHEDULED_AT", "Given to each job's command by tick run and tick fire."),
         ("TICK_EVENT, TICK_STATUS, TICK_EXIT_CODE", "Given to listeners (--on-success, --on-failure, --on-event), with TICK_JOB_ID and TICK_SCHEDULED_AT; the event is also on their stdin as JSON."),
-    ] {
-        roff.control("TP", []).text([bold(var)]).text([roman(text)]);
-    }
+    ]);
 }
 
 fn files_section(roff: &mut Roff) {
-    roff.control("SH", ["FILES"]);
-    for (file, text) in [
+    tagged(roff, "FILES", &[
         ("~/.local/share/tick/jobs.db", "The jobs file (see ENVIRONMENT for where else): one SQLite database holding the jobs and their history, created 0600 in a 0700 folder."),
         ("jobs.db-wal, jobs.db-shm", "SQLite's write-ahead log and its index, beside the jobs file."),
         ("jobs.db.lock", "The runner lock of tick run: who holds the jobs file."),
-    ] {
-        roff.control("TP", []).text([bold(file)]).text([roman(text)]);
-    }
+    ]);
 }

@@ -88,9 +88,10 @@ const AMBIGUOUS_SHOWN: usize = 10;
 /// is an error listing their ids.
 pub fn job_id(store: &mut dyn Store, given: &str) -> Result<String> {
     match store.job(given) {
-        Ok(_) => return Ok(given.to_string()),
-        Err(e) if !e.is::<UsageError>() => return Err(e),
-        Err(_) => {}
+        // Only "no such id" looks further: a row that cannot be read is
+        // still that job (`tick remove` must reach it).
+        Err(e) if e.is::<UsageError>() => {}
+        _ => return Ok(given.to_string()),
     }
     by_name(store, given)?.ok_or_else(|| UsageError::unknown_job(given).into())
 }

@@ -32,21 +32,43 @@ pub fn live_runner(store: &dyn Store) -> Result<Option<RunnerRow>> {
     }))
 }
 
-/// For `add`, `list` and `show`: whether a live runner holds the store;
-/// when none does, one line on stderr says that jobs will not fire (for
-/// people: only when stderr is a terminal, never with `--quiet`).
+/// For `list` and `show`: whether a live runner holds the store; when
+/// none does, [`note_no_runner`].
 pub fn runner_note(ctx: &Ctx, store: Option<&dyn Store>) -> Result<bool> {
     let live = match store {
         Some(store) => live_runner(store)?.is_some(),
         None => false,
     };
-    if !live && !ctx.quiet && std::io::stderr().is_terminal() {
+    if !live {
+        note_no_runner(ctx)?;
+    }
+    Ok(live)
+}
+
+/// For `add`: [`note_no_runner`] when no live runner holds the store
+/// (asked only when the note would be seen).
+pub fn runner_note_for_add(ctx: &Ctx, store: &dyn Store) -> Result<()> {
+    if noted(ctx) && live_runner(store)?.is_none() {
+        note_no_runner(ctx)?;
+    }
+    Ok(())
+}
+
+/// Whether the note is for someone: stderr a terminal, no `--quiet`.
+fn noted(ctx: &Ctx) -> bool {
+    !ctx.quiet && std::io::stderr().is_terminal()
+}
+
+/// One line on stderr: no runner, so no job will fire, and how to start
+/// one (for people: only when stderr is a terminal, never with `--quiet`).
+fn note_no_runner(ctx: &Ctx) -> Result<()> {
+    if noted(ctx) {
         eprintln!(
             "note: no tick run is running on {}, so no job will fire: {HOW_TO_RUN}",
             ctx.location()?
         );
     }
-    Ok(live)
+    Ok(())
 }
 
 #[derive(Serialize)]

@@ -569,6 +569,12 @@ fn a_unique_name_works_wherever_an_id_does() {
         env.tick(&["remove", "nightly", id]).ok(),
         format!("removed nightly\nremoved {id}\n")
     );
+    // A row that cannot be read is still found by its id, and removed.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute("UPDATE jobs SET trigger = '{' WHERE id = 't1'", [])
+        .unwrap();
+    drop(conn);
+    assert_eq!(env.tick(&["remove", "t1"]).ok(), "removed t1\n");
 }
 
 // 6. The table fits the terminal.

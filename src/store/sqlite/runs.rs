@@ -14,6 +14,8 @@ use crate::store::{
 
 /// How long a runner's write waits for another process's lock.
 const RUNNER_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+/// How long writing the output so far waits for another process's lock.
+const SO_FAR_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(50);
 
 impl Runs for SqliteStore {
     fn runner_lock(&self, me: &str) -> Result<RunnerLock> {
@@ -226,24 +228,17 @@ impl Runs for SqliteStore {
         if outputs.is_empty() {
             return Ok(());
         }
-        let tx = self.immediate()?;
-        {
-            let mut stmt = tx.prepare_cached(
-                "UPDATE executions SET stdout = ?1, stderr = ?2, stdout_truncated = ?3, stderr_truncated = ?4
-                 WHERE id = ?5 AND status = 'running'",
-            )?;
-            for (id, r) in outputs {
-                stmt.execute(params![
-                    r.stdout,
-                    r.stderr,
-                    r.stdout_truncated,
-                    r.stderr_truncated,
-                    id
-                ])?;
-            }
-        }
-        tx.commit()?;
-        Ok(())
+        // Best effort: never hold the caller up behind another process's
+        // write for long (the next second brings the output again).
+        let usual = if self.sync_claims_only {
+            RUNNER_BUSY_TIMEOUT
+        } else {
+            super::BUSY_TIMEOUT
+        };
+        self.conn.busy_timeout(SO_FAR_BUSY_TIMEOUT)?;
+        let result = self.write_output_so_far(outputs);
+        self.conn.busy_timeout(usual)?;
+        result
     }
 
     fn unclaim(
@@ -335,6 +330,27 @@ impl Runs for SqliteStore {
 }
 
 impl SqliteStore {
+    fn write_output_so_far(&mut self, outputs: &[(i64, &RunResult)]) -> Result<()> {
+        let tx = self.immediate()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE executions SET stdout = ?1, stderr = ?2, stdout_truncated = ?3, stderr_truncated = ?4
+                 WHERE id = ?5 AND status = 'running'",
+            )?;
+            for (id, r) in outputs {
+                stmt.execute(params![
+                    r.stdout,
+                    r.stderr,
+                    r.stdout_truncated,
+                    r.stderr_truncated,
+                    id
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     fn claim_in_tx(
         &mut self,
         claims: &[Claim],
