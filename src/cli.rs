@@ -11,9 +11,16 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Schedule shell commands from the terminal: a cron replacement with exact
 /// time zones, history and a foreground scheduler.
 #[derive(Debug, Parser)]
-#[command(name = "tick", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "tick",
+    version,
+    propagate_version = true,
+    max_term_width = 100,
+    after_help = TICK_EXAMPLES
+)]
 pub struct Cli {
-    /// Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]
+    /// Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db,
+    /// else ~/.local/share/tick/jobs.db]
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
@@ -50,7 +57,11 @@ pub enum Command {
     Add(AddArgs),
 
     /// List jobs, soonest next run first
-    #[command(after_help = "Examples:\n  tick list\n  tick list --all --json")]
+    ///
+    /// On a terminal the table fits its width: the command is cut first,
+    /// then the name, then next runs show only the relative time. Piped, or
+    /// with --wide, every column is whole.
+    #[command(after_help = "Examples:\n  tick list\n  tick list --wide\n  tick list --all --json")]
     List(ListArgs),
 
     /// Show every field of a job, its next 5 fire times and last 10 executions
@@ -84,7 +95,13 @@ pub enum Command {
     History(HistoryArgs),
 
     /// Print the captured output of a job's latest (or a given) execution
-    #[command(after_help = "Examples:\n  tick logs backup\n  tick logs backup --execution 42")]
+    ///
+    /// The latest execution that ran, not a missed or skipped fire after
+    /// it. With --follow, a running execution's output is shown as it comes
+    /// (within about a second), until it ends.
+    #[command(
+        after_help = "Examples:\n  tick logs backup\n  tick logs backup --execution 42\n  tick logs backup --follow"
+    )]
     Logs(LogsArgs),
 
     /// Run a job once now, in the foreground, recorded as an execution
@@ -101,15 +118,27 @@ pub enum Command {
     ///
     /// Reads comments, blank lines, NAME=value lines (CRON_TZ sets the zone
     /// of the lines after it; SHELL and MAILTO are ignored with a note),
-    /// 5-field lines and macros, and `%` as crontab does.
+    /// 5-field lines and macros, and `%` as crontab does. A job already
+    /// there (same trigger, zone, command and environment) is not added
+    /// again. System crontabs (/etc/crontab, /etc/cron.d/*, --system) have
+    /// a user field: taken out for your own lines, refused for another
+    /// user's.
     #[command(
-        after_help = "Examples:\n  crontab -l | tick import\n  tick import /etc/cron.d/backup"
+        after_help = "Examples:\n  crontab -l | tick import\n  tick import --dry-run my.crontab\n  tick import /etc/cron.d/backup"
     )]
     Import(ImportArgs),
 
     /// Write the jobs that crontab can express as a crontab, warning about the rest
     #[command(after_help = "Examples:\n  tick export > my.crontab\n  tick export | crontab -")]
     Export(ExportArgs),
+
+    /// Say whether a runner is running, and how the jobs stand
+    ///
+    /// Whether a `tick run` holds the jobs file (its pid, host and since
+    /// when), the jobs by state, the next fire and the last failure. With
+    /// no runner, no job fires.
+    #[command(after_help = "Examples:\n  tick status\n  tick status --json")]
+    Status(StatusArgs),
 
     /// Run the scheduler in the foreground until SIGINT or SIGTERM
     ///
@@ -136,19 +165,37 @@ pub enum Command {
     Generate(GenerateArgs),
 }
 
+const TICK_EXAMPLES: &str = "\
+Examples:
+  tick add cron '0 3 * * *' --name nightly -- backup.sh --full
+  tick list
+  tick run                 # the scheduler: nothing fires without it
+  tick status
+  tick logs nightly --follow
+  tick next cron '30 9 * * mon-fri' --tz Europe/Berlin -n 5
+
+Each subcommand has its own --help and man page (man tick-add).";
+
 const ADD_EXAMPLES: &str = "\
 Examples:
   tick add cron '0 3 * * *' -- backup.sh
-  tick add cron '*/15 * * * *' --name sync --tz Europe/Berlin -- rsync -a src/ dst/
-  tick add cron --hour 5 --minute 30 --day-of-week mon-fri --id report -- ./report.sh
-  tick add interval --every 90s --timeout 30s -- curl -fsS https://example.com/health
-  tick add date --at '2026-12-24 18:00' -- 'notify-send \"Merry Christmas\"'
-  tick add any 'cron 0 9 * * mon-fri' 'cron 0 12 * * sat,sun' --tz Europe/Berlin -- ./digest.sh";
+  tick add cron '*/15 * * * *' --name sync --tz Europe/Berlin \\
+      -- rsync -a src/ dst/
+  tick add cron --hour 5 --minute 30 --day-of-week mon-fri \\
+      --id report -- ./report.sh
+  tick add interval --every 90s --timeout 30s \\
+      -- curl -fsS https://example.com/health
+  tick add date --in 2h -- 'notify-send \"Tea is ready\"'
+  tick add date --at \"$(date -d tomorrow +%F) 09:00\" -- ./standup.sh
+  tick add any 'cron 0 9 * * mon-fri' 'cron 0 12 * * sat,sun' \\
+      --tz Europe/Berlin -- ./digest.sh";
 
 const MODIFY_EXAMPLES: &str = "\
 Examples:
   tick modify backup --name nightly-backup --timeout 1h
-  tick modify backup --command 'backup.sh --full' --env BACKUP_DIR=/mnt/b";
+  tick modify backup --command 'backup.sh --full' \\
+      --env BACKUP_DIR=/mnt/b
+  tick modify backup --unset-env BACKUP_DIR --name none";
 
 const RESCHEDULE_EXAMPLES: &str = "\
 Examples:
@@ -161,16 +208,18 @@ Examples:
   tick next cron '30 9 * * mon-fri' --tz Europe/Berlin -n 5
   tick next cron '0 0 L * 5L'
   tick next cron --hour 5 --minute 30 --day 'last fri'
-  tick next cron '30 2 * * *' --tz America/New_York --from '2026-03-07 12:00' -n 3
+  tick next cron '30 2 * * *' --tz America/New_York \\
+      --from '2026-03-07 12:00' -n 3
   tick next interval --every 1h30m --start '2026-12-01 08:00'
   tick next date --in 2h
-  tick next any 'cron 0 9 * * mon-fri' 'cron 0 12 * * sat,sun' --tz Europe/Berlin
+  tick next any 'cron 0 9 * * mon-fri' 'cron 0 12 * * sat,sun' \\
+      --tz Europe/Berlin
   tick next all 'cron 0 0 13 * *' 'cron 0 0 * * fri' -n 3";
 
 /// `tick history`
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
-    /// Only this job's executions
+    /// Only this job's executions (its id, or a name only one job has)
     #[arg(value_name = "ID")]
     pub id: Option<String>,
     /// Only executions with this status
@@ -195,7 +244,7 @@ fn status_parser() -> impl clap::builder::TypedValueParser<Value = crate::model:
 /// `tick logs`
 #[derive(Debug, Args)]
 pub struct LogsArgs {
-    /// Job id
+    /// Job id, or a name only one job has
     #[arg(value_name = "ID")]
     pub id: String,
     /// This execution instead of the latest
@@ -205,12 +254,15 @@ pub struct LogsArgs {
     /// control characters are otherwise shown escaped, like \x1b)
     #[arg(long)]
     pub raw: bool,
+    /// Follow a running execution's output as it comes, until it ends
+    #[arg(short, long)]
+    pub follow: bool,
 }
 
 /// `tick fire`
 #[derive(Debug, Args)]
 pub struct FireArgs {
-    /// Job id
+    /// Job id, or a name only one job has
     #[arg(value_name = "ID")]
     pub id: String,
     /// Stop the command after this long (instead of the job's --timeout)
@@ -236,11 +288,26 @@ pub struct ImportArgs {
     /// The crontab file, or - for standard input [default: -]
     #[arg(value_name = "FILE|-")]
     pub file: Option<String>,
+    /// Read a system crontab: a user field between the schedule and the
+    /// command (the default for /etc/crontab and /etc/cron.d/*)
+    #[arg(long)]
+    pub system: bool,
+    /// Print what would be imported, and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `tick export`
 #[derive(Debug, Args)]
 pub struct ExportArgs {}
+
+/// `tick status`
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print a JSON object
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// `tick run`
 #[derive(Debug, Args)]
@@ -321,8 +388,9 @@ pub struct AddArgs {
 /// "unchanged" on modify.
 #[derive(Debug, Clone, Default, Args)]
 pub struct JobOptionArgs {
-    /// A name to show in listings
-    #[arg(long, value_name = "NAME", help_heading = "Job options")]
+    /// A name to show in listings, usable instead of the id where it is
+    /// unique; `none` for no name (on modify: removes it)
+    #[arg(long, value_name = "NAME|none", help_heading = "Job options")]
     pub name: Option<String>,
 
     /// Running copies allowed at once; further fires are skipped [default: 1]
@@ -388,12 +456,16 @@ pub struct ListArgs {
     /// Print a JSON array
     #[arg(long)]
     pub json: bool,
+    /// Show every column whole, however wide the terminal (piped output
+    /// always is)
+    #[arg(short, long)]
+    pub wide: bool,
 }
 
 /// `tick show`
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// Job id
+    /// Job id, or a name only one job has
     pub id: String,
     /// Print a JSON object
     #[arg(long)]
@@ -403,7 +475,7 @@ pub struct ShowArgs {
 /// `tick pause` / `tick resume`
 #[derive(Debug, Args)]
 pub struct SelectArgs {
-    /// Job ids
+    /// Job ids, or names only one job has each
     #[arg(
         required_unless_present = "all",
         conflicts_with = "all",
@@ -418,7 +490,7 @@ pub struct SelectArgs {
 /// `tick remove`
 #[derive(Debug, Args)]
 pub struct RemoveArgs {
-    /// Job ids
+    /// Job ids, or names only one job has each
     #[arg(required = true, value_name = "ID")]
     pub ids: Vec<String>,
 }
@@ -426,12 +498,16 @@ pub struct RemoveArgs {
 /// `tick modify`
 #[derive(Debug, Args)]
 pub struct ModifyArgs {
-    /// Job id
+    /// Job id, or a name only one job has
     pub id: String,
 
     /// New shell command
     #[arg(long, value_name = "COMMAND", help_heading = "Job options")]
     pub command: Option<String>,
+
+    /// Remove a variable from the command's environment (repeatable)
+    #[arg(long, value_name = "KEY", help_heading = "Job options")]
+    pub unset_env: Vec<String>,
 
     #[command(flatten)]
     pub options: JobOptionArgs,
@@ -440,7 +516,7 @@ pub struct ModifyArgs {
 /// `tick reschedule`
 #[derive(Debug, Args)]
 pub struct RescheduleArgs {
-    /// Job id
+    /// Job id, or a name only one job has
     #[arg(value_name = "ID")]
     pub id: String,
 
@@ -626,6 +702,21 @@ mod tests {
     fn clap_definition_is_consistent() {
         super::Cli::command().debug_assert();
         super::TriggerPart::command().debug_assert();
+    }
+
+    #[test]
+    fn every_example_fits_a_man_page_line() {
+        let cmd = super::Cli::command();
+        for sub in std::iter::once(&cmd).chain(cmd.get_subcommands()) {
+            let after = sub.get_after_help().map(|h| h.to_string());
+            for line in after.unwrap_or_default().lines() {
+                assert!(
+                    line.len() <= 70,
+                    "{}: {line:?} is longer than 70",
+                    sub.get_name()
+                );
+            }
+        }
     }
 
     #[test]

@@ -23,6 +23,10 @@ pub struct Entry {
     pub line: usize,
     /// The schedule: 5 fields, or a macro (incl. `@reboot`).
     pub schedule: String,
+    /// The user field of a system crontab line.
+    pub user: Option<String>,
+    /// What cron runs: the command field read as cron reads it.
+    pub cron: CronCommand,
     /// The command for `/bin/sh -c`, with `%` input already turned into a pipe.
     pub command: String,
     /// `CRON_TZ` in force, if any.
@@ -91,7 +95,36 @@ const MACROS: [&str; 8] = [
     "@hourly",
 ];
 
+/// Which crontab a file is: a user's (`crontab -e`), or a system one
+/// (`/etc/crontab`, `/etc/cron.d/*`), whose job lines have a user field
+/// between the schedule and the command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    User,
+    System,
+}
+
+impl Format {
+    /// A system crontab by its path: `/etc/crontab` or a file in `/etc/cron.d`.
+    pub fn of_path(path: &std::path::Path) -> Format {
+        let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if real == std::path::Path::new("/etc/crontab")
+            || real.parent() == Some(std::path::Path::new("/etc/cron.d"))
+        {
+            Format::System
+        } else {
+            Format::User
+        }
+    }
+}
+
+/// Read a user's crontab.
 pub fn parse(text: &str) -> Parsed {
+    parse_as(text, Format::User)
+}
+
+/// Read a crontab of the given format.
+pub fn parse_as(text: &str, format: Format) -> Parsed {
     let mut out = Parsed::default();
     let mut env = BTreeMap::new();
     let mut zone: Option<String> = None;
@@ -116,11 +149,13 @@ pub fn parse(text: &str) -> Parsed {
             }
             continue;
         }
-        match job_line(line) {
-            Ok((schedule, command)) => out.entries.push(Entry {
+        match job_line(line, format) {
+            Ok((schedule, user, cron)) => out.entries.push(Entry {
                 line: n,
                 schedule,
-                command,
+                user,
+                command: job_command(&cron),
+                cron,
                 zone: zone.clone(),
                 env: env.clone(),
             }),
@@ -148,7 +183,9 @@ fn assignment(line: &str) -> Option<(String, String)> {
     Some((name.to_string(), unquoted.to_string()))
 }
 
-fn job_line(line: &str) -> Result<(String, String), String> {
+/// A job line: its schedule, its user field (system crontabs) and its
+/// command field as cron reads it.
+fn job_line(line: &str, format: Format) -> Result<(String, Option<String>, CronCommand), String> {
     let (schedule, rest) = if line.starts_with('@') {
         let (m, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
         if !MACROS.contains(&m.to_ascii_lowercase().as_str()) {
@@ -176,12 +213,26 @@ fn job_line(line: &str) -> Result<(String, String), String> {
         parse_crontab(&schedule).map_err(|e| e.to_string())?;
         (schedule, rest)
     };
+    let (user, rest) = match format {
+        Format::User => (None, rest),
+        Format::System => {
+            let t = rest.trim_start();
+            let end = t.find(char::is_whitespace).unwrap_or(t.len());
+            if end == 0 {
+                return Err(
+                    "no user field after the schedule (a system crontab line is: schedule, user, command)"
+                        .into(),
+                );
+            }
+            (Some(t[..end].to_string()), &t[end..])
+        }
+    };
     // Like cron: blanks before the command are skipped, the rest is kept.
     let cron = read_command(rest.trim_start());
     if cron.command.trim().is_empty() {
         return Err("no command after the schedule".into());
     }
-    Ok((schedule, job_command(&cron)))
+    Ok((schedule, user, cron))
 }
 
 /// What cron runs for the command field of a crontab line: the command
@@ -275,6 +326,21 @@ pub fn write_command(c: &CronCommand) -> Result<String, String> {
         );
     }
     Ok(field)
+}
+
+/// The crontab line `NAME=value` that cron (and [`parse`]) reads back as
+/// exactly this variable, quoted where needed, or why there is none.
+pub fn write_env(name: &str, value: &str) -> Result<String, String> {
+    if value.contains(['\n', '\r']) {
+        return Err("its value has several lines, which a crontab line cannot hold".into());
+    }
+    for q in ["", "\"", "'"] {
+        let line = format!("{name}={q}{value}{q}");
+        if assignment(&line) == Some((name.to_string(), value.to_string())) {
+            return Ok(line);
+        }
+    }
+    Err("its value cannot be quoted so that cron reads it back as it is".into())
 }
 
 /// A job's command for what cron runs: the input, if any, through a pipe,
@@ -397,6 +463,60 @@ GREETING=\"hello world\"
         assert!(p.errors[1].starts_with("line 3: expected 5 time fields"));
         assert!(p.errors[2].starts_with("line 4: unknown macro '@sometimes'"));
         assert!(p.errors[3].starts_with("line 5: no command"));
+    }
+
+    #[test]
+    fn system_crontabs_have_a_user_field() {
+        let p = parse_as(
+            "SHELL=/bin/sh\n30 3 * * 0 root test -e /run/x || echo 'a b'\n@reboot  alice   start.sh%in\n0 1 * * * \n",
+            Format::System,
+        );
+        assert_eq!(p.entries.len(), 2);
+        assert_eq!(p.entries[0].user.as_deref(), Some("root"));
+        assert_eq!(p.entries[0].command, "test -e /run/x || echo 'a b'");
+        assert_eq!(p.entries[1].user.as_deref(), Some("alice"));
+        assert_eq!(p.entries[1].cron.command, "start.sh");
+        assert_eq!(p.errors, ["line 4: no user field after the schedule (a system crontab line is: schedule, user, command)"]);
+        // The same line in a user's crontab: the user is the command.
+        let p = parse("30 3 * * 0 root test -e /run/x\n");
+        assert_eq!(p.entries[0].command, "root test -e /run/x");
+        for (path, format) in [
+            ("/etc/crontab", Format::System),
+            ("/etc/cron.d/e2scrub_all", Format::System),
+            ("/etc/cron.d", Format::User),
+            ("/home/me/my.crontab", Format::User),
+        ] {
+            assert_eq!(
+                Format::of_path(std::path::Path::new(path)),
+                format,
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn environment_lines_read_back_as_written() {
+        for value in [
+            "/srv/backup",
+            "",
+            " lead",
+            "trail ",
+            "\"q\"",
+            "'q'",
+            "a=b # c",
+            "\"'",
+        ] {
+            match write_env("V", value) {
+                Ok(line) => {
+                    let p = parse(&format!("{line}\n* * * * * x\n"));
+                    assert_eq!(p.entries[0].env["V"], value, "{line}");
+                }
+                Err(why) => assert_eq!(value, "\"'", "{why}"),
+            }
+        }
+        assert!(write_env("V", "a\nb")
+            .unwrap_err()
+            .contains("several lines"));
     }
 
     #[test]

@@ -22,9 +22,11 @@ impl UsageError {
         UsageError(msg.into())
     }
 
-    /// A job id that names no job.
+    /// A job id (or name) that names no job.
     pub fn unknown_job(id: &str) -> Self {
-        UsageError::new(format!("unknown job id '{id}' (see 'tick list --all')"))
+        UsageError::new(format!(
+            "unknown job '{id}': no job has that id or name (see 'tick list --all')"
+        ))
     }
 }
 

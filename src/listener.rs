@@ -21,7 +21,7 @@ use rustix::process::{kill_process_group, Pid, Signal};
 use serde::Serialize;
 
 use crate::log::Logger;
-use crate::model::Status;
+use crate::model::{JobOptions, RunResult, Status};
 
 /// How long a listener may run before its process group is killed.
 pub const TIMEOUT: Duration = Duration::from_secs(60);
@@ -48,6 +48,8 @@ pub struct Event {
     /// For a `retry` event: when the next attempt is due.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_attempt_at: Option<String>,
+    /// Why a `missed` or `skipped` fire did not run (how late, which limit).
+    pub reason: Option<String>,
 }
 
 impl Event {
@@ -62,6 +64,9 @@ impl Event {
         }
     }
 
+    /// The event for an execution of a job (its name and command as they
+    /// were then) that ended with `status`; `result` when a command ran.
+    /// Built the same way for `tick run` and `tick fire`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         job_id: &str,
@@ -69,10 +74,10 @@ impl Event {
         command: &str,
         execution_id: Option<i64>,
         status: Status,
-        exit_code: Option<i32>,
-        signal: Option<i32>,
+        result: Option<&RunResult>,
         scheduled_at: DateTime<Utc>,
         duration_ms: Option<i64>,
+        reason: Option<&str>,
     ) -> Event {
         Event {
             event: Event::name(status),
@@ -81,13 +86,14 @@ impl Event {
             command: command.to_string(),
             execution_id,
             status: status.as_str(),
-            exit_code,
-            signal,
+            exit_code: result.and_then(|r| r.exit_code),
+            signal: result.and_then(|r| r.signal),
             scheduled_at: scheduled_at.to_rfc3339_opts(SecondsFormat::Secs, true),
             duration_ms,
             attempt: 1,
             retry_of: None,
             next_attempt_at: None,
+            reason: reason.map(str::to_string),
         }
     }
 
@@ -97,6 +103,18 @@ impl Event {
             status,
             Status::Failed | Status::Killed | Status::Timeout | Status::Missed
         )
+    }
+}
+
+/// The job's own listener for an execution that ended with `status`: its
+/// `--on-success` after a success, its `--on-failure` after a failure.
+pub fn own_listener(options: &JobOptions, status: Status) -> Option<&str> {
+    if status == Status::Success {
+        options.on_success.as_deref()
+    } else if Event::is_failure(status) {
+        options.on_failure.as_deref()
+    } else {
+        None
     }
 }
 
@@ -230,10 +248,11 @@ fn live(pool: &Pool) -> Vec<i32> {
     pool.live.lock().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
-/// Run one listener: the event on its stdin (written without ever
-/// blocking, so a listener that does not read is still timed out) and in
-/// its environment, in its own process group, killed after `timeout`.
-fn run(command: &str, event: &Event, timeout: Duration) -> Result<(), String> {
+/// Run one listener and wait for it (`tick fire`; `tick run` uses
+/// [`notify`]): the event on its stdin (written without ever blocking, so
+/// a listener that does not read is still timed out) and in its
+/// environment, in its own process group, killed after `timeout`.
+pub fn run(command: &str, event: &Event, timeout: Duration) -> Result<(), String> {
     let json = serde_json::to_string(event).map_err(|e| e.to_string())? + "\n";
     let mut child = Command::new("/bin/sh")
         .arg("-c")
@@ -322,16 +341,20 @@ mod tests {
 
     fn event(command: String) -> Event {
         let at = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let result = RunResult {
+            exit_code: Some(1),
+            ..RunResult::default()
+        };
         Event::new(
             "j",
             None,
             &command,
             Some(1),
             Status::Failed,
-            Some(1),
-            None,
+            Some(&result),
             at,
             Some(5),
+            None,
         )
     }
 

@@ -7,6 +7,8 @@ use tick::cli::Cli;
 use tick::error;
 
 fn main() {
+    // A shell asking for completions (TICK_COMPLETE set): answer, exit.
+    tick::commands::complete::complete_if_asked();
     let code = match Cli::try_parse() {
         Ok(cli) => match tick::commands::dispatch(cli) {
             Ok(()) => error::EXIT_OK,
@@ -23,7 +25,8 @@ fn main() {
 }
 
 /// Help and version go to stdout as clap prints them; a usage error becomes
-/// one line on stderr and exit code 2.
+/// one line on stderr (with clap's tips and where to read more) and exit
+/// code 2.
 fn clap_error(e: clap::Error) -> i32 {
     use clap::error::ErrorKind;
     match e.kind() {
@@ -38,17 +41,9 @@ fn clap_error(e: clap::Error) -> i32 {
             }
         }
         _ => {
-            // clap's message up to its first blank line (the error and any
-            // "[possible values: ...]"), folded onto one line.
-            let text = e.render().to_string();
-            let msg = text
-                .lines()
-                .take_while(|l| !l.trim().is_empty())
-                .map(str::trim)
-                .collect::<Vec<_>>()
-                .join(" ");
-            let msg = msg.strip_prefix("error: ").unwrap_or(&msg);
-            eprintln!("error: {msg} (see 'tick --help')");
+            let argv: Vec<String> = std::env::args().collect();
+            let msg = tick::commands::usage::explain(&e, &argv);
+            eprintln!("error: {}", error::one_line(&msg));
             error::EXIT_USAGE
         }
     }

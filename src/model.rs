@@ -226,6 +226,8 @@ pub struct Execution {
     pub attempt: u32,
     /// For a retry: the execution id of the first attempt.
     pub retry_of: Option<i64>,
+    /// Why a `missed` or `skipped` fire did not run (how late, which limit).
+    pub reason: Option<String>,
 }
 
 impl Execution {

@@ -88,6 +88,25 @@ impl std::fmt::Display for Relative {
     }
 }
 
+/// A job's next run for people: `2026-11-23 03:00:00 CET (in 20h)`, with
+/// `first run` when `--first-run` set it, and `overdue` when it is past
+/// and no live runner (`runner` false) will run it.
+pub struct NextRun<'a>(pub &'a Job, pub DateTime<Utc>, pub DateTime<Utc>, pub bool);
+
+impl std::fmt::Display for NextRun<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let NextRun(job, at, now, runner) = *self;
+        write!(f, "{} ({}", LocalTime(at, job_tz(job)), Relative(at, now))?;
+        if !runner && at < now {
+            f.write_str(", overdue")?;
+        }
+        if job.options.first_run == Some(at) {
+            f.write_str(", first run")?;
+        }
+        f.write_str(")")
+    }
+}
+
 /// The zone of a job, falling back to UTC for display when it is unknown.
 pub fn job_tz(job: &Job) -> Tz {
     job.trigger.timezone.parse().unwrap_or(Tz::UTC)
@@ -181,6 +200,7 @@ pub struct ExecutionJson<'a> {
     signal: Option<i32>,
     attempt: u32,
     retry_of: Option<i64>,
+    reason: Option<&'a str>,
 }
 
 impl<'a> ExecutionJson<'a> {
@@ -199,6 +219,7 @@ impl<'a> ExecutionJson<'a> {
             signal: e.signal,
             attempt: e.attempt,
             retry_of: e.retry_of,
+            reason: e.reason.as_deref(),
         }
     }
 }
@@ -257,12 +278,38 @@ impl Style {
 /// 10,000-job `tick list` would otherwise allocate 60,000 strings); tick
 /// writes this itself rather than with comfy-table, which took ~40 ms of
 /// such a listing to build and drop its cell structures.
+///
+/// [`Table::fit`] makes it fit a terminal's width by giving up room in a
+/// given order ([`Give`]); otherwise every cell is written whole.
 pub struct Table {
     buf: String,
     /// (start, end, style) of each cell in `buf`, row after row.
     cells: Vec<(usize, usize, Style)>,
     cols: usize,
     color: bool,
+    /// How each column is shown (all whole until [`Table::fit`]).
+    shown: Vec<Shown>,
+}
+
+/// How a column is shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Shown {
+    /// At most this wide, cut with `…`.
+    limit: Option<usize>,
+    /// Only the part in the last parentheses (`in 4m` of `... (in 4m)`).
+    relative: bool,
+    hidden: bool,
+}
+
+/// A way for [`Table::fit`] to give up width, tried in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Give {
+    /// Cut column `.0` to as narrow as needed, but not below `.1`.
+    Shorten(usize, usize),
+    /// Show only the relative time of column `.0` (the part in parentheses).
+    Relative(usize),
+    /// Leave column `.0` out.
+    Drop(usize),
 }
 
 impl Table {
@@ -272,6 +319,7 @@ impl Table {
             cells: Vec::new(),
             cols: headers.len(),
             color,
+            shown: vec![Shown::default(); headers.len()],
         };
         for h in headers {
             t.cell(h, Style::Bold);
@@ -306,26 +354,101 @@ impl Table {
         }
     }
 
+    /// A cell's text as its column shows it (the header row is never
+    /// made relative).
+    fn shown_text(&self, i: usize) -> Cow<'_, str> {
+        let c = &self.cells[i];
+        let s = self.shown[i % self.cols];
+        let mut text = &self.buf[c.0..c.1];
+        if s.relative && i >= self.cols {
+            text = relative_part(text);
+        }
+        match s.limit {
+            Some(w) => cut(text, w),
+            None => Cow::Borrowed(text),
+        }
+    }
+
+    /// The widest shown cell of each column (0 for a hidden one).
+    fn widths(&self) -> Vec<usize> {
+        let mut widths = vec![0; self.cols];
+        for i in 0..self.cells.len() {
+            let col = i % self.cols;
+            if !self.shown[col].hidden {
+                widths[col] = widths[col].max(display_width(&self.shown_text(i)));
+            }
+        }
+        widths
+    }
+
+    /// How wide the table is as shown.
+    fn total(widths: &[usize], shown: &[Shown]) -> usize {
+        let visible = shown.iter().filter(|s| !s.hidden).count();
+        widths.iter().sum::<usize>() + 2 * visible.saturating_sub(1)
+    }
+
+    /// Fit the table into `width` columns, giving up room in the order of
+    /// `gives` until it fits; a column that was cut then gets back what
+    /// room is left. A table that cannot fit is left as narrow as `gives`
+    /// make it.
+    pub fn fit(&mut self, width: usize, gives: &[Give]) {
+        let natural = self.widths();
+        for give in gives {
+            let widths = self.widths();
+            let total = Table::total(&widths, &self.shown);
+            if total <= width {
+                break;
+            }
+            match *give {
+                Give::Shorten(col, min) => {
+                    let want = widths[col].saturating_sub(total - width).max(min);
+                    if want < widths[col] {
+                        self.shown[col].limit = Some(want);
+                    }
+                }
+                Give::Relative(col) => self.shown[col].relative = true,
+                Give::Drop(col) => self.shown[col].hidden = true,
+            }
+        }
+        // Room left over (after a column went relative or was left out)
+        // goes back to the column cut last.
+        let widths = self.widths();
+        let spare = width.saturating_sub(Table::total(&widths, &self.shown));
+        if let Some(col) = gives.iter().rev().find_map(|g| match *g {
+            Give::Shorten(c, _) if self.shown[c].limit.is_some() && !self.shown[c].hidden => {
+                Some(c)
+            }
+            _ => None,
+        }) {
+            let limit = (widths[col] + spare).min(natural[col]);
+            self.shown[col].limit = Some(limit);
+        }
+    }
+
     pub fn write(&self, out: &mut impl Write, indent: &str) -> std::io::Result<()> {
         let cols = self.cols.max(1);
-        let text = |c: &(usize, usize, Style)| &self.buf[c.0..c.1];
-        let mut widths = vec![0; cols];
-        for (i, c) in self.cells.iter().enumerate() {
-            widths[i % cols] = widths[i % cols].max(display_width(text(c)));
-        }
-        for row in self.cells.chunks(cols) {
+        let widths = self.widths();
+        let last = (0..cols)
+            .rev()
+            .find(|c| !self.shown[*c].hidden)
+            .unwrap_or(0);
+        for (r, row) in self.cells.chunks(cols).enumerate() {
             out.write_all(indent.as_bytes())?;
             for (i, c) in row.iter().enumerate() {
+                if self.shown[i].hidden {
+                    continue;
+                }
+                let text = self.shown_text(r * cols + i);
                 let colored = self.color && c.2 != Style::Plain;
                 if colored {
                     out.write_all(c.2.code().as_bytes())?;
                 }
-                out.write_all(text(c).as_bytes())?;
+                out.write_all(text.as_bytes())?;
                 if colored {
                     out.write_all(b"\x1b[0m")?;
                 }
-                if i + 1 < row.len() {
-                    let pad = widths[i] - display_width(text(c)) + 2;
+                if i < last && i + 1 < row.len() {
+                    let pad = widths[i] - display_width(&text) + 2;
                     write!(out, "{:pad$}", "")?;
                 }
             }
@@ -333,6 +456,34 @@ impl Table {
         }
         Ok(())
     }
+}
+
+/// The part of `... (in 4m)` in its last parentheses, or all of it.
+fn relative_part(text: &str) -> &str {
+    match (text.rfind(" ("), text.strip_suffix(')')) {
+        (Some(at), Some(_)) => &text[at + 2..text.len() - 1],
+        _ => text,
+    }
+}
+
+/// `text` cut to at most `width` columns, ending in `…` where it was cut.
+fn cut(text: &str, width: usize) -> Cow<'_, str> {
+    if display_width(text) <= width {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(ch);
+        used += w;
+    }
+    out.truncate(out.trim_end().len());
+    out.push('…');
+    Cow::Owned(out)
 }
 
 /// Terminal columns a cell takes (ASCII fast path).
@@ -364,35 +515,48 @@ pub fn status_style(status: Status) -> Style {
 /// The empty jobs table of `tick list`; rows come from [`job_row`].
 pub fn jobs_table(color: bool) -> Table {
     Table::new(
-        &["ID", "NAME", "TRIGGER", "NEXT RUN", "LAST", "STATE"],
+        &[
+            "ID", "NAME", "TRIGGER", "NEXT RUN", "LAST", "STATE", "COMMAND",
+        ],
         color,
     )
 }
 
-/// Add one job's row to the jobs table.
-/// A job's table row. `retry`: its pending retry, if any (due, attempt).
+/// How the jobs table gives up width on a terminal: a long name is cut to
+/// 24 columns, then the command, then the name further; then next runs
+/// show only their relative time; then the command is left out; then the
+/// trigger is cut. The id, the last run and
+/// the state are always whole.
+pub const JOBS_FIT: &[Give] = &[
+    Give::Shorten(1, 24),
+    Give::Shorten(6, 12),
+    Give::Shorten(1, 8),
+    Give::Relative(3),
+    Give::Drop(6),
+    Give::Shorten(2, 16),
+];
+
+/// Add one job's row to the jobs table. Without a live runner (`runner`
+/// false), a next run in the past is marked overdue: nothing will run it.
+/// `retry`: the job's pending retry, if any (due, attempt).
 pub fn job_row(
     t: &mut Table,
     job: &Job,
     last: Option<&Execution>,
     retry: Option<&(DateTime<Utc>, u32)>,
     now: DateTime<Utc>,
+    runner: bool,
 ) {
-    let tz = job_tz(job);
     t.cell(&job.id, Style::Plain);
     t.cell(job.name.as_deref().unwrap_or("-"), Style::Plain);
     t.cell_fmt(format_args!("{}", job.trigger), Style::Plain);
-    match (job.state, job.next_run_at) {
-        (_, Some(n)) if job.options.first_run == Some(n) => t.cell_fmt(
-            format_args!("{} ({}, first run)", LocalTime(n, tz), Relative(n, now)),
+    match job.next_run_at {
+        Some(n) => t.cell_fmt(
+            format_args!("{}", NextRun(job, n, now, runner)),
             Style::Plain,
         ),
-        (_, Some(n)) => t.cell_fmt(
-            format_args!("{} ({})", LocalTime(n, tz), Relative(n, now)),
-            Style::Plain,
-        ),
-        (JobState::Active, None) => t.cell("never", Style::Plain),
-        _ => t.cell("-", Style::Plain),
+        None if job.state == JobState::Active => t.cell("never", Style::Plain),
+        None => t.cell("-", Style::Plain),
     }
     match (last, retry) {
         (Some(e), Some((due, attempt))) => {
@@ -419,16 +583,22 @@ pub fn job_row(
         (None, _) => t.cell("-", Style::Plain),
     }
     t.cell(job.state.as_str(), state_style(job.state));
+    t.cell(&job.command, Style::Plain);
 }
 
 /// The executions table of `tick show` and `tick history` (with a JOB
-/// column when the rows may be of several jobs).
+/// column when the rows may be of several jobs, and a REASON column when a
+/// missed or skipped row says why).
 pub fn executions_table(execs: &[Execution], tz: Tz, color: bool, with_job: bool) -> Table {
     let mut headers = vec!["EXEC"];
     if with_job {
         headers.push("JOB");
     }
     headers.extend(["SCHEDULED", "STARTED", "DURATION", "STATUS", "EXIT"]);
+    let with_reason = execs.iter().any(|e| e.reason.is_some());
+    if with_reason {
+        headers.push("REASON");
+    }
     let mut t = Table::new(&headers, color);
     for e in execs {
         let mut row = vec![(e.id.to_string(), Style::Plain)];
@@ -463,6 +633,9 @@ pub fn executions_table(execs: &[Execution], tz: Tz, color: bool, with_job: bool
                 Style::Plain,
             ),
         ]);
+        if with_reason {
+            row.push((e.reason.clone().unwrap_or_else(|| "-".into()), Style::Plain));
+        }
         t.row(row);
     }
     t
@@ -514,5 +687,65 @@ mod tests {
     }
 
     #[test]
-    fn human_durations() {}
+    fn a_table_fits_a_width_by_giving_up_room_in_order() {
+        let table = || {
+            let mut t = Table::new(&["ID", "NAME", "WHEN", "COMMAND"], false);
+            for (id, name, when, cmd) in [
+                (
+                    "a",
+                    "a-rather-long-name",
+                    "2026-11-22 06:15:00 CET (in 4m)",
+                    "backup.sh --full --to /mnt/backup",
+                ),
+                ("b", "-", "never", "true"),
+            ] {
+                t.row(vec![
+                    (id.into(), Style::Plain),
+                    (name.into(), Style::Plain),
+                    (when.into(), Style::Plain),
+                    (cmd.into(), Style::Plain),
+                ]);
+            }
+            t
+        };
+        let gives = [
+            Give::Shorten(3, 8),
+            Give::Shorten(1, 6),
+            Give::Relative(2),
+            Give::Drop(3),
+        ];
+        let written = |width: usize| {
+            let mut t = table();
+            t.fit(width, &gives);
+            let mut out = Vec::new();
+            t.write(&mut out, "").unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let wide = written(200);
+        assert!(wide.contains("backup.sh --full --to /mnt/backup"), "{wide}");
+        for width in [80, 60, 40, 30, 20] {
+            let out = written(width);
+            for line in out.lines() {
+                assert!(line.width() <= width, "{width}: {line:?}\n{out}");
+            }
+        }
+        assert_eq!(
+            written(60),
+            "ID  NAME           WHEN                             COMMAND\n\
+             a   a-rather-lon…  2026-11-22 06:15:00 CET (in 4m)  backup.…\n\
+             b   -              never                            true\n"
+        );
+        assert_eq!(
+            written(30),
+            "ID  NAME       WHEN   COMMAND\n\
+             a   a-rather…  in 4m  backup.…\n\
+             b   -          never  true\n"
+        );
+        assert_eq!(
+            written(20),
+            "ID  NAME       WHEN\n\
+             a   a-rather…  in 4m\n\
+             b   -          never\n"
+        );
+    }
 }

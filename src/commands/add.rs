@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use super::job_options::{join_command, validate_id, validate_name};
+use super::job_options::{check_shell, join_command, validate_id};
 use super::Ctx;
 use crate::cli::AddArgs;
 use crate::error::UsageError;
@@ -15,10 +15,10 @@ pub fn run(args: &AddArgs, ctx: &Ctx) -> Result<()> {
     let trigger = args.trigger.to_trigger(now)?;
     let mut options = JobOptions::default();
     args.options.apply(&mut options)?;
-    if let Some(name) = &args.options.name {
-        validate_name(name)?;
-    }
+    let name = args.options.name()?.flatten();
     let command = join_command(&args.command)?;
+    check_shell("command", &command)?;
+    args.options.check_listeners()?;
     let id = match &args.id {
         Some(id) => {
             validate_id(id)?;
@@ -49,7 +49,7 @@ pub fn run(args: &AddArgs, ctx: &Ctx) -> Result<()> {
     let next = first_run.or_else(|| trigger.next_fire(now));
     let job = Job {
         id: String::new(),
-        name: args.options.name.clone(),
+        name,
         command,
         trigger: trigger.spec(),
         state: if args.paused {
@@ -62,7 +62,12 @@ pub fn run(args: &AddArgs, ctx: &Ctx) -> Result<()> {
         created_at: now,
         updated_at: now,
     };
-    let id = ctx.store_for_write()?.add_job(job, id)?;
+    let mut store = ctx.store_for_write()?;
+    let id = store.add_job(job, id)?;
     println!("{id}");
+    for w in super::trigger::warnings(&trigger, now) {
+        eprintln!("warning: {w}");
+    }
+    super::status::runner_note_for_add(ctx, store.as_ref())?;
     Ok(())
 }

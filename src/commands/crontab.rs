@@ -3,6 +3,7 @@
 //! cannot be taken is reported with its number, and only a clean file adds
 //! its jobs, in one transaction.
 
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
 use anyhow::Result;
@@ -10,18 +11,19 @@ use anyhow::Result;
 use super::trigger::resolve_tz;
 use super::Ctx;
 use crate::cli::{ExportArgs, ImportArgs};
-use crate::crontab;
+use crate::crontab::{self, Format};
 use crate::error::{one_line, UsageError};
 use crate::model::{Job, JobOptions, JobState};
 use crate::trigger::input::parse_tz;
 use crate::trigger::{CronSource, ScheduleSpec, Trigger};
 
 pub fn import(args: &ImportArgs, ctx: &Ctx) -> Result<()> {
-    let (name, text) = match args.file.as_deref() {
+    let (name, text, format) = match args.file.as_deref() {
         None | Some("-") => (
             "stdin".to_string(),
             crontab::read(std::io::stdin().lock())
                 .map_err(|e| UsageError::new(format!("cannot read the crontab from stdin: {e}")))?,
+            Format::User,
         ),
         Some(path) => (
             path.to_string(),
@@ -29,17 +31,45 @@ pub fn import(args: &ImportArgs, ctx: &Ctx) -> Result<()> {
                 .map_err(|e| e.to_string())
                 .and_then(crontab::read)
                 .map_err(|e| UsageError::new(format!("cannot read crontab '{path}': {e}")))?,
+            Format::of_path(std::path::Path::new(path)),
         ),
     };
-    let parsed = crontab::parse(&text);
+    let format = if args.system { Format::System } else { format };
+    let parsed = crontab::parse_as(&text, format);
+    let say = |kind: &str, msg: &str| eprintln!("{kind}: {}", one_line(&format!("{name}: {msg}")));
     for note in &parsed.notes {
-        eprintln!("note: {}", one_line(&format!("{name}: {note}")));
+        say("note", note);
     }
     let now = ctx.now();
     let default_tz = resolve_tz(None)?;
+    let me = current_user();
     let mut errors = parsed.errors.clone();
+    let mut own_user_lines = Vec::new();
     let mut jobs = Vec::new();
     for e in &parsed.entries {
+        if let Some(user) = &e.user {
+            if Some(user) != me.as_ref() {
+                errors.push(format!(
+                    "line {}: a job for user '{user}', but tick runs every job as the user who runs 'tick run' ({}): import this crontab as {user}",
+                    e.line,
+                    me.as_deref().unwrap_or("you")
+                ));
+                continue;
+            }
+            own_user_lines.push(e.line.to_string());
+        } else if let Some(word) = e.cron.command.split_whitespace().next() {
+            // The user field of a system crontab read as a command:
+            // `root test -e ...` would fail at every fire.
+            if word == "root" || Some(word) == me.as_deref() {
+                say("warning", &format!(
+                    "line {}: the command starts with '{word}', a user name: if this is a system crontab (with a user field), import it with --system",
+                    e.line
+                ));
+            }
+        }
+        if !e.cron.input.is_empty() {
+            percent_warning(e, &say);
+        }
         let tz = match &e.zone {
             Some(z) => match parse_tz(z) {
                 Ok(tz) => tz,
@@ -57,20 +87,23 @@ pub fn import(args: &ImportArgs, ctx: &Ctx) -> Result<()> {
                 continue;
             }
         };
-        jobs.push(Job {
-            id: String::new(),
-            name: None,
-            command: e.command.clone(),
-            next_run_at: trigger.next_fire(now),
-            trigger: trigger.spec(),
-            state: JobState::Active,
-            options: JobOptions {
-                env: e.env.clone(),
-                ..JobOptions::default()
+        jobs.push((
+            e.line,
+            Job {
+                id: String::new(),
+                name: None,
+                command: e.command.clone(),
+                next_run_at: trigger.next_fire(now),
+                trigger: trigger.spec(),
+                state: JobState::Active,
+                options: JobOptions {
+                    env: e.env.clone(),
+                    ..JobOptions::default()
+                },
+                created_at: now,
+                updated_at: now,
             },
-            created_at: now,
-            updated_at: now,
-        });
+        ));
     }
     errors.sort_by_key(|e| {
         e.trim_start_matches("line ")
@@ -89,13 +122,108 @@ pub fn import(args: &ImportArgs, ctx: &Ctx) -> Result<()> {
         ))
         .into());
     }
-    if jobs.is_empty() {
-        ctx.say(&format!("{name}: no jobs to import"));
+    if !own_user_lines.is_empty() {
+        say("warning", &format!(
+            "the user field was taken out of line(s) {}: tick runs every job as the user who runs 'tick run' ({})",
+            own_user_lines.join(", "),
+            me.as_deref().unwrap_or("you")
+        ));
+    }
+    // Jobs already in the store (same trigger, zone, command and
+    // environment) are not added again: importing twice adds nothing.
+    let store = if args.dry_run {
+        ctx.store_for_read()?
+    } else {
+        Some(ctx.store_for_write()?)
+    };
+    let mut there: HashMap<String, usize> = HashMap::new();
+    if let Some(store) = &store {
+        for job in store.jobs()?.into_iter().flatten() {
+            *there.entry(identity(&job)).or_default() += 1;
+        }
+    }
+    let mut already = 0;
+    jobs.retain(|(_, job)| match there.get_mut(&identity(job)) {
+        Some(n) if *n > 0 => {
+            *n -= 1;
+            already += 1;
+            false
+        }
+        _ => true,
+    });
+    let already_text = match already {
+        0 => String::new(),
+        n => format!("; {n} already there, not added again"),
+    };
+    if args.dry_run {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        writeln!(out, "would import {} job(s){already_text}", jobs.len())?;
+        for (line, job) in &jobs {
+            writeln!(
+                out,
+                "  line {line}: {} -- {}",
+                job.trigger.describe(),
+                one_line(&job.command)
+            )?;
+        }
+        out.flush()?;
         return Ok(());
     }
-    let ids = ctx.store_for_write()?.add_jobs(jobs)?;
-    ctx.say(&format!("imported {} job(s): {}", ids.len(), ids.join(" ")));
+    if jobs.is_empty() {
+        ctx.say(&format!("{name}: no jobs to import{already_text}"));
+        return Ok(());
+    }
+    let Some(mut store) = store else {
+        return Ok(());
+    };
+    let ids = store.add_jobs(jobs.into_iter().map(|(_, j)| j).collect())?;
+    ctx.say(&format!(
+        "imported {} job(s): {}{already_text}",
+        ids.len(),
+        ids.join(" ")
+    ));
     Ok(())
+}
+
+/// What makes two jobs the same for import: trigger (with its zone),
+/// command and environment.
+fn identity(job: &Job) -> String {
+    serde_json::to_string(&(&job.trigger, &job.command, &job.options.env)).unwrap_or_default()
+}
+
+/// An unescaped `%` in a command field starts the command's standard
+/// input, as cron reads it. Said (once per line) where that is most likely
+/// not what was meant: when it cut the command into one that is not valid
+/// shell (`$(date +%F)`), or right after a `date` format's `+`.
+fn percent_warning(e: &crontab::Entry, say: &dyn Fn(&str, &str)) {
+    let why = match super::job_options::shell_syntax_error(&e.cron.command) {
+        Some(why) => format!("which is not valid shell ({why})"),
+        None if e.cron.command.ends_with('+') => "which looks like a cut date format".into(),
+        None => return,
+    };
+    let input = e.cron.input.strip_suffix('\n').unwrap_or(&e.cron.input);
+    say(
+        "warning",
+        &format!(
+            "line {}: the unescaped % starts the command's standard input, as cron reads it: the command is '{}' and its input '{input}', {why}; write \\% for a literal %",
+            e.line,
+            e.cron.command.trim_end(),
+        ),
+    );
+}
+
+/// The name of the user running tick (from /etc/passwd, else `$USER`).
+fn current_user() -> Option<String> {
+    let uid = rustix::process::getuid().as_raw();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    passwd
+        .lines()
+        .find_map(|l| {
+            let mut f = l.split(':');
+            let name = f.next()?;
+            (f.nth(1)?.parse::<u32>().ok()? == uid).then(|| name.to_string())
+        })
+        .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
 }
 
 pub fn export(_args: &ExportArgs, ctx: &Ctx) -> Result<()> {
@@ -103,14 +231,19 @@ pub fn export(_args: &ExportArgs, ctx: &Ctx) -> Result<()> {
         None => Vec::new(),
         Some(store) => store.jobs()?.into_iter().filter_map(|r| r.ok()).collect(),
     };
+    // Jobs with the same environment together (none first): crontab's
+    // NAME=value lines hold for every line after them.
     jobs.sort_by(|a, b| {
-        a.created_at
-            .cmp(&b.created_at)
+        a.options
+            .env
+            .cmp(&b.options.env)
+            .then_with(|| a.created_at.cmp(&b.created_at))
             .then_with(|| a.id.cmp(&b.id))
     });
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     writeln!(out, "# crontab written by tick export")?;
     let mut zone: Option<String> = None;
+    let mut env: BTreeMap<String, String> = BTreeMap::new();
     for job in &jobs {
         let warn = |why: &str| eprintln!("warning: job {}: {why}", job.id);
         if job.state != JobState::Active {
@@ -168,9 +301,6 @@ pub fn export(_args: &ExportArgs, ctx: &Ctx) -> Result<()> {
         if o.cwd.is_some() {
             lost.push("--cwd");
         }
-        if !o.env.is_empty() {
-            lost.push("--env");
-        }
         if o.max_instances != defaults.max_instances {
             lost.push("--max-instances");
         }
@@ -193,6 +323,7 @@ pub fn export(_args: &ExportArgs, ctx: &Ctx) -> Result<()> {
             writeln!(out, "CRON_TZ={}", job.trigger.timezone)?;
             zone = Some(job.trigger.timezone.clone());
         }
+        write_env(&mut out, job, &mut env, &warn)?;
         match &job.name {
             Some(name) => writeln!(out, "# tick job {} ({})", job.id, one_line(name))?,
             None => writeln!(out, "# tick job {}", job.id)?,
@@ -200,5 +331,47 @@ pub fn export(_args: &ExportArgs, ctx: &Ctx) -> Result<()> {
         writeln!(out, "{schedule} {command}")?;
     }
     out.flush()?;
+    Ok(())
+}
+
+/// Write the `NAME=value` lines `job` needs beyond those in force (`env`),
+/// and warn where crontab cannot give it exactly its environment: a
+/// variable of a job before it that it does not have (crontab cannot unset
+/// one), a value no crontab line can hold, or a name cron itself reads.
+fn write_env(
+    out: &mut impl Write,
+    job: &Job,
+    env: &mut BTreeMap<String, String>,
+    warn: &dyn Fn(&str),
+) -> Result<()> {
+    for (k, v) in &job.options.env {
+        if env.get(k) == Some(v) {
+            continue;
+        }
+        if ["SHELL", "MAILTO", "MAILFROM", "CRON_TZ"].contains(&k.as_str()) {
+            warn(&format!(
+                "exported without --env {k}: in a crontab it would change how cron runs the jobs"
+            ));
+            continue;
+        }
+        match crontab::write_env(k, v) {
+            Ok(line) => {
+                writeln!(out, "{line}")?;
+                env.insert(k.clone(), v.clone());
+            }
+            Err(why) => warn(&format!("exported without --env {k}: {why}")),
+        }
+    }
+    let extra: Vec<&str> = env
+        .keys()
+        .filter(|k| !job.options.env.contains_key(*k))
+        .map(String::as_str)
+        .collect();
+    if !extra.is_empty() {
+        warn(&format!(
+            "exported after lines that set {} for the jobs before it: cron gives it those too (crontab cannot unset a variable)",
+            extra.join(", ")
+        ));
+    }
     Ok(())
 }

@@ -1,11 +1,15 @@
 //! `tick fire ID`: run a job once now, in the foreground, through the same
 //! executor and [`Watch`] as `tick run` (process group, capture, timeout),
-//! recorded as an execution (django-apscheduler's "run now"). Exits with
-//! the job's status, as [`crate::model::Status::exit_code`] decides.
+//! recorded as an execution (django-apscheduler's "run now"), its output
+//! so far written as it runs (`tick logs --follow`). The job's own
+//! listener (`--on-success`/`--on-failure`) hears the end as from `tick
+//! run`; a failure is summed up in one line on stderr. Exits with the
+//! job's status, as [`crate::model::Status::exit_code`] decides.
 //!
 //! It runs once, without the job's retries, unless `--retries N` asks for
 //! them: then a failed attempt is run again after the job's delays, here
-//! in the foreground, each attempt its own execution.
+//! in the foreground, each attempt its own execution; the listener hears
+//! the last one.
 
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 
@@ -17,8 +21,13 @@ use super::Ctx;
 use crate::cli::FireArgs;
 use crate::error::JobExit;
 use crate::executor::{self, Echo, Sent, Spec, Watch};
+use crate::listener;
 use crate::model::{Job, RunResult, Status};
 use crate::store::{Owner, Started, Store};
+use crate::units::human_ms;
+
+/// How often the output so far is written while the command runs.
+const SO_FAR_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 enum Msg {
     Done(RunResult),
@@ -51,22 +60,26 @@ pub fn run(args: &FireArgs, ctx: &Ctx) -> Result<()> {
             attempt,
             retry_of: first,
         };
-        let (id, status, result) = run.run(store.as_mut(), &tx, &rx)?;
-        let Some(delay) = options.retry_after(attempt, status) else {
-            return match status.exit_code(&result) {
+        let ended = run.run(store.as_mut(), &tx, &rx)?;
+        let again = options.retry_after(attempt, ended.status);
+        ended.summarise(&job, again.is_none());
+        let Some(delay) = again else {
+            return match ended.status.exit_code(&ended.result) {
                 0 => Ok(()),
                 code => Err(JobExit(code).into()),
             };
         };
         eprintln!(
-            "tick: job {} {status} (attempt {attempt}); attempting again in {}",
+            "tick: attempting job {} again in {} (attempt {} of {})",
             job.id,
-            crate::units::format_duration(delay)
+            crate::units::format_duration(delay),
+            attempt + 1,
+            retries + 1
         );
         if let Ok(Msg::Stop) = rx.recv_timeout(std::time::Duration::from_secs(delay)) {
             return Err(JobExit(Status::Interrupted.exit_code(&RunResult::default())).into());
         }
-        first.get_or_insert(id);
+        first.get_or_insert(ended.id);
         attempt += 1;
     }
 }
@@ -80,14 +93,18 @@ struct Attempt<'a> {
     retry_of: Option<i64>,
 }
 
+/// How an attempt ended.
+struct Ended {
+    id: i64,
+    status: Status,
+    result: RunResult,
+    started: chrono::DateTime<Utc>,
+    took_ms: i64,
+}
+
 impl Attempt<'_> {
-    /// Run it to its end: its execution id, status and result.
-    fn run(
-        &self,
-        store: &mut dyn Store,
-        tx: &Sender<Msg>,
-        rx: &Receiver<Msg>,
-    ) -> Result<(i64, Status, RunResult)> {
+    /// Run it to its end.
+    fn run(&self, store: &mut dyn Store, tx: &Sender<Msg>, rx: &Receiver<Msg>) -> Result<Ended> {
         let job = self.job;
         let now = Utc::now();
         let id = store
@@ -125,23 +142,82 @@ impl Attempt<'_> {
             &[],
         )?;
         let mut watch = Watch::new(now, self.timeout);
-        let finished = wait(&mut watch, &child, rx, &job.id);
-        let status = watch.status(&finished);
-        store.finish(id, status, &finished, Utc::now())?;
-        Ok((id, status, finished))
+        let result = wait(&mut watch, &child, store, id, rx, &job.id);
+        let status = watch.status(&result);
+        let end = Utc::now();
+        store.finish(id, status, &result, end)?;
+        Ok(Ended {
+            id,
+            status,
+            result,
+            started: now,
+            took_ms: (end - now).num_milliseconds(),
+        })
     }
 }
 
-/// Wait for the child's end, enforcing its timeout; the first SIGINT or
-/// SIGTERM ends it gently, a second at once.
-fn wait(watch: &mut Watch, child: &executor::Child, rx: &Receiver<Msg>, job: &str) -> RunResult {
+impl Ended {
+    /// A failure in one line on stderr; the job's own listener hears the
+    /// `last` attempt as from `tick run` (so that an --on-failure hook can
+    /// be tried with tick fire), waited for here.
+    fn summarise(&self, job: &Job, last: bool) {
+        let id = self.id;
+        if self.status != Status::Success {
+            let detail = match (self.status, self.result.exit_code, self.result.signal) {
+                (Status::Failed, Some(c), _) => format!(" with exit code {c}"),
+                (Status::Killed, _, Some(s)) => format!(" by signal {s}"),
+                _ => String::new(),
+            };
+            eprintln!(
+                "tick: job {} {}{detail} after {} (execution {id}; tick logs {} --execution {id})",
+                job.id,
+                self.status,
+                human_ms(self.took_ms),
+                job.id
+            );
+        }
+        if !last {
+            return;
+        }
+        if let Some(listener) = listener::own_listener(&job.options, self.status) {
+            let event = listener::Event::new(
+                &job.id,
+                job.name.as_deref(),
+                &job.command,
+                Some(id),
+                self.status,
+                Some(&self.result),
+                self.started,
+                Some(self.took_ms),
+                None,
+            );
+            if let Err(e) = listener::run(listener, &event, listener::TIMEOUT) {
+                eprintln!("warning: listener for job {} failed: {e}", job.id);
+            }
+        }
+    }
+}
+
+/// Wait for the child's end, enforcing its timeout and writing its output
+/// so far about once a second (for `tick logs --follow`; best effort). The
+/// first SIGINT or SIGTERM ends it gently, a second at once.
+fn wait(
+    watch: &mut Watch,
+    child: &executor::Child,
+    store: &mut dyn Store,
+    id: i64,
+    rx: &Receiver<Msg>,
+    job: &str,
+) -> RunResult {
     let mut stops = 0;
     loop {
-        let msg = match watch.next_wake() {
-            Some(w) => rx.recv_timeout((w - Utc::now()).to_std().unwrap_or_default()),
-            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
-        };
-        match msg {
+        let wait = watch.next_wake().map_or(SO_FAR_EVERY, |w| {
+            (w - Utc::now())
+                .to_std()
+                .unwrap_or_default()
+                .min(SO_FAR_EVERY)
+        });
+        match rx.recv_timeout(wait) {
             Ok(Msg::Done(f)) => return f,
             Ok(Msg::Stop) => {
                 stops += 1;
@@ -154,6 +230,9 @@ fn wait(watch: &mut Watch, child: &executor::Child, rx: &Receiver<Msg>, job: &st
             Err(RecvTimeoutError::Timeout) => {
                 if watch.tick(child, Utc::now()) == Some(Sent::Timeout) {
                     eprintln!("tick: job {job} timed out; sending SIGTERM");
+                }
+                if let Some(so_far) = child.so_far.changed() {
+                    let _ = store.record_output_so_far(&[(id, &so_far)]);
                 }
             }
             Err(RecvTimeoutError::Disconnected) => return RunResult::default(),

@@ -1,37 +1,33 @@
-//! `tick history`, `tick logs` and `tick prune`: reading and trimming the
-//! execution table. Times are shown in your zone (`$TZ`, else the system's):
-//! history spans jobs, some of them removed. `logs` writes a job's captured
-//! bytes as they are, except on a terminal, where control characters are
-//! shown escaped (`--raw` writes them as they are there too).
+//! `tick history` and `tick prune`: reading and trimming the execution
+//! table (`tick logs` is in `logs.rs`). Times are shown in your zone
+//! (`$TZ`, else the system's): history spans jobs, some of them removed.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use anyhow::Result;
 
 use super::trigger::resolve_tz;
 use super::Ctx;
-use crate::cli::{HistoryArgs, LogsArgs, PruneArgs};
+use crate::cli::{HistoryArgs, PruneArgs};
 use crate::error::UsageError;
-use crate::escape::{self, Newlines};
-use crate::executor::CAPTURE_BYTES;
-use crate::output::{self, local_time};
+use crate::output;
 use crate::store::Store;
 use crate::trigger::input::parse_duration;
-use crate::units::human_ms;
 
-fn unknown(id: &str) -> UsageError {
+pub(super) fn unknown(id: &str) -> UsageError {
     UsageError::new(format!(
-        "unknown job id '{id}': no such job and no history (see 'tick list --all')"
+        "unknown job '{id}': no job or history has that id, and no job that name (see 'tick list --all')"
     ))
 }
 
-/// A job id is known if the job exists or has history (it may be removed).
-fn check_known(store: &mut dyn Store, id: &str) -> Result<()> {
-    if store.has_history(id)? || store.job(id).is_ok() {
-        Ok(())
-    } else {
-        Err(unknown(id).into())
-    }
+/// The job's id: one with history (the job may be removed since), or
+/// the id or unique name of a job.
+pub(super) fn known(store: &mut dyn Store, given: &str) -> Result<String> {
+    super::job_id_with_history(store, given).map_err(|e| match e.downcast::<UsageError>() {
+        Ok(u) if u == UsageError::unknown_job(given) => unknown(given).into(),
+        Ok(u) => u.into(),
+        Err(e) => e,
+    })
 }
 
 pub fn history(args: &HistoryArgs, ctx: &Ctx) -> Result<()> {
@@ -42,10 +38,11 @@ pub fn history(args: &HistoryArgs, ctx: &Ctx) -> Result<()> {
             None => Vec::new(),
         },
         Some(mut store) => {
-            if let Some(id) = &args.id {
-                check_known(store.as_mut(), id)?;
-            }
-            store.history(args.id.as_deref(), args.status, args.limit)?
+            let id = match &args.id {
+                Some(given) => Some(known(store.as_mut(), given)?),
+                None => None,
+            };
+            store.history(id.as_deref(), args.status, args.limit)?
         }
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -61,63 +58,6 @@ pub fn history(args: &HistoryArgs, ctx: &Ctx) -> Result<()> {
         }
     } else {
         output::executions_table(&execs, tz, ctx.color, args.id.is_none()).write(&mut out, "")?;
-    }
-    out.flush()?;
-    Ok(())
-}
-
-pub fn logs(args: &LogsArgs, ctx: &Ctx) -> Result<()> {
-    let tz = resolve_tz(None)?;
-    let mut store = ctx.store_for_read()?.ok_or_else(|| unknown(&args.id))?;
-    check_known(store.as_mut(), &args.id)?;
-    let o = store.output(&args.id, args.execution)?;
-    let Some(e) = &o.execution else {
-        return Err(match args.execution {
-            Some(n) => UsageError::new(format!(
-                "job '{}' has no execution {n} (see 'tick history {}')",
-                args.id, args.id
-            )),
-            None => UsageError::new(format!("job '{}' has not run yet", args.id)),
-        }
-        .into());
-    };
-    // On a terminal a job's output could set the title or fake lines:
-    // show its control characters escaped there, unless --raw.
-    let visible = !args.raw && std::io::stdout().is_terminal();
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let when = e.started_at.unwrap_or(e.scheduled_at);
-    let took = e
-        .duration_ms()
-        .map(|d| format!(" in {}", human_ms(d)))
-        .unwrap_or_default();
-    writeln!(
-        out,
-        "execution {} of {}: {}{took}, {}",
-        e.id,
-        e.job_id,
-        e.status,
-        local_time(when, tz)
-    )?;
-    for (name, data, cut) in [
-        ("stdout", &o.result.stdout, o.result.stdout_truncated),
-        ("stderr", &o.result.stderr, o.result.stderr_truncated),
-    ] {
-        writeln!(out, "==> {name} <==")?;
-        if cut {
-            writeln!(
-                out,
-                "[... earlier output cut: only the last {} KiB were kept ...]",
-                CAPTURE_BYTES / 1024
-            )?;
-        }
-        if visible {
-            out.write_all(&escape::bytes(data, Newlines::Keep))?;
-        } else {
-            out.write_all(data)?;
-        }
-        if !data.is_empty() && !data.ends_with(b"\n") {
-            writeln!(out)?;
-        }
     }
     out.flush()?;
     Ok(())

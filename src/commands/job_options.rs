@@ -193,3 +193,74 @@ pub fn validate_name(name: &str) -> Result<(), UsageError> {
     }
     Ok(())
 }
+
+/// A shell command tick will run (a job's, or a listener's) that
+/// `/bin/sh` cannot even read: refused now rather than failing at every
+/// fire.
+pub fn check_shell(what: &str, command: &str) -> Result<(), UsageError> {
+    match shell_syntax_error(command) {
+        None => Ok(()),
+        Some(why) => Err(UsageError::new(format!(
+            "invalid {what} {command:?}: /bin/sh cannot read it ({why})"
+        ))),
+    }
+}
+
+impl JobOptionArgs {
+    /// The listener commands given (not `none`), each checked by
+    /// [`check_shell`].
+    pub fn check_listeners(&self) -> Result<(), UsageError> {
+        for (flag, value) in [
+            ("--on-success", &self.on_success),
+            ("--on-failure", &self.on_failure),
+        ] {
+            if let Some(cmd) = value.as_deref().filter(|c| !c.eq_ignore_ascii_case("none")) {
+                check_shell(flag, cmd)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The name the flags give: `Some(None)` for `--name none` (no name).
+    pub fn name(&self) -> Result<Option<Option<String>>, UsageError> {
+        match &self.name {
+            None => Ok(None),
+            Some(n) if n.eq_ignore_ascii_case("none") => Ok(Some(None)),
+            Some(n) => {
+                validate_name(n)?;
+                Ok(Some(Some(n.clone())))
+            }
+        }
+    }
+}
+
+/// Why `/bin/sh` cannot parse `command` (`/bin/sh -n`: read, never run),
+/// or `None` when it can.
+pub fn shell_syntax_error(command: &str) -> Option<String> {
+    let out = std::process::Command::new("/bin/sh")
+        .args(["-n", "-c", command])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .ok()?;
+    if out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stderr);
+    let last = text.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("");
+    // dash: "/bin/sh: 1: Syntax error: ..."; bash: "/bin/sh: -c: line 1: ...".
+    let mut why = last.strip_prefix("/bin/sh: ").unwrap_or(last);
+    why = why.strip_prefix("-c: ").unwrap_or(why);
+    if let Some((head, rest)) = why.split_once(": ") {
+        let head = head.strip_prefix("line ").unwrap_or(head);
+        if head.chars().all(|c| c.is_ascii_digit()) {
+            why = rest;
+        }
+    }
+    Some(if why.is_empty() {
+        "a syntax error".to_string()
+    } else {
+        why.to_string()
+    })
+}

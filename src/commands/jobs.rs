@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 
-use super::job_options::{join_command, validate_name};
+use super::job_options::{check_shell, join_command};
 use super::trigger::Now;
 use super::Ctx;
 use crate::cli::{ModifyArgs, RemoveArgs, RescheduleArgs, SelectArgs};
@@ -40,21 +40,25 @@ pub fn resume(args: &SelectArgs, ctx: &Ctx) -> Result<()> {
 fn switch(args: &SelectArgs, ctx: &Ctx, from: JobState, to: JobState, verb: &str) -> Result<()> {
     let now = ctx.now();
     let mut lines = Vec::new();
-    ctx.store_for_write()?
-        .update_jobs(selection(args), &mut |job| {
-            if job.state != from {
-                lines.push(format!("{} is {}, left as it is", job.id, job.state));
-                return Ok(());
-            }
-            job.state = to;
-            job.next_run_at = match to {
-                JobState::Active => next_from_now(job, now)?,
-                _ => None,
-            };
-            job.updated_at = now;
-            lines.push(format!("{verb} {}", job.id));
-            Ok(())
-        })?;
+    let mut store = ctx.store_for_write()?;
+    let ids = match selection(args) {
+        Some(given) => Some(super::job_ids(store.as_mut(), given)?),
+        None => None,
+    };
+    store.update_jobs(ids.as_deref(), &mut |job| {
+        if job.state != from {
+            lines.push(format!("{} is {}, left as it is", job.id, job.state));
+            return Ok(());
+        }
+        job.state = to;
+        job.next_run_at = match to {
+            JobState::Active => next_from_now(job, now)?,
+            _ => None,
+        };
+        job.updated_at = now;
+        lines.push(format!("{verb} {}", job.id));
+        Ok(())
+    })?;
     for line in lines {
         ctx.say(&line);
     }
@@ -62,8 +66,10 @@ fn switch(args: &SelectArgs, ctx: &Ctx, from: JobState, to: JobState, verb: &str
 }
 
 pub fn remove(args: &RemoveArgs, ctx: &Ctx) -> Result<()> {
-    ctx.store_for_write()?.remove_jobs(&args.ids)?;
-    for id in &args.ids {
+    let mut store = ctx.store_for_write()?;
+    let ids = super::job_ids(store.as_mut(), &args.ids)?;
+    store.remove_jobs(&ids)?;
+    for id in &ids {
         ctx.say(&format!("removed {id}"));
     }
     Ok(())
@@ -73,6 +79,7 @@ pub fn modify(args: &ModifyArgs, ctx: &Ctx) -> Result<()> {
     let now = ctx.now();
     let o = &args.options;
     let nothing = args.command.is_none()
+        && args.unset_env.is_empty()
         && o.name.is_none()
         && o.max_instances.is_none()
         && !o.coalesce
@@ -89,25 +96,43 @@ pub fn modify(args: &ModifyArgs, ctx: &Ctx) -> Result<()> {
         && o.retry_max_delay.is_none();
     if nothing {
         return Err(UsageError::new(
-            "nothing to change: give --name, --command or a job option (see 'tick modify --help')",
+            "nothing to change: give --name, --command, --unset-env or a job option (see 'tick modify --help')",
         )
         .into());
     }
-    if let Some(name) = &o.name {
-        validate_name(name)?;
-    }
+    let name = o.name()?;
     let command = args
         .command
         .as_ref()
         .map(|c| join_command(std::slice::from_ref(c)))
         .transpose()?;
+    if let Some(c) = &command {
+        check_shell("--command", c)?;
+    }
+    o.check_listeners()?;
     // Validate the flags once before opening the store.
     o.apply(&mut Default::default())?;
     let mut store = ctx.store_for_write()?;
-    store.update_jobs(Some(std::slice::from_ref(&args.id)), &mut |job| {
+    let id = super::job_id(store.as_mut(), &args.id)?;
+    store.update_jobs(Some(std::slice::from_ref(&id)), &mut |job| {
         o.apply(&mut job.options)?;
-        if let Some(name) = &o.name {
-            job.name = Some(name.clone());
+        for key in &args.unset_env {
+            if job.options.env.remove(key).is_none() {
+                let has: Vec<&str> = job.options.env.keys().map(String::as_str).collect();
+                return Err(UsageError::new(format!(
+                    "invalid --unset-env '{key}': job {} has no {key} in its environment ({})",
+                    job.id,
+                    if has.is_empty() {
+                        "it has none".to_string()
+                    } else {
+                        format!("it has {}", has.join(", "))
+                    }
+                ))
+                .into());
+            }
+        }
+        if let Some(name) = &name {
+            job.name = name.clone();
         }
         if let Some(c) = &command {
             job.command = c.clone();
@@ -115,7 +140,7 @@ pub fn modify(args: &ModifyArgs, ctx: &Ctx) -> Result<()> {
         job.updated_at = now;
         Ok(())
     })?;
-    ctx.say(&format!("modified {}", args.id));
+    ctx.say(&format!("modified {id}"));
     Ok(())
 }
 
@@ -129,7 +154,8 @@ pub fn reschedule(args: &RescheduleArgs, ctx: &Ctx) -> Result<()> {
     let next = trigger.next_fire(now);
     let spec = trigger.spec();
     let mut store = ctx.store_for_write()?;
-    store.update_jobs(Some(std::slice::from_ref(&args.id)), &mut |job| {
+    let warnings = super::trigger::warnings(&trigger, now);
+    store.update_jobs(Some(std::slice::from_ref(&job.id)), &mut |job| {
         job.trigger = spec.clone();
         if job.state != JobState::Paused {
             job.state = JobState::Active;
@@ -138,6 +164,9 @@ pub fn reschedule(args: &RescheduleArgs, ctx: &Ctx) -> Result<()> {
         job.updated_at = now;
         Ok(())
     })?;
-    ctx.say(&format!("rescheduled {}", args.id));
+    ctx.say(&format!("rescheduled {}", job.id));
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `tick list`: the jobs table (APScheduler's print_jobs for a terminal),
-//! soonest next run first. Jobs are streamed from the store one at a time.
+//! soonest next run first, fitted to the terminal's width (piped, whole).
+//! Jobs are streamed from the store one at a time.
 
 use std::io::Write;
 
@@ -15,6 +16,7 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
     let now = ctx.now();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let store = ctx.store_for_read()?;
+    let runner = super::status::runner_note(ctx, store.as_deref())?;
     let last = match &store {
         Some(s) => s.last_executions()?,
         None => Default::default(),
@@ -66,6 +68,7 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
                             last.get(&job.id),
                             retries.get(&job.id),
                             now,
+                            runner,
                         );
                         rows += 1;
                     }
@@ -75,6 +78,9 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
             })?;
         }
         if rows > 0 {
+            if let Some(width) = terminal_width().filter(|_| !args.wide) {
+                table.fit(width, output::JOBS_FIT);
+            }
             table.write(&mut out, "")?;
         } else if !ctx.quiet {
             writeln!(
@@ -88,4 +94,18 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
     // pages, a visible share of a large listing) to the process's exit.
     std::mem::forget(store);
     Ok(())
+}
+
+/// The width to fit the table into: stdout's terminal (`$COLUMNS` first,
+/// as `ls` reads it), or `None` when stdout is not a terminal.
+fn terminal_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
+    columns
+        .or_else(|| terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0 as usize))
+        .filter(|w| *w > 0)
+        .or(Some(80))
 }

@@ -5,6 +5,7 @@
 //! job options) before anything is computed or written.
 
 mod add;
+pub mod complete;
 mod crontab;
 mod fire;
 mod generate;
@@ -12,10 +13,13 @@ mod history;
 mod job_options;
 mod jobs;
 mod list;
+mod logs;
 mod next;
 mod run;
 mod show;
+pub mod status;
 pub mod trigger;
+pub mod usage;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -24,6 +28,7 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 
 use crate::cli::{Cli, ColorChoice, Command};
+use crate::error::UsageError;
 use crate::log::Logger;
 use crate::store::{Location, Store};
 
@@ -56,13 +61,14 @@ impl Ctx {
         self.location()?.open_existing()
     }
 
-    /// The store and one job in it; an unknown id (or no store yet) is a
-    /// usage error.
+    /// The store and one job in it, given by id or unique name; an
+    /// unknown one is a usage error.
     pub fn store_with_job(&self, id: &str) -> Result<(Box<dyn Store>, crate::model::Job)> {
         let mut store = self
             .store_for_read()?
-            .ok_or_else(|| crate::error::UsageError::unknown_job(id))?;
-        let job = store.job(id)?;
+            .ok_or_else(|| UsageError::unknown_job(id))?;
+        let id = job_id(store.as_mut(), id)?;
+        let job = store.job(&id)?;
         Ok((store, job))
     }
 
@@ -72,6 +78,58 @@ impl Ctx {
             println!("{line}");
         }
     }
+}
+
+/// How many jobs an ambiguous name lists.
+const AMBIGUOUS_SHOWN: usize = 10;
+
+/// The id of the job `given` names: a job with that id, else the one job
+/// with that name. An id wins over a name; a name that several jobs have
+/// is an error listing their ids.
+pub fn job_id(store: &mut dyn Store, given: &str) -> Result<String> {
+    match store.job(given) {
+        // Only "no such id" looks further: a row that cannot be read is
+        // still that job (`tick remove` must reach it).
+        Err(e) if e.is::<UsageError>() => {}
+        _ => return Ok(given.to_string()),
+    }
+    by_name(store, given)?.ok_or_else(|| UsageError::unknown_job(given).into())
+}
+
+/// The one job with this name, if any; several are an error.
+fn by_name(store: &dyn Store, name: &str) -> Result<Option<String>> {
+    let mut ids = store.job_ids_named(name, AMBIGUOUS_SHOWN + 1)?;
+    match ids.len() {
+        0 => Ok(None),
+        1 => Ok(ids.pop()),
+        n => {
+            let more = if n > AMBIGUOUS_SHOWN {
+                ids.truncate(AMBIGUOUS_SHOWN);
+                ", ..."
+            } else {
+                ""
+            };
+            Err(UsageError::new(format!(
+                "the name '{name}' is ambiguous: jobs {}{more} have it; give one of their ids",
+                ids.join(", ")
+            ))
+            .into())
+        }
+    }
+}
+
+/// [`job_id`] of each, in order.
+pub fn job_ids(store: &mut dyn Store, given: &[String]) -> Result<Vec<String>> {
+    given.iter().map(|g| job_id(store, g)).collect()
+}
+
+/// For `history` and `logs`: a job id with history (the job may be
+/// removed), else [`job_id`].
+pub fn job_id_with_history(store: &mut dyn Store, given: &str) -> Result<String> {
+    if store.has_history(given)? {
+        return Ok(given.to_string());
+    }
+    job_id(store, given)
 }
 
 pub fn dispatch(cli: Cli) -> Result<()> {
@@ -99,11 +157,12 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Modify(args) => jobs::modify(&args, &ctx),
         Command::Reschedule(args) => jobs::reschedule(&args, &ctx),
         Command::History(args) => history::history(&args, &ctx),
-        Command::Logs(args) => history::logs(&args, &ctx),
+        Command::Logs(args) => logs::logs(&args, &ctx),
         Command::Fire(args) => fire::run(&args, &ctx),
         Command::Prune(args) => history::prune(&args, &ctx),
         Command::Import(args) => crontab::import(&args, &ctx),
         Command::Export(args) => crontab::export(&args, &ctx),
+        Command::Status(args) => status::run(&args, &ctx),
         Command::Run(args) => run::run(&args, &ctx, Logger::new(ctx.verbose, ctx.quiet)),
         Command::Next(args) => next::run(&args, &ctx),
         Command::Generate(args) => generate::run(&args),

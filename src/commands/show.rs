@@ -6,12 +6,13 @@ use anyhow::Result;
 
 use super::Ctx;
 use crate::cli::ShowArgs;
-use crate::output::{self, job_tz, local_time, opt_text, relative, rfc3339};
+use crate::output::{self, job_tz, opt_text, rfc3339};
 use crate::trigger::Trigger;
 
 pub fn run(args: &ShowArgs, ctx: &Ctx) -> Result<()> {
     let now = ctx.now();
     let (store, job) = ctx.store_with_job(&args.id)?;
+    let runner = super::status::runner_note(ctx, Some(store.as_ref()))?;
     let execs = store.executions_of(&job.id, 10)?;
     let tz = job_tz(&job);
     // Upcoming fires continue from the stored next run (or now when paused).
@@ -56,7 +57,7 @@ pub fn run(args: &ShowArgs, ctx: &Ctx) -> Result<()> {
             .join(" ")
     };
     let next = job.next_run_at.map_or("-".into(), |n| {
-        format!("{} ({})", local_time(n, tz), relative(n, now))
+        output::NextRun(&job, n, now, runner).to_string()
     });
     let rows = [
         ("id", job.id.clone()),

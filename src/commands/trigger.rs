@@ -137,7 +137,7 @@ impl TriggerArgs {
         let fields = self.aps_fields();
         let expr = self.operands.join(" ");
         match (self.operands.is_empty(), fields.is_empty()) {
-            (false, true) => Trigger::crontab(&expr, tz),
+            (false, true) => Trigger::crontab(&expr, tz).map_err(|e| expanded_star(&self.operands, e)),
             (true, false) => Trigger::aps(&fields, tz),
             (false, false) => Err(UsageError::new(format!(
                 "cron takes either an expression ('{expr}') or field flags like --hour, not both"
@@ -361,4 +361,74 @@ fn parse_part(text: &str) -> Result<TriggerArgs, UsageError> {
             let msg = msg.join(" ");
             UsageError::new(msg.strip_prefix("error: ").unwrap_or(&msg).to_string())
         })
+}
+
+/// A crontab expression that did not parse because the shell replaced an
+/// unquoted `*` with the names of the files in the folder (`cron 0 9 * *
+/// *` in a folder with files): said, with how to quote it.
+fn expanded_star(words: &[String], e: UsageError) -> UsageError {
+    let cron_word = |w: &str| {
+        w.chars()
+            .all(|c| c.is_ascii_digit() || "*,/-?LW#".contains(c))
+    };
+    let files: Vec<&str> = words
+        .iter()
+        .flat_map(|w| w.split_whitespace())
+        .filter(|w| !cron_word(w) && std::path::Path::new(w).exists())
+        .collect();
+    if files.is_empty() {
+        return e;
+    }
+    let shown = match files.len() {
+        1..=3 => files.join(", "),
+        n => format!("{}, ... {n} names", files[..3].join(", ")),
+    };
+    UsageError::new(format!(
+        "invalid cron expression: the shell replaced its unquoted * with the names of the files here ({shown}); quote the expression, like cron '0 9 * * *'"
+    ))
+}
+
+/// Warnings for a trigger `add` or `reschedule` accepts as it is, but
+/// that is likely not what was meant: one that never fires, and a zone
+/// that is a fixed offset (`EST`: never daylight saving time).
+pub fn warnings(trigger: &Trigger, now: DateTime<Utc>) -> Vec<String> {
+    let mut out = Vec::new();
+    if !matches!(trigger.schedule, Schedule::Reboot) && trigger.next_fire(now).is_none() {
+        out.push(format!(
+            "{} never fires after now: the job has no next run (see 'tick next')",
+            trigger.spec().describe()
+        ));
+    }
+    if let Some(w) = fixed_zone_warning(trigger.tz) {
+        out.push(w);
+    }
+    out
+}
+
+/// `EST`, `MST`, `HST` and `Etc/GMT+5` are fixed offsets from UTC all
+/// year; a user who names one usually means a place's time.
+fn fixed_zone_warning(tz: Tz) -> Option<String> {
+    use chrono::{Offset, TimeZone};
+    let name = tz.name();
+    let offset_zone = matches!(name, "EST" | "MST" | "HST")
+        || name
+            .strip_prefix("Etc/GMT")
+            .is_some_and(|n| n.len() > 1 && n != "+0" && n != "-0");
+    if !offset_zone {
+        return None;
+    }
+    let offset = tz
+        .offset_from_utc_datetime(
+            &chrono::NaiveDate::from_ymd_opt(2000, 1, 1)?.and_hms_opt(0, 0, 0)?,
+        )
+        .fix();
+    let city = match name {
+        "EST" => "America/New_York",
+        "MST" => "America/Denver",
+        "HST" => "Pacific/Honolulu",
+        _ => "Europe/Berlin",
+    };
+    Some(format!(
+        "zone {name} is UTC{offset} all year and never changes for daylight saving; for a place's local time name the place, like {city}"
+    ))
 }

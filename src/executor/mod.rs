@@ -24,6 +24,7 @@ use rustix::process::{kill_process_group, Pid, Signal};
 
 use crate::model::RunResult;
 use supervisor::OnExit;
+pub use supervisor::SoFar;
 pub use watch::{Sent, Watch, KILL_AFTER};
 
 /// How much of each stream is kept.
@@ -46,6 +47,8 @@ pub struct Spec {
 #[derive(Debug)]
 pub struct Child {
     pub pid: i32,
+    /// What it printed so far (see [`SoFar`]).
+    pub so_far: SoFar,
 }
 
 impl Child {
@@ -127,8 +130,8 @@ fn spawn_watched(
     }
     let child = cmd.spawn()?;
     let pid = child.id() as i32;
-    supervisor::hand_over(wake, child, echo, on_exit, use_pidfd);
-    Ok(Child { pid })
+    let so_far = supervisor::hand_over(wake, child, echo, on_exit, use_pidfd);
+    Ok(Child { pid, so_far })
 }
 
 #[cfg(test)]
@@ -201,6 +204,34 @@ mod tests {
             // Reported after the drain time, long before the grandchild ends.
             assert!(started.elapsed() < Duration::from_secs(8));
         }
+    }
+
+    #[test]
+    fn the_output_so_far_is_there_while_the_child_runs() {
+        let (tx, rx) = mpsc::channel();
+        let spec = Spec {
+            job_id: "t".into(),
+            execution_id: 1,
+            command: "echo first; sleep 1; echo second".into(),
+            cwd: None,
+            env: BTreeMap::new(),
+            scheduled_at: "2026-01-01T00:00:00Z".parse().unwrap(),
+        };
+        let child = spawn(&spec, None, move |f| tx.send(f).unwrap()).unwrap();
+        let end = Instant::now() + Duration::from_secs(5);
+        let so_far = loop {
+            if let Some(r) = child.so_far.changed() {
+                break r;
+            }
+            assert!(Instant::now() < end, "no output so far");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert_eq!(so_far.stdout, b"first\n");
+        assert_eq!(so_far.exit_code, None);
+        // Nothing new since: nothing to write again.
+        assert!(child.so_far.changed().is_none());
+        let f = rx.recv_timeout(Duration::from_secs(20)).unwrap();
+        assert_eq!(f.stdout, b"first\nsecond\n");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::process::ExitStatusExt;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use rustix::event::{poll, PollFd, PollFlags, Timespec};
@@ -28,9 +28,61 @@ pub(super) const DRAIN: Duration = Duration::from_millis(200);
 const CHECK_EVERY: (Duration, Duration) = (Duration::from_millis(5), Duration::from_secs(1));
 
 /// The last `cap` bytes of a stream.
+#[derive(Debug, Default)]
 struct Tail {
     buf: VecDeque<u8>,
     truncated: bool,
+}
+
+/// What a running child has printed so far: the same tails that become
+/// its execution's output, shared with the caller, who may copy them now
+/// and then (`tick logs --follow` reads them from the store).
+#[derive(Debug, Clone, Default)]
+pub struct SoFar(Arc<Mutex<Tails>>);
+
+#[derive(Debug, Default)]
+struct Tails {
+    streams: [Tail; 2],
+    /// Bytes read, and how many of them the last [`SoFar::changed`] saw.
+    read: u64,
+    seen: u64,
+}
+
+impl SoFar {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Tails> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn push(&self, k: usize, data: &[u8]) {
+        let mut t = self.lock();
+        t.streams[k].push(data);
+        t.read += data.len() as u64;
+    }
+
+    fn take(&self) -> [(Vec<u8>, bool); 2] {
+        let mut t = self.lock();
+        [t.streams[0].take(), t.streams[1].take()]
+    }
+
+    /// A copy of the output so far (no exit yet), if the child printed
+    /// anything since the last call.
+    pub fn changed(&self) -> Option<RunResult> {
+        let mut t = self.lock();
+        if t.read == t.seen {
+            return None;
+        }
+        t.seen = t.read;
+        let copy = |s: &Tail| (Vec::from(s.buf.clone()), s.truncated);
+        let ((stdout, stdout_truncated), (stderr, stderr_truncated)) =
+            (copy(&t.streams[0]), copy(&t.streams[1]));
+        Some(RunResult {
+            stdout,
+            stderr,
+            stdout_truncated,
+            stderr_truncated,
+            ..RunResult::default()
+        })
+    }
 }
 
 impl Tail {
@@ -116,7 +168,7 @@ struct Watched {
     /// asked with `try_wait` at `next_check`.
     pidfd: Option<OwnedFd>,
     streams: [Option<Stream>; 2],
-    tails: [Tail; 2],
+    tails: SoFar,
     /// (exit code, signal) once the shell has exited.
     status: Option<(Option<i32>, Option<i32>)>,
     drain_until: Option<Instant>,
@@ -153,7 +205,7 @@ impl Watched {
         match rustix::io::read(&s.fd, &mut *buf) {
             Ok(n) if n > 0 => {
                 if self.on_exit.is_some() {
-                    self.tails[k].push(&buf[..n]);
+                    self.tails.push(k, &buf[..n]);
                 }
                 s.echo(&buf[..n]);
             }
@@ -180,8 +232,7 @@ impl Watched {
         let Some(on_exit) = self.on_exit.take() else {
             return;
         };
-        let (stdout, stdout_truncated) = self.tails[0].take();
-        let (stderr, stderr_truncated) = self.tails[1].take();
+        let [(stdout, stdout_truncated), (stderr, stderr_truncated)] = self.tails.take();
         on_exit(RunResult {
             exit_code,
             signal,
@@ -303,7 +354,7 @@ pub(super) fn hand_over(
     echo: Option<Echo>,
     on_exit: OnExit,
     use_pidfd: bool,
-) {
+) -> SoFar {
     let pidfd = if use_pidfd {
         open_pidfd(child.id() as i32)
     } else {
@@ -320,6 +371,7 @@ pub(super) fn hand_over(
             .map(|fd| Stream::new(fd.into(), echo, true)),
     ];
     let now = Instant::now();
+    let tails = SoFar::default();
     let mut inbox = INBOX.lock().unwrap_or_else(|e| e.into_inner());
     // Only the first child of a batch wakes the supervisor: while the inbox
     // is not empty, a wake-up is already on its way.
@@ -328,7 +380,7 @@ pub(super) fn hand_over(
         child,
         pidfd,
         streams,
-        tails: [Tail::new(), Tail::new()],
+        tails: tails.clone(),
         status: None,
         drain_until: None,
         next_check: now + CHECK_EVERY.0,
@@ -340,6 +392,7 @@ pub(super) fn hand_over(
         // A full pipe already wakes the supervisor.
         let _ = rustix::io::write(wake, &[1]);
     }
+    tails
 }
 
 #[cfg(test)]

@@ -124,7 +124,10 @@ mod tests {
 
     /// A child that is not there: signals to it go nowhere.
     fn nobody() -> Child {
-        Child { pid: i32::MAX }
+        Child {
+            pid: i32::MAX,
+            so_far: Default::default(),
+        }
     }
 
     #[test]

@@ -55,6 +55,7 @@ impl Scheduler {
                 result: &e.result,
                 at: e.at,
                 retry: e.retry.as_ref().map(|(plan, _)| *plan),
+                reason: e.reason.as_deref(),
             })
             .collect();
         // On failure everything stays, to be written by a later flush.

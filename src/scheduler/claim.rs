@@ -136,7 +136,7 @@ impl Scheduler {
                 } else {
                     JobState::Finished
                 },
-                rows: p.rows(),
+                rows: rows(&p, &job, running, now),
                 retry: None,
                 attempt: 1,
                 retry_of: None,
@@ -162,7 +162,7 @@ impl Scheduler {
                 expected_next: r.due_at,
                 new_next: None,
                 new_state: JobState::Active,
-                rows: p.rows(),
+                rows: rows(&p, &job, running, now),
                 retry: Some(r.id),
                 attempt: r.attempt,
                 retry_of: Some(r.retry_of),
@@ -187,26 +187,33 @@ impl Scheduler {
             }
             let (job, p) = (&d.job, &d.plan);
             let what = match d.retry {
-                Some((attempt, _)) => format!("retry {attempt}"),
+                Some((attempt, _)) => format!("retry (attempt {attempt})"),
                 None => "fire".to_string(),
             };
-            for t in &p.missed {
+            for (t, status, reason) in &claims[i].rows {
+                let (Status::Missed | Status::Skipped, Some(reason)) = (status, reason) else {
+                    continue;
+                };
+                let verb = if *status == Status::Missed {
+                    "missed"
+                } else {
+                    "skipped"
+                };
                 self.log.warn(&format!(
-                    "job {} missed its {} {what}: {} late, more than its misfire grace",
+                    "job {} {verb} its {} {what}: {reason}",
                     job.id,
-                    t.to_rfc3339(),
-                    human_ms((now - *t).num_milliseconds())
+                    t.to_rfc3339()
                 ));
-                self.emit(&Done::new(job, *t, Status::Missed));
-            }
-            for t in &p.skipped {
-                self.log.warn(&format!(
-                    "job {} skipped its {} {what}: {} instance(s) already running",
-                    job.id,
-                    t.to_rfc3339(),
-                    job.options.max_instances
-                ));
-                self.emit(&Done::new(job, *t, Status::Skipped));
+                let mut done = Done::new(job, *t, *status);
+                done.execution_id = owned
+                    .iter()
+                    .find(|o| o.claim == i && o.scheduled_at == *t)
+                    .map(|o| o.execution_id);
+                done.reason = Some(reason.clone());
+                if let Some((attempt, retry_of)) = d.retry {
+                    (done.attempt, done.retry_of) = (attempt, Some(retry_of));
+                }
+                self.emit(&done);
             }
             if p.dropped > 0 {
                 self.log.info(&format!(
@@ -219,6 +226,10 @@ impl Scheduler {
                     .info(&format!("job {} finished: no more fires", job.id));
             }
         }
+        let owned: Vec<_> = owned
+            .into_iter()
+            .filter(|o| o.status == Status::Running)
+            .collect();
         let queued = !owned.is_empty();
         for o in owned {
             let d = &decided[o.claim];
@@ -277,4 +288,42 @@ impl Scheduler {
             retry_of,
         });
     }
+}
+
+/// Why a fire is `missed`: how late, and the grace it exceeded.
+/// The execution rows a decision records, with the reasons of those that
+/// do not run: missed, skipped, running.
+fn rows(
+    p: &plan::Plan,
+    job: &Job,
+    running: u32,
+    now: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, Status, Option<String>)> {
+    let mut rows = Vec::with_capacity(p.missed.len() + p.skipped.len() + p.run.len());
+    for t in &p.missed {
+        rows.push((*t, Status::Missed, Some(missed_reason(job, *t, now))));
+    }
+    for t in &p.skipped {
+        let busy = running + p.run.len() as u32;
+        rows.push((*t, Status::Skipped, Some(skipped_reason(job, busy))));
+    }
+    rows.extend(p.run.iter().map(|t| (*t, Status::Running, None)));
+    rows
+}
+
+fn missed_reason(job: &Job, t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    format!(
+        "{} late, more than its misfire grace of {}",
+        human_ms((now - t).num_milliseconds()),
+        crate::units::format_duration(job.options.misfire_grace.unwrap_or_default())
+    )
+}
+
+/// Why a fire is `skipped`: the copies running (or starting at this
+/// wake-up) and the limit.
+fn skipped_reason(job: &Job, busy: u32) -> String {
+    format!(
+        "{busy} instance(s) already running (--max-instances {})",
+        job.options.max_instances
+    )
 }

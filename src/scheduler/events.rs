@@ -22,6 +22,8 @@ pub(super) struct Done<'a> {
     /// 1 for a fire, 2, 3... for its retries; the first attempt's id.
     pub attempt: u32,
     pub retry_of: Option<i64>,
+    /// Why a `missed` or `skipped` fire did not run.
+    pub reason: Option<String>,
 }
 
 /// What listeners will be told: the event, and the job's own listener for
@@ -45,6 +47,7 @@ impl<'a> Done<'a> {
             duration_ms: None,
             attempt: 1,
             retry_of: None,
+            reason: None,
         }
     }
 
@@ -61,6 +64,7 @@ impl<'a> Done<'a> {
             duration_ms: None,
             attempt: p.attempt,
             retry_of: p.retry_of,
+            reason: None,
         }
     }
 }
@@ -69,27 +73,20 @@ impl Scheduler {
     /// The notice for `d`, to be told now ([`Scheduler::emit`]) or once its
     /// row is written ([`Scheduler::flush`]).
     pub(super) fn notice(&self, d: &Done) -> Notice {
-        let (exit_code, signal) = d.result.map_or((None, None), |r| (r.exit_code, r.signal));
         let mut event = listener::Event::new(
             d.job_id,
             d.job_name,
             d.command,
             d.execution_id,
             d.status,
-            exit_code,
-            signal,
+            d.result,
             d.scheduled_at,
             d.duration_ms,
+            d.reason.as_deref(),
         );
         event.attempt = d.attempt;
         event.retry_of = d.retry_of;
-        let own = if d.status == Status::Success {
-            d.options.on_success.clone()
-        } else if listener::Event::is_failure(d.status) {
-            d.options.on_failure.clone()
-        } else {
-            None
-        };
+        let own = listener::own_listener(d.options, d.status).map(str::to_string);
         Notice { event, own }
     }
 

@@ -126,6 +126,7 @@ impl Scheduler {
                 duration_ms: None,
                 attempt: 1,
                 retry_of: None,
+                reason: None,
             });
         }
         Ok(())

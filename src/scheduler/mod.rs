@@ -15,13 +15,16 @@
 //! - `claim.rs`: what is due, decided (`plan.rs`) and claimed;
 //! - `workers.rs`: starting claimed fires and watching them end;
 //! - `bookkeeping.rs`: writing starts and ends, checkpoints;
-//! - `events.rs`: telling the listeners.
+//! - `events.rs`: telling the listeners;
+//! - `live.rs`: the output so far of long-running children, for
+//!   `tick logs --follow`.
 
 mod bookkeeping;
 mod claim;
 mod clock_step;
 mod events;
 mod lease;
+mod live;
 pub mod plan;
 #[cfg(test)]
 mod tests;
@@ -116,6 +119,8 @@ struct Ended {
     pub notice: Notice,
     /// The next attempt, and what listeners hear if it is stored.
     pub retry: Option<(RetryPlan, Notice)>,
+    /// Why it did not run (missed while waiting for a worker).
+    pub reason: Option<String>,
 }
 
 pub struct Scheduler {
@@ -155,6 +160,8 @@ pub struct Scheduler {
     lease_renewed: Instant,
     /// The wall clock and elapsed time at the last look (see `clock_step.rs`).
     clock_seen: Option<(DateTime<Utc>, std::time::Duration)>,
+    /// When the output so far of running children was last written.
+    output_written: Instant,
 }
 
 impl Scheduler {
@@ -191,6 +198,7 @@ impl Scheduler {
             identity_checked: Instant::now(),
             lease_renewed: Instant::now(),
             clock_seen: None,
+            output_written: Instant::now(),
         }
     }
     /// Run until stopped. Every execution is finalised before it returns.
@@ -227,6 +235,7 @@ impl Scheduler {
                     self.trouble(e);
                 }
             }
+            self.write_output_so_far(now);
             self.enforce_timeouts(now);
             if self.stopping && self.running.is_empty() {
                 break;

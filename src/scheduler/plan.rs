@@ -13,7 +13,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{JobOptions, Status};
+use crate::model::JobOptions;
 use crate::trigger::Trigger;
 
 /// The most fires of one backlog that are looked at (and recorded).
@@ -130,17 +130,6 @@ pub fn plan_retry(
         p.run.push(due);
     }
     p
-}
-
-impl Plan {
-    /// The execution rows this decision records: missed, skipped, running.
-    pub fn rows(&self) -> Vec<(DateTime<Utc>, Status)> {
-        let mut rows = Vec::with_capacity(self.missed.len() + self.skipped.len() + self.run.len());
-        rows.extend(self.missed.iter().map(|t| (*t, Status::Missed)));
-        rows.extend(self.skipped.iter().map(|t| (*t, Status::Skipped)));
-        rows.extend(self.run.iter().map(|t| (*t, Status::Running)));
-        rows
-    }
 }
 
 /// When a fire with up to `jitter` seconds of jitter actually starts: a

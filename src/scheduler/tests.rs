@@ -168,7 +168,7 @@ fn a_second_runner_cannot_claim_the_same_fire() {
         expected_next: now,
         new_next: Some(at("2026-01-01T10:01:00Z")),
         new_state: JobState::Active,
-        rows: vec![(now, Status::Running)],
+        rows: vec![(now, Status::Running, None)],
         retry: None,
         attempt: 1,
         retry_of: None,

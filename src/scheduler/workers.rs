@@ -27,13 +27,19 @@ impl Scheduler {
             };
             let p = self.waiting.remove(i);
             let late = (now - p.not_before).num_seconds();
-            if p.options.misfire_grace.is_some_and(|g| late > g as i64) {
+            if let Some(grace) = p.options.misfire_grace.filter(|g| late > *g as i64) {
+                let reason = format!(
+                    "waited {late}s for a free worker (--max-workers {}), more than its misfire grace of {}",
+                    self.cfg.max_workers,
+                    crate::units::format_duration(grace)
+                );
                 self.log.warn(&format!(
-                    "job {} missed its {} fire: waited {late}s for a free worker",
+                    "job {} missed its {} fire: {reason}",
                     p.spec.job_id,
                     p.spec.scheduled_at.to_rfc3339()
                 ));
-                let done = Done::pending(&p, Status::Missed);
+                let mut done = Done::pending(&p, Status::Missed);
+                done.reason = Some(reason);
                 self.end(&done, RunResult::default(), now);
                 continue;
             }
@@ -128,6 +134,7 @@ impl Scheduler {
             at: now,
             notice,
             retry,
+            reason: done.reason.clone(),
         }
     }
 
@@ -190,6 +197,7 @@ impl Scheduler {
             duration_ms: Some((now - r.watch.started).num_milliseconds()),
             attempt: r.attempt,
             retry_of: r.retry_of,
+            reason: None,
         };
         let ended = self.conclude(&done, f, now);
         self.ended.push(ended);

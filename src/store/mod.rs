@@ -54,10 +54,20 @@ pub enum NewJobId {
 pub struct JobFilter {
     /// Include finished jobs.
     pub finished: bool,
-    /// Only a summary of each job: its command is empty and of its options
-    /// only `first_run` is kept (decoding every job's options was a large
-    /// share of listing 10,000 jobs).
+    /// Only a summary of each job: of its options only `first_run` is kept
+    /// (decoding every job's options was a large share of listing 10,000
+    /// jobs).
     pub summary: bool,
+}
+
+/// Jobs by state, as `tick status` shows them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JobStates {
+    pub active: i64,
+    pub paused: i64,
+    pub finished: i64,
+    /// Rows that cannot be read (see [`BadRow`]).
+    pub unreadable: i64,
 }
 
 /// One due job's decision, to be claimed.
@@ -71,8 +81,9 @@ pub struct Claim {
     pub expected_next: DateTime<Utc>,
     pub new_next: Option<DateTime<Utc>>,
     pub new_state: JobState,
-    /// Rows to record: `running` ones are to be started by the caller.
-    pub rows: Vec<(DateTime<Utc>, Status)>,
+    /// Rows to record: `running` ones are to be started by the caller;
+    /// `missed` and `skipped` ones carry the reason (how late, which limit).
+    pub rows: Vec<(DateTime<Utc>, Status, Option<String>)>,
     /// A pending retry being claimed (its id in the store): the claim wins
     /// if it is still pending, and the job's next run is left as it is.
     pub retry: Option<i64>,
@@ -102,12 +113,14 @@ pub struct PendingRetry {
     pub retry_of: i64,
 }
 
-/// A fire the caller now owns and must start.
+/// A row a claim recorded: a `running` one is a fire the caller now owns
+/// and must start; a `missed` or `skipped` one is only told to listeners.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claimed {
     /// Index of its [`Claim`].
     pub claim: usize,
     pub scheduled_at: DateTime<Utc>,
+    pub status: Status,
     pub execution_id: i64,
 }
 
@@ -203,6 +216,8 @@ pub struct Finish<'a> {
     pub at: DateTime<Utc>,
     /// The next attempt, for a failure to be retried.
     pub retry: Option<RetryPlan>,
+    /// Why it did not run (a fire missed while waiting for a worker).
+    pub reason: Option<&'a str>,
 }
 
 /// The captured output of one execution.
@@ -241,6 +256,46 @@ pub trait Jobs {
     fn add_jobs(&mut self, jobs: Vec<Job>) -> Result<Vec<String>>;
     /// One job by id; an unknown id is a usage error.
     fn job(&mut self, id: &str) -> Result<Job>;
+    /// The ids of the jobs with exactly this name, by id (at most `limit`).
+    fn job_ids_named(&self, name: &str, limit: usize) -> Result<Vec<String>> {
+        let mut ids = Vec::new();
+        self.each_job(
+            JobFilter {
+                finished: true,
+                summary: true,
+            },
+            &mut |row| {
+                if let Ok(job) = row {
+                    if job.name.as_deref() == Some(name) && ids.len() < limit {
+                        ids.push(job.id);
+                    }
+                }
+                Ok(())
+            },
+        )?;
+        ids.sort();
+        Ok(ids)
+    }
+    /// How many jobs are in each state (active, paused, finished).
+    fn job_states(&self) -> Result<JobStates> {
+        let mut n = JobStates::default();
+        self.each_job(
+            JobFilter {
+                finished: true,
+                summary: true,
+            },
+            &mut |row| {
+                match row.map(|j| j.state) {
+                    Ok(JobState::Active) => n.active += 1,
+                    Ok(JobState::Paused) => n.paused += 1,
+                    Ok(JobState::Finished) => n.finished += 1,
+                    Err(_) => n.unreadable += 1,
+                }
+                Ok(())
+            },
+        )?;
+        Ok(n)
+    }
     /// How many jobs there are (of any state).
     fn job_count(&self) -> Result<i64>;
     /// Every job, by id.
@@ -274,8 +329,27 @@ pub trait History {
     ) -> Result<Vec<Execution>>;
     /// Whether a job id has any history (it may have been removed since).
     fn has_history(&self, job_id: &str) -> Result<bool>;
-    /// The output of execution `id`, or of the job's latest one.
+    /// The output of execution `id`, or of the job's latest one that ran
+    /// (or tried to: not a `missed` or `skipped` row).
     fn output(&self, job_id: &str, id: Option<i64>) -> Result<Output>;
+    /// The newest execution that failed, was killed, timed out or was
+    /// missed (what a job's `--on-failure` hears), of any job.
+    fn last_failure(&self) -> Result<Option<Execution>> {
+        let mut newest: Option<Execution> = None;
+        for status in [
+            Status::Failed,
+            Status::Killed,
+            Status::Timeout,
+            Status::Missed,
+        ] {
+            if let Some(e) = self.history(None, Some(status), 1)?.pop() {
+                if newest.as_ref().is_none_or(|n| e.id > n.id) {
+                    newest = Some(e);
+                }
+            }
+        }
+        Ok(newest)
+    }
     /// Delete finished executions older than `before`; how many.
     fn prune(&mut self, before: DateTime<Utc>) -> Result<usize>;
 }
@@ -305,8 +379,10 @@ pub trait Runs {
     /// Active `@reboot` jobs.
     fn reboot_jobs(&self) -> Result<Vec<JobRow>>;
     /// Claim decisions in ONE transaction. Returns, per claim, whether it
-    /// won (the job was unchanged since it was read), and the `running` rows
-    /// the caller now owns (a row already recorded is left out).
+    /// won (the job was unchanged since it was read), and the rows it
+    /// recorded: the `running` ones the caller now owns, the others with
+    /// their execution ids for the listeners (a row already recorded is
+    /// left out).
     fn claim(
         &mut self,
         claims: &[Claim],
@@ -334,6 +410,12 @@ pub trait Runs {
     fn due_retries(&self, now: DateTime<Utc>) -> Result<Vec<PendingRetry>>;
     /// Every pending retry: (job id, due, attempt).
     fn pending_retries(&self) -> Result<Vec<(String, DateTime<Utc>, u32)>>;
+    /// The output so far of running executions (each stream's last 64
+    /// KiB, replacing what was written before), so that `tick logs
+    /// --follow` can show it while they run. Rows no longer `running` are
+    /// left alone. Written by the runner and `tick fire` about once a
+    /// second for children that print; best effort.
+    fn record_output_so_far(&mut self, outputs: &[(i64, &RunResult)]) -> Result<()>;
     /// Finalise one execution row, then apply its job's retention.
     fn finish(
         &mut self,

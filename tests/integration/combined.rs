@@ -98,7 +98,8 @@ fn all_that_never_agrees_prints_nothing_and_lists_never() {
     let mut args = vec!["add", "--id", "n"];
     args.extend(never);
     args.extend(["--", "true"]);
-    env.tick(&args).ok();
+    let (_, warning) = env.tick(&args).ok_and_stderr();
+    assert!(warning.contains("never fires after now"), "{warning}");
     let table = env.tick(&["list"]).ok();
     let row = table.lines().find(|l| l.starts_with("n ")).unwrap();
     assert!(row.contains("never"), "{table}");

@@ -315,7 +315,9 @@ fn with_stdin(mut cmd: std::process::Command, input: &str) -> std::process::Outp
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     // A command that does not read its stdin may have exited already.
-    let _ = stdin.write_all(input.as_bytes());
+    if let Err(e) = stdin.write_all(input.as_bytes()) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+    }
     drop(stdin);
     child.wait_with_output().unwrap()
 }
@@ -467,4 +469,223 @@ fn import_refuses_endless_huge_and_long_lined_input_at_once() {
         .tick(&["import", long.to_str().unwrap()])
         .ok()
         .contains("no jobs to import"));
+}
+
+// Issue 18.2: system crontabs have a user field.
+
+fn me() -> String {
+    let out = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn a_system_crontab_loses_its_user_field_or_is_refused() {
+    let env = Env::new();
+    let me = me();
+    let file = env.path().join("e2scrub_all");
+    let lines = format!(
+        "30 3 * * 0 {me} test -e /run/systemd/system || SERVICE_MODE=1 /sbin/e2scrub_all_cron\n\
+         @reboot {me}  echo booted\n"
+    );
+    std::fs::write(&file, &lines).unwrap();
+    let file = file.to_str().unwrap();
+    let (out, err) = env.tick(&["import", "--system", file]).ok_and_stderr();
+    assert!(out.starts_with("imported 2 job(s): "), "{out}");
+    assert!(
+        err.contains(&format!(
+            "warning: {file}: the user field was taken out of line(s) 1, 2: tick runs every job as the user who runs 'tick run' ({me})"
+        )),
+        "{err}"
+    );
+    let mut commands: Vec<String> = jobs(&env)
+        .iter()
+        .map(|j| j["command"].as_str().unwrap().to_string())
+        .collect();
+    commands.sort();
+    assert_eq!(
+        commands,
+        [
+            "echo booted",
+            "test -e /run/systemd/system || SERVICE_MODE=1 /sbin/e2scrub_all_cron"
+        ]
+    );
+    // A line for another user is refused, and so nothing is added.
+    let other = env.path().join("other");
+    std::fs::write(
+        &other,
+        format!("{lines}0 1 * * * someone-else rm -rf /srv/x\n"),
+    )
+    .unwrap();
+    let before = env.snapshot();
+    let out = env
+        .tick(&["import", "--system", other.to_str().unwrap()])
+        .output();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "line 3: a job for user 'someone-else', but tick runs every job as the user who runs 'tick run' ({me}): import this crontab as someone-else"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("1 line(s) could not be imported; nothing was added\n"),
+        "{err}"
+    );
+    assert_eq!(env.snapshot(), before);
+    // Read as a user's crontab, the user field would be the command: said.
+    let fresh = Env::new();
+    std::fs::write(
+        fresh.path().join("c"),
+        "10 3 * * * root /sbin/e2scrub_all -A -r\n",
+    )
+    .unwrap();
+    let (_, err) = fresh
+        .tick(&["import", fresh.path().join("c").to_str().unwrap()])
+        .ok_and_stderr();
+    assert!(
+        err.contains("line 1: the command starts with 'root', a user name: if this is a system crontab (with a user field), import it with --system"),
+        "{err}"
+    );
+}
+
+// Issue 18.3: the crontab round trip loses and doubles nothing.
+
+#[test]
+fn importing_twice_adds_nothing_and_dry_run_writes_nothing() {
+    let env = Env::new();
+    let (out, _) = env.tick(&["import", "--dry-run", DEBIAN]).ok_and_stderr();
+    assert!(out.starts_with("would import 9 job(s)\n"), "{out}");
+    assert!(
+        out.contains("  line 14: cron 30 2 * * * (Europe/Berlin) -- /usr/local/bin/backup.sh --full > /dev/null 2>&1\n"),
+        "{out}"
+    );
+    assert!(!env.db().exists(), "a dry run created the jobs file");
+    let (out, _) = env.tick(&["import", DEBIAN]).ok_and_stderr();
+    assert!(out.starts_with("imported 9 job(s): "), "{out}");
+    let before = env.snapshot();
+    let (out, _) = env.tick(&["import", DEBIAN]).ok_and_stderr();
+    assert_eq!(
+        out,
+        format!("{DEBIAN}: no jobs to import; 9 already there, not added again\n")
+    );
+    assert_eq!(jobs(&env).len(), 9);
+    // A job added by hand with the same trigger, zone, command and
+    // environment counts as there; one line more is added.
+    let file = env.path().join("two");
+    std::fs::write(&file, "@daily true\n@daily true\n0 5 * * * true\n").unwrap();
+    let file = file.to_str().unwrap();
+    env.tick(&["add", "cron", "@daily", "--", "true"]).ok();
+    let (out, _) = env.tick(&["import", "--dry-run", file]).ok_and_stderr();
+    assert!(
+        out.starts_with("would import 2 job(s); 1 already there, not added again\n"),
+        "{out}"
+    );
+    let out = env.tick(&["import", file]).ok();
+    assert!(
+        out.ends_with("; 1 already there, not added again\n"),
+        "{out}"
+    );
+    assert_eq!(jobs(&env).len(), 12);
+    let _ = before;
+}
+
+#[test]
+fn export_writes_the_environment_and_percent_lines_as_they_were() {
+    let env = Env::new();
+    let file = env.path().join("env.crontab");
+    let mail = "30 6 1 * * mail -s report me%Dear me,%all good\\% done";
+    std::fs::write(
+        &file,
+        format!(
+            "BACKUP_DIR=/srv/backup\n0 3 * * * tar czf $BACKUP_DIR/home.tgz /home\n\
+             GREETING=\" hello \"\n0 4 * * * echo \"$GREETING\"\n{mail}\n"
+        ),
+    )
+    .unwrap();
+    // An intended % (the mail's text) is taken without a word.
+    env.tick(&["import", file.to_str().unwrap()]).ok();
+    let (exported, warnings) = env.tick(&["export"]).ok_and_stderr();
+    let at = |needle: &str| {
+        exported
+            .find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in:\n{exported}"))
+    };
+    assert!(at("BACKUP_DIR=/srv/backup\n") < at("0 3 * * * tar czf $BACKUP_DIR/home.tgz /home\n"));
+    assert!(at("GREETING=\" hello \"\n") < at("0 4 * * * echo \"$GREETING\"\n"));
+    // The % line is the same line again.
+    assert!(exported.contains(&format!("\n{mail}\n")), "{exported}");
+    assert_eq!(warnings, "");
+    // Imported back, every job has its environment.
+    let back = Env::new();
+    let again = back.path().join("again");
+    std::fs::write(&again, &exported).unwrap();
+    back.tick(&["import", again.to_str().unwrap()])
+        .ok_and_stderr();
+    let envs = |jobs: Vec<Value>| {
+        let mut v: Vec<(String, Value)> = jobs
+            .iter()
+            .map(|j| (j["command"].as_str().unwrap().to_string(), j["env"].clone()))
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    };
+    let (want, got) = (envs(jobs(&env)), envs(jobs(&back)));
+    assert_eq!(want, got);
+    // Jobs whose environments disagree: a later job would get the
+    // variables of the lines before it (crontab cannot unset one): said.
+    let env = Env::new();
+    env.tick(&[
+        "add", "--id", "x", "cron", "@daily", "--env", "X=1", "--", "true",
+    ])
+    .ok();
+    env.tick(&[
+        "add", "--id", "y", "cron", "@daily", "--env", "Y=2", "--", "true",
+    ])
+    .ok();
+    let (_, warnings) = env.tick(&["export"]).ok_and_stderr();
+    assert_eq!(
+        warnings,
+        "warning: job y: exported after lines that set X for the jobs before it: cron gives it those too (crontab cannot unset a variable)\n"
+    );
+}
+
+#[test]
+fn a_percent_inside_a_command_substitution_is_read_as_cron_does_with_a_warning() {
+    let env = Env::new();
+    let file = env.path().join("c");
+    std::fs::write(
+        &file,
+        "# nightly\n0 1 * * * tar czf /b/$(date +%F).tgz /x\n0 2 * * * date +%F >> /tmp/log\n",
+    )
+    .unwrap();
+    let (out, err) = env
+        .tick(&["import", file.to_str().unwrap()])
+        .ok_and_stderr();
+    assert!(out.starts_with("imported 2 job(s)"), "{out}");
+    assert!(
+        err.contains(&format!(
+            "warning: {}: line 2: the unescaped % starts the command's standard input, as cron reads it: the command is 'tar czf /b/$(date +' and its input 'F).tgz /x', which is not valid shell (",
+            file.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "warning: {}: line 3: the unescaped % starts the command's standard input, as cron reads it: the command is 'date +' and its input 'F >> /tmp/log', which looks like a cut date format; write \\% for a literal %",
+            file.display()
+        )),
+        "{err}"
+    );
+    let job = jobs(&env)
+        .into_iter()
+        .find(|j| j["command"].as_str().unwrap().contains("tar"))
+        .unwrap();
+    assert_eq!(
+        job["command"],
+        "printf '%s\\n' 'F).tgz /x' | { tar czf /b/$(date +\n}"
+    );
 }

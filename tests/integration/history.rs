@@ -1,8 +1,10 @@
 //! `tick history`, `tick logs`, `tick fire`, retention and `tick prune`.
 
+use std::time::Duration;
+
 use serde_json::Value;
 
-use crate::util::Env;
+use crate::util::{wait_for, Env};
 
 fn history(env: &Env, args: &[&str]) -> Vec<Value> {
     let mut all = vec!["history", "--json"];
@@ -252,18 +254,27 @@ fn bad_input_exits_2_and_writes_nothing() {
     fire(&env, &["a"]);
     let before = env.snapshot();
     let cases: &[(&[&str], &str)] = &[
-        (&["history", "nope"], "unknown job id 'nope'"),
+        (
+            &["history", "nope"],
+            "unknown job 'nope': no job or history has that id",
+        ),
         (
             &["history", "--status", "weird"],
             "possible values: running, success",
         ),
         (&["history", "--limit", "-1"], "unexpected argument"),
-        (&["logs", "nope"], "unknown job id 'nope'"),
+        (
+            &["logs", "nope"],
+            "unknown job 'nope': no job or history has that id",
+        ),
         (
             &["logs", "a", "--execution", "99"],
             "job 'a' has no execution 99",
         ),
-        (&["fire", "nope"], "unknown job id 'nope'"),
+        (
+            &["fire", "nope"],
+            "unknown job 'nope': no job has that id or name",
+        ),
         (
             &["fire", "a", "--timeout", "soon"],
             "--timeout: invalid duration 'soon'",
@@ -317,4 +328,267 @@ fn history_times_keep_their_milliseconds() {
         let late = (started - scheduled).num_milliseconds();
         assert!((0..1000).contains(&late), "late by {late} ms");
     }
+}
+
+// Issue 18.9: missed and skipped rows keep their reason.
+
+fn events(path: &std::path::Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+#[test]
+fn missed_and_skipped_rows_keep_their_reason() {
+    let env = Env::new();
+    let events_file = env.path().join("events");
+    // Due every second, allowed 1 s late, each fire on its own: after 3 s
+    // without a runner, the oldest fires of the backlog are missed.
+    env.tick(&[
+        "add",
+        "--id",
+        "late",
+        "cron",
+        "* * * * * *",
+        "--misfire-grace",
+        "1s",
+        "--no-coalesce",
+        "--",
+        "true",
+    ])
+    .ok();
+    // Runs 3 s, fires every second, one copy at a time: the next is skipped.
+    env.tick(&[
+        "add",
+        "--id",
+        "long",
+        "cron",
+        "* * * * * *",
+        "--paused",
+        "--",
+        "sleep 3",
+    ])
+    .ok();
+    std::thread::sleep(Duration::from_millis(3200));
+    env.tick(&["resume", "long"]).ok();
+    let on_event = format!("cat >> {}", events_file.display());
+    let runner = env.runner("run", &["--no-echo", "--on-event", &on_event]);
+    wait_for("a missed and a skipped event", 15, || {
+        let got = events(&events_file);
+        got.iter().any(|e| e["event"] == "missed")
+            && got
+                .iter()
+                .any(|e| e["event"] == "skipped" && e["job_id"] == "long")
+    });
+    let log = runner.stop_killing();
+    let rows = history(&env, &["--limit", "100"]);
+    let missed = rows
+        .iter()
+        .find(|r| r["status"] == "missed")
+        .unwrap_or_else(|| panic!("no missed row: {rows:?}\n{log}"));
+    let reason = missed["reason"].as_str().unwrap();
+    assert!(
+        reason.ends_with("late, more than its misfire grace of 1s"),
+        "{reason}"
+    );
+    let skipped = rows
+        .iter()
+        .find(|r| r["status"] == "skipped" && r["job_id"] == "long")
+        .unwrap();
+    assert_eq!(
+        skipped["reason"],
+        "1 instance(s) already running (--max-instances 1)"
+    );
+    assert!(rows
+        .iter()
+        .filter(|r| r["status"] == "success")
+        .all(|r| r["reason"].is_null()));
+    // The table says why too, and so do the listeners, with the row's id.
+    let table = env.tick(&["history", "late"]).ok();
+    assert!(table.lines().next().unwrap().ends_with("REASON"), "{table}");
+    assert!(table.contains(reason), "{table}");
+    let got = events(&events_file);
+    let event = got
+        .iter()
+        .find(|e| e["event"] == "missed" && e["execution_id"] == missed["id"])
+        .unwrap_or_else(|| panic!("no missed event with the row's id: {got:?}"));
+    assert_eq!(event["reason"], missed["reason"]);
+    let event = got
+        .iter()
+        .find(|e| e["event"] == "skipped" && e["job_id"] == "long")
+        .unwrap();
+    assert_eq!(event["execution_id"], skipped["id"]);
+    // `tick logs` shows the latest execution that ran, not the skipped row
+    // after it; given the skipped row's id, it says why.
+    let logs = env.tick(&["logs", "long"]).ok();
+    assert!(logs.starts_with("execution "), "{logs}");
+    assert!(!logs.contains("skipped"), "{logs}");
+    let id = skipped["id"].to_string();
+    let logs = env.tick(&["logs", "long", "--execution", &id]).ok();
+    assert!(
+        logs.lines()
+            .next()
+            .unwrap()
+            .ends_with("(1 instance(s) already running (--max-instances 1))"),
+        "{logs}"
+    );
+}
+
+#[test]
+fn logs_of_a_job_that_only_missed_says_why() {
+    let env = Env::new();
+    env.tick(&[
+        "add",
+        "--id",
+        "once",
+        "date",
+        "--in",
+        "1s",
+        "--misfire-grace",
+        "1s",
+        "--",
+        "true",
+    ])
+    .ok();
+    std::thread::sleep(Duration::from_millis(3500));
+    let runner = env.runner("run", &["--no-echo"]);
+    runner.wait_log("missed its", 10);
+    drop(runner);
+    let line = env.tick(&["logs", "once"]).usage_error();
+    assert!(
+        line.starts_with("error: job 'once' has not run yet: its latest fire was missed, ")
+            && line.ends_with("late, more than its misfire grace of 1s (see 'tick history once')"),
+        "{line}"
+    );
+}
+
+// Issue 18.9: watching a job.
+
+/// `tick logs ARGS...` in the background: its stdout lines as they come,
+/// each with when it came.
+fn follow(
+    env: &Env,
+    args: &[&str],
+) -> (
+    std::process::Child,
+    std::sync::mpsc::Receiver<(std::time::Instant, String)>,
+) {
+    use std::io::BufRead;
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tick"));
+    cmd.args(args)
+        .env("TICK_DB", env.db())
+        .env("TZ", "UTC")
+        .stdout(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let _ = tx.send((std::time::Instant::now(), line.unwrap()));
+        }
+    });
+    (child, rx)
+}
+
+#[test]
+fn logs_follow_shows_a_running_execution_as_it_comes() {
+    let env = Env::new();
+    env.tick(&[
+        "add",
+        "--id",
+        "slow",
+        "date",
+        "--in",
+        "1s",
+        "--",
+        "echo start; echo oops >&2; sleep 3; echo end",
+    ])
+    .ok();
+    let runner = env.runner("run", &["--no-echo"]);
+    runner.wait_log("job slow started", 10);
+    let (mut child, lines) = follow(&env, &["logs", "slow", "--follow"]);
+    let began = std::time::Instant::now();
+    let mut got = Vec::new();
+    while let Ok((at, line)) = lines.recv_timeout(Duration::from_secs(10)) {
+        got.push((at.duration_since(began), line));
+    }
+    let status = child.wait().unwrap();
+    assert!(status.success());
+    let text: Vec<&str> = got.iter().map(|(_, l)| l.as_str()).collect();
+    assert!(
+        text[0].starts_with("execution 1 of slow: running, "),
+        "{text:?}"
+    );
+    assert!(
+        text.last()
+            .unwrap()
+            .starts_with("execution 1 of slow: success in 3."),
+        "{text:?}"
+    );
+    for want in ["==> stdout <==", "start", "==> stderr <==", "oops", "end"] {
+        assert!(text.contains(&want), "{want} not in {text:?}");
+    }
+    // "start" came while the job still ran, well before "end".
+    let when = |l: &str| got.iter().find(|(_, t)| t == l).unwrap().0;
+    assert!(
+        when("start") + Duration::from_millis(1000) < when("end"),
+        "{got:?}"
+    );
+    runner.stop();
+    // Once it ended, --follow prints it like logs and returns.
+    let out = env.tick(&["logs", "slow", "-f"]).ok();
+    assert!(
+        out.starts_with("execution 1 of slow: success in 3."),
+        "{out}"
+    );
+    assert!(
+        out.contains("==> stdout <==\nstart\nend\n==> stderr <==\noops\n"),
+        "{out}"
+    );
+}
+
+// Issue 18.10: tick fire and listeners.
+
+#[test]
+fn fire_tells_the_jobs_listeners_and_sums_up_a_failure() {
+    let env = Env::new();
+    let heard = env.path().join("heard");
+    let listener = format!("cat >> {}", heard.display());
+    env.tick(&[
+        "add",
+        "--id",
+        "bad",
+        "cron",
+        "@daily",
+        "--on-failure",
+        &listener,
+        "--on-success",
+        &listener,
+        "--",
+        "echo out; exit 3",
+    ])
+    .ok();
+    let out = env.tick(&["fire", "bad"]).output();
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "out\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("tick: job bad failed with exit code 3 after ")
+            && err.ends_with(" (execution 1; tick logs bad --execution 1)\n"),
+        "{err}"
+    );
+    let got = events(&heard);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0]["event"], "error");
+    assert_eq!(got[0]["execution_id"], 1);
+    assert_eq!(got[0]["exit_code"], 3);
+    // A success: its --on-success, and nothing on stderr.
+    env.tick(&["modify", "bad", "--command", "true"]).ok();
+    assert_eq!(env.tick(&["fire", "bad"]).ok(), "");
+    let got = events(&heard);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[1]["event"], "executed");
+    assert_eq!(got[1]["execution_id"], 2);
 }

@@ -61,7 +61,7 @@ fn add_prints_an_id_and_list_shows_the_job() {
     let header: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
     assert_eq!(
         header,
-        ["ID", "NAME", "TRIGGER", "NEXT", "RUN", "LAST", "STATE"]
+        ["ID", "NAME", "TRIGGER", "NEXT", "RUN", "LAST", "STATE", "COMMAND"]
     );
     assert!(table.lines().nth(1).unwrap().starts_with(id), "{table}");
     assert!(table.contains("(in "), "{table}");
@@ -231,7 +231,7 @@ fn unknown_ids_change_nothing() {
     ] {
         let line = env.tick(args).usage_error();
         assert_eq!(
-            line, "error: unknown job id 'nope' (see 'tick list --all')",
+            line, "error: unknown job 'nope': no job has that id or name (see 'tick list --all')",
             "{args:?}"
         );
         assert_eq!(env.snapshot(), before, "{args:?} changed the file");
@@ -289,7 +289,7 @@ fn bad_input_exits_2_and_writes_nothing() {
         .ok();
     let before = env.snapshot();
     let cases: &[(&[&str], &str)] = &[
-        (&["add", "cron", "0 3 * * *"], "required"),
+        (&["add", "cron", "0 3 * * *"], "the command goes after '--'"),
         (&["add", "cron", "0 3 * * *", "--"], "required"),
         (
             &["add", "cron", "0 3 * * *", "--", " "],

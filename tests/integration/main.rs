@@ -5,6 +5,7 @@ mod combined;
 mod crash;
 mod crontab;
 mod dst;
+mod everyday;
 mod faults;
 mod fuzz;
 mod generated;

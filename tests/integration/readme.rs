@@ -1,32 +1,132 @@
-//! The README's commands work as written: every `tick ...` line of its `sh`
-//! blocks runs, in order, against a temp jobs file (except `tick run`, which
-//! runs until stopped and is tested in `run`). Scripts the examples mention
-//! (backup.sh, ...) are small stubs on PATH.
+//! The README works as written. Walking through it in order against a
+//! temp jobs file: every `tick ...` line of its `sh` blocks runs (except
+//! `tick run`, which runs until stopped and is tested in `run`), and every
+//! `$ tick ...` of its `console` blocks prints what the README shows
+//! below it: the same lines and words, with times, durations, counts and
+//! generated ids allowed to differ (they depend on when it runs). Scripts
+//! the examples mention (backup.sh, ...) are small stubs on PATH. Its
+//! JSON field lists name every field `--json` prints.
 
+use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
+use serde_json::Value;
+
 use crate::util::Env;
 
-fn readme_commands() -> Vec<String> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let mut out = Vec::new();
-    let mut in_sh = false;
+fn readme() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
+}
+
+/// A step of the walk-through: a command to run, and for a `console`
+/// block the output the README shows for it.
+struct Step {
+    command: String,
+    shown: Option<String>,
+}
+
+fn steps(text: &str) -> Vec<Step> {
+    let mut out: Vec<Step> = Vec::new();
+    let mut block: Option<&str> = None;
     for line in text.lines() {
-        if line.starts_with("```") {
-            in_sh = line == "```sh";
+        if let Some(kind) = line.strip_prefix("```") {
+            block = match block {
+                None => Some(kind),
+                Some(_) => None,
+            };
             continue;
         }
-        let cmd = line.trim();
-        if in_sh && cmd.starts_with("tick ") && !cmd.starts_with("tick run") {
-            out.push(cmd.to_string());
+        match block {
+            Some("sh") => {
+                let cmd = line.trim();
+                if cmd.starts_with("tick ") && !cmd.starts_with("tick run") {
+                    out.push(Step {
+                        command: cmd.to_string(),
+                        shown: None,
+                    });
+                }
+            }
+            Some("console") => match line.strip_prefix("$ ") {
+                Some(cmd) => out.push(Step {
+                    command: cmd.to_string(),
+                    shown: Some(String::new()),
+                }),
+                None => {
+                    if let Some(shown) = out.last_mut().and_then(|s| s.shown.as_mut()) {
+                        shown.push_str(line);
+                        shown.push('\n');
+                    }
+                }
+            },
+            _ => {}
         }
     }
     out
 }
 
+/// A line's words, with what depends on the moment it runs masked:
+/// numbers (times, durations, counts, ids of executions) and the
+/// `generated` job ids (what `tick add` printed in this walk-through).
+fn shape(text: &str, generated: &[String]) -> Vec<Vec<String>> {
+    let word = |w: &str| -> String {
+        if generated.iter().any(|g| g == w) {
+            return "<id>".into();
+        }
+        let mut out = String::new();
+        let mut in_number = false;
+        for c in w.chars() {
+            if c.is_ascii_digit() || (in_number && c == '.') {
+                if !in_number {
+                    out.push('#');
+                }
+                in_number = true;
+            } else {
+                in_number = false;
+                out.push(c);
+            }
+        }
+        // A relative time or a duration: `#m`, `#h`, `#ms`, `#m#s`.
+        let unit = out.trim_start_matches('(').trim_end_matches([')', ',']);
+        if matches!(unit, "#s" | "#m" | "#h" | "#d" | "#ms" | "#m#s" | "#h#m") {
+            return out.replace(unit, "<t>");
+        }
+        // A zone's abbreviation after a time of day (CET or CEST).
+        out
+    };
+    text.lines()
+        .map(|l| {
+            let mut words: Vec<String> = l.split_whitespace().map(word).collect();
+            for i in 1..words.len() {
+                if words[i - 1] == "#:#:#" && words[i].chars().all(|c| c.is_ascii_uppercase()) {
+                    words[i] = "<zone>".into();
+                }
+            }
+            words
+        })
+        .collect()
+}
+
+/// Whether the README's sample (its words as `shape` gives them with no
+/// generated ids known) shows what was printed: the same words, where a
+/// generated id printed may be any id of tick's alphabet in the sample.
+fn same(shown: &[Vec<String>], printed: &[Vec<String>]) -> bool {
+    let id_like = |w: &str| {
+        w.len() == 6
+            && w.bytes()
+                .all(|b| b"abcdefghjkmnpqrstuvwxyz23456789#".contains(&b))
+    };
+    shown.len() == printed.len()
+        && shown.iter().zip(printed).all(|(a, b)| {
+            a.len() == b.len()
+                && a.iter()
+                    .zip(b)
+                    .all(|(x, y)| x == y || (y == "<id>" && id_like(x)))
+        })
+}
+
 #[test]
-fn every_readme_command_runs() {
+fn the_readme_walk_through_runs_and_prints_what_it_shows() {
     let env = Env::new();
     let stubs = env.path().join("stubs");
     std::fs::create_dir(&stubs).unwrap();
@@ -45,16 +145,15 @@ fn every_readme_command_runs() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let commands = readme_commands();
-    assert!(
-        commands.len() >= 25,
-        "only {} commands found",
-        commands.len()
-    );
+    let steps = steps(&readme());
+    assert!(steps.len() >= 40, "only {} commands found", steps.len());
+    assert!(steps.iter().filter(|s| s.shown.is_some()).count() >= 10);
     let mut failures = Vec::new();
-    for cmd in &commands {
+    // The ids `tick add` generated: they differ from the README's.
+    let mut generated: Vec<String> = Vec::new();
+    for step in &steps {
         let out = Command::new("/bin/sh")
-            .args(["-c", cmd])
+            .args(["-c", &step.command])
             .current_dir(env.path())
             .env("PATH", &path)
             .env("TICK_DB", env.db())
@@ -62,17 +161,37 @@ fn every_readme_command_runs() {
             .env("NO_COLOR", "1")
             .output()
             .unwrap();
-        if !out.status.success() {
-            failures.push(format!(
-                "{cmd}\n  -> {:?}: {}",
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let printed_id = stdout.trim();
+        if step.command.starts_with("tick add ")
+            && !step.command.contains("--id ")
+            && !printed_id.is_empty()
+        {
+            generated.push(printed_id.to_string());
+        }
+        match &step.shown {
+            None if !out.status.success() => failures.push(format!(
+                "{}\n  -> {:?}: {}",
+                step.command,
                 out.status.code(),
-                String::from_utf8_lossy(&out.stderr).trim()
-            ));
+                stderr.trim()
+            )),
+            Some(shown) => {
+                let printed = format!("{stdout}{stderr}");
+                if !same(&shape(shown, &[]), &shape(&printed, &generated)) {
+                    failures.push(format!(
+                        "$ {}\n--- the README shows:\n{shown}--- it printed:\n{printed}",
+                        step.command
+                    ));
+                }
+            }
+            None => {}
         }
     }
     assert!(
         failures.is_empty(),
-        "README commands that failed:\n{}",
+        "README steps that failed:\n{}",
         failures.join("\n")
     );
     // The walk-through really did something.
@@ -83,4 +202,74 @@ fn every_readme_command_runs() {
         .unwrap();
     assert!(String::from_utf8_lossy(&logs.stdout).contains("backup.sh --full: ok"));
     assert!(env.path().join("my.crontab").exists());
+}
+
+#[test]
+fn shapes_mask_what_depends_on_the_moment() {
+    let generated = ["abcdex".to_string()];
+    assert!(same(
+        &shape(
+            "k7mx2p  backup  2026-11-23 03:00:00 CET (in 20h)  success 3m ago  1.2s",
+            &[]
+        ),
+        &shape(
+            "abcdex  backup  2027-01-02 04:05:06 CEST (in 1d)  success 10s ago  17ms",
+            &generated
+        )
+    ));
+    assert!(!same(
+        &shape("backup success", &[]),
+        &shape("backup failed", &[])
+    ));
+    assert!(!same(&shape("a  b", &[]), &shape("a  b  c", &[])));
+    assert!(!same(&shape("backup", &[]), &shape("health", &[])));
+}
+
+/// The backticked names in the README after `intro`, up to `end`
+/// (blanks and line breaks alike).
+fn fields_listed(text: &str, intro: &str, end: &str) -> BTreeSet<String> {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let start = text.find(intro).unwrap_or_else(|| panic!("no {intro:?}")) + intro.len();
+    let rest = &text[start..];
+    let rest = &rest[..rest.find(end).unwrap_or_else(|| panic!("no {end:?}"))];
+    rest.split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|w| w.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        .map(str::to_string)
+        .collect()
+}
+
+fn keys(v: &Value) -> BTreeSet<String> {
+    v.as_object().unwrap().keys().cloned().collect()
+}
+
+#[test]
+fn the_json_field_lists_are_complete() {
+    let env = Env::new();
+    env.tick(&["add", "--id", "j", "cron", "@daily", "--", "true"])
+        .ok();
+    env.tick(&["fire", "j"]).ok();
+    let text = readme();
+    let list: Value = serde_json::from_str(&env.tick(&["list", "--json"]).ok()).unwrap();
+    let mut listed = fields_listed(
+        &text,
+        "`list --json` and `show --json` print objects with the fields",
+        "; `show` adds",
+    );
+    assert_eq!(keys(&list[0]), listed);
+    let show: Value = serde_json::from_str(&env.tick(&["show", "j", "--json"]).ok()).unwrap();
+    listed.extend(fields_listed(&text, "; `show` adds", "(each"));
+    listed.extend(fields_listed(&text, "`timezone`) and", "(as in"));
+    assert_eq!(keys(&show), listed);
+    let history: Value = serde_json::from_str(&env.tick(&["history", "--json"]).ok()).unwrap();
+    assert_eq!(
+        keys(&history[0]),
+        fields_listed(&text, "`--json` gives the fields", ". Each row")
+    );
+    let status: Value = serde_json::from_str(&env.tick(&["status", "--json"]).ok()).unwrap();
+    assert_eq!(
+        keys(&status),
+        fields_listed(&text, "`--json` gives the top-level fields", "; `runner`")
+    );
 }

@@ -10,7 +10,7 @@ use super::{from_ms, SqliteStore};
 use crate::model::{Execution, RunResult, Status, DEFAULT_KEEP_HISTORY};
 use crate::store::{History, Output};
 
-const COLUMNS: &str = "id, job_id, job_name, command, scheduled_at, started_at, finished_at, status, exit_code, signal, attempt, retry_of";
+const COLUMNS: &str = "id, job_id, job_name, command, scheduled_at, started_at, finished_at, status, exit_code, signal, attempt, retry_of, reason";
 
 fn execution_from_row(row: &Row) -> rusqlite::Result<Execution> {
     let status: String = row.get(7)?;
@@ -29,6 +29,7 @@ fn execution_from_row(row: &Row) -> rusqlite::Result<Execution> {
         signal: row.get(9)?,
         attempt: row.get(10)?,
         retry_of: row.get(11)?,
+        reason: row.get(12)?,
     })
 }
 
@@ -82,9 +83,13 @@ impl History for SqliteStore {
     }
 
     fn output(&self, job_id: &str, id: Option<i64>) -> Result<Output> {
+        // Without an id: the latest that ran (or failed to start), not a
+        // fire that was missed or skipped.
         let sql = format!(
             "SELECT {COLUMNS}, coalesce(stdout, x''), coalesce(stderr, x''), stdout_truncated, stderr_truncated
-             FROM executions WHERE job_id = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY id DESC LIMIT 1"
+             FROM executions WHERE job_id = ?1
+               AND (?2 IS NULL AND status NOT IN ('missed', 'skipped') OR id = ?2)
+             ORDER BY id DESC LIMIT 1"
         );
         let out = self
             .conn
@@ -93,10 +98,10 @@ impl History for SqliteStore {
                 let result = RunResult {
                     exit_code: execution.exit_code,
                     signal: execution.signal,
-                    stdout: r.get(12)?,
-                    stderr: r.get(13)?,
-                    stdout_truncated: r.get(14)?,
-                    stderr_truncated: r.get(15)?,
+                    stdout: r.get(13)?,
+                    stderr: r.get(14)?,
+                    stdout_truncated: r.get(15)?,
+                    stderr_truncated: r.get(16)?,
                 };
                 Ok(Output {
                     execution: Some(execution),
@@ -105,6 +110,21 @@ impl History for SqliteStore {
             })
             .optional()?;
         Ok(out.unwrap_or_default())
+    }
+
+    fn last_failure(&self) -> Result<Option<Execution>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {COLUMNS} FROM executions
+                     WHERE status IN ('failed', 'killed', 'timeout', 'missed')
+                     ORDER BY id DESC LIMIT 1"
+                ),
+                [],
+                execution_from_row,
+            )
+            .optional()?)
     }
 
     fn prune(&mut self, before: DateTime<Utc>) -> Result<usize> {

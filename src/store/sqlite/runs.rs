@@ -14,6 +14,8 @@ use crate::store::{
 
 /// How long a runner's write waits for another process's lock.
 const RUNNER_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+/// How long writing the output so far waits for another process's lock.
+const SO_FAR_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(50);
 
 impl Runs for SqliteStore {
     fn runner_lock(&self, me: &str) -> Result<RunnerLock> {
@@ -189,6 +191,7 @@ impl Runs for SqliteStore {
                 result,
                 at,
                 retry: None,
+                reason: None,
             }],
         )?;
         Ok(())
@@ -208,7 +211,8 @@ impl Runs for SqliteStore {
             }
             let mut end = tx.prepare_cached(
                 "UPDATE executions SET status = ?1, exit_code = ?2, signal = ?3, finished_at = ?4,
-                        stdout = ?5, stderr = ?6, stdout_truncated = ?7, stderr_truncated = ?8
+                        stdout = ?5, stderr = ?6, stdout_truncated = ?7, stderr_truncated = ?8,
+                        reason = ?10
                  WHERE id = ?9 AND status = 'running'",
             )?;
             for f in finished {
@@ -222,7 +226,8 @@ impl Runs for SqliteStore {
                     r.stderr,
                     r.stdout_truncated,
                     r.stderr_truncated,
-                    f.execution_id
+                    f.execution_id,
+                    f.reason
                 ])?;
             }
             for (i, f) in finished.iter().enumerate() {
@@ -275,6 +280,23 @@ impl Runs for SqliteStore {
             .prepare_cached("SELECT job_id, due_at, attempt FROM retries ORDER BY due_at")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, from_ms(r.get(1)?), r.get(2)?)))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn record_output_so_far(&mut self, outputs: &[(i64, &RunResult)]) -> Result<()> {
+        if outputs.is_empty() {
+            return Ok(());
+        }
+        // Best effort: never hold the caller up behind another process's
+        // write for long (the next second brings the output again).
+        let usual = if self.sync_claims_only {
+            RUNNER_BUSY_TIMEOUT
+        } else {
+            super::BUSY_TIMEOUT
+        };
+        self.conn.busy_timeout(SO_FAR_BUSY_TIMEOUT)?;
+        let result = self.write_output_so_far(outputs);
+        self.conn.busy_timeout(usual)?;
+        result
     }
 
     fn unclaim(
@@ -394,8 +416,9 @@ fn store_retry(tx: &rusqlite::Transaction, f: &Finish, plan: &RetryPlan) -> Resu
         Some((state, next)) if state != "paused" => {
             if state == "active" && next.is_some_and(|n| n <= due) {
                 tx.execute(
-                    "INSERT INTO executions (job_id, job_name, command, scheduled_at, finished_at, status, runner, attempt, retry_of)
-                     SELECT job_id, job_name, command, ?1, ?2, 'skipped', runner, ?3, ?4 FROM executions WHERE id = ?5
+                    "INSERT INTO executions (job_id, job_name, command, scheduled_at, finished_at, status, runner, attempt, retry_of, reason)
+                     SELECT job_id, job_name, command, ?1, ?2, 'skipped', runner, ?3, ?4, 'superseded by the next fire'
+                     FROM executions WHERE id = ?5
                      ON CONFLICT (job_id, scheduled_at) DO NOTHING",
                     params![due, to_ms(f.at), plan.attempt, plan.retry_of, f.execution_id],
                 )?;
@@ -413,6 +436,27 @@ fn store_retry(tx: &rusqlite::Transaction, f: &Finish, plan: &RetryPlan) -> Resu
 }
 
 impl SqliteStore {
+    fn write_output_so_far(&mut self, outputs: &[(i64, &RunResult)]) -> Result<()> {
+        let tx = self.immediate()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE executions SET stdout = ?1, stderr = ?2, stdout_truncated = ?3, stderr_truncated = ?4
+                 WHERE id = ?5 AND status = 'running'",
+            )?;
+            for (id, r) in outputs {
+                stmt.execute(params![
+                    r.stdout,
+                    r.stderr,
+                    r.stdout_truncated,
+                    r.stderr_truncated,
+                    id
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     fn claim_in_tx(
         &mut self,
         claims: &[Claim],
@@ -433,8 +477,8 @@ impl SqliteStore {
                  WHERE id = ?3 AND state = 'active' AND next_run_at = ?4",
             )?;
             let mut insert = tx.prepare_cached(
-                "INSERT INTO executions (job_id, job_name, command, scheduled_at, finished_at, status, runner, owner, attempt, retry_of)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                "INSERT INTO executions (job_id, job_name, command, scheduled_at, finished_at, status, runner, owner, attempt, retry_of, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT (job_id, scheduled_at) DO NOTHING",
             )?;
             let mut take_retry = tx.prepare_cached("DELETE FROM retries WHERE id = ?1")?;
@@ -452,7 +496,7 @@ impl SqliteStore {
                     continue;
                 }
                 won[i] = true;
-                for (at, status) in &c.rows {
+                for (at, status, reason) in &c.rows {
                     let finished = (*status != Status::Running).then(|| to_ms(now));
                     let n = insert.execute(params![
                         c.job_id,
@@ -464,12 +508,14 @@ impl SqliteStore {
                         owner.label,
                         (*status == Status::Running).then_some(&owner.process),
                         c.attempt,
-                        c.retry_of
+                        c.retry_of,
+                        reason
                     ])?;
-                    if n == 1 && *status == Status::Running {
+                    if n == 1 {
                         owned.push(Claimed {
                             claim: i,
                             scheduled_at: *at,
+                            status: *status,
                             execution_id: tx.last_insert_rowid(),
                         });
                     }
@@ -477,7 +523,7 @@ impl SqliteStore {
             }
         }
         for c in claims {
-            if c.rows.iter().any(|(_, st)| *st != Status::Running) {
+            if c.rows.iter().any(|(_, st, _)| *st != Status::Running) {
                 super::executions::enforce_retention(&tx, &c.job_id)?;
             }
         }

@@ -85,6 +85,11 @@ const MIGRATIONS: &[&str] = &[
         UNIQUE (job_id, due_at)
      );
      CREATE INDEX retries_by_due ON retries (due_at);",
+    // 6: why a fire was missed or skipped (how late, which limit), kept for
+    // history, logs and listeners; and jobs by name, so that a name given
+    // where an id is expected is found without reading every job.
+    "ALTER TABLE executions ADD COLUMN reason TEXT;
+     CREATE INDEX jobs_by_name ON jobs (name) WHERE name IS NOT NULL;",
 ];
 
 /// The schema version this tick writes.
