@@ -242,9 +242,9 @@ fn the_next_fire_supersedes_a_later_retry_and_pause_drops_one() {
     let sec = attempts(&env, "sec");
     let skipped: Vec<&Value> = sec.iter().filter(|e| e["status"] == "skipped").collect();
     assert!(!skipped.is_empty(), "{sec:?}");
-    assert!(skipped
-        .iter()
-        .all(|e| e["attempt"] == 2 && e["retry_of"].is_i64()));
+    assert!(skipped.iter().all(|e| e["attempt"] == 2
+        && e["retry_of"].is_i64()
+        && e["reason"] == "superseded by the next fire"));
     assert!(sec.iter().all(|e| e["status"] != "running"));
     assert!(
         sec.iter()
