@@ -46,6 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Add the jobs of a crontab file (all or nothing)')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the jobs that crontab can express as a crontab, warning about the rest')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the scheduler in the foreground until SIGINT or SIGTERM')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the jobs over HTTP: a JSON API, a web page and Prometheus metrics')
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Preview the next fire times of a trigger')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions or man pages into a folder')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -324,9 +325,28 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
             [CompletionResult]::new('--on-event', '--on-event', [CompletionResultType]::ParameterName, 'Run CMD for every event (executed, error, missed, skipped, interrupted), with the event as JSON on stdin and TICK_* variables')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'This runner''s name in `tick runners` and the history [default: HOST:PID]')
             [CompletionResult]::new('--lease', '--lease', [CompletionResultType]::ParameterName, 'How long this runner''s lease holds without a renewal (renewed every sixth of it); a runner that stops renewing is taken over after it')
+            [CompletionResult]::new('--http', '--http', [CompletionResultType]::ParameterName, 'Also serve the jobs over HTTP on ADDR, as `tick serve` does (the health check then also says whether this runner''s loop is alive)')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'With --http: the file holding the token that writes need (mode 0600)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--no-echo', '--no-echo', [CompletionResultType]::ParameterName, 'Do not echo the jobs'' output lines on stdout')
+            [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'With --http: serve no writes at all')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'tick;serve' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on, IP:PORT (port 0: any free port). A non-loopback address needs --token-file')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'The file holding the token that writes need: at least 16 characters, readable only by you (mode 0600). Without it the server takes no writes')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Serve no writes at all (no adding, changing, pausing or running jobs)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for even more)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say only what was asked for, and errors')
@@ -403,6 +423,7 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Add the jobs of a crontab file (all or nothing)')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write the jobs that crontab can express as a crontab, warning about the rest')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the scheduler in the foreground until SIGINT or SIGTERM')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the jobs over HTTP: a JSON API, a web page and Prometheus metrics')
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Preview the next fire times of a trigger')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions or man pages into a folder')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -451,6 +472,9 @@ Register-ArgumentCompleter -Native -CommandName 'tick' -ScriptBlock {
             break
         }
         'tick;help;run' {
+            break
+        }
+        'tick;help;serve' {
             break
         }
         'tick;help;next' {

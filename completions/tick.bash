@@ -67,6 +67,9 @@ _tick() {
             tick,run)
                 cmd="tick__subcmd__run"
                 ;;
+            tick,serve)
+                cmd="tick__subcmd__serve"
+                ;;
             tick,show)
                 cmd="tick__subcmd__show"
                 ;;
@@ -121,6 +124,9 @@ _tick() {
             tick__subcmd__help,run)
                 cmd="tick__subcmd__help__subcmd__run"
                 ;;
+            tick__subcmd__help,serve)
+                cmd="tick__subcmd__help__subcmd__serve"
+                ;;
             tick__subcmd__help,show)
                 cmd="tick__subcmd__help__subcmd__show"
                 ;;
@@ -131,7 +137,7 @@ _tick() {
 
     case "${cmd}" in
         tick)
-            opts="-v -q -h -V --db --color --verbose --quiet --help --version add list show pause resume remove modify reschedule history logs fire prune import export run next generate help"
+            opts="-v -q -h -V --db --color --verbose --quiet --help --version add list show pause resume remove modify reschedule history logs fire prune import export run serve next generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -385,7 +391,7 @@ _tick() {
             return 0
             ;;
         tick__subcmd__help)
-            opts="add list show pause resume remove modify reschedule history logs fire prune import export run next generate help"
+            opts="add list show pause resume remove modify reschedule history logs fire prune import export run serve next generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -623,6 +629,20 @@ _tick() {
             return 0
             ;;
         tick__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tick__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1133,7 +1153,7 @@ _tick() {
             return 0
             ;;
         tick__subcmd__run)
-            opts="-v -q -h -V --max-workers --no-echo --on-event --name --lease --db --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --max-workers --no-echo --on-event --name --lease --http --token-file --read-only --db --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1152,6 +1172,44 @@ _tick() {
                     return 0
                     ;;
                 --lease)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tick__subcmd__serve)
+            opts="-v -q -h -V --listen --token-file --read-only --db --color --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -43,6 +43,7 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand import 'Add the jobs of a crontab file (all or nothing)'
             cand export 'Write the jobs that crontab can express as a crontab, warning about the rest'
             cand run 'Run the scheduler in the foreground until SIGINT or SIGTERM'
+            cand serve 'Serve the jobs over HTTP: a JSON API, a web page and Prometheus metrics'
             cand next 'Preview the next fire times of a trigger'
             cand generate 'Write shell completions or man pages into a folder'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -306,9 +307,27 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand --on-event 'Run CMD for every event (executed, error, missed, skipped, interrupted), with the event as JSON on stdin and TICK_* variables'
             cand --name 'This runner''s name in `tick runners` and the history [default: HOST:PID]'
             cand --lease 'How long this runner''s lease holds without a renewal (renewed every sixth of it); a runner that stops renewing is taken over after it'
+            cand --http 'Also serve the jobs over HTTP on ADDR, as `tick serve` does (the health check then also says whether this runner''s loop is alive)'
+            cand --token-file 'With --http: the file holding the token that writes need (mode 0600)'
             cand --db 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]'
             cand --color 'When to use colour'
             cand --no-echo 'Do not echo the jobs'' output lines on stdout'
+            cand --read-only 'With --http: serve no writes at all'
+            cand -v 'Say more (repeat for even more)'
+            cand --verbose 'Say more (repeat for even more)'
+            cand -q 'Say only what was asked for, and errors'
+            cand --quiet 'Say only what was asked for, and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'tick;serve'= {
+            cand --listen 'Address to listen on, IP:PORT (port 0: any free port). A non-loopback address needs --token-file'
+            cand --token-file 'The file holding the token that writes need: at least 16 characters, readable only by you (mode 0600). Without it the server takes no writes'
+            cand --db 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]'
+            cand --color 'When to use colour'
+            cand --read-only 'Serve no writes at all (no adding, changing, pausing or running jobs)'
             cand -v 'Say more (repeat for even more)'
             cand --verbose 'Say more (repeat for even more)'
             cand -q 'Say only what was asked for, and errors'
@@ -382,6 +401,7 @@ set edit:completion:arg-completer[tick] = {|@words|
             cand import 'Add the jobs of a crontab file (all or nothing)'
             cand export 'Write the jobs that crontab can express as a crontab, warning about the rest'
             cand run 'Run the scheduler in the foreground until SIGINT or SIGTERM'
+            cand serve 'Serve the jobs over HTTP: a JSON API, a web page and Prometheus metrics'
             cand next 'Preview the next fire times of a trigger'
             cand generate 'Write shell completions or man pages into a folder'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -415,6 +435,8 @@ set edit:completion:arg-completer[tick] = {|@words|
         &'tick;help;export'= {
         }
         &'tick;help;run'= {
+        }
+        &'tick;help;serve'= {
         }
         &'tick;help;next'= {
         }

@@ -47,6 +47,7 @@ complete -c tick -n "__fish_tick_needs_command" -f -a "prune" -d 'Delete executi
 complete -c tick -n "__fish_tick_needs_command" -f -a "import" -d 'Add the jobs of a crontab file (all or nothing)'
 complete -c tick -n "__fish_tick_needs_command" -f -a "export" -d 'Write the jobs that crontab can express as a crontab, warning about the rest'
 complete -c tick -n "__fish_tick_needs_command" -f -a "run" -d 'Run the scheduler in the foreground until SIGINT or SIGTERM'
+complete -c tick -n "__fish_tick_needs_command" -f -a "serve" -d 'Serve the jobs over HTTP: a JSON API, a web page and Prometheus metrics'
 complete -c tick -n "__fish_tick_needs_command" -f -a "next" -d 'Preview the next fire times of a trigger'
 complete -c tick -n "__fish_tick_needs_command" -f -a "generate" -d 'Write shell completions or man pages into a folder'
 complete -c tick -n "__fish_tick_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -259,15 +260,29 @@ complete -c tick -n "__fish_tick_using_subcommand run" -l max-workers -d 'Most j
 complete -c tick -n "__fish_tick_using_subcommand run" -l on-event -d 'Run CMD for every event (executed, error, missed, skipped, interrupted), with the event as JSON on stdin and TICK_* variables' -r
 complete -c tick -n "__fish_tick_using_subcommand run" -l name -d 'This runner\'s name in `tick runners` and the history [default: HOST:PID]' -r
 complete -c tick -n "__fish_tick_using_subcommand run" -l lease -d 'How long this runner\'s lease holds without a renewal (renewed every sixth of it); a runner that stops renewing is taken over after it' -r
+complete -c tick -n "__fish_tick_using_subcommand run" -l http -d 'Also serve the jobs over HTTP on ADDR, as `tick serve` does (the health check then also says whether this runner\'s loop is alive)' -r
+complete -c tick -n "__fish_tick_using_subcommand run" -l token-file -d 'With --http: the file holding the token that writes need (mode 0600)' -r -F
 complete -c tick -n "__fish_tick_using_subcommand run" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
 complete -c tick -n "__fish_tick_using_subcommand run" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tick -n "__fish_tick_using_subcommand run" -l no-echo -d 'Do not echo the jobs\' output lines on stdout'
+complete -c tick -n "__fish_tick_using_subcommand run" -l read-only -d 'With --http: serve no writes at all'
 complete -c tick -n "__fish_tick_using_subcommand run" -s v -l verbose -d 'Say more (repeat for even more)'
 complete -c tick -n "__fish_tick_using_subcommand run" -s q -l quiet -d 'Say only what was asked for, and errors'
 complete -c tick -n "__fish_tick_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tick -n "__fish_tick_using_subcommand run" -s V -l version -d 'Print version'
+complete -c tick -n "__fish_tick_using_subcommand serve" -l listen -d 'Address to listen on, IP:PORT (port 0: any free port). A non-loopback address needs --token-file' -r
+complete -c tick -n "__fish_tick_using_subcommand serve" -l token-file -d 'The file holding the token that writes need: at least 16 characters, readable only by you (mode 0600). Without it the server takes no writes' -r -F
+complete -c tick -n "__fish_tick_using_subcommand serve" -l db -d 'Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db]' -r -F
+complete -c tick -n "__fish_tick_using_subcommand serve" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tick -n "__fish_tick_using_subcommand serve" -l read-only -d 'Serve no writes at all (no adding, changing, pausing or running jobs)'
+complete -c tick -n "__fish_tick_using_subcommand serve" -s v -l verbose -d 'Say more (repeat for even more)'
+complete -c tick -n "__fish_tick_using_subcommand serve" -s q -l quiet -d 'Say only what was asked for, and errors'
+complete -c tick -n "__fish_tick_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tick -n "__fish_tick_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c tick -n "__fish_tick_using_subcommand next" -l tz -d 'Time zone (IANA name) [default: $TZ, else the system zone; for a PART, the zone given after the parts]' -r
 complete -c tick -n "__fish_tick_using_subcommand next" -l start -d 'First allowed fire (inclusive); an interval\'s first fire' -r
 complete -c tick -n "__fish_tick_using_subcommand next" -l end -d 'Last allowed fire (inclusive)' -r
@@ -307,21 +322,22 @@ complete -c tick -n "__fish_tick_using_subcommand generate" -s v -l verbose -d '
 complete -c tick -n "__fish_tick_using_subcommand generate" -s q -l quiet -d 'Say only what was asked for, and errors'
 complete -c tick -n "__fish_tick_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tick -n "__fish_tick_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run next generate help" -f -a "add" -d 'Add a job: a trigger and a shell command'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run next generate help" -f -a "list" -d 'List jobs, soonest next run first'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run next generate help" -f -a "show" -d 'Show every field of a job, its next 5 fire times and last 10 executions'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run next generate help" -f -a "pause" -d 'Pause jobs: they do not fire until resumed'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run next generate help" -f -a "resume" -d 'Resume paused jobs; the next run is computed from now (missed runs are not run)'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run next generate help" -f -a "remove" -d 'Remove jobs (their history is kept)'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run next generate help" -f -a "modify" -d 'Change a job\'s name, command or options in place; its id and history stay'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run next generate help" -f -a "reschedule" -d 'Give a job a new trigger; its id and history stay'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run next generate help" -f -a "history" -d 'Show executions, newest first (including those of removed jobs)'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run next generate help" -f -a "logs" -d 'Print the captured output of a job\'s latest (or a given) execution'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run next generate help" -f -a "fire" -d 'Run a job once now, in the foreground, recorded as an execution'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run next generate help" -f -a "prune" -d 'Delete executions older than a duration'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run next generate help" -f -a "import" -d 'Add the jobs of a crontab file (all or nothing)'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run next generate help" -f -a "export" -d 'Write the jobs that crontab can express as a crontab, warning about the rest'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run next generate help" -f -a "run" -d 'Run the scheduler in the foreground until SIGINT or SIGTERM'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run next generate help" -f -a "next" -d 'Preview the next fire times of a trigger'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run next generate help" -f -a "generate" -d 'Write shell completions or man pages into a folder'
-complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run next generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run serve next generate help" -f -a "add" -d 'Add a job: a trigger and a shell command'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run serve next generate help" -f -a "list" -d 'List jobs, soonest next run first'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run serve next generate help" -f -a "show" -d 'Show every field of a job, its next 5 fire times and last 10 executions'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run serve next generate help" -f -a "pause" -d 'Pause jobs: they do not fire until resumed'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run serve next generate help" -f -a "resume" -d 'Resume paused jobs; the next run is computed from now (missed runs are not run)'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run serve next generate help" -f -a "remove" -d 'Remove jobs (their history is kept)'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run serve next generate help" -f -a "modify" -d 'Change a job\'s name, command or options in place; its id and history stay'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run serve next generate help" -f -a "reschedule" -d 'Give a job a new trigger; its id and history stay'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run serve next generate help" -f -a "history" -d 'Show executions, newest first (including those of removed jobs)'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run serve next generate help" -f -a "logs" -d 'Print the captured output of a job\'s latest (or a given) execution'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run serve next generate help" -f -a "fire" -d 'Run a job once now, in the foreground, recorded as an execution'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run serve next generate help" -f -a "prune" -d 'Delete executions older than a duration'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run serve next generate help" -f -a "import" -d 'Add the jobs of a crontab file (all or nothing)'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run serve next generate help" -f -a "export" -d 'Write the jobs that crontab can express as a crontab, warning about the rest'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run serve next generate help" -f -a "run" -d 'Run the scheduler in the foreground until SIGINT or SIGTERM'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run serve next generate help" -f -a "serve" -d 'Serve the jobs over HTTP: a JSON API, a web page and Prometheus metrics'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run serve next generate help" -f -a "next" -d 'Preview the next fire times of a trigger'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run serve next generate help" -f -a "generate" -d 'Write shell completions or man pages into a folder'
+complete -c tick -n "__fish_tick_using_subcommand help; and not __fish_seen_subcommand_from add list show pause resume remove modify reschedule history logs fire prune import export run serve next generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

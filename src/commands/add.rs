@@ -11,6 +11,13 @@ use crate::store::NewJobId;
 use crate::trigger::input::parse_datetime;
 
 pub fn run(args: &AddArgs, ctx: &Ctx) -> Result<()> {
+    let id = add(args, ctx)?;
+    println!("{id}");
+    Ok(())
+}
+
+/// Validate and add the job; its id. The HTTP API adds jobs through this too.
+pub fn add(args: &AddArgs, ctx: &Ctx) -> Result<String> {
     let now = ctx.now();
     let trigger = args.trigger.to_trigger(now)?;
     let mut options = JobOptions::default();
@@ -62,7 +69,5 @@ pub fn run(args: &AddArgs, ctx: &Ctx) -> Result<()> {
         created_at: now,
         updated_at: now,
     };
-    let id = ctx.store_for_write()?.add_job(job, id)?;
-    println!("{id}");
-    Ok(())
+    ctx.store_for_write()?.add_job(job, id)
 }

@@ -14,6 +14,7 @@ use crate::cli::{HistoryArgs, LogsArgs, PruneArgs};
 use crate::error::UsageError;
 use crate::escape::{self, Newlines};
 use crate::executor::CAPTURE_BYTES;
+use crate::model::{Execution, RunResult};
 use crate::output::{self, local_time};
 use crate::store::Store;
 use crate::trigger::input::parse_duration;
@@ -34,9 +35,9 @@ fn check_known(store: &mut dyn Store, id: &str) -> Result<()> {
     }
 }
 
-pub fn history(args: &HistoryArgs, ctx: &Ctx) -> Result<()> {
-    let tz = resolve_tz(None)?;
-    let execs = match ctx.store_for_read()? {
+/// The executions `args` select, newest first (the HTTP API's too).
+pub fn executions(args: &HistoryArgs, ctx: &Ctx) -> Result<Vec<Execution>> {
+    Ok(match ctx.store_for_read()? {
         None => match &args.id {
             Some(id) => return Err(unknown(id).into()),
             None => Vec::new(),
@@ -47,7 +48,12 @@ pub fn history(args: &HistoryArgs, ctx: &Ctx) -> Result<()> {
             }
             store.history(args.id.as_deref(), args.status, args.limit)?
         }
-    };
+    })
+}
+
+pub fn history(args: &HistoryArgs, ctx: &Ctx) -> Result<()> {
+    let tz = resolve_tz(None)?;
+    let execs = executions(args, ctx)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         let items: Vec<_> = execs
@@ -66,21 +72,28 @@ pub fn history(args: &HistoryArgs, ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
-pub fn logs(args: &LogsArgs, ctx: &Ctx) -> Result<()> {
-    let tz = resolve_tz(None)?;
+/// The execution `args` names (or the job's latest) and its captured
+/// output (the HTTP API's and page's too).
+pub fn captured(args: &LogsArgs, ctx: &Ctx) -> Result<(Execution, RunResult)> {
     let mut store = ctx.store_for_read()?.ok_or_else(|| unknown(&args.id))?;
     check_known(store.as_mut(), &args.id)?;
     let o = store.output(&args.id, args.execution)?;
-    let Some(e) = &o.execution else {
-        return Err(match args.execution {
+    match o.execution {
+        Some(e) => Ok((e, o.result)),
+        None => Err(match args.execution {
             Some(n) => UsageError::new(format!(
                 "job '{}' has no execution {n} (see 'tick history {}')",
                 args.id, args.id
             )),
             None => UsageError::new(format!("job '{}' has not run yet", args.id)),
         }
-        .into());
-    };
+        .into()),
+    }
+}
+
+pub fn logs(args: &LogsArgs, ctx: &Ctx) -> Result<()> {
+    let tz = resolve_tz(None)?;
+    let (e, result) = captured(args, ctx)?;
     // On a terminal a job's output could set the title or fake lines:
     // show its control characters escaped there, unless --raw.
     let visible = !args.raw && std::io::stdout().is_terminal();
@@ -99,16 +112,12 @@ pub fn logs(args: &LogsArgs, ctx: &Ctx) -> Result<()> {
         local_time(when, tz)
     )?;
     for (name, data, cut) in [
-        ("stdout", &o.result.stdout, o.result.stdout_truncated),
-        ("stderr", &o.result.stderr, o.result.stderr_truncated),
+        ("stdout", &result.stdout, result.stdout_truncated),
+        ("stderr", &result.stderr, result.stderr_truncated),
     ] {
         writeln!(out, "==> {name} <==")?;
         if cut {
-            writeln!(
-                out,
-                "[... earlier output cut: only the last {} KiB were kept ...]",
-                CAPTURE_BYTES / 1024
-            )?;
+            writeln!(out, "{}", cut_marker())?;
         }
         if visible {
             out.write_all(&escape::bytes(data, Newlines::Keep))?;
@@ -121,6 +130,15 @@ pub fn logs(args: &LogsArgs, ctx: &Ctx) -> Result<()> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// The line shown before a stream whose beginning was cut (here and on
+/// the web page).
+pub fn cut_marker() -> String {
+    format!(
+        "[... earlier output cut: only the last {} KiB were kept ...]",
+        CAPTURE_BYTES / 1024
+    )
 }
 
 pub fn prune(args: &PruneArgs, ctx: &Ctx) -> Result<()> {

@@ -4,17 +4,18 @@
 //! This is where command-line strings become domain types (zones, triggers,
 //! job options) before anything is computed or written.
 
-mod add;
+pub(crate) mod add;
 mod crontab;
 mod fire;
 mod generate;
-mod history;
+pub(crate) mod history;
 mod job_options;
-mod jobs;
-mod list;
+pub(crate) mod jobs;
+pub(crate) mod list;
 mod next;
 mod run;
-mod show;
+pub(crate) mod serve;
+pub(crate) mod show;
 pub mod trigger;
 
 use std::io::IsTerminal;
@@ -105,6 +106,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Import(args) => crontab::import(&args, &ctx),
         Command::Export(args) => crontab::export(&args, &ctx),
         Command::Run(args) => run::run(&args, &ctx, Logger::new(ctx.verbose, ctx.quiet)),
+        Command::Serve(args) => serve::run(&args, &ctx),
         Command::Next(args) => next::run(&args, &ctx),
         Command::Generate(args) => generate::run(&args),
     }
