@@ -16,6 +16,9 @@ use serde_json::{json, Value};
 
 use crate::util::{wait_for, Env};
 
+mod metrics;
+mod page;
+
 pub const TOKEN: &str = "s3cret-token-for-tests-0123456789";
 
 /// A `tick serve` (or `tick run --http`) in the background, killed and
@@ -37,6 +40,10 @@ impl Drop for Server {
 impl Server {
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 }
 
