@@ -148,7 +148,7 @@ impl App {
         for (k, v) in [
             ("Cache-Control", "no-store"),
             ("X-Content-Type-Options", "nosniff"),
-            ("Referrer-Policy", "no-referrer"),
+            ("Referrer-Policy", "same-origin"),
             ("X-Frame-Options", "DENY"),
         ] {
             resp.headers.push((k, v.to_string()));

@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 
 use crate::util::{wait_for, Env};
 
+mod browser;
 mod metrics;
 mod page;
 
