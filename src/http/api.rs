@@ -167,7 +167,7 @@ fn job_response(app: &App, id: &str, status: u16) -> Result<Response> {
 
 /// `tick list --json`'s array, streamed as the command streams it.
 fn list_jobs(app: &App, req: &Request) -> Result<Response> {
-    let mut args: ListArgs = query_args::<ListQuery>(req, None)?.args;
+    let mut args: ListArgs = query_args::<Query<ListArgs>>(req, None)?.args;
     args.json = true;
     let mut body = Vec::with_capacity(64 * 1024);
     let mut ser = serde_json::Serializer::new(&mut body);
@@ -180,7 +180,7 @@ fn list_jobs(app: &App, req: &Request) -> Result<Response> {
 }
 
 fn history_args(req: &Request) -> Result<HistoryArgs> {
-    let mut args = query_args::<HistoryQuery>(req, Some("job"))?.args;
+    let mut args = query_args::<Query<HistoryArgs>>(req, Some("job"))?.args;
     args.json = true;
     Ok(args)
 }
@@ -269,7 +269,8 @@ pub(super) fn runner_state(r: &RunnerRow, now: DateTime<Utc>) -> &str {
 
 // ---- query parameters: the command line's flags, parsed by clap ----
 
-/// `GET /api/v1/jobs?...`: `tick list`'s flags.
+/// Query parameters read as a command's flags: `Query<ListArgs>` for `GET
+/// /api/v1/jobs`, `Query<HistoryArgs>` for `GET /api/v1/executions`.
 #[derive(Debug, Parser)]
 #[command(
     name = "query",
@@ -277,22 +278,9 @@ pub(super) fn runner_state(r: &RunnerRow, now: DateTime<Utc>) -> &str {
     disable_help_flag = true,
     disable_version_flag = true
 )]
-struct ListQuery {
+struct Query<A: clap::Args> {
     #[command(flatten)]
-    args: ListArgs,
-}
-
-/// `GET /api/v1/executions?...`: `tick history`'s flags, `job` its ID.
-#[derive(Debug, Parser)]
-#[command(
-    name = "query",
-    no_binary_name = true,
-    disable_help_flag = true,
-    disable_version_flag = true
-)]
-struct HistoryQuery {
-    #[command(flatten)]
-    args: HistoryArgs,
+    args: A,
 }
 
 /// Parse the query as the command's flags: `key=value` is `--key value`,

@@ -2,12 +2,13 @@
 //! prometheus.io's conventions: base units (`_seconds`), `_total` for
 //! counters, job ids as labels (never a command or a name).
 //!
-//! Counters and histograms count executions that ended since this server
-//! started, as it sees them appear in the history (every runner's, on a
-//! shared store): a counter only grows, whatever retention or `tick prune`
-//! delete later. The server looks at the newest executions at every scrape
-//! and every few seconds in between (cheap: an index walk from the newest
-//! id), and follows the ones it saw running until they end. Gauges (jobs
+//! Counters and histograms count executions that ended since the first
+//! scrape, as the server sees them appear in the history (every runner's,
+//! on a shared store): a counter only grows, whatever retention or `tick
+//! prune` delete later. From the first scrape on, the server looks at the
+//! newest executions at every scrape and every 5 seconds in between (cheap:
+//! a walk down from the newest id), and follows the ones it saw running
+//! until they end. Gauges (jobs
 //! by state, next fires, running executions, live runners) are read at
 //! each scrape.
 
@@ -93,22 +94,26 @@ struct Seen {
 pub struct Collector(Mutex<Option<Seen>>);
 
 impl Collector {
-    /// Look at the history every few seconds, so that no execution is
-    /// missed between scrapes (retention may delete it).
+    /// Once something scrapes, look at the history every few seconds, so
+    /// that no execution is missed between scrapes (retention may delete
+    /// it). Before the first scrape this costs nothing but a wake-up.
     pub fn start_background(app: Arc<App>) {
         let _ = std::thread::Builder::new()
             .name("tick-http-metrics".into())
             .stack_size(256 * 1024)
             .spawn(move || loop {
-                let _ = app.metrics.catch_up(app.as_ref());
                 std::thread::sleep(CATCH_UP);
+                let _ = app.metrics.catch_up(app.as_ref(), false);
             });
     }
 
-    fn catch_up(&self, app: &App) -> Result<()> {
+    /// Count what ended since the last look; `first`: start counting if
+    /// not started yet (a scrape).
+    fn catch_up(&self, app: &App, first: bool) -> Result<()> {
         let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
         match guard.as_mut() {
-            None => *guard = Some(Seen::start(app)?),
+            None if first => *guard = Some(Seen::start(app)?),
+            None => {}
             Some(seen) => seen.catch_up(app)?,
         }
         Ok(())
@@ -125,7 +130,7 @@ impl Collector {
     }
 
     fn text(&self, app: &App) -> Result<String> {
-        self.catch_up(app)?;
+        self.catch_up(app, true)?;
         let now = Utc::now();
         let mut states = [0u64; 3];
         let mut next = Vec::new();
@@ -172,7 +177,7 @@ impl Collector {
         }
         let _ = writeln!(
             out,
-            "# HELP tick_job_runs_total Executions that ended, by job and status, since this server started.\n# TYPE tick_job_runs_total counter"
+            "# HELP tick_job_runs_total Executions that ended, by job and status, since the first scrape.\n# TYPE tick_job_runs_total counter"
         );
         if let Some(seen) = seen {
             for ((job, status), n) in &seen.runs {

@@ -16,7 +16,7 @@ use rustix::process::{kill_process_group, Pid, Signal};
 use serde_json::{json, Value};
 
 use super::page::{add_hostile, HOSTILE_NAME};
-use super::{serve, token_file, TOKEN};
+use super::{add_cron, cli_json, serve, token_file, TOKEN};
 use crate::util::{wait_for, Env};
 
 pub struct Browser {
@@ -290,16 +290,7 @@ fn the_jobs_table_renders_and_hostile_text_stays_text_in_a_browser() {
 fn pause_from_the_page_after_logging_in_in_a_browser() {
     let env = Env::new();
     let tok = token_file(&env);
-    env.tick(&[
-        "add",
-        "cron",
-        "0 3 * * *",
-        "--id",
-        "backup",
-        "--",
-        "backup.sh",
-    ])
-    .ok();
+    add_cron(&env, "backup", "0 3 * * *", "backup.sh");
     let server = serve(&env, &["--token-file", &tok]);
     let Some(b) = browser(1200, 800) else { return };
     b.go(&format!("{}/jobs/backup", server.base));
@@ -330,11 +321,11 @@ fn pause_from_the_page_after_logging_in_in_a_browser() {
     b.click("#pause");
     wait_for("the flash", 10, || b.url().ends_with("?did=paused"));
     assert_eq!(b.text(".flash"), "Paused.");
-    let shown: Value = serde_json::from_str(&env.tick(&["show", "backup", "--json"]).ok()).unwrap();
+    let shown = cli_json(&env, &["show", "backup", "--json"]);
     assert_eq!(shown["state"], "paused");
     b.click("#resume");
     wait_for("resumed", 10, || b.url().ends_with("?did=resumed"));
-    let shown: Value = serde_json::from_str(&env.tick(&["show", "backup", "--json"]).ok()).unwrap();
+    let shown = cli_json(&env, &["show", "backup", "--json"]);
     assert_eq!(shown["state"], "active");
 }
 

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use super::{start, token_file, Client, TOKEN};
+use super::{add_cron, start, token_file, Client, TOKEN};
 use crate::util::{proc_status, wait_for, Env};
 
 /// Samples as (name, sorted labels) → value, parsed by prometheus_client;
@@ -91,10 +91,8 @@ fn unix(t: &Value) -> f64 {
 #[test]
 fn metrics_parse_and_count_what_the_history_holds() {
     let env = Env::new();
-    env.tick(&["add", "cron", "0 3 * * *", "--id", "ok", "--", "true"])
-        .ok();
-    env.tick(&["add", "cron", "0 4 * * *", "--id", "bad", "--", "exit 3"])
-        .ok();
+    add_cron(&env, "ok", "0 3 * * *", "true");
+    add_cron(&env, "bad", "0 4 * * *", "exit 3");
     env.tick(&[
         "add",
         "cron",

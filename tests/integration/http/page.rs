@@ -1,9 +1,7 @@
 //! The web page over HTTP: hostile text stays text, the login and the
 //! buttons, the cut marker. (In a real browser: `browser.rs`.)
 
-use serde_json::Value;
-
-use super::{serve, token_file, Client, Reply, TOKEN};
+use super::{add_cron, cli_json, serve, token_file, Client, Reply, TOKEN};
 use crate::util::Env;
 
 /// A job whose name, command and output are all attempts at markup.
@@ -118,16 +116,12 @@ fn hostile_names_commands_and_output_show_as_text() {
 #[test]
 fn an_output_cut_at_64_kib_says_so_on_the_page() {
     let env = Env::new();
-    env.tick(&[
-        "add",
-        "cron",
-        "0 3 * * *",
-        "--id",
+    add_cron(
+        &env,
         "loud",
-        "--",
+        "0 3 * * *",
         "head -c 100000 /dev/zero | tr '\\0' x",
-    ])
-    .ok();
+    );
     env.tick(&["fire", "loud"]).output();
     let server = serve(&env, &[]);
     let page = Client::new(&server, None).get("/jobs/loud/executions/1");
@@ -148,8 +142,7 @@ fn an_output_cut_at_64_kib_says_so_on_the_page() {
 fn log_in_then_pause_and_run_from_the_page() {
     let env = Env::new();
     let tok = token_file(&env);
-    env.tick(&["add", "cron", "0 3 * * *", "--id", "backup", "--", "true"])
-        .ok();
+    add_cron(&env, "backup", "0 3 * * *", "true");
     let server = serve(&env, &["--token-file", &tok]);
     let c = Client::new(&server, None);
     let origin = server.base.clone();
@@ -235,7 +228,7 @@ fn log_in_then_pause_and_run_from_the_page() {
     );
     assert_eq!(paused.status, 303, "{}", paused.body);
     assert_eq!(paused.header("location"), Some("/jobs/backup?did=paused"));
-    let shown: Value = serde_json::from_str(&env.tick(&["show", "backup", "--json"]).ok()).unwrap();
+    let shown = cli_json(&env, &["show", "backup", "--json"]);
     assert_eq!(shown["state"], "paused");
     let page = c.request_with(
         "GET",
@@ -259,7 +252,7 @@ fn log_in_then_pause_and_run_from_the_page() {
         &[("Cookie", &session), ("Origin", &origin)],
     );
     assert_eq!(ran.header("location"), Some("/jobs/backup?did=run"));
-    let shown: Value = serde_json::from_str(&env.tick(&["show", "backup", "--json"]).ok()).unwrap();
+    let shown = cli_json(&env, &["show", "backup", "--json"]);
     assert_eq!(shown["state"], "active");
     assert!(
         !shown["next_run_at"].as_str().unwrap().contains("T03:00:00"),
