@@ -118,20 +118,26 @@ fn route(app: &App, req: &Request, method: &str, segs: &[&str]) -> Result<Respon
 
 /// 405 for a known path and another method, else 404.
 fn not_routed(method: &str, path: &[&str]) -> Response {
-    let allow = match path {
+    match allowed(path) {
+        Some(allow) => Response::error(405, &format!("{method} is not served here; use {allow}"))
+            .with("Allow", allow),
+        None => Response::error(
+            404,
+            &format!("no such API path: /api/v1/{}", path.join("/")),
+        ),
+    }
+}
+
+/// The methods a path under `/api/v1` takes.
+pub(super) fn allowed(path: &[&str]) -> Option<&'static str> {
+    Some(match path {
         ["openapi.json"] | ["executions"] | ["runners"] => "GET",
         ["jobs"] => "GET, POST",
         ["jobs", _] => "GET, PATCH, DELETE",
         ["jobs", _, "pause" | "resume" | "run" | "reschedule"] => "POST",
         ["jobs", _, "executions", _] | ["jobs", _, "executions", _, "output"] => "GET",
-        _ => {
-            return Response::error(
-                404,
-                &format!("no such API path: /api/v1/{}", path.join("/")),
-            )
-        }
-    };
-    Response::error(405, &format!("{method} is not served here; use {allow}")).with("Allow", allow)
+        _ => return None,
+    })
 }
 
 /// The status for an error: 404 for what names no job or execution, 400
@@ -318,8 +324,8 @@ fn query_args<P: Parser>(req: &Request, positional: Option<&str>) -> Result<P> {
             words.push(format!("--{flag}={value}"));
         } else {
             match value.as_str() {
-                "true" | "1" | "" => words.push(format!("--{flag}")),
-                "false" | "0" => {}
+                "true" => words.push(format!("--{flag}")),
+                "false" => {}
                 v => {
                     return Err(
                         UsageError::new(format!("invalid {key}={v}: use true or false")).into(),

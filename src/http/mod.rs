@@ -167,10 +167,20 @@ impl App {
         } else {
             req.method.as_str()
         };
-        if method != "GET" && !is_write(method) {
-            return Response::error(405, &format!("method {} is not served", req.method));
-        }
         let path = req.path.as_str();
+        if method != "GET" && !is_write(method) {
+            let segs: Vec<&str> = path.split('/').skip(1).collect();
+            let allow = match segs.as_slice() {
+                ["api", "v1", rest @ ..] => api::allowed(rest).unwrap_or("GET"),
+                ["login" | "logout"] | ["jobs", _, "pause" | "resume" | "run"] => "GET, POST",
+                _ => "GET",
+            };
+            return Response::error(
+                405,
+                &format!("method {} is not served here; use {allow}", req.method),
+            )
+            .with("Allow", allow);
+        }
         let api = path.starts_with("/api/") || path == "/metrics";
         // Open to all: the health check, the style sheet, the login.
         match path {

@@ -235,13 +235,44 @@ impl Drop for Slot {
     }
 }
 
-/// One connection too many: 503 and close, without waiting for the request.
+/// One connection too many: 503 and close, without waiting for the
+/// request (what of it has arrived is read, so that closing does not
+/// reset the connection before the client reads the 503).
 fn refuse_busy(mut stream: TcpStream) {
     let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
     let resp =
         Response::error(503, "too many connections; try again shortly").with("Retry-After", "1");
     let _ = write_response(&mut stream, &resp, false, false);
-    let _ = stream.shutdown(Shutdown::Both);
+    let _ = stream.shutdown(Shutdown::Write);
+    if stream.set_nonblocking(true).is_ok() {
+        let mut sink = [0u8; 4096];
+        for _ in 0..4 {
+            if !matches!(stream.read(&mut sink), Ok(n) if n > 0) {
+                break;
+            }
+        }
+    }
+}
+
+/// Close after a refusal without losing it: Linux answers a close with
+/// unread bytes (a body we refused, say) with a reset, which can destroy
+/// the response before the client reads it. So stop writing, then read
+/// and drop what comes for up to a second or 1 MiB, then close.
+fn linger_close(mut stream: TcpStream) {
+    let _ = stream.shutdown(Shutdown::Write);
+    let end = Instant::now() + Duration::from_secs(1);
+    let mut sink = [0u8; 8192];
+    let mut left = 1024 * 1024usize;
+    while left > 0 {
+        let wait = end.saturating_duration_since(Instant::now());
+        if wait.is_zero() || stream.set_read_timeout(Some(wait)).is_err() {
+            break;
+        }
+        match stream.read(&mut sink) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => left = left.saturating_sub(n),
+        }
+    }
 }
 
 struct Connection {
@@ -278,7 +309,8 @@ impl Connection {
                 Err(Stop::Quiet) => break,
                 Err(Stop::Refuse(resp)) => {
                     write_response(&mut self.stream, &resp, false, false)?;
-                    break;
+                    linger_close(self.stream);
+                    return Ok(());
                 }
             };
             let keep = wants_keep_alive(&req) && n + 1 < self.limits.max_requests;

@@ -118,6 +118,7 @@ fn reads_of_what_is_not_there_are_404_and_bad_queries_400() {
             400,
             "invalid all=maybe: use true or false",
         ),
+        ("/api/v1/jobs?all=", 400, "invalid all=: use true or false"),
         (
             "/api/v1/jobs?color=red",
             400,
@@ -130,6 +131,15 @@ fn reads_of_what_is_not_there_are_404_and_bad_queries_400() {
         assert_eq!(r.status, status, "{path}: {}", r.body);
         assert!(r.error().contains(says), "{path}: {}", r.body);
     }
+    let r = c.request("TRACE", "/api/v1/runners", None);
+    assert_eq!(
+        (r.status, r.header("allow")),
+        (405, Some("GET")),
+        "{}",
+        r.body
+    );
+    let r = c.request("OPTIONS", "/api/v1/jobs/backup", None);
+    assert_eq!(r.header("allow"), Some("GET, PATCH, DELETE"));
     let r = c.request("PUT", "/api/v1/jobs/backup", Some(&json!({})));
     assert_eq!(r.status, 403, "no token file, no writes: {}", r.body);
     let c = Client::new(&server, Some(TOKEN));
