@@ -25,6 +25,7 @@ chmod 600 "$work/token"
 server=$!
 for _ in $(seq 50); do grep -q 'serving http://' "$work/serve.err" && break; sleep 0.1; done
 base="http://$(grep -o '127.0.0.1:[0-9]*' "$work/serve.err" | head -1)"
+cd "$work" # schemathesis keeps a cache folder where it runs
 schemathesis run "$base/api/v1/openapi.json" --url "$base" \
   -H "Authorization: Bearer $(cat "$work/token")" \
   --checks all --exclude-checks positive_data_acceptance --max-examples "$examples"

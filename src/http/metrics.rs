@@ -93,6 +93,16 @@ struct Seen {
 #[derive(Default)]
 pub struct Collector(Mutex<Option<Seen>>);
 
+/// The gauges of one scrape.
+#[derive(Default)]
+struct Gauges {
+    /// Active, paused, finished.
+    states: [u64; 3],
+    next: Vec<(String, DateTime<Utc>)>,
+    last_ok: Vec<(String, DateTime<Utc>)>,
+    alive: usize,
+}
+
 impl Collector {
     /// Once something scrapes, look at the history every few seconds, so
     /// that no execution is missed between scrapes (retention may delete
@@ -129,50 +139,54 @@ impl Collector {
         }
     }
 
-    fn text(&self, app: &App) -> Result<String> {
-        self.catch_up(app, true)?;
+    /// What is read at each scrape: jobs by state, next fires, last
+    /// successes (seen, or the latest execution when it succeeded), runners
+    /// alive.
+    fn gauges(&self, app: &App) -> Result<Gauges> {
         let now = Utc::now();
-        let mut states = [0u64; 3];
-        let mut next = Vec::new();
-        let mut last_ok: Vec<(String, DateTime<Utc>)> = Vec::new();
+        let mut g = Gauges::default();
         let args = ListArgs {
             all: true,
             json: false,
         };
-        {
-            let guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
-            let seen = guard.as_ref();
-            list::each(&args, &app.ctx, &mut |l| {
-                states[match l.job.state {
-                    JobState::Active => 0,
-                    JobState::Paused => 1,
-                    JobState::Finished => 2,
-                }] += 1;
-                if let Some(n) = l.job.next_run_at {
-                    next.push((l.job.id.clone(), n));
-                }
-                let stored = seen.and_then(|s| s.last_success.get(&l.job.id)).copied();
-                let listed = l
-                    .last
-                    .filter(|e| e.status == Status::Success)
-                    .and_then(|e| e.finished_at);
-                if let Some(t) = stored.max(listed) {
-                    last_ok.push((l.job.id.clone(), t));
-                }
-                Ok(())
-            })?;
-        }
-        let runners = serve::runners(&app.ctx)?;
-        let alive = runners
+        let guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let seen = guard.as_ref();
+        list::each(&args, &app.ctx, &mut |l| {
+            g.states[match l.job.state {
+                JobState::Active => 0,
+                JobState::Paused => 1,
+                JobState::Finished => 2,
+            }] += 1;
+            if let Some(n) = l.job.next_run_at {
+                g.next.push((l.job.id.clone(), n));
+            }
+            let stored = seen.and_then(|s| s.last_success.get(&l.job.id)).copied();
+            let listed = l
+                .last
+                .filter(|e| e.status == Status::Success)
+                .and_then(|e| e.finished_at);
+            if let Some(t) = stored.max(listed) {
+                g.last_ok.push((l.job.id.clone(), t));
+            }
+            Ok(())
+        })?;
+        drop(guard);
+        g.alive = serve::runners(&app.ctx)?
             .iter()
             .filter(|r| super::api::runner_state(r, now) == "alive")
             .count();
+        Ok(g)
+    }
 
+    fn text(&self, app: &App) -> Result<String> {
+        self.catch_up(app, true)?;
+        let g = self.gauges(app)?;
+        let (next, last_ok) = (&g.next, &g.last_ok);
         let mut out = String::with_capacity(4096 + next.len() * 80);
         let guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let seen = guard.as_ref();
         gauge_head(&mut out, "tick_jobs", "Jobs in the store, by state.");
-        for (state, n) in ["active", "paused", "finished"].iter().zip(states) {
+        for (state, n) in ["active", "paused", "finished"].iter().zip(g.states) {
             let _ = writeln!(out, "tick_jobs{{state=\"{state}\"}} {n}");
         }
         let _ = writeln!(
@@ -203,7 +217,7 @@ impl Collector {
             "tick_job_last_success_timestamp_seconds",
             "When each job's latest successful execution ended (Unix time).",
         );
-        for (job, t) in &last_ok {
+        for (job, t) in last_ok {
             let _ = writeln!(
                 out,
                 "tick_job_last_success_timestamp_seconds{{job=\"{}\"}} {}",
@@ -216,7 +230,7 @@ impl Collector {
             "tick_job_next_fire_timestamp_seconds",
             "Each job's next scheduled fire (Unix time, without jitter).",
         );
-        for (job, t) in &next {
+        for (job, t) in next {
             let _ = writeln!(
                 out,
                 "tick_job_next_fire_timestamp_seconds{{job=\"{}\"}} {}",
@@ -236,7 +250,7 @@ impl Collector {
             "tick_runners_alive",
             "Runners registered on the store whose lease holds.",
         );
-        let _ = writeln!(out, "tick_runners_alive {alive}");
+        let _ = writeln!(out, "tick_runners_alive {}", g.alive);
         gauge_head(&mut out, "tick_build_info", "The version of tick serving.");
         let _ = writeln!(
             out,
