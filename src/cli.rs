@@ -152,6 +152,16 @@ pub enum Command {
     )]
     Run(RunArgs),
 
+    /// Serve the jobs over HTTP: a JSON API, a web page and Prometheus metrics
+    ///
+    /// The API is under /api/v1 (its OpenAPI document at
+    /// /api/v1/openapi.json), the page at /, metrics at /metrics and a health
+    /// check at /healthz. Writes need the token of --token-file (a Bearer
+    /// header, or a login on the page); without one the server takes no
+    /// writes. `tick run --http` serves the same from inside the runner.
+    #[command(after_help = SERVE_EXAMPLES)]
+    Serve(ServeArgs),
+
     /// Preview the next fire times of a trigger
     ///
     /// Prints one fire time per line, RFC 3339 with the trigger zone's offset,
@@ -202,6 +212,15 @@ Examples:
   tick reschedule backup cron '0 4 * * *'
   tick reschedule sync interval --every 30m
   tick reschedule backup all 'cron 0 3 * * *' 'cron --day \"last fri\"'";
+
+const SERVE_EXAMPLES: &str = "\
+Examples:
+  tick serve
+  tick serve --read-only --listen 127.0.0.1:9000
+  (umask 077; head -c 24 /dev/urandom | base64 > ~/.tick-token)
+  tick serve --listen 0.0.0.0:8484 --token-file ~/.tick-token
+  curl -H \"Authorization: Bearer $(cat ~/.tick-token)\" \\
+    -X POST localhost:8484/api/v1/jobs/backup/pause";
 
 const NEXT_EXAMPLES: &str = "\
 Examples:
@@ -333,6 +352,47 @@ pub struct RunArgs {
     /// sixth of it); a runner that stops renewing is taken over after it
     #[arg(long, value_name = "DURATION", default_value = "30s")]
     pub lease: String,
+
+    /// Also serve the jobs over HTTP on ADDR, as `tick serve` does (the
+    /// health check then also says whether this runner's loop is alive)
+    #[arg(
+        long,
+        value_name = "ADDR",
+        num_args = 0..=1,
+        default_missing_value = DEFAULT_LISTEN,
+        help_heading = "HTTP"
+    )]
+    pub http: Option<String>,
+
+    /// With --http: the file holding the token that writes need (mode 0600)
+    #[arg(long, value_name = "FILE", requires = "http", help_heading = "HTTP")]
+    pub token_file: Option<PathBuf>,
+
+    /// With --http: serve no writes at all
+    #[arg(long, requires = "http", help_heading = "HTTP")]
+    pub read_only: bool,
+}
+
+/// Where `tick serve` and `tick run --http` listen unless told otherwise.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8484";
+
+/// `tick serve`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on, IP:PORT (port 0: any free port). A
+    /// non-loopback address needs --token-file
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_LISTEN)]
+    pub listen: String,
+
+    /// The file holding the token that writes need: at least 16
+    /// characters, readable only by you (mode 0600). Without it the server
+    /// takes no writes
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+
+    /// Serve no writes at all (no adding, changing, pausing or running jobs)
+    #[arg(long)]
+    pub read_only: bool,
 }
 
 /// `tick next`

@@ -14,17 +14,38 @@ pub const EXIT_FAILURE: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 
 /// Invalid input: the message names the bad value and what would be valid.
+/// `missing`: the input names something that is not there (a job, an
+/// execution): 404 over HTTP, exit 2 on the command line like any usage error.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UsageError(String);
+pub struct UsageError {
+    msg: String,
+    missing: bool,
+}
 
 impl UsageError {
     pub fn new(msg: impl Into<String>) -> Self {
-        UsageError(msg.into())
+        UsageError {
+            msg: msg.into(),
+            missing: false,
+        }
+    }
+
+    /// Input that names something that is not there.
+    pub fn missing(msg: impl Into<String>) -> Self {
+        UsageError {
+            msg: msg.into(),
+            missing: true,
+        }
+    }
+
+    /// Whether it names something that is not there.
+    pub fn is_missing(&self) -> bool {
+        self.missing
     }
 
     /// A job id (or name) that names no job.
     pub fn unknown_job(id: &str) -> Self {
-        UsageError::new(format!(
+        UsageError::missing(format!(
             "unknown job '{id}': no job has that id or name (see 'tick list --all')"
         ))
     }
@@ -32,7 +53,7 @@ impl UsageError {
 
 impl fmt::Display for UsageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.msg)
     }
 }
 

@@ -12,6 +12,7 @@ pub mod echo;
 pub mod error;
 pub mod escape;
 pub mod executor;
+pub mod http;
 pub mod listener;
 pub mod log;
 pub mod model;

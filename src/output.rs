@@ -425,6 +425,18 @@ impl Table {
         }
     }
 
+    /// How many cells make a row.
+    pub fn columns(&self) -> usize {
+        self.cols
+    }
+
+    /// Every cell, the header row first, as shown on a terminal (control
+    /// characters escaped), with its style: for other renderings of the
+    /// same table (the web page).
+    pub fn cells(&self) -> impl Iterator<Item = (&str, Style)> {
+        self.cells.iter().map(|c| (&self.buf[c.0..c.1], c.2))
+    }
+
     pub fn write(&self, out: &mut impl Write, indent: &str) -> std::io::Result<()> {
         let cols = self.cols.max(1);
         let widths = self.widths();

@@ -11,6 +11,27 @@ use crate::store::NewJobId;
 use crate::trigger::input::parse_datetime;
 
 pub fn run(args: &AddArgs, ctx: &Ctx) -> Result<()> {
+    let (job, id, warnings) = prepare(args, ctx)?;
+    let mut store = ctx.store_for_write()?;
+    let id = store.add_job(job, id)?;
+    println!("{id}");
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+    super::status::runner_note_for_add(ctx, store.as_ref())?;
+    Ok(())
+}
+
+/// Validate and add the job; its id. The HTTP API adds jobs through this too.
+pub fn add(args: &AddArgs, ctx: &Ctx) -> Result<String> {
+    let (job, id, _) = prepare(args, ctx)?;
+    ctx.store_for_write()?.add_job(job, id)
+}
+
+/// Validate everything into the job to add (nothing is opened or written
+/// yet), how its id is chosen, and warnings for people (a trigger that
+/// never fires, a fixed-offset zone).
+fn prepare(args: &AddArgs, ctx: &Ctx) -> Result<(Job, NewJobId, Vec<String>)> {
     let now = ctx.now();
     let trigger = args.trigger.to_trigger(now)?;
     let mut options = JobOptions::default();
@@ -62,12 +83,6 @@ pub fn run(args: &AddArgs, ctx: &Ctx) -> Result<()> {
         created_at: now,
         updated_at: now,
     };
-    let mut store = ctx.store_for_write()?;
-    let id = store.add_job(job, id)?;
-    println!("{id}");
-    for w in super::trigger::warnings(&trigger, now) {
-        eprintln!("warning: {w}");
-    }
-    super::status::runner_note_for_add(ctx, store.as_ref())?;
-    Ok(())
+    let warnings = super::trigger::warnings(&trigger, now);
+    Ok((job, id, warnings))
 }

@@ -10,12 +10,13 @@ use super::trigger::resolve_tz;
 use super::Ctx;
 use crate::cli::{HistoryArgs, PruneArgs};
 use crate::error::UsageError;
+use crate::model::Execution;
 use crate::output;
 use crate::store::Store;
 use crate::trigger::input::parse_duration;
 
 pub(super) fn unknown(id: &str) -> UsageError {
-    UsageError::new(format!(
+    UsageError::missing(format!(
         "unknown job '{id}': no job or history has that id, and no job that name (see 'tick list --all')"
     ))
 }
@@ -30,9 +31,9 @@ pub(super) fn known(store: &mut dyn Store, given: &str) -> Result<String> {
     })
 }
 
-pub fn history(args: &HistoryArgs, ctx: &Ctx) -> Result<()> {
-    let tz = resolve_tz(None)?;
-    let execs = match ctx.store_for_read()? {
+/// The executions `args` select, newest first (the HTTP API's too).
+pub fn executions(args: &HistoryArgs, ctx: &Ctx) -> Result<Vec<Execution>> {
+    Ok(match ctx.store_for_read()? {
         None => match &args.id {
             Some(id) => return Err(unknown(id).into()),
             None => Vec::new(),
@@ -44,7 +45,12 @@ pub fn history(args: &HistoryArgs, ctx: &Ctx) -> Result<()> {
             };
             store.history(id.as_deref(), args.status, args.limit)?
         }
-    };
+    })
+}
+
+pub fn history(args: &HistoryArgs, ctx: &Ctx) -> Result<()> {
+    let tz = resolve_tz(None)?;
+    let execs = executions(args, ctx)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         let items: Vec<_> = execs

@@ -170,3 +170,29 @@ pub fn reschedule(args: &RescheduleArgs, ctx: &Ctx) -> Result<()> {
     }
     Ok(())
 }
+
+/// Set a job's next run to now, so that a runner fires it through the
+/// normal pipeline (claim, misfire rules, max instances, history): the
+/// HTTP API's and page's "run now". A paused job is refused (resume it
+/// first); a finished one fires once more. `tick fire` runs a job in the
+/// foreground instead.
+pub fn run_now(id: &str, ctx: &Ctx) -> Result<()> {
+    let now = ctx.now();
+    ctx.store_for_write()?.update_jobs(
+        Some(std::slice::from_ref(&id.to_string())),
+        &mut |job| {
+            if job.state == JobState::Paused {
+                return Err(UsageError::new(format!(
+                    "job '{}' is paused: resume it before running it now",
+                    job.id
+                ))
+                .into());
+            }
+            job.state = JobState::Active;
+            job.next_run_at = Some(now);
+            job.updated_at = now;
+            Ok(())
+        },
+    )?;
+    Ok(())
+}

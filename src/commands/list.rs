@@ -2,51 +2,30 @@
 //! soonest next run first, fitted to the terminal's width (piped, whole).
 //! Jobs are streamed from the store one at a time.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use anyhow::Result;
+use chrono::{DateTime, Utc};
 use serde::ser::{SerializeSeq, Serializer};
 
 use super::Ctx;
 use crate::cli::ListArgs;
+use crate::model::{Execution, Job};
 use crate::output;
-use crate::store::JobFilter;
+use crate::store::{JobFilter, Store};
 
 pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
     let now = ctx.now();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let store = ctx.store_for_read()?;
     let runner = super::status::runner_note(ctx, store.as_deref())?;
-    let last = match &store {
-        Some(s) => s.last_executions()?,
-        None => Default::default(),
-    };
-    let retries: std::collections::HashMap<String, (chrono::DateTime<chrono::Utc>, u32)> =
-        match &store {
-            Some(s) => s
-                .pending_retries()?
-                .into_iter()
-                .map(|(job, due, attempt)| (job, (due, attempt)))
-                .collect(),
-            None => Default::default(),
-        };
-    let warn = |e: crate::store::BadRow| eprintln!("warning: {e}");
     if args.json {
         let mut ser = serde_json::Serializer::pretty(&mut out);
         let mut seq = ser.serialize_seq(None)?;
         if let Some(store) = &store {
-            let filter = JobFilter {
-                finished: args.all,
-                summary: false,
-            };
-            store.each_job(filter, &mut |row| {
-                match row {
-                    Ok(job) => {
-                        seq.serialize_element(&output::JobJson::new(&job, last.get(&job.id)))?
-                    }
-                    Err(e) => warn(e),
-                }
-                Ok(())
+            each_in(store.as_ref(), args, &mut |listed| {
+                Ok(seq.serialize_element(&output::JobJson::new(listed.job, listed.last))?)
             })?;
         }
         seq.end()?;
@@ -55,25 +34,16 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
         let mut table = output::jobs_table(ctx.color);
         let mut rows = 0usize;
         if let Some(store) = &store {
-            let filter = JobFilter {
-                finished: args.all,
-                summary: true,
-            };
-            store.each_job(filter, &mut |row| {
-                match row {
-                    Ok(job) => {
-                        output::job_row(
-                            &mut table,
-                            &job,
-                            last.get(&job.id),
-                            retries.get(&job.id),
-                            now,
-                            runner,
-                        );
-                        rows += 1;
-                    }
-                    Err(e) => warn(e),
-                }
+            each_in(store.as_ref(), args, &mut |listed| {
+                output::job_row(
+                    &mut table,
+                    listed.job,
+                    listed.last,
+                    listed.retry,
+                    now,
+                    runner,
+                );
+                rows += 1;
                 Ok(())
             })?;
         }
@@ -94,6 +64,60 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
     // pages, a visible share of a large listing) to the process's exit.
     std::mem::forget(store);
     Ok(())
+}
+
+/// One job of a listing.
+pub struct Listed<'a> {
+    pub job: &'a Job,
+    /// Its latest execution.
+    pub last: Option<&'a Execution>,
+    /// Its pending retry: (due, attempt).
+    pub retry: Option<&'a (DateTime<Utc>, u32)>,
+}
+
+/// The jobs `args` select, in list order, handed to `f` one at a time. The
+/// HTTP API and page list through this. Returns the store (if there is
+/// one), so that a caller can leave closing it to the process's exit.
+pub fn each(
+    args: &ListArgs,
+    ctx: &Ctx,
+    f: &mut dyn FnMut(Listed) -> Result<()>,
+) -> Result<Option<Box<dyn Store>>> {
+    let Some(store) = ctx.store_for_read()? else {
+        return Ok(None);
+    };
+    each_in(store.as_ref(), args, f)?;
+    Ok(Some(store))
+}
+
+/// [`each`] on an open store (only a summary of each job unless
+/// `args.json`: see [`JobFilter`]).
+fn each_in(
+    store: &dyn Store,
+    args: &ListArgs,
+    f: &mut dyn FnMut(Listed) -> Result<()>,
+) -> Result<()> {
+    let last = store.last_executions()?;
+    let retries: HashMap<String, (DateTime<Utc>, u32)> = store
+        .pending_retries()?
+        .into_iter()
+        .map(|(job, due, attempt)| (job, (due, attempt)))
+        .collect();
+    let filter = JobFilter {
+        finished: args.all,
+        summary: !args.json,
+    };
+    store.each_job(filter, &mut |row| {
+        match row {
+            Ok(job) => f(Listed {
+                job: &job,
+                last: last.get(&job.id),
+                retry: retries.get(&job.id),
+            })?,
+            Err(e) => eprintln!("warning: {e}"),
+        }
+        Ok(())
+    })
 }
 
 /// The width to fit the table into: stdout's terminal (`$COLUMNS` first,

@@ -22,35 +22,66 @@ use crate::cli::LogsArgs;
 use crate::error::UsageError;
 use crate::escape::{self, Newlines};
 use crate::executor::CAPTURE_BYTES;
-use crate::model::{Execution, Status};
+use crate::model::{Execution, RunResult, Status};
 use crate::output::local_time;
-use crate::store::Output;
+use crate::store::{Output, Store};
 use crate::units::human_ms;
 
 /// How often `--follow` reads the execution again.
 const FOLLOW_EVERY: Duration = Duration::from_millis(250);
 
-pub fn logs(args: &LogsArgs, ctx: &Ctx) -> Result<()> {
-    let tz = resolve_tz(None)?;
+/// The execution `args` names (or the job's latest that ran) and its
+/// captured output (the HTTP API's and page's too).
+pub fn captured(args: &LogsArgs, ctx: &Ctx) -> Result<(Execution, RunResult)> {
     let mut store = ctx.store_for_read()?.ok_or_else(|| unknown(&args.id))?;
-    let id = known(store.as_mut(), &args.id)?;
+    let (_, o) = output_of(store.as_mut(), args)?;
+    match o.execution {
+        Some(e) => Ok((e, o.result)),
+        None => Err(unknown(&args.id).into()),
+    }
+}
+
+/// The job id `args` names and the output of its execution: an error that
+/// says why when there is none.
+fn output_of(store: &mut dyn Store, args: &LogsArgs) -> Result<(String, Output)> {
+    let id = known(store, &args.id)?;
     let o = store.output(&id, args.execution)?;
-    let Some(e) = &o.execution else {
+    if o.execution.is_none() {
         return Err(match args.execution {
-            Some(n) => UsageError::new(format!(
+            Some(n) => UsageError::missing(format!(
                 "job '{id}' has no execution {n} (see 'tick history {id}')"
             )),
             None => match store.executions_of(&id, 1)?.pop() {
                 // Only missed or skipped fires: say why the latest did not run.
-                Some(last) => UsageError::new(format!(
+                Some(last) => UsageError::missing(format!(
                     "job '{id}' has not run yet: its latest fire was {}{} (see 'tick history {id}')",
                     last.status,
                     last.reason.map(|r| format!(", {r}")).unwrap_or_default(),
                 )),
-                None => UsageError::new(format!("job '{id}' has not run yet")),
+                None => UsageError::missing(format!("job '{id}' has not run yet")),
             },
         }
         .into());
+    }
+    Ok((id, o))
+}
+
+/// The line shown before a stream whose beginning was cut (here and on
+/// the web page).
+pub fn cut_marker() -> String {
+    format!(
+        "[... earlier output cut: only the last {} KiB were kept ...]",
+        CAPTURE_BYTES / 1024
+    )
+}
+
+pub fn logs(args: &LogsArgs, ctx: &Ctx) -> Result<()> {
+    let tz = resolve_tz(None)?;
+    let mut store = ctx.store_for_read()?.ok_or_else(|| unknown(&args.id))?;
+    let (id, o) = output_of(store.as_mut(), args)?;
+    // output_of returned an error for an execution that is not there.
+    let Some(e) = &o.execution else {
+        return Err(unknown(&args.id).into());
     };
     // On a terminal a job's output could set the title or fake lines:
     // show its control characters escaped there, unless --raw.
@@ -62,11 +93,7 @@ pub fn logs(args: &LogsArgs, ctx: &Ctx) -> Result<()> {
             let (data, cut) = stream(&o, k);
             writeln!(out, "==> {name} <==")?;
             if cut {
-                writeln!(
-                    out,
-                    "[... earlier output cut: only the last {} KiB were kept ...]",
-                    CAPTURE_BYTES / 1024
-                )?;
+                writeln!(out, "{}", cut_marker())?;
             }
             write_bytes(&mut out, data, visible)?;
             if !data.is_empty() && !data.ends_with(b"\n") {

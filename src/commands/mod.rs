@@ -4,19 +4,20 @@
 //! This is where command-line strings become domain types (zones, triggers,
 //! job options) before anything is computed or written.
 
-mod add;
+pub(crate) mod add;
 pub mod complete;
 mod crontab;
 mod fire;
 mod generate;
-mod history;
+pub(crate) mod history;
 mod job_options;
-mod jobs;
-mod list;
-mod logs;
+pub(crate) mod jobs;
+pub(crate) mod list;
+pub(crate) mod logs;
 mod next;
 mod run;
-mod show;
+pub(crate) mod serve;
+pub(crate) mod show;
 pub mod status;
 pub mod trigger;
 pub mod usage;
@@ -164,6 +165,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Export(args) => crontab::export(&args, &ctx),
         Command::Status(args) => status::run(&args, &ctx),
         Command::Run(args) => run::run(&args, &ctx, Logger::new(ctx.verbose, ctx.quiet)),
+        Command::Serve(args) => serve::run(&args, &ctx),
         Command::Next(args) => next::run(&args, &ctx),
         Command::Generate(args) => generate::run(&args),
     }

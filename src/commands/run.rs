@@ -55,6 +55,14 @@ fn run_until_stopped(args: &RunArgs, ctx: &Ctx, log: &Logger) -> Result<()> {
         return Err(UsageError::new("invalid --lease 0s: it must be at least 1s").into());
     }
     let mut store = ctx.store_for_write()?;
+    if let Some(listen) = &args.http {
+        let opts = crate::http::Options {
+            listen: listen.clone(),
+            token_file: args.token_file.clone(),
+            read_only: args.read_only,
+        };
+        super::serve::start_in_runner(&opts, ctx, log)?;
+    }
     let (tx, rx) = mpsc::channel();
     let stop = tx.clone();
     // ctrlc installs its handler even when the shell started us with SIGINT

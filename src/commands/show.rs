@@ -3,18 +3,57 @@
 use std::io::Write;
 
 use anyhow::Result;
+use chrono::{DateTime, Utc};
 
 use super::Ctx;
 use crate::cli::ShowArgs;
+use crate::model::{Execution, Job};
 use crate::output::{self, job_tz, opt_text, rfc3339};
 use crate::trigger::Trigger;
 
-pub fn run(args: &ShowArgs, ctx: &Ctx) -> Result<()> {
+/// What `tick show` shows of a job (and the HTTP API and page too).
+pub struct Details {
+    pub job: Job,
+    /// Whether a live runner holds the store (else a past next run is
+    /// overdue: nothing will run it).
+    pub runner: bool,
+    /// The last 10, newest first.
+    pub executions: Vec<Execution>,
+    /// The next 5 fire times.
+    pub fires: Vec<DateTime<Utc>>,
+}
+
+/// `tick show --json`'s object.
+#[derive(serde::Serialize)]
+pub struct DetailsJson<'a> {
+    #[serde(flatten)]
+    job: output::JobJson<'a>,
+    next_fires: Vec<output::FireJson>,
+    executions: Vec<output::ExecutionJson<'a>>,
+}
+
+impl Details {
+    pub fn json(&self) -> DetailsJson<'_> {
+        let tz = job_tz(&self.job);
+        DetailsJson {
+            job: output::JobJson::new(&self.job, self.executions.first()),
+            next_fires: output::fire_times_json(&self.fires, tz),
+            executions: self
+                .executions
+                .iter()
+                .map(|e| output::ExecutionJson::new(e, tz))
+                .collect(),
+        }
+    }
+}
+
+/// A job, its last 10 executions and next 5 fires; an unknown id is a
+/// usage error.
+pub fn details(id: &str, ctx: &Ctx) -> Result<Details> {
     let now = ctx.now();
-    let (store, job) = ctx.store_with_job(&args.id)?;
-    let runner = super::status::runner_note(ctx, Some(store.as_ref()))?;
-    let execs = store.executions_of(&job.id, 10)?;
-    let tz = job_tz(&job);
+    let (store, job) = ctx.store_with_job(id)?;
+    let runner = super::status::live_runner(store.as_ref())?.is_some();
+    let executions = store.executions_of(&job.id, 10)?;
     // Upcoming fires continue from the stored next run (or now when paused).
     let fires = match Trigger::from_spec(&job.trigger) {
         Ok(t) if job.state != crate::model::JobState::Finished => {
@@ -25,27 +64,19 @@ pub fn run(args: &ShowArgs, ctx: &Ctx) -> Result<()> {
         }
         _ => Vec::new(),
     };
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    if args.json {
-        #[derive(serde::Serialize)]
-        struct Show<'a> {
-            #[serde(flatten)]
-            job: output::JobJson<'a>,
-            next_fires: Vec<output::FireJson>,
-            executions: Vec<output::ExecutionJson<'a>>,
-        }
-        let show = Show {
-            job: output::JobJson::new(&job, execs.first()),
-            next_fires: output::fire_times_json(&fires, tz),
-            executions: execs
-                .iter()
-                .map(|e| output::ExecutionJson::new(e, tz))
-                .collect(),
-        };
-        output::write_json(&mut out, &show)?;
-        out.flush()?;
-        return Ok(());
-    }
+    Ok(Details {
+        job,
+        runner,
+        executions,
+        fires,
+    })
+}
+
+/// Every field of a job for people, as `tick show` (and the web page)
+/// lists them.
+/// `runner`: whether a live runner holds the store.
+pub fn fields(job: &Job, now: DateTime<Utc>, runner: bool) -> Vec<(&'static str, String)> {
+    let tz = job_tz(job);
     let o = &job.options;
     let env = if o.env.is_empty() {
         "-".to_string()
@@ -57,13 +88,13 @@ pub fn run(args: &ShowArgs, ctx: &Ctx) -> Result<()> {
             .join(" ")
     };
     let next = job.next_run_at.map_or("-".into(), |n| {
-        output::NextRun(&job, n, now, runner).to_string()
+        output::NextRun(job, n, now, runner).to_string()
     });
-    let rows = [
+    vec![
         ("id", job.id.clone()),
         ("name", job.name.clone().unwrap_or("-".into())),
         ("command", job.command.clone()),
-        ("trigger", output::describe_trigger(&job)),
+        ("trigger", output::describe_trigger(job)),
         ("timezone", job.trigger.timezone.clone()),
         ("state", job.state.to_string()),
         ("next run", next),
@@ -98,8 +129,29 @@ pub fn run(args: &ShowArgs, ctx: &Ctx) -> Result<()> {
         ("env", env),
         ("created", rfc3339(job.created_at, tz)),
         ("updated", rfc3339(job.updated_at, tz)),
-    ];
-    for (k, v) in rows {
+    ]
+}
+
+pub fn run(args: &ShowArgs, ctx: &Ctx) -> Result<()> {
+    let now = ctx.now();
+    let details = details(&args.id, ctx)?;
+    if !details.runner {
+        super::status::note_no_runner(ctx)?;
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if args.json {
+        output::write_json(&mut out, &details.json())?;
+        out.flush()?;
+        return Ok(());
+    }
+    let Details {
+        job,
+        runner,
+        executions: execs,
+        fires,
+    } = &details;
+    let tz = job_tz(job);
+    for (k, v) in fields(job, now, *runner) {
         // One line each, like a table cell: a command's ESC or newline shows escaped.
         let v = crate::escape::text(&v, crate::escape::Newlines::Escape);
         writeln!(out, "{:<14} {v}", format!("{k}:"))?;
@@ -108,14 +160,14 @@ pub fn run(args: &ShowArgs, ctx: &Ctx) -> Result<()> {
     if fires.is_empty() {
         writeln!(out, "  none")?;
     }
-    for f in &fires {
+    for f in fires {
         writeln!(out, "  {}", rfc3339(*f, tz))?;
     }
     writeln!(out, "last executions:")?;
     if execs.is_empty() {
         writeln!(out, "  none")?;
     } else {
-        output::executions_table(&execs, tz, ctx.color, false).write(&mut out, "  ")?;
+        output::executions_table(execs, tz, ctx.color, false).write(&mut out, "  ")?;
     }
     out.flush()?;
     Ok(())

@@ -61,7 +61,7 @@ fn noted(ctx: &Ctx) -> bool {
 
 /// One line on stderr: no runner, so no job will fire, and how to start
 /// one (for people: only when stderr is a terminal, never with `--quiet`).
-fn note_no_runner(ctx: &Ctx) -> Result<()> {
+pub fn note_no_runner(ctx: &Ctx) -> Result<()> {
     if noted(ctx) {
         eprintln!(
             "note: no tick run is running on {}, so no job will fire: {HOW_TO_RUN}",

@@ -340,7 +340,7 @@ fn kind_name(kind: TriggerKind) -> &'static str {
 
 /// The words of one PART, split with shell quoting and parsed by the same
 /// clap definitions as the command line.
-fn parse_part(text: &str) -> Result<TriggerArgs, UsageError> {
+pub fn parse_part(text: &str) -> Result<TriggerArgs, UsageError> {
     let words = shell_words::split(text)
         .map_err(|e| UsageError::new(format!("cannot split it into words: {e}")))?;
     if words.is_empty() {
@@ -350,17 +350,21 @@ fn parse_part(text: &str) -> Result<TriggerArgs, UsageError> {
     }
     TriggerPart::try_parse_from(words)
         .map(|part| part.trigger)
-        .map_err(|e| {
-            // clap's message up to its first blank line, on one line.
-            let text = e.render().to_string();
-            let msg: Vec<&str> = text
-                .lines()
-                .take_while(|l| !l.trim().is_empty())
-                .map(str::trim)
-                .collect();
-            let msg = msg.join(" ");
-            UsageError::new(msg.strip_prefix("error: ").unwrap_or(&msg).to_string())
-        })
+        .map_err(|e| UsageError::new(clap_message(&e)))
+}
+
+/// clap's message up to its first blank line, on one line, without its
+/// `error: ` (for words parsed with clap outside the command line: PARTs,
+/// and the HTTP API's query parameters).
+pub fn clap_message(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let msg: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let msg = msg.join(" ");
+    msg.strip_prefix("error: ").unwrap_or(&msg).to_string()
 }
 
 /// A crontab expression that did not parse because the shell replaced an

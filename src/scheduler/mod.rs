@@ -46,6 +46,10 @@ use crate::store::{Owner, RetryPlan, Started, Store};
 use crate::units::human_ms;
 use events::{Done, Notice};
 
+/// When the loop last woke, in milliseconds of [`Clock::elapsed`] (0: not
+/// started): `tick run --http`'s `/healthz` tells a live loop by it.
+pub static HEARTBEAT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// The longest sleep: changes by other processes show within this.
 const POLL: Duration = Duration::seconds(1);
 /// At exit, how long unwritten bookkeeping is retried on a failing store.
@@ -217,6 +221,10 @@ impl Scheduler {
         self.fire_reboot_jobs(now)?;
         loop {
             let now = self.clock.now();
+            HEARTBEAT.store(
+                self.clock.elapsed().as_millis().max(1) as u64,
+                std::sync::atomic::Ordering::Relaxed,
+            );
             self.watch_clock();
             self.check_identity();
             self.keep_lease();

@@ -10,6 +10,7 @@ mod faults;
 mod fuzz;
 mod generated;
 mod history;
+mod http;
 mod jobs;
 mod listeners;
 mod next;

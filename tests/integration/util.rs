@@ -45,7 +45,7 @@ impl Env {
         }
     }
 
-    fn command(&self, args: &[&str]) -> Command {
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_tick"));
         cmd.args(args);
         self.clean_env(&mut cmd);

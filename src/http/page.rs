@@ -1,0 +1,547 @@
+//! The web page for people (django-apscheduler's admin pages): the jobs
+//! table as `tick list` shows it, a job's page (every field as `tick show`
+//! lists it, next fires, recent executions, pause/resume/run-now), an
+//! execution's page with its captured output, and the runners.
+//!
+//! Server-rendered HTML and one small style sheet: no script at all (the
+//! Content-Security-Policy forbids any), nothing fetched from elsewhere.
+//! Pages refresh themselves every 10 seconds. Every text that comes from a
+//! job, its output or a runner goes through `html::escape`. Tables are
+//! built by the same functions as the terminal's (`output.rs`), then
+//! rendered as HTML.
+
+use chrono::Utc;
+
+use super::html::{self, escape};
+use super::server::{form_pairs, Request, Response};
+use super::App;
+use crate::cli::{ListArgs, LogsArgs, SelectArgs};
+use crate::commands::trigger::resolve_tz;
+use crate::commands::{jobs, list, logs, serve, show};
+use crate::error::{chain_text, UsageError};
+use crate::output::{self, rfc3339, Style, Table};
+
+/// At most this many jobs are shown on the jobs page.
+const MAX_ROWS: usize = 500;
+/// Seconds between refreshes.
+const REFRESH: u32 = 10;
+
+const CSS: &str = include_str!("tick.css");
+
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+pub fn css() -> Response {
+    Response::new(200, "text/css; charset=utf-8", CSS)
+}
+
+fn html_response(status: u16, body: String) -> Response {
+    Response::new(status, "text/html; charset=utf-8", body).with("Content-Security-Policy", CSP)
+}
+
+fn see_other(to: &str) -> Response {
+    Response::new(303, "text/plain; charset=utf-8", "").with("Location", to)
+}
+
+/// What the visitor may do, for the header and the buttons.
+struct Visitor {
+    logged_in: bool,
+    can_write: bool,
+    read_only: bool,
+    has_token: bool,
+}
+
+impl Visitor {
+    fn of(app: &App, authed: bool) -> Visitor {
+        Visitor {
+            logged_in: authed,
+            can_write: authed && !app.read_only && app.token.is_some(),
+            read_only: app.read_only,
+            has_token: app.token.is_some(),
+        }
+    }
+}
+
+/// A whole page.
+fn layout(title: &str, v: &Visitor, refresh: bool, body: &str) -> String {
+    let refresh = if refresh {
+        format!("<meta http-equiv=\"refresh\" content=\"{REFRESH}\">")
+    } else {
+        String::new()
+    };
+    let who = if v.logged_in {
+        "<form method=\"post\" action=\"/logout\" class=\"inline\"><button>Log out</button></form>"
+            .to_string()
+    } else if v.read_only {
+        "<span class=\"dim\">read-only</span>".to_string()
+    } else if v.has_token {
+        "<a href=\"/login\">Log in</a>".to_string()
+    } else {
+        "<span class=\"dim\">no token: read-only</span>".to_string()
+    };
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">{refresh}\
+<title>{} · tick</title><link rel=\"stylesheet\" href=\"/static/tick.css\"></head>\n\
+<body><header><a href=\"/\" class=\"brand\">tick</a><nav><a href=\"/\">Jobs</a> \
+<a href=\"/#runners\">Runners</a> {who}</nav></header>\n<main>\n{body}\n</main>\n\
+<footer>tick {} · refreshes every {REFRESH}s · <a href=\"/api/v1/openapi.json\">API</a> · \
+<a href=\"/metrics\">metrics</a></footer></body></html>\n",
+        escape(title),
+        env!("CARGO_PKG_VERSION"),
+    )
+}
+
+fn class(style: Style) -> &'static str {
+    match style {
+        Style::Green => "ok",
+        Style::Red => "bad",
+        Style::Yellow => "warn",
+        Style::Cyan => "run",
+        Style::Dim => "dim",
+        Style::Bold | Style::Plain => "",
+    }
+}
+
+/// A terminal table as HTML; `link(row, col, text)` may make a cell a link.
+fn table(t: &Table, link: &dyn Fn(&[&str], usize) -> Option<String>) -> String {
+    let cols = t.columns().max(1);
+    let cells: Vec<(&str, Style)> = t.cells().collect();
+    let mut out = String::from("<div class=\"wrap\"><table>\n<thead><tr>");
+    for (text, _) in cells.iter().take(cols) {
+        out.push_str(&format!("<th>{}</th>", escape(text)));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for row in cells[cols.min(cells.len())..].chunks(cols) {
+        let texts: Vec<&str> = row.iter().map(|c| c.0).collect();
+        out.push_str("<tr>");
+        for (i, (text, style)) in row.iter().enumerate() {
+            let cls = class(*style);
+            let attr = if cls.is_empty() {
+                String::new()
+            } else {
+                format!(" class=\"{cls}\"")
+            };
+            match link(&texts, i) {
+                Some(href) => out.push_str(&format!(
+                    "<td{attr}><a href=\"{}\">{}</a></td>",
+                    escape(&href),
+                    escape(text)
+                )),
+                None => out.push_str(&format!("<td{attr}>{}</td>", escape(text))),
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table></div>\n");
+    out
+}
+
+pub fn handle(app: &App, req: &Request, method: &str, segs: &[&str], authed: bool) -> Response {
+    let v = Visitor::of(app, authed);
+    let result = match (method, segs) {
+        ("GET", [""]) => jobs_page(app, req, &v),
+        ("GET", ["jobs", id]) => job_page(app, req, id, &v),
+        ("GET", ["jobs", id, "executions", n]) => execution_page(app, id, n, &v),
+        ("POST", ["jobs", id, action @ ("pause" | "resume" | "run")]) => {
+            return act(app, id, action);
+        }
+        _ => {
+            return html_response(
+                404,
+                layout(
+                    "Not found",
+                    &v,
+                    false,
+                    "<h1>Not found</h1><p><a href=\"/\">All jobs</a></p>",
+                ),
+            )
+        }
+    };
+    match result {
+        Ok(body) => html_response(200, body),
+        Err(e) => error_page(&v, &e),
+    }
+}
+
+fn error_page(v: &Visitor, e: &anyhow::Error) -> Response {
+    let msg = chain_text(e);
+    let status = super::api::status_of(e);
+    let body = format!(
+        "<h1>Error</h1><p class=\"bad\">{}</p><p><a href=\"/\">All jobs</a></p>",
+        escape(&msg)
+    );
+    html_response(status, layout("Error", v, false, &body))
+}
+
+/// A refused write from the page: the reason, as a page.
+pub fn refused(app: &App, resp: Response) -> Response {
+    let msg = serde_json::from_slice::<serde_json::Value>(&resp.body)
+        .ok()
+        .and_then(|v| v["error"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    let v = Visitor::of(app, false);
+    let body = format!(
+        "<h1>Not allowed</h1><p class=\"bad\">{}</p><p><a href=\"/login\">Log in</a> · <a href=\"/\">All jobs</a></p>",
+        escape(&msg)
+    );
+    html_response(resp.status, layout("Not allowed", &v, false, &body))
+}
+
+/// The page's buttons: pause, resume, run now; then back to the job.
+fn act(app: &App, id: &str, action: &str) -> Response {
+    let ids = vec![id.to_string()];
+    let args = SelectArgs { ids, all: false };
+    let done = match action {
+        "pause" => jobs::pause(&args, &app.ctx).map(|_| "paused"),
+        "resume" => jobs::resume(&args, &app.ctx).map(|_| "resumed"),
+        _ => jobs::run_now(id, &app.ctx).map(|_| "run"),
+    };
+    match done {
+        Ok(done) => see_other(&format!("{}?did={done}", html::path(&["jobs", id]))),
+        Err(e) => error_page(&Visitor::of(app, true), &e),
+    }
+}
+
+fn jobs_page(app: &App, req: &Request, v: &Visitor) -> anyhow::Result<String> {
+    let now = app.ctx.now();
+    let all = req
+        .query_pairs()
+        .unwrap_or_default()
+        .iter()
+        .any(|(k, val)| k == "all" && val != "false");
+    let args = ListArgs {
+        all,
+        json: false,
+        wide: true,
+    };
+    // Without a live runner a past next run is marked overdue, as in `list`.
+    let runner = match app.ctx.store_for_read()? {
+        Some(store) => crate::commands::status::live_runner(store.as_ref())?.is_some(),
+        None => false,
+    };
+    let mut t = output::jobs_table(false);
+    let mut shown = 0usize;
+    let mut total = 0usize;
+    list::each(&args, &app.ctx, &mut |l| {
+        total += 1;
+        if shown < MAX_ROWS {
+            output::job_row(&mut t, l.job, l.last, l.retry, now, runner);
+            shown += 1;
+        }
+        Ok(())
+    })?;
+    let mut body = String::from("<h1>Jobs</h1>\n");
+    body.push_str(&format!(
+        "<p class=\"dim\">{total} job(s){}. <a href=\"/?all={}\">{}</a></p>\n",
+        if all { ", finished ones too" } else { "" },
+        !all,
+        if all {
+            "Hide finished"
+        } else {
+            "Show finished"
+        }
+    ));
+    if total == 0 {
+        body.push_str(
+            "<p>No jobs. Add one with <code>tick add cron '0 3 * * *' -- backup.sh</code></p>\n",
+        );
+    } else {
+        body.push_str(&table(&t, &|row, col| {
+            (col == 0).then(|| html::path(&["jobs", row[0]]))
+        }));
+        if total > shown {
+            body.push_str(&format!(
+                "<p class=\"dim\">Showing the first {shown} of {total}: the API (/api/v1/jobs) or tick list has them all.</p>\n"
+            ));
+        }
+    }
+    body.push_str(&runners_section(app)?);
+    Ok(layout("Jobs", v, true, &body))
+}
+
+fn runners_section(app: &App) -> anyhow::Result<String> {
+    let rows = serve::runners(&app.ctx)?;
+    let mut out = String::from("<h2 id=\"runners\">Runners</h2>\n");
+    if rows.is_empty() {
+        out.push_str(
+            "<p>No runner has registered yet. Start one with <code>tick run</code>.</p>\n",
+        );
+        return Ok(out);
+    }
+    let tz = resolve_tz(None)?;
+    let now = Utc::now();
+    let mut t = Table::new(
+        &[
+            "NAME", "HOST", "PID", "VERSION", "STARTED", "RENEWED", "RUNNING", "STATE",
+        ],
+        false,
+    );
+    for r in rows.iter().take(50) {
+        let state = super::api::runner_state(r, now);
+        let style = match state {
+            "alive" => Style::Green,
+            "expired" => Style::Red,
+            _ => Style::Dim,
+        };
+        t.cell(&r.name, Style::Plain);
+        t.cell(&r.host, Style::Plain);
+        t.cell(&r.pid.to_string(), Style::Plain);
+        t.cell(&r.version, Style::Plain);
+        t.cell(&output::local_time(r.started_at, tz), Style::Plain);
+        t.cell(&output::relative(r.renewed_at, now), Style::Plain);
+        t.cell(&r.running.to_string(), Style::Plain);
+        t.cell(state, style);
+    }
+    out.push_str(&table(&t, &|_, _| None));
+    Ok(out)
+}
+
+fn job_page(app: &App, req: &Request, id: &str, v: &Visitor) -> anyhow::Result<String> {
+    let now = app.ctx.now();
+    let d = show::details(id, &app.ctx)?;
+    let tz = output::job_tz(&d.job);
+    let mut body = format!("<h1>Job {}</h1>\n", escape(&d.job.id));
+    let did = req.query_pairs().unwrap_or_default();
+    if let Some((_, what)) = did.iter().find(|(k, _)| k == "did") {
+        let text = match what.as_str() {
+            "paused" => Some("Paused."),
+            "resumed" => Some("Resumed: the next run is computed from now."),
+            "run" => Some("Its next run is now: a runner fires it within a second or so."),
+            _ => None,
+        };
+        if let Some(text) = text {
+            body.push_str(&format!("<p class=\"flash\">{text}</p>\n"));
+        }
+    }
+    body.push_str(&buttons(&d.job, v));
+    body.push_str("<div class=\"wrap\"><table class=\"fields\">\n");
+    for (k, val) in show::fields(&d.job, now, d.runner) {
+        let val = if k == "command" || k == "on success" || k == "on failure" {
+            format!("<code>{}</code>", escape(&val))
+        } else {
+            escape(&val).into_owned()
+        };
+        body.push_str(&format!("<tr><th>{}</th><td>{val}</td></tr>\n", escape(k)));
+    }
+    body.push_str("</table></div>\n<h2>Next fires</h2>\n");
+    if d.fires.is_empty() {
+        body.push_str("<p>none</p>\n");
+    } else {
+        body.push_str("<ul>");
+        for f in &d.fires {
+            body.push_str(&format!(
+                "<li>{} <span class=\"dim\">({})</span></li>",
+                escape(&output::local_time(*f, tz)),
+                escape(&output::relative(*f, now))
+            ));
+        }
+        body.push_str("</ul>\n");
+    }
+    body.push_str("<h2>Recent executions</h2>\n");
+    if d.executions.is_empty() {
+        body.push_str("<p>none yet</p>\n");
+    } else {
+        let t = output::executions_table(&d.executions, tz, false, false);
+        let job = d.job.id.clone();
+        body.push_str(&table(&t, &|row, col| {
+            (col == 0).then(|| html::path(&["jobs", &job, "executions", row[0]]))
+        }));
+    }
+    Ok(layout(&format!("Job {}", d.job.id), v, true, &body))
+}
+
+/// Pause/resume and run-now for whoever may write; a hint for the rest.
+fn buttons(job: &crate::model::Job, v: &Visitor) -> String {
+    if !v.can_write {
+        return if v.read_only || !v.has_token {
+            String::new()
+        } else {
+            format!(
+                "<p><a href=\"/login?next={}\">Log in</a> to pause, resume or run this job.</p>\n",
+                super::server::percent_encode(&html::path(&["jobs", &job.id]))
+            )
+        };
+    }
+    let base = html::path(&["jobs", &job.id]);
+    let toggle = if job.state == crate::model::JobState::Paused {
+        "resume"
+    } else {
+        "pause"
+    };
+    let mut out = String::from("<div class=\"actions\">");
+    out.push_str(&format!(
+        "<form method=\"post\" action=\"{base}/{toggle}\"><button id=\"{toggle}\">{}</button></form>",
+        if toggle == "pause" { "Pause" } else { "Resume" }
+    ));
+    if job.state != crate::model::JobState::Paused {
+        out.push_str(&format!(
+            "<form method=\"post\" action=\"{base}/run\"><button id=\"run\">Run now</button></form>"
+        ));
+    }
+    out.push_str("</div>\n");
+    out
+}
+
+fn execution_page(app: &App, id: &str, n: &str, v: &Visitor) -> anyhow::Result<String> {
+    let execution = n
+        .parse::<i64>()
+        .map_err(|_| UsageError::missing(format!("job '{id}' has no execution '{n}'")))?;
+    let args = LogsArgs {
+        id: id.to_string(),
+        execution: Some(execution),
+        raw: true,
+        follow: false,
+    };
+    let (e, result) = logs::captured(&args, &app.ctx)?;
+    let tz = resolve_tz(None)?;
+    let t = output::executions_table(std::slice::from_ref(&e), tz, false, true);
+    let mut body = format!(
+        "<h1>Execution {} of <a href=\"{}\">{}</a></h1>\n",
+        e.id,
+        html::path(&["jobs", &e.job_id]),
+        escape(&e.job_id)
+    );
+    body.push_str(&table(&t, &|_, _| None));
+    body.push_str(&format!(
+        "<p>Command: <code>{}</code></p>\n",
+        escape(&e.command)
+    ));
+    if let Some(started) = e.started_at {
+        body.push_str(&format!(
+            "<p class=\"dim\">scheduled {}, started {}</p>\n",
+            escape(&rfc3339(e.scheduled_at, tz)),
+            escape(&output::rfc3339_ms(started, tz))
+        ));
+    }
+    for (name, data, cut) in [
+        ("stdout", &result.stdout, result.stdout_truncated),
+        ("stderr", &result.stderr, result.stderr_truncated),
+    ] {
+        body.push_str(&format!("<h2>{name}</h2>\n"));
+        if cut {
+            body.push_str(&format!(
+                "<p class=\"cut\">{}</p>\n",
+                escape(&logs::cut_marker())
+            ));
+        }
+        if data.is_empty() {
+            body.push_str("<p class=\"dim\">(nothing)</p>\n");
+        } else {
+            body.push_str(&format!(
+                "<pre id=\"{name}\">{}</pre>\n",
+                html::escape_output(data)
+            ));
+        }
+    }
+    let running = e.status == crate::model::Status::Running;
+    Ok(layout(&format!("Execution {}", e.id), v, running, &body))
+}
+
+/// Send to the login page, coming back to `path` after.
+pub fn to_login(path: &str) -> Response {
+    see_other(&format!(
+        "/login?next={}",
+        super::server::percent_encode(path)
+    ))
+}
+
+/// Where to go after a login: only a path on this server.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+/// `GET /login` (the form), `POST /login` (check the token, set the
+/// cookie), `POST /logout`.
+pub fn login(app: &App, req: &Request, method: &str) -> Response {
+    let v = Visitor::of(app, false);
+    if method == "POST" {
+        if let Some(why) = super::auth::check_origin(req, true) {
+            return html_response(
+                403,
+                layout(
+                    "Not allowed",
+                    &v,
+                    false,
+                    &format!("<p class=\"bad\">{}</p>", escape(&why)),
+                ),
+            );
+        }
+    }
+    match (req.path.as_str(), method) {
+        ("/logout", "POST") => {
+            if let Some(id) = req.cookie(super::auth::COOKIE) {
+                app.sessions.close(id);
+            }
+            see_other("/").with(
+                "Set-Cookie",
+                format!(
+                    "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict",
+                    super::auth::COOKIE
+                ),
+            )
+        }
+        ("/login", "GET") => {
+            let next = req
+                .query_pairs()
+                .unwrap_or_default()
+                .into_iter()
+                .find(|(k, _)| k == "next")
+                .map(|(_, v)| v);
+            html_response(200, login_form(&v, &safe_next(next.as_deref()), None))
+        }
+        ("/login", "POST") => {
+            let form = form_pairs(&String::from_utf8_lossy(&req.body)).unwrap_or_default();
+            let get = |k: &str| {
+                form.iter()
+                    .find(|(key, _)| key == k)
+                    .map(|(_, v)| v.as_str())
+            };
+            let next = safe_next(get("next"));
+            let ok = match (&app.token, get("token")) {
+                (Some(t), Some(given)) => t.matches(given.trim()),
+                _ => false,
+            };
+            if !ok {
+                // Slow down guessing.
+                std::thread::sleep(std::time::Duration::from_secs(1));
+                let why = if app.token.is_none() {
+                    "This server has no token (--token-file), so there is nothing to log in to."
+                } else {
+                    "Wrong token."
+                };
+                return html_response(401, login_form(&v, &next, Some(why)));
+            }
+            match app.sessions.open() {
+                Ok(id) => see_other(&next).with(
+                    "Set-Cookie",
+                    format!(
+                        "{}={id}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict",
+                        super::auth::COOKIE,
+                        super::auth::SESSION_TTL.as_secs()
+                    ),
+                ),
+                Err(e) => error_page(&v, &e),
+            }
+        }
+        _ => Response::error(405, "use GET or POST"),
+    }
+}
+
+fn login_form(v: &Visitor, next: &str, error: Option<&str>) -> String {
+    let error = error
+        .map(|e| format!("<p class=\"bad\">{}</p>", escape(e)))
+        .unwrap_or_default();
+    let body = format!(
+        "<h1>Log in</h1>{error}\n<p>Give the token of this server's <code>--token-file</code> \
+to pause, resume and run jobs from this page.</p>\n\
+<form method=\"post\" action=\"/login\" class=\"login\">\
+<input type=\"hidden\" name=\"next\" value=\"{}\">\
+<label>Token <input type=\"password\" name=\"token\" id=\"token\" autocomplete=\"current-password\" required></label> \
+<button id=\"login\">Log in</button></form>\n",
+        escape(next)
+    );
+    layout("Log in", v, false, &body)
+}

@@ -1,0 +1,15 @@
+//! `tick serve` and `tick run --http` (SPEC §9) through a real HTTP client
+//! (ureq) and raw sockets, on a random local port: every endpoint, every
+//! refusal (and that it wrote nothing), the limits, hostile text on the
+//! page, `/metrics` through Prometheus' own parser, and the page in a real
+//! headless browser (`http_browser.rs`). Every server a test starts is
+//! killed when the test ends, however it ends.
+
+mod api;
+mod browser;
+mod harness;
+mod metrics;
+mod page;
+mod refusals;
+
+pub use harness::*;
