@@ -19,9 +19,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     after_help = TICK_EXAMPLES
 )]
 pub struct Cli {
-    /// Jobs file [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db,
-    /// else ~/.local/share/tick/jobs.db]
-    #[arg(long, global = true, value_name = "PATH")]
+    /// Jobs file, or a PostgreSQL URL (postgres://USER@HOST/DB?schema=S)
+    /// [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db, else
+    /// ~/.local/share/tick/jobs.db]
+    #[arg(long, global = true, value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
 
     /// When to use colour
@@ -161,6 +162,25 @@ pub enum Command {
     /// writes. `tick run --http` serves the same from inside the runner.
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(ServeArgs),
+    /// List the runners registered on the store and their leases
+    ///
+    /// Name, host, pid, version, when it started and last renewed its
+    /// lease, its running executions, and its state: alive, gone (stopped
+    /// cleanly) or expired (its lease ran out; another runner took over).
+    #[command(
+        after_help = "Examples:\n  tick runners\n  tick --db postgres://tick@db.example/jobs runners --json"
+    )]
+    Runners(RunnersArgs),
+
+    /// Copy every job (and with --history every execution) to another store, all or nothing
+    ///
+    /// FROM and TO are each a jobs file or a PostgreSQL URL. A job id that
+    /// exists in TO is refused unless --replace; jobs keep their ids, state
+    /// and next run. Stop the runners of FROM first if the copy is a move.
+    #[command(
+        after_help = "Examples:\n  tick copy jobs.db postgres://tick@db.example/jobs --history\n  tick copy postgres://tick@db.example/jobs backup.db --replace"
+    )]
+    Copy(CopyArgs),
 
     /// Preview the next fire times of a trigger
     ///
@@ -349,7 +369,8 @@ pub struct RunArgs {
     pub name: Option<String>,
 
     /// How long this runner's lease holds without a renewal (renewed every
-    /// sixth of it); a runner that stops renewing is taken over after it
+    /// sixth of it); a runner that stops renewing is taken over at most 2 s
+    /// after it runs out
     #[arg(long, value_name = "DURATION", default_value = "30s")]
     pub lease: String,
 
@@ -393,6 +414,31 @@ pub struct ServeArgs {
     /// Serve no writes at all (no adding, changing, pausing or running jobs)
     #[arg(long)]
     pub read_only: bool,
+}
+
+/// `tick runners`
+#[derive(Debug, Args)]
+pub struct RunnersArgs {
+    /// Print a JSON array
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `tick copy`
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// The store to copy from: a jobs file or a PostgreSQL URL
+    #[arg(value_name = "FROM")]
+    pub from: PathBuf,
+    /// The store to copy into (created if missing)
+    #[arg(value_name = "TO")]
+    pub to: PathBuf,
+    /// Copy every execution (with its captured output) too
+    #[arg(long)]
+    pub history: bool,
+    /// Overwrite jobs of TO that have the same id (their history stays)
+    #[arg(long)]
+    pub replace: bool,
 }
 
 /// `tick next`

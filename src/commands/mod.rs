@@ -6,6 +6,7 @@
 
 pub(crate) mod add;
 pub mod complete;
+mod copy;
 mod crontab;
 mod fire;
 mod generate;
@@ -16,6 +17,7 @@ pub(crate) mod list;
 pub(crate) mod logs;
 mod next;
 mod run;
+pub(crate) mod runners;
 pub(crate) mod serve;
 pub(crate) mod show;
 pub mod status;
@@ -166,6 +168,8 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Status(args) => status::run(&args, &ctx),
         Command::Run(args) => run::run(&args, &ctx, Logger::new(ctx.verbose, ctx.quiet)),
         Command::Serve(args) => serve::run(&args, &ctx),
+        Command::Runners(args) => runners::run(&args, &ctx),
+        Command::Copy(args) => copy::run(&args, &ctx),
         Command::Next(args) => next::run(&args, &ctx),
         Command::Generate(args) => generate::run(&args),
     }

@@ -12,7 +12,7 @@
 //! for any other bad input, and nothing is written.
 
 use anyhow::Result;
-use chrono::{DateTime, Duration, Utc};
+use chrono::Utc;
 use clap::Parser;
 use serde::ser::{SerializeSeq, Serializer};
 use serde::Serialize;
@@ -24,12 +24,12 @@ use crate::cli::{
     AddArgs, HistoryArgs, JobOptionArgs, ListArgs, LogsArgs, ModifyArgs, RemoveArgs,
     RescheduleArgs, SelectArgs,
 };
+use crate::commands::runners::RunnerJson;
 use crate::commands::trigger::{clap_message, parse_part, resolve_tz};
 use crate::commands::{add, history, jobs, list, logs, serve, show};
 use crate::error::{chain_text, UsageError};
 use crate::model::{Execution, RunResult};
-use crate::output::{self, rfc3339};
-use crate::store::RunnerRow;
+use crate::output;
 
 /// The OpenAPI 3 document of this API.
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -228,47 +228,6 @@ impl<'a> OutputJson<'a> {
             stdout_truncated: r.stdout_truncated,
             stderr_truncated: r.stderr_truncated,
         }
-    }
-}
-
-/// A runner as `tick runners --json` shows it.
-#[derive(Serialize)]
-pub(super) struct RunnerJson<'a> {
-    id: i64,
-    name: &'a str,
-    host: &'a str,
-    pid: i64,
-    version: &'a str,
-    started_at: String,
-    renewed_at: String,
-    lease_ms: i64,
-    running: i64,
-    pub(super) state: &'a str,
-}
-
-impl<'a> RunnerJson<'a> {
-    pub(super) fn new(r: &'a RunnerRow, now: DateTime<Utc>, tz: chrono_tz::Tz) -> Self {
-        RunnerJson {
-            id: r.id,
-            name: &r.name,
-            host: &r.host,
-            pid: r.pid,
-            version: &r.version,
-            started_at: rfc3339(r.started_at, tz),
-            renewed_at: rfc3339(r.renewed_at, tz),
-            lease_ms: r.lease_ms,
-            running: r.running,
-            state: runner_state(r, now),
-        }
-    }
-}
-
-/// The stored state, or `expired` for an alive runner whose lease ran out.
-pub(super) fn runner_state(r: &RunnerRow, now: DateTime<Utc>) -> &str {
-    if r.state == "alive" && r.renewed_at + Duration::milliseconds(r.lease_ms) < now {
-        "expired"
-    } else {
-        &r.state
     }
 }
 

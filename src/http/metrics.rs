@@ -174,7 +174,7 @@ impl Collector {
         drop(guard);
         g.alive = serve::runners(&app.ctx)?
             .iter()
-            .filter(|r| super::api::runner_state(r, now) == "alive")
+            .filter(|r| crate::commands::runners::state(r, now) == "alive")
             .count();
         Ok(g)
     }

@@ -277,7 +277,7 @@ fn runners_section(app: &App) -> anyhow::Result<String> {
         false,
     );
     for r in rows.iter().take(50) {
-        let state = super::api::runner_state(r, now);
+        let state = crate::commands::runners::state(r, now);
         let style = match state {
             "alive" => Style::Green,
             "expired" => Style::Red,

@@ -1,6 +1,8 @@
 //! What is due, decided and claimed: the earliest next run (re-read only
 //! when the store changed), the claim lead, and one claim transaction per
-//! wake-up for every job due within it.
+//! wake-up for the jobs due within it, at most what the free workers can
+//! start plus a quarter of the workers (at least 2): on a store shared by
+//! several runners, a burst spreads over all of them.
 
 use std::time::Instant;
 
@@ -11,7 +13,7 @@ use super::events::Done;
 use super::{plan, Pending, Scheduler};
 use crate::executor::Spec;
 use crate::model::{Job, JobState, Status};
-use crate::store::{Claim, JobRow};
+use crate::store::{Claim, Due, DueQuery, JobRow};
 use crate::trigger::Trigger;
 use crate::units::human_ms;
 
@@ -114,12 +116,25 @@ impl Scheduler {
         let began = Instant::now();
         let mut claims = Vec::new();
         let mut decided: Vec<Decided> = Vec::new();
-        for row in self.store.due_jobs(horizon)? {
+        let workers = self.cfg.max_workers as usize;
+        let query = DueQuery {
+            horizon,
+            limit: workers.saturating_sub(self.running.len() + self.waiting.len())
+                + (workers / 4).max(2),
+            skip: &self.skip,
+            me: &self.cfg.owner.process,
+        };
+        for Due {
+            row,
+            running_elsewhere,
+        } in self.store.due_jobs(&query)?
+        {
             let Some((job, trigger)) = self.usable(row) else {
                 continue;
             };
             let Some(due) = job.next_run_at else { continue };
-            let running = self.running_count(&job.id);
+            // --max-instances counts the copies running on every host.
+            let running = self.running_count(&job.id) + running_elsewhere;
             if due > now && running > 0 {
                 // Decided at its time, when the running copy may have ended.
                 continue;
@@ -149,11 +164,11 @@ impl Scheduler {
             });
         }
         // Retries are decided at their time, never ahead.
-        for r in self.store.due_retries(now)? {
+        for r in self.store.due_retries(now, &self.cfg.owner.process)? {
             let Some((job, _)) = self.usable(r.job) else {
                 continue;
             };
-            let running = self.running_count(&job.id);
+            let running = self.running_count(&job.id) + r.running_elsewhere;
             let p = plan::plan_retry(&job.options, r.due_at, now, running);
             claims.push(Claim {
                 job_id: job.id.clone(),

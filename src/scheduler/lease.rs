@@ -1,4 +1,5 @@
-//! The runner's lease: renewed every sixth of its length. Another runner
+//! The runner's lease: renewed every sixth of its length; expired runners
+//! looked for as often, and at least every 2 s. Another runner
 //! declares a runner whose lease ran out (or whose process is gone)
 //! expired and takes over what it left: its running executions end
 //! `interrupted` (their process groups ended where they are on this host),
@@ -18,25 +19,32 @@ use crate::executor::KILL_AFTER;
 use crate::model::{JobOptions, Status};
 use crate::store::{LeaseLost, RunnerRow};
 
+/// Expired runners are looked for at least this often.
+const LOOK_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
 impl Scheduler {
-    /// Renew the lease and look for expired runners, every sixth of the
-    /// lease.
+    /// Renew the lease every sixth of it, and look for expired runners as
+    /// often and at least every [`LOOK_EVERY`], so that a dead runner is
+    /// taken over within its lease plus 2 s (SPEC §8) whatever the lease.
+    /// Looking only reads unless someone expired.
     pub(super) fn keep_lease(&mut self) {
         let Some(id) = self.cfg.owner.runner else {
             return;
         };
-        if self.fatal.is_some() || self.lease_renewed.elapsed() < self.cfg.lease / 6 {
+        let renew = self.cfg.lease / 6;
+        if self.fatal.is_some() || self.lease_looked.elapsed() < renew.min(LOOK_EVERY) {
             return;
         }
-        match self.store.renew_lease(id) {
-            Ok(true) => {
-                self.lease_renewed = Instant::now();
-                if let Err(e) = self.take_over(self.clock.now()) {
-                    self.trouble(e);
-                }
+        self.lease_looked = Instant::now();
+        if self.lease_renewed.elapsed() >= renew {
+            match self.store.renew_lease(id) {
+                Ok(true) => self.lease_renewed = Instant::now(),
+                Ok(false) => return self.trouble(LeaseLost.into()),
+                Err(e) => return self.trouble(e),
             }
-            Ok(false) => self.trouble(LeaseLost.into()),
-            Err(e) => self.trouble(e),
+        }
+        if let Err(e) = self.take_over(self.clock.now()) {
+            self.trouble(e);
         }
     }
 

@@ -65,6 +65,9 @@ pub enum Event {
     },
     /// SIGINT or SIGTERM: the first drains, the second kills.
     Stop,
+    /// Another process may have changed the jobs (the store's news, see
+    /// `Runs::subscribe`): the next due time is read again.
+    Changed,
 }
 
 #[derive(Debug, Clone)]
@@ -166,6 +169,8 @@ pub struct Scheduler {
     clock_seen: Option<(DateTime<Utc>, std::time::Duration)>,
     /// When the output so far of running children was last written.
     output_written: Instant,
+    /// When expired runners were last looked for (see `lease.rs`).
+    lease_looked: Instant,
 }
 
 impl Scheduler {
@@ -203,11 +208,16 @@ impl Scheduler {
             lease_renewed: Instant::now(),
             clock_seen: None,
             output_written: Instant::now(),
+            lease_looked: Instant::now(),
         }
     }
     /// Run until stopped. Every execution is finalised before it returns.
     pub fn run(mut self) -> Result<()> {
         self.store.become_runner()?;
+        let changed = self.tx.clone();
+        self.store.subscribe(Box::new(move || {
+            let _ = changed.send(Event::Changed);
+        }))?;
         let now = self.clock.now();
         self.take_over(now)?;
         self.log.info(&format!(
@@ -324,6 +334,7 @@ impl Scheduler {
                 finished,
             } => self.finished(execution_id, finished),
             Event::Stop => self.stop(),
+            Event::Changed => self.next_due = None,
         }
     }
     /// When the loop must wake next even if no event comes, and why.

@@ -160,7 +160,13 @@ fn a_second_runner_cannot_claim_the_same_fire() {
     let mut a = scheduler(store, now);
     let mut b = open(&path);
     // B decides from a read made before A claims...
-    let job = b.due_jobs(now).unwrap().pop().unwrap().unwrap();
+    let query = crate::store::DueQuery {
+        horizon: now,
+        limit: 10,
+        skip: &[],
+        me: "",
+    };
+    let job = b.due_jobs(&query).unwrap().pop().unwrap().row.unwrap();
     let claim = Claim {
         job_id: job.id.clone(),
         job_name: None,

@@ -52,10 +52,16 @@ impl Scheduler {
                 o.retry_at = now + o.backoff;
             }
             None => {
+                // PostgreSQL's errors already name the store.
+                let said = format!("cannot use {}", self.store.location());
+                let text = crate::error::chain_text(&e);
+                let what = if text.starts_with(&said) {
+                    text
+                } else {
+                    format!("{said}: {text}")
+                };
                 self.log.error(&format!(
-                    "cannot use {}: {}; claiming nothing and keeping results of running jobs until it works again (retrying)",
-                    self.store.location(),
-                    crate::error::chain_text(&e)
+                    "{what}; claiming nothing and keeping results of running jobs until it works again (retrying)"
                 ));
                 self.outage = Some(Outage {
                     since: now,

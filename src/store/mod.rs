@@ -7,15 +7,22 @@
 //! - [`Runs`]: what `tick run` and `tick fire` need (due fires, claims, the
 //!   lifecycle of an execution row, the runner lock);
 //! - [`Runners`]: registered runners and their leases;
-//! - `sqlite/`: the jobs file (rusqlite lives only there).
+//! - `sqlite/`: the jobs file (rusqlite lives only there);
+//! - `postgres/`: a PostgreSQL database shared by runners on several hosts
+//!   (the `postgres` crate lives only there);
+//! - `rows.rs`: what both share (columns, decoding rows, generated ids).
 //!
 //! Every method that writes is one transaction: all of it, or (on any error,
 //! including an unknown id) nothing.
 
+pub mod postgres;
+pub mod rows;
 pub mod sqlite;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+use crate::error::UsageError;
 
 use anyhow::{bail, Result};
 use chrono::{DateTime, Utc};
@@ -111,6 +118,31 @@ pub struct PendingRetry {
     pub due_at: DateTime<Utc>,
     pub attempt: u32,
     pub retry_of: i64,
+    /// Copies of the job other live runners run (see [`Due`]).
+    pub running_elsewhere: u32,
+}
+
+/// A due job, and how many copies of it other live runners (on any host)
+/// run: with this runner's own copies, what `--max-instances` counts.
+#[derive(Debug, Clone)]
+pub struct Due {
+    pub row: JobRow,
+    pub running_elsewhere: u32,
+}
+
+/// Which due jobs a runner asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct DueQuery<'a> {
+    /// Jobs due at or before this instant...
+    pub horizon: DateTime<Utc>,
+    /// ...at most this many (what the runner can start, plus a small lead,
+    /// so that a burst spreads over all runners)...
+    pub limit: usize,
+    /// ...leaving out these (rows the runner cannot use).
+    pub skip: &'a [String],
+    /// The asking runner's process identity: its own running copies are
+    /// not counted in [`Due::running_elsewhere`].
+    pub me: &'a str,
 }
 
 /// A row a claim recorded: a `running` one is a fire the caller now owns
@@ -312,6 +344,12 @@ pub trait Jobs {
     ) -> Result<Vec<Job>>;
     /// Remove jobs (their history stays), all or none.
     fn remove_jobs(&mut self, ids: &[String]) -> Result<()>;
+    /// `tick copy`: write `jobs` as they are (ids, state, next run, times)
+    /// and the executions of `history` in the order given (new execution
+    /// ids; one already recorded for its job and scheduled time is left
+    /// out), all or none. A job id that exists is refused unless `replace`.
+    /// Returns how many executions were written.
+    fn copy_in(&mut self, jobs: &[Job], history: &[Output], replace: bool) -> Result<usize>;
 }
 
 /// Executions, newest first.
@@ -374,8 +412,19 @@ pub trait Runs {
     /// The earliest next run of an active job or pending retry, leaving
     /// out the jobs in `skip` (rows the runner cannot use).
     fn next_due(&self, skip: &[String]) -> Result<Option<DateTime<Utc>>>;
-    /// Active jobs due at `now`, soonest first.
-    fn due_jobs(&self, now: DateTime<Utc>) -> Result<Vec<JobRow>>;
+    /// Active jobs due by the query's horizon, soonest first. A store
+    /// shared by runners may lock the rows it returns for the caller's
+    /// next [`Runs::claim`] (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so each
+    /// runner reads other rows); any other call releases them.
+    fn due_jobs(&self, query: &DueQuery) -> Result<Vec<Due>>;
+    /// Call `wake` whenever another process may have changed the jobs
+    /// (and after every reconnection, when changes may have been missed),
+    /// so that a sleeping runner re-reads at once. A store without such
+    /// news does nothing: the runner's poll finds changes.
+    fn subscribe(&mut self, wake: Box<dyn Fn() + Send>) -> Result<()> {
+        let _ = wake;
+        Ok(())
+    }
     /// Active `@reboot` jobs.
     fn reboot_jobs(&self) -> Result<Vec<JobRow>>;
     /// Claim decisions in ONE transaction. Returns, per claim, whether it
@@ -407,7 +456,7 @@ pub trait Runs {
     /// whether a retry was stored.
     fn record(&mut self, started: &[Started], finished: &[Finish]) -> Result<Vec<bool>>;
     /// Pending retries due by `now`, soonest first.
-    fn due_retries(&self, now: DateTime<Utc>) -> Result<Vec<PendingRetry>>;
+    fn due_retries(&self, now: DateTime<Utc>, me: &str) -> Result<Vec<PendingRetry>>;
     /// Every pending retry: (job id, due, attempt).
     fn pending_retries(&self) -> Result<Vec<(String, DateTime<Utc>, u32)>>;
     /// The output so far of running executions (each stream's last 64
@@ -476,22 +525,26 @@ pub trait Store: Jobs + History + Runs + Runners + Send {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
     File(PathBuf),
+    /// A PostgreSQL URL; shown without its password.
+    Postgres(postgres::PgUrl),
 }
 
 impl std::fmt::Display for Location {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Location::File(p) => write!(f, "{}", p.display()),
+            Location::Postgres(u) => write!(f, "{u}"),
         }
     }
 }
 
 impl Location {
     /// `--db`, else `$TICK_DB`, else `$XDG_DATA_HOME/tick/jobs.db`, else
-    /// `~/.local/share/tick/jobs.db`.
+    /// `~/.local/share/tick/jobs.db`. A `postgres://` or `postgresql://`
+    /// URL names a PostgreSQL store; anything else is a file path.
     pub fn find(flag: Option<&Path>) -> Result<Location> {
         if let Some(p) = flag {
-            return Ok(Location::File(p.to_path_buf()));
+            return Location::given(p);
         }
         let env = |k: &str| {
             std::env::var_os(k)
@@ -499,7 +552,7 @@ impl Location {
                 .map(PathBuf::from)
         };
         if let Some(p) = env("TICK_DB") {
-            return Ok(Location::File(p));
+            return Location::given(&p);
         }
         if let Some(d) = env("XDG_DATA_HOME").filter(|d| d.is_absolute()) {
             return Ok(Location::File(d.join("tick").join("jobs.db")));
@@ -510,10 +563,27 @@ impl Location {
         }
     }
 
+    /// `--db` or `$TICK_DB` as given: a URL (which must be UTF-8 and
+    /// valid) or a path.
+    pub fn given(p: &Path) -> Result<Location> {
+        let bytes = p.as_os_str().as_encoded_bytes();
+        if !postgres::is_url(&String::from_utf8_lossy(bytes)) {
+            return Ok(Location::File(p.to_path_buf()));
+        }
+        let text = p.to_str().ok_or_else(|| {
+            UsageError::new("invalid PostgreSQL URL: it is not UTF-8 (percent-encode other bytes)")
+        })?;
+        Ok(Location::Postgres(postgres::PgUrl::parse(text)?))
+    }
+
     /// Open the store, creating it if missing.
     pub fn open_or_create(&self) -> Result<Box<dyn Store>> {
         match self {
             Location::File(p) => Ok(Box::new(sqlite::SqliteStore::open_or_create(p)?)),
+            Location::Postgres(u) => Ok(Box::new(
+                postgres::PgStore::open(u, true)?
+                    .ok_or_else(|| anyhow::anyhow!("{u}: the schema was not created"))?,
+            )),
         }
     }
 
@@ -523,6 +593,9 @@ impl Location {
         match self {
             Location::File(p) => {
                 Ok(sqlite::SqliteStore::open_existing(p)?.map(|s| Box::new(s) as Box<dyn Store>))
+            }
+            Location::Postgres(u) => {
+                Ok(postgres::PgStore::open(u, false)?.map(|s| Box::new(s) as Box<dyn Store>))
             }
         }
     }

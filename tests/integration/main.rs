@@ -14,6 +14,7 @@ mod http;
 mod jobs;
 mod listeners;
 mod next;
+mod postgres;
 mod readme;
 mod reference;
 mod retries;

@@ -6,31 +6,29 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{from_ms, SqliteStore};
+use super::{numbered, SqliteStore};
 use crate::model::{Execution, RunResult, Status, DEFAULT_KEEP_HISTORY};
+use crate::store::rows::{self, StoredExecution};
 use crate::store::{History, Output};
 
-const COLUMNS: &str = "id, job_id, job_name, command, scheduled_at, started_at, finished_at, status, exit_code, signal, attempt, retry_of, reason";
+use crate::store::rows::EXECUTION_COLUMNS as COLUMNS;
 
 fn execution_from_row(row: &Row) -> rusqlite::Result<Execution> {
-    let status: String = row.get(7)?;
-    Ok(Execution {
+    Ok(rows::execution(StoredExecution {
         id: row.get(0)?,
         job_id: row.get(1)?,
         job_name: row.get(2)?,
         command: row.get(3)?,
-        scheduled_at: from_ms(row.get(4)?),
-        started_at: row.get::<_, Option<i64>>(5)?.map(from_ms),
-        finished_at: row.get::<_, Option<i64>>(6)?.map(from_ms),
-        // An unknown status (from a newer tick) reads as interrupted rather
-        // than failing the listing.
-        status: status.parse().unwrap_or(Status::Interrupted),
+        scheduled_at: row.get(4)?,
+        started_at: row.get(5)?,
+        finished_at: row.get(6)?,
+        status: row.get(7)?,
         exit_code: row.get(8)?,
         signal: row.get(9)?,
         attempt: row.get(10)?,
         retry_of: row.get(11)?,
         reason: row.get(12)?,
-    })
+    }))
 }
 
 impl History for SqliteStore {
@@ -148,13 +146,8 @@ pub(super) fn enforce_retention(
     conn: &rusqlite::Connection,
     job_id: &str,
 ) -> rusqlite::Result<usize> {
-    conn.prepare_cached(
-        "DELETE FROM executions
-         WHERE job_id = ?1 AND status != 'running' AND id <= (
-             SELECT id FROM executions WHERE job_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET (
-                 SELECT coalesce((SELECT json_extract(options, '$.keep_history') FROM jobs WHERE id = ?1), ?2)
-             )
-         )",
-    )?
+    conn.prepare_cached(&numbered(&rows::retention_sql(
+        "json_extract(options, '$.keep_history')",
+    )))?
     .execute(params![job_id, DEFAULT_KEEP_HISTORY])
 }

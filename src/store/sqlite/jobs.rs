@@ -3,13 +3,13 @@
 use anyhow::Result;
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
-use super::{from_ms, to_ms, SqliteStore};
+use super::{to_ms, SqliteStore};
 use crate::error::UsageError;
 use crate::model::Job;
-use crate::store::{BadRow, JobFilter, JobRow, JobStates, Jobs, NewJobId};
+use crate::store::rows::{self, generate_id, StoredJob};
+use crate::store::{JobFilter, JobRow, JobStates, Jobs, NewJobId, Output};
 
-pub(super) const COLUMNS: &str =
-    "id, name, command, trigger, state, next_run_at, options, created_at, updated_at";
+pub(super) use crate::store::rows::JOB_COLUMNS as COLUMNS;
 
 /// The same columns for a listing that shows only a summary: of the
 /// options only `first_run` and `retries`. Decoding every job's full
@@ -26,36 +26,20 @@ pub(super) fn job_from_row(row: &Row) -> rusqlite::Result<JobRow> {
             .and_then(|v| v.as_str().map_err(Into::into))
             .map_err(|e| e.to_string())
     };
-    let parsed = (|| -> std::result::Result<Job, String> {
-        Ok(Job {
-            trigger: serde_json::from_str::<crate::trigger::TriggerSpec>(text(3)?)
-                .map_err(|e| format!("bad trigger: {e}"))
-                .and_then(|t| check_jitter(t.jitter).map(|()| t))?,
-            state: text(4)?.parse()?,
-            options: serde_json::from_str::<crate::model::JobOptions>(text(6)?)
-                .map_err(|e| format!("bad options: {e}"))
-                .and_then(|o| o.check().map(|()| o))?,
-            id: id.clone(),
-            name: row.get(1).map_err(|e| e.to_string())?,
-            command: row.get(2).map_err(|e| e.to_string())?,
-            next_run_at: row
-                .get::<_, Option<i64>>(5)
-                .map_err(|e| e.to_string())?
-                .map(from_ms),
-            created_at: from_ms(row.get(7).map_err(|e| e.to_string())?),
-            updated_at: from_ms(row.get(8).map_err(|e| e.to_string())?),
+    let stored = (|| -> std::result::Result<StoredJob, String> {
+        let get = |e: rusqlite::Error| e.to_string();
+        Ok(StoredJob {
+            name: row.get(1).map_err(get)?,
+            command: row.get(2).map_err(get)?,
+            trigger: text(3)?,
+            state: text(4)?,
+            next_run_at: row.get(5).map_err(get)?,
+            options: text(6)?,
+            created_at: row.get(7).map_err(get)?,
+            updated_at: row.get(8).map_err(get)?,
         })
     })();
-    Ok(parsed.map_err(|error| BadRow { id, error }))
-}
-
-/// The command line's bound on `--jitter`, for a row read back.
-fn check_jitter(jitter: u64) -> std::result::Result<(), String> {
-    let max = crate::units::MAX_DURATION_SECS;
-    if jitter > max {
-        return Err(format!("jitter is {jitter}s; at most {max}s (100 years)"));
-    }
-    Ok(())
+    Ok(rows::job(id, stored))
 }
 
 fn unknown(id: &str) -> UsageError {
@@ -77,14 +61,14 @@ fn get(tx: &Transaction, id: &str) -> Result<Option<Job>> {
     }
 }
 
-fn exists(tx: &Transaction, id: &str) -> Result<bool> {
+pub(super) fn exists(tx: &Transaction, id: &str) -> Result<bool> {
     Ok(tx
         .query_row("SELECT 1 FROM jobs WHERE id = ?1", [id], |_| Ok(()))
         .optional()?
         .is_some())
 }
 
-fn write(tx: &Transaction, job: &Job) -> Result<()> {
+pub(super) fn write(tx: &Transaction, job: &Job) -> Result<()> {
     tx.execute(
         "INSERT INTO jobs (id, name, command, trigger, timezone, state, next_run_at, options, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
@@ -112,15 +96,11 @@ fn write(tx: &Transaction, job: &Job) -> Result<()> {
     Ok(())
 }
 
-/// A short readable id: 6 characters without look-alikes (no 0/o, 1/l/i).
-fn generate_id() -> String {
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-    (0..6)
-        .map(|_| ALPHABET[fastrand::usize(..ALPHABET.len())] as char)
-        .collect()
-}
-
 impl Jobs for SqliteStore {
+    fn copy_in(&mut self, jobs: &[Job], history: &[Output], replace: bool) -> Result<usize> {
+        self.copy_into(jobs, history, replace)
+    }
+
     fn add_job(&mut self, mut job: Job, id: NewJobId) -> Result<String> {
         let path = self.path.clone();
         let result = (|| {
@@ -129,10 +109,7 @@ impl Jobs for SqliteStore {
                 NewJobId::Given { id, replace } => {
                     if let Some(old) = get(&tx, &id)? {
                         if !replace {
-                            return Err(UsageError::new(format!(
-                                "job id '{id}' is taken (use --replace to overwrite it, or another --id)"
-                            ))
-                            .into());
+                            return Err(rows::id_taken(&id).into());
                         }
                         job.created_at = old.created_at;
                     }

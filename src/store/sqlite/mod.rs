@@ -7,6 +7,7 @@
 //! - `executions.rs`: [`History`](super::History);
 //! - `runs.rs`: [`Runs`](super::Runs): due jobs, claims, execution rows;
 //! - `runners.rs`: [`Runners`](super::Runners): runners and leases;
+//! - `copy.rs`: `tick copy` into the file;
 //! - `lock.rs`: the runner lock file beside the jobs file;
 //! - `safety.rs`: which files and folders may be trusted, checked before
 //!   SQLite opens anything.
@@ -14,6 +15,7 @@
 //! Every read-modify-write runs in `BEGIN IMMEDIATE`, so concurrent writers
 //! wait for each other (`busy_timeout`) instead of failing.
 
+mod copy;
 mod executions;
 mod jobs;
 pub mod lock;
@@ -27,7 +29,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use super::{JobRow, Location};
@@ -168,10 +169,38 @@ fn named<T>(result: Result<T>, path: &Path) -> Result<T> {
     })
 }
 
-fn to_ms(t: DateTime<Utc>) -> i64 {
-    t.timestamp_millis()
+use super::rows::{from_ms, to_ms};
+
+/// A statement shared with PostgreSQL (`$1`, `$2`...) in SQLite's own
+/// numbered form (`?1`, `?2`...). SQLite reads `$1` as a *named*
+/// parameter and numbers those in order of first appearance, so `$10`
+/// before `$9` would silently swap two values; `?N` binds by number.
+fn numbered(shared: &str) -> String {
+    let mut out = String::with_capacity(shared.len());
+    let mut chars = shared.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
-fn from_ms(ms: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shared_statements_bind_by_number() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let sql = super::numbered("SELECT $2, $1, $10, $9");
+        assert_eq!(sql, "SELECT ?2, ?1, ?10, ?9");
+        let params: Vec<i64> = (1..=10).collect();
+        let got: (i64, i64, i64, i64) = conn
+            .query_row(&sql, rusqlite::params_from_iter(params), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .unwrap();
+        assert_eq!(got, (2, 1, 10, 9));
+    }
 }

@@ -10,9 +10,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use super::{from_ms, to_ms, SqliteStore};
 use crate::store::{RunnerInfo, RunnerRow, Runners};
 
-const COLUMNS: &str =
-    "id, name, host, pid, process, version, started_at, renewed_at, lease_ms, state,
-    (SELECT count(*) FROM executions e WHERE e.status = 'running' AND e.owner = runners.process)";
+use crate::store::rows::RUNNER_COLUMNS as COLUMNS;
 
 fn runner_from_row(r: &Row) -> rusqlite::Result<RunnerRow> {
     Ok(RunnerRow {
@@ -74,6 +72,17 @@ impl Runners for SqliteStore {
         alive: &dyn Fn(&str) -> bool,
     ) -> Result<Vec<RunnerRow>> {
         let now = to_ms(Utc::now());
+        // Looked for every 2 s: only a read, unless someone expired.
+        let expired_here = |r: &RunnerRow| {
+            to_ms(r.renewed_at) + r.lease_ms < now || (r.host == host && !alive(&r.process))
+        };
+        if !self
+            .runners()?
+            .iter()
+            .any(|r| r.state == "alive" && expired_here(r))
+        {
+            return Ok(Vec::new());
+        }
         let tx = self.immediate()?;
         let candidates: Vec<RunnerRow> = {
             let mut stmt = tx.prepare(&format!(
@@ -84,9 +93,7 @@ impl Runners for SqliteStore {
         };
         let mut expired = Vec::new();
         for r in candidates {
-            let lease_out = to_ms(r.renewed_at) + r.lease_ms < now;
-            let gone = r.host == host && !alive(&r.process);
-            if lease_out || gone {
+            if expired_here(&r) {
                 tx.execute(
                     "UPDATE runners SET state = 'expired', ended_at = ?1 WHERE id = ?2",
                     params![now, r.id],

@@ -1,15 +1,18 @@
 //! [`Runs`] in the jobs file: due jobs, claims, and the lifecycle of an
 //! execution row. Each method is one transaction.
 
+use std::collections::HashMap;
+
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
-use super::{from_ms, to_ms, SqliteStore};
+use super::{from_ms, numbered, to_ms, SqliteStore};
 use crate::model::{Job, RunResult, Status};
+use crate::store::rows;
 use crate::store::{
-    Claim, Claimed, Finish, JobRow, LeaseLost, Owner, PendingRetry, RetryPlan, RunnerLock,
-    RunningRow, Runs, Started, StoreGone,
+    Claim, Claimed, Due, DueQuery, Finish, JobRow, LeaseLost, Owner, PendingRetry, RetryPlan,
+    RunnerLock, RunningRow, Runs, Started, StoreGone,
 };
 
 /// How long a runner's write waits for another process's lock.
@@ -63,11 +66,18 @@ impl Runs for SqliteStore {
         Ok(soonest.map(from_ms))
     }
 
-    fn due_jobs(&self, now: DateTime<Utc>) -> Result<Vec<JobRow>> {
-        self.select_jobs(
-            "WHERE state = 'active' AND next_run_at IS NOT NULL AND next_run_at <= ?1 ORDER BY next_run_at, id",
-            params![to_ms(now)],
-        )
+    fn due_jobs(&self, q: &DueQuery) -> Result<Vec<Due>> {
+        let rows = self.select_jobs(
+            "WHERE state = 'active' AND next_run_at IS NOT NULL AND next_run_at <= ?1
+               AND id NOT IN (SELECT value FROM json_each(?2))
+             ORDER BY next_run_at, id LIMIT ?3",
+            params![
+                to_ms(q.horizon),
+                serde_json::to_string(q.skip)?,
+                q.limit as i64
+            ],
+        )?;
+        Ok(rows::due(rows, &self.running_elsewhere(q.me)?))
     }
 
     fn reboot_jobs(&self) -> Result<Vec<JobRow>> {
@@ -204,17 +214,11 @@ impl Runs for SqliteStore {
         }
         let tx = self.immediate()?;
         {
-            let mut start =
-                tx.prepare_cached("UPDATE executions SET started_at = ?1, pid = ?2 WHERE id = ?3 AND status = 'running'")?;
+            let mut start = tx.prepare_cached(&numbered(rows::RECORD_START))?;
             for s in started {
                 start.execute(params![to_ms(s.at), s.pid, s.execution_id])?;
             }
-            let mut end = tx.prepare_cached(
-                "UPDATE executions SET status = ?1, exit_code = ?2, signal = ?3, finished_at = ?4,
-                        stdout = ?5, stderr = ?6, stdout_truncated = ?7, stderr_truncated = ?8,
-                        reason = ?10
-                 WHERE id = ?9 AND status = 'running'",
-            )?;
+            let mut end = tx.prepare_cached(&numbered(rows::RECORD_END))?;
             for f in finished {
                 let r = f.result;
                 end.execute(params![
@@ -246,7 +250,7 @@ impl Runs for SqliteStore {
         Ok(retried)
     }
 
-    fn due_retries(&self, now: DateTime<Utc>) -> Result<Vec<PendingRetry>> {
+    fn due_retries(&self, now: DateTime<Utc>, me: &str) -> Result<Vec<PendingRetry>> {
         // Few are ever due at once: each job is read on its own.
         let due: Vec<(i64, String, i64, u32, i64)> = {
             let mut stmt = self.conn.prepare_cached(
@@ -257,6 +261,11 @@ impl Runs for SqliteStore {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })?;
             rows.collect::<rusqlite::Result<_>>()?
+        };
+        let elsewhere = if due.is_empty() {
+            HashMap::new()
+        } else {
+            self.running_elsewhere(me)?
         };
         let mut out = Vec::with_capacity(due.len());
         for (id, job_id, due_at, attempt, retry_of) in due {
@@ -269,6 +278,7 @@ impl Runs for SqliteStore {
                 due_at: from_ms(due_at),
                 attempt,
                 retry_of,
+                running_elsewhere: elsewhere.get(&job_id).copied().unwrap_or(0),
             });
         }
         Ok(out)
@@ -370,13 +380,7 @@ impl Runs for SqliteStore {
                 )?;
                 continue;
             }
-            tx.execute(
-                "UPDATE jobs SET state = 'active',
-                        next_run_at = CASE WHEN next_run_at IS NULL OR next_run_at > ?2
-                                           THEN ?2 ELSE next_run_at END
-                 WHERE id = ?1 AND state != 'paused'",
-                params![job, at],
-            )?;
+            tx.execute(&numbered(rows::RELEASE_TO_JOB), params![job, at])?;
         }
         tx.commit()?;
         Ok(n)
@@ -436,6 +440,18 @@ fn store_retry(tx: &rusqlite::Transaction, f: &Finish, plan: &RetryPlan) -> Resu
 }
 
 impl SqliteStore {
+    /// [`rows::RUNNING_ELSEWHERE`]: running copies per job of other live
+    /// runners than `me`.
+    fn running_elsewhere(&self, me: &str) -> Result<HashMap<String, u32>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&numbered(rows::RUNNING_ELSEWHERE))?;
+        let counts = stmt
+            .query_map([me], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?
+            .collect::<rusqlite::Result<HashMap<_, _>>>()?;
+        Ok(counts)
+    }
+
     fn write_output_so_far(&mut self, outputs: &[(i64, &RunResult)]) -> Result<()> {
         let tx = self.immediate()?;
         {
@@ -472,10 +488,7 @@ impl SqliteStore {
         let mut owned = Vec::new();
         let mut won = vec![false; claims.len()];
         {
-            let mut update = tx.prepare_cached(
-                "UPDATE jobs SET next_run_at = ?1, state = ?2
-                 WHERE id = ?3 AND state = 'active' AND next_run_at = ?4",
-            )?;
+            let mut update = tx.prepare_cached(&numbered(rows::CLAIM_JOB))?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO executions (job_id, job_name, command, scheduled_at, finished_at, status, runner, owner, attempt, retry_of, reason)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)

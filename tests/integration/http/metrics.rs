@@ -255,10 +255,13 @@ fn run_http_serves_from_inside_the_runner() {
     assert!(h.error().contains("has not started"), "{}", h.body);
     assert!(standby.log().contains("standing by"), "{}", standby.log());
 
-    let rss = proc_status(runner.pid(), "VmHWM");
+    // What the runner allocated (its heap and stacks), not the pages of
+    // its binary it has touched: those depend on the build (a debug build
+    // is 80 MB); `scripts/http-bench.sh` measures the release build's peak.
+    let rss = proc_status(runner.pid(), "RssAnon");
     assert!(
         rss > 0 && rss < 16 * 1024,
-        "the runner with --http peaked at {rss} KiB"
+        "the runner with --http holds {rss} KiB"
     );
     drop(standby);
     drop(runner);

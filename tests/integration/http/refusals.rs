@@ -483,11 +483,19 @@ fn limits_on_headers_bodies_time_and_connections() {
         s.write_all(b"G").unwrap();
         held.push(s);
     }
-    std::thread::sleep(Duration::from_millis(300));
-    let reply = raw(
-        server.port,
-        format!("GET /healthz HTTP/1.1\r\n{host}\r\n").as_bytes(),
-    );
+    // The server counts a connection once it has accepted it, which takes
+    // a moment on a loaded machine: ask until it has (at most 5 s).
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let reply = loop {
+        let reply = raw(
+            server.port,
+            format!("GET /healthz HTTP/1.1\r\n{host}\r\n").as_bytes(),
+        );
+        if reply.starts_with("HTTP/1.1 503 ") || Instant::now() > deadline {
+            break reply;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
     assert!(reply.starts_with("HTTP/1.1 503 "), "{reply}");
     assert!(reply.contains("too many connections"), "{reply}");
     drop(held);

@@ -1,0 +1,159 @@
+//! [`History`] in PostgreSQL: executions and their output.
+
+use std::collections::HashMap;
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use postgres::{Client, Row};
+
+use super::PgStore;
+use crate::model::{Execution, RunResult, Status, DEFAULT_KEEP_HISTORY};
+use crate::store::rows::{self, to_ms, StoredExecution, EXECUTION_COLUMNS as COLUMNS};
+use crate::store::{History, Output};
+
+fn execution_from_row(row: &Row) -> Result<Execution> {
+    Ok(rows::execution(StoredExecution {
+        id: row.try_get(0)?,
+        job_id: row.try_get(1)?,
+        job_name: row.try_get(2)?,
+        command: row.try_get(3)?,
+        scheduled_at: row.try_get(4)?,
+        started_at: row.try_get(5)?,
+        finished_at: row.try_get(6)?,
+        status: row.try_get(7)?,
+        exit_code: row.try_get(8)?,
+        signal: row.try_get(9)?,
+        attempt: i64::from(row.try_get::<_, i32>(10)?),
+        retry_of: row.try_get(11)?,
+        reason: row.try_get(12)?,
+    }))
+}
+
+fn executions(rows: Vec<Row>) -> Result<Vec<Execution>> {
+    rows.iter().map(execution_from_row).collect()
+}
+
+impl History for PgStore {
+    fn last_executions(&self) -> Result<HashMap<String, Execution>> {
+        self.read(|c| {
+            let rows = c.query(
+                &format!(
+                    "SELECT {COLUMNS} FROM executions
+                     WHERE id IN (SELECT max(id) FROM executions GROUP BY job_id)"
+                ),
+                &[],
+            )?;
+            let mut out = HashMap::new();
+            for e in executions(rows)? {
+                out.insert(e.job_id.clone(), e);
+            }
+            Ok(out)
+        })
+    }
+
+    fn executions_of(&self, job_id: &str, limit: usize) -> Result<Vec<Execution>> {
+        self.read(|c| {
+            executions(c.query(
+                &format!(
+                    "SELECT {COLUMNS} FROM executions WHERE job_id = $1 ORDER BY id DESC LIMIT $2"
+                ),
+                &[&job_id, &(limit as i64)],
+            )?)
+        })
+    }
+
+    fn history(
+        &self,
+        job_id: Option<&str>,
+        status: Option<Status>,
+        limit: usize,
+    ) -> Result<Vec<Execution>> {
+        self.read(|c| {
+            executions(c.query(
+                &format!(
+                    "SELECT {COLUMNS} FROM executions
+                     WHERE ($1::text IS NULL OR job_id = $1) AND ($2::text IS NULL OR status = $2)
+                     ORDER BY id DESC LIMIT $3"
+                ),
+                &[&job_id, &status.map(|s| s.as_str()), &(limit as i64)],
+            )?)
+        })
+    }
+
+    fn has_history(&self, job_id: &str) -> Result<bool> {
+        self.read(|c| {
+            Ok(c.query_one(
+                "SELECT EXISTS (SELECT 1 FROM executions WHERE job_id = $1)",
+                &[&job_id],
+            )?
+            .get(0))
+        })
+    }
+
+    fn output(&self, job_id: &str, id: Option<i64>) -> Result<Output> {
+        let sql = format!(
+            "SELECT {COLUMNS}, coalesce(stdout, ''::bytea), coalesce(stderr, ''::bytea), stdout_truncated, stderr_truncated
+             FROM executions WHERE job_id = $1
+               AND ($2::bigint IS NULL AND status NOT IN ('missed', 'skipped') OR id = $2)
+             ORDER BY id DESC LIMIT 1"
+        );
+        self.read(|c| {
+            let Some(r) = c.query_opt(&sql, &[&job_id, &id])? else {
+                return Ok(Output::default());
+            };
+            let execution = execution_from_row(&r)?;
+            let result = RunResult {
+                exit_code: execution.exit_code,
+                signal: execution.signal,
+                stdout: r.try_get(13)?,
+                stderr: r.try_get(14)?,
+                stdout_truncated: r.try_get(15)?,
+                stderr_truncated: r.try_get(16)?,
+            };
+            Ok(Output {
+                execution: Some(execution),
+                result,
+            })
+        })
+    }
+
+    fn prune(&mut self, before: DateTime<Utc>) -> Result<usize> {
+        self.write(false, |c| {
+            Ok(c.execute(
+                "DELETE FROM executions WHERE status != 'running' AND coalesce(finished_at, scheduled_at) < $1",
+                &[&to_ms(before)],
+            )? as usize)
+        })
+    }
+}
+
+/// The job's `keep_history`, read from its JSON options.
+const KEEP: &str = "(options::jsonb ->> 'keep_history')::bigint";
+
+/// Keep the newest `keep_history` executions of each of `jobs` (the default
+/// also for removed jobs); running ones are never deleted. Called as rows
+/// are written. One query finds the jobs that hold more than that (few: a
+/// claim's 250 jobs cost one round trip, not 250); the shared retention
+/// statement then trims each of them.
+pub(super) fn enforce_retention(c: &mut Client, jobs: &[&str]) -> Result<()> {
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let keep_default = i64::from(DEFAULT_KEEP_HISTORY);
+    let over: Vec<String> = c
+        .query(
+            &format!(
+                "SELECT j.id FROM unnest($1::text[]) AS j(id)
+                 WHERE (SELECT count(*) FROM executions WHERE job_id = j.id)
+                       > coalesce((SELECT {KEEP} FROM jobs WHERE id = j.id), $2)"
+            ),
+            &[&jobs, &keep_default],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    for job_id in over {
+        c.execute(&rows::retention_sql(KEEP), &[&job_id, &keep_default])?;
+    }
+    Ok(())
+}

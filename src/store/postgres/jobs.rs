@@ -1,0 +1,221 @@
+//! [`Jobs`] in PostgreSQL. Each method is one transaction; those that
+//! change jobs announce it (see `mod.rs`).
+
+use anyhow::Result;
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::ToSql;
+use postgres::{Client, Row};
+
+use super::PgStore;
+use crate::error::UsageError;
+use crate::model::Job;
+use crate::store::rows::{self, generate_id, to_ms, StoredJob, JOB_COLUMNS};
+use crate::store::{JobFilter, JobRow, Jobs, NewJobId, Output};
+
+/// A listing's summary columns (see [`JobFilter::summary`]).
+const SUMMARY_COLUMNS: &str = "id, name, command, trigger, state, next_run_at, \
+     json_build_object('first_run', options::json -> 'first_run', \
+     'retries', coalesce((options::json ->> 'retries')::int, 0))::text AS options, created_at, updated_at";
+
+/// A job from a row of [`JOB_COLUMNS`]; a column that cannot be read, or
+/// whose content is bad, makes a [`crate::store::BadRow`].
+pub(super) fn job_from_row(row: &Row) -> JobRow {
+    let id: String = row.try_get(0).unwrap_or_default();
+    let stored = (|| -> std::result::Result<StoredJob, postgres::Error> {
+        Ok(StoredJob {
+            name: row.try_get(1)?,
+            command: row.try_get(2)?,
+            trigger: row.try_get(3)?,
+            state: row.try_get(4)?,
+            next_run_at: row.try_get(5)?,
+            options: row.try_get(6)?,
+            created_at: row.try_get(7)?,
+            updated_at: row.try_get(8)?,
+        })
+    })();
+    rows::job(id, stored.map_err(|e| e.to_string()))
+}
+
+/// Jobs matching `filter` (SQL after `FROM jobs`).
+pub(super) fn select(
+    c: &mut Client,
+    filter: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Vec<JobRow>> {
+    let rows = c.query(&format!("SELECT {JOB_COLUMNS} FROM jobs {filter}"), params)?;
+    Ok(rows.iter().map(job_from_row).collect())
+}
+
+fn get(c: &mut Client, id: &str) -> Result<Option<Job>> {
+    select(c, "WHERE id = $1", &[&id])?
+        .pop()
+        .transpose()
+        .map_err(|bad| anyhow::anyhow!(bad))
+}
+
+/// Write a job: with `replace`, over a job of that id; without it, only
+/// if the id is free (`false` if it is taken, even by a concurrent add).
+pub(super) fn write(c: &mut Client, job: &Job, replace: bool) -> Result<bool> {
+    let conflict = if replace {
+        "DO UPDATE SET
+           name = excluded.name, command = excluded.command, trigger = excluded.trigger,
+           timezone = excluded.timezone, state = excluded.state, next_run_at = excluded.next_run_at,
+           options = excluded.options, updated_at = excluded.updated_at"
+    } else {
+        "DO NOTHING"
+    };
+    let n = c.execute(
+        &format!(
+            "INSERT INTO jobs (id, name, command, trigger, timezone, state, next_run_at, options, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             ON CONFLICT (id) {conflict}"
+        ),
+        &[
+            &job.id,
+            &job.name,
+            &job.command,
+            &serde_json::to_string(&job.trigger)?,
+            &job.trigger.timezone,
+            &job.state.as_str(),
+            &job.next_run_at.map(to_ms),
+            &serde_json::to_string(&job.options)?,
+            &to_ms(job.created_at),
+            &to_ms(job.updated_at),
+        ],
+    )?;
+    // A job that is not active has no pending retry (pausing drops them).
+    if n == 1 && job.state != crate::model::JobState::Active {
+        c.execute("DELETE FROM retries WHERE job_id = $1", &[&job.id])?;
+    }
+    Ok(n == 1)
+}
+
+/// Write a new job under a generated id; the id.
+fn write_new(c: &mut Client, job: &mut Job) -> Result<String> {
+    loop {
+        job.id = generate_id();
+        if write(c, job, false)? {
+            return Ok(job.id.clone());
+        }
+    }
+}
+
+/// A job by id, its row locked until the transaction ends.
+fn get_locked(c: &mut Client, id: &str) -> Result<Option<Job>> {
+    select(c, "WHERE id = $1 FOR UPDATE", &[&id])?
+        .pop()
+        .transpose()
+        .map_err(|bad| anyhow::anyhow!(bad))
+}
+
+impl Jobs for PgStore {
+    fn copy_in(&mut self, jobs: &[Job], history: &[Output], replace: bool) -> Result<usize> {
+        self.copy_into(jobs, history, replace)
+    }
+
+    fn add_job(&mut self, mut job: Job, id: NewJobId) -> Result<String> {
+        self.write(true, |c| {
+            match id {
+                NewJobId::Given { id, replace } => {
+                    if let Some(old) = get_locked(c, &id)? {
+                        if !replace {
+                            return Err(rows::id_taken(&id).into());
+                        }
+                        job.created_at = old.created_at;
+                    }
+                    job.id = id;
+                    // Taken meanwhile by a concurrent add: refused all the same.
+                    if !write(c, &job, replace)? {
+                        return Err(rows::id_taken(&job.id).into());
+                    }
+                    Ok(job.id)
+                }
+                NewJobId::Generated => write_new(c, &mut job),
+            }
+        })
+    }
+
+    fn add_jobs(&mut self, jobs: Vec<Job>) -> Result<Vec<String>> {
+        self.write(true, |c| {
+            let mut ids = Vec::with_capacity(jobs.len());
+            for mut job in jobs {
+                ids.push(write_new(c, &mut job)?);
+            }
+            Ok(ids)
+        })
+    }
+
+    fn job(&mut self, id: &str) -> Result<Job> {
+        self.read(|c| get(c, id)?.ok_or_else(|| UsageError::unknown_job(id).into()))
+    }
+
+    fn job_count(&self) -> Result<i64> {
+        self.read(|c| Ok(c.query_one("SELECT count(*) FROM jobs", &[])?.get(0)))
+    }
+
+    fn jobs(&self) -> Result<Vec<JobRow>> {
+        self.read(|c| select(c, "ORDER BY id", &[]))
+    }
+
+    fn each_job(&self, filter: JobFilter, f: &mut dyn FnMut(JobRow) -> Result<()>) -> Result<()> {
+        let columns = if filter.summary {
+            SUMMARY_COLUMNS
+        } else {
+            JOB_COLUMNS
+        };
+        let filter = if filter.finished {
+            ""
+        } else {
+            "WHERE state != 'finished'"
+        };
+        let sql = format!(
+            "SELECT {columns} FROM jobs {filter} ORDER BY (next_run_at IS NULL), next_run_at, id"
+        );
+        self.read(|c| {
+            // Row by row as the server sends them: 100,000 jobs are never
+            // all in memory.
+            let mut rows = c.query_raw(&sql, std::iter::empty::<i32>())?;
+            while let Some(row) = rows.next()? {
+                f(job_from_row(&row))?;
+            }
+            Ok(())
+        })
+    }
+
+    fn update_jobs(
+        &mut self,
+        ids: Option<&[String]>,
+        change: &mut dyn FnMut(&mut Job) -> Result<()>,
+    ) -> Result<Vec<Job>> {
+        self.write(true, |c| {
+            let all_ids: Vec<String> = match ids {
+                Some(ids) => ids.to_vec(),
+                None => c
+                    .query("SELECT id FROM jobs ORDER BY id", &[])?
+                    .iter()
+                    .map(|r| r.get(0))
+                    .collect(),
+            };
+            let mut out = Vec::with_capacity(all_ids.len());
+            for id in &all_ids {
+                let mut job = get_locked(c, id)?.ok_or_else(|| UsageError::unknown_job(id))?;
+                change(&mut job)?;
+                write(c, &job, true)?;
+                out.push(job);
+            }
+            Ok(out)
+        })
+    }
+
+    fn remove_jobs(&mut self, ids: &[String]) -> Result<()> {
+        self.write(true, |c| {
+            for id in ids {
+                if c.execute("DELETE FROM jobs WHERE id = $1", &[id])? == 0 {
+                    return Err(UsageError::unknown_job(id).into());
+                }
+                c.execute("DELETE FROM retries WHERE job_id = $1", &[id])?;
+            }
+            Ok(())
+        })
+    }
+}

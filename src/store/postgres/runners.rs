@@ -1,0 +1,129 @@
+//! [`Runners`] in PostgreSQL: runners on any number of hosts and their
+//! leases. Every lease time is the database's clock ([`NOW_MS`]), so hosts
+//! whose clocks disagree still agree on who expired.
+
+use anyhow::Result;
+use postgres::Row;
+
+use super::{PgStore, NOW_MS};
+use crate::store::rows::{from_ms, RUNNER_COLUMNS as COLUMNS};
+use crate::store::{RunnerInfo, RunnerRow, Runners};
+
+fn runner_from_row(r: &Row) -> Result<RunnerRow> {
+    Ok(RunnerRow {
+        id: r.try_get(0)?,
+        name: r.try_get(1)?,
+        host: r.try_get(2)?,
+        pid: r.try_get(3)?,
+        process: r.try_get(4)?,
+        version: r.try_get(5)?,
+        started_at: from_ms(r.try_get(6)?),
+        renewed_at: from_ms(r.try_get(7)?),
+        lease_ms: r.try_get(8)?,
+        state: r.try_get(9)?,
+        running: r.try_get(10)?,
+    })
+}
+
+impl Runners for PgStore {
+    fn register_runner(&mut self, info: &RunnerInfo) -> Result<i64> {
+        self.write(false, |c| {
+            let id: i64 = c
+                .query_one(
+                    &format!(
+                        "INSERT INTO runners (name, host, pid, process, version, started_at, renewed_at, lease_ms, state)
+                         VALUES ($1, $2, $3, $4, $5, {NOW_MS}, {NOW_MS}, $6, 'alive') RETURNING id"
+                    ),
+                    &[
+                        &info.name,
+                        &info.host,
+                        &i64::from(info.pid),
+                        &info.process,
+                        &info.version,
+                        &(info.lease.as_millis() as i64),
+                    ],
+                )?
+                .get(0);
+            // Keep the last runners, not every start since the store began.
+            c.execute(
+                "DELETE FROM runners WHERE state != 'alive'
+                   AND id NOT IN (SELECT id FROM runners ORDER BY id DESC LIMIT 100)",
+                &[],
+            )?;
+            Ok(id)
+        })
+    }
+
+    fn renew_lease(&mut self, runner: i64) -> Result<bool> {
+        self.write(false, |c| {
+            let n = c.execute(
+                &format!(
+                    "UPDATE runners SET renewed_at = {NOW_MS} WHERE id = $1 AND state = 'alive'"
+                ),
+                &[&runner],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
+    fn expire_runners(
+        &mut self,
+        host: &str,
+        alive: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<RunnerRow>> {
+        self.write(false, |c| {
+            // Locked, skipping a runner whose claim holds its row: a runner
+            // in the middle of a claim holds its lease.
+            let rows = c.query(
+                &format!(
+                    "SELECT {COLUMNS}, renewed_at + lease_ms < {NOW_MS} FROM runners
+                     WHERE state = 'alive' ORDER BY id FOR UPDATE SKIP LOCKED"
+                ),
+                &[],
+            )?;
+            let mut expired = Vec::new();
+            for row in &rows {
+                let r = runner_from_row(row)?;
+                let lease_out: bool = row.try_get(11)?;
+                let gone = r.host == host && !alive(&r.process);
+                if lease_out || gone {
+                    c.execute(
+                        &format!(
+                            "UPDATE runners SET state = 'expired', ended_at = {NOW_MS} WHERE id = $1"
+                        ),
+                        &[&r.id],
+                    )?;
+                    expired.push(RunnerRow {
+                        state: "expired".into(),
+                        ..r
+                    });
+                }
+            }
+            Ok(expired)
+        })
+    }
+
+    fn unregister_runner(&mut self, runner: i64) -> Result<()> {
+        self.write(false, |c| {
+            c.execute(
+                &format!(
+                    "UPDATE runners SET state = 'gone', ended_at = {NOW_MS} WHERE id = $1 AND state = 'alive'"
+                ),
+                &[&runner],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn runners(&self) -> Result<Vec<RunnerRow>> {
+        self.read(|c| {
+            c.query(
+                &format!("SELECT {COLUMNS} FROM runners ORDER BY id DESC"),
+                &[],
+            )?
+            .iter()
+            .map(runner_from_row)
+            .collect()
+        })
+    }
+}

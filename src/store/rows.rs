@@ -1,0 +1,234 @@
+//! What every backend shares: the columns it stores, decoding a stored
+//! row into domain types (so a row reads the same from a file or from
+//! PostgreSQL, and a bad one is a [`BadRow`] in both), generated ids and
+//! the errors of a taken or unknown id. No driver's types here: each
+//! backend reads its columns and hands them over.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::{BadRow, Due, JobRow};
+use crate::error::UsageError;
+use crate::model::{Execution, Job, JobOptions, Status};
+use crate::trigger::TriggerSpec;
+
+/// A job's columns, in the order [`StoredJob`] is read from.
+pub const JOB_COLUMNS: &str =
+    "id, name, command, trigger, state, next_run_at, options, created_at, updated_at";
+
+/// An execution's columns, in the order [`StoredExecution`] is read from.
+pub const EXECUTION_COLUMNS: &str = "id, job_id, job_name, command, scheduled_at, started_at, \
+     finished_at, status, exit_code, signal, attempt, retry_of, reason";
+
+/// A runner's columns, with its running count (`runners` aliased as is).
+pub const RUNNER_COLUMNS: &str =
+    "id, name, host, pid, process, version, started_at, renewed_at, lease_ms, state,
+    (SELECT count(*) FROM executions e WHERE e.status = 'running' AND e.owner = runners.process)";
+
+/// Running executions per job owned by another live runner than `$1`
+/// (the asking runner's process identity): the copies `--max-instances`
+/// must count besides the runner's own. `tick fire` does not count (as on
+/// one machine), nor a dead runner's rows (they are being interrupted).
+/// The same text serves both dialects.
+pub const RUNNING_ELSEWHERE: &str = "SELECT job_id, count(*) FROM executions
+     WHERE status = 'running' AND owner IS DISTINCT FROM $1
+       AND owner IN (SELECT process FROM runners WHERE state = 'alive')
+     GROUP BY job_id";
+
+/// A child started: `$1` started_at, `$2` pid, `$3` execution id.
+pub const RECORD_START: &str =
+    "UPDATE executions SET started_at = $1, pid = $2 WHERE id = $3 AND status = 'running'";
+
+/// An execution ended: `$1` status, `$2` exit code, `$3` signal, `$4`
+/// finished_at, `$5`/`$6` stdout/stderr, `$7`/`$8` their truncation, `$9`
+/// id, `$10` why it did not run (for a fire missed waiting for a worker).
+pub const RECORD_END: &str =
+    "UPDATE executions SET status = $1, exit_code = $2, signal = $3, finished_at = $4,
+            stdout = $5, stderr = $6, stdout_truncated = $7, stderr_truncated = $8,
+            reason = $10
+     WHERE id = $9 AND status = 'running'";
+
+/// The heart of a claim: the job moves on only if its next run is still
+/// the one decided from (`$4`); `$1` new next run, `$2` new state, `$3` id.
+pub const CLAIM_JOB: &str = "UPDATE jobs SET next_run_at = $1, state = $2
+     WHERE id = $3 AND state = 'active' AND next_run_at = $4";
+
+/// A released fire (`$2`, of job `$1`) goes back to be decided again:
+/// the job's next run moves back to it, unless the job is paused.
+pub const RELEASE_TO_JOB: &str = "UPDATE jobs SET state = 'active',
+        next_run_at = CASE WHEN next_run_at IS NULL OR next_run_at > $2
+                           THEN $2 ELSE next_run_at END
+     WHERE id = $1 AND state != 'paused'";
+
+/// Retention: keep the newest `keep_history` executions of job `$1` (`$2`
+/// when the job is gone); running ones are never deleted. `keep` is the
+/// dialect's way to read `keep_history` from the job's JSON options.
+pub fn retention_sql(keep: &str) -> String {
+    format!(
+        "DELETE FROM executions
+         WHERE job_id = $1 AND status != 'running' AND id <= (
+             SELECT id FROM executions WHERE job_id = $1 ORDER BY id DESC LIMIT 1 OFFSET (
+                 SELECT coalesce((SELECT {keep} FROM jobs WHERE id = $1), $2)
+             )
+         )"
+    )
+}
+
+/// Due rows with their running counts elsewhere.
+pub fn due(rows: Vec<JobRow>, elsewhere: &HashMap<String, u32>) -> Vec<Due> {
+    rows.into_iter()
+        .map(|row| {
+            let id = match &row {
+                Ok(j) => &j.id,
+                Err(b) => &b.id,
+            };
+            Due {
+                running_elsewhere: elsewhere.get(id).copied().unwrap_or(0),
+                row,
+            }
+        })
+        .collect()
+}
+
+/// A job row as stored: instants in milliseconds since the epoch, trigger
+/// and options as JSON text.
+pub struct StoredJob<'a> {
+    pub name: Option<String>,
+    pub command: String,
+    pub trigger: &'a str,
+    pub state: &'a str,
+    pub next_run_at: Option<i64>,
+    pub options: &'a str,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Decode a job, checking what the command line would have checked; a
+/// column that could not even be read is `Err(text)`.
+pub fn job(id: String, stored: Result<StoredJob, String>) -> JobRow {
+    let parsed = stored.and_then(|s| {
+        Ok(Job {
+            trigger: serde_json::from_str::<TriggerSpec>(s.trigger)
+                .map_err(|e| format!("bad trigger: {e}"))
+                .and_then(|t| check_jitter(t.jitter).map(|()| t))?,
+            state: s.state.parse()?,
+            options: serde_json::from_str::<JobOptions>(s.options)
+                .map_err(|e| format!("bad options: {e}"))
+                .and_then(|o| o.check().map(|()| o))?,
+            id: id.clone(),
+            name: s.name,
+            command: s.command,
+            next_run_at: s.next_run_at.map(from_ms),
+            created_at: from_ms(s.created_at),
+            updated_at: from_ms(s.updated_at),
+        })
+    });
+    parsed.map_err(|error| BadRow { id, error })
+}
+
+/// The command line's bound on `--jitter`, for a row read back.
+fn check_jitter(jitter: u64) -> Result<(), String> {
+    let max = crate::units::MAX_DURATION_SECS;
+    if jitter > max {
+        return Err(format!("jitter is {jitter}s; at most {max}s (100 years)"));
+    }
+    Ok(())
+}
+
+/// An execution row as stored.
+pub struct StoredExecution {
+    pub id: i64,
+    pub job_id: String,
+    pub job_name: Option<String>,
+    pub command: String,
+    pub scheduled_at: i64,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub status: String,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    pub attempt: i64,
+    pub retry_of: Option<i64>,
+    pub reason: Option<String>,
+}
+
+pub fn execution(s: StoredExecution) -> Execution {
+    Execution {
+        id: s.id,
+        job_id: s.job_id,
+        job_name: s.job_name,
+        command: s.command,
+        scheduled_at: from_ms(s.scheduled_at),
+        started_at: s.started_at.map(from_ms),
+        finished_at: s.finished_at.map(from_ms),
+        // An unknown status (from a newer tick) reads as interrupted rather
+        // than failing the listing.
+        status: s.status.parse().unwrap_or(Status::Interrupted),
+        exit_code: s.exit_code,
+        signal: s.signal,
+        attempt: u32::try_from(s.attempt).unwrap_or(1),
+        retry_of: s.retry_of,
+        reason: s.reason,
+    }
+}
+
+/// A short readable id: 6 characters without look-alikes (no 0/o, 1/l/i).
+pub fn generate_id() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    (0..6)
+        .map(|_| ALPHABET[fastrand::usize(..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// `tick add --id ID` without `--replace` where ID exists.
+pub fn id_taken(id: &str) -> UsageError {
+    UsageError::new(format!(
+        "job id '{id}' is taken (use --replace to overwrite it, or another --id)"
+    ))
+}
+
+/// `tick copy` into a store that has a job of that id, without `--replace`.
+pub fn copy_conflict(id: &str, store: &super::Location) -> UsageError {
+    UsageError::new(format!(
+        "job id '{id}' exists in {store} (use --replace to overwrite it); nothing was copied"
+    ))
+}
+
+/// `tick copy` inserts one execution and reads back its new id; a fire
+/// the target has already is left as it is ([`COPIED_EXECUTION`] finds
+/// its id). Owner and pid are left out: no process of the target store
+/// owns a copied row.
+pub const COPY_EXECUTION: &str =
+    "INSERT INTO executions (job_id, job_name, command, scheduled_at, \
+     started_at, finished_at, status, exit_code, signal, stdout, stderr, stdout_truncated, \
+     stderr_truncated, attempt, retry_of, reason)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+     ON CONFLICT (job_id, scheduled_at) DO NOTHING RETURNING id";
+/// The id of job `$1`'s execution for the fire at `$2`.
+pub const COPIED_EXECUTION: &str =
+    "SELECT id FROM executions WHERE job_id = $1 AND scheduled_at = $2";
+
+/// Execution ids change in a copy: a retry's `retry_of` must name the
+/// copy of its first attempt. Executions are copied oldest first, so the
+/// first attempt's new id is known when its retries come.
+#[derive(Default)]
+pub struct CopiedIds(HashMap<i64, i64>);
+
+impl CopiedIds {
+    pub fn retry_of(&self, e: &Execution) -> Option<i64> {
+        e.retry_of.and_then(|old| self.0.get(&old).copied())
+    }
+
+    pub fn note(&mut self, old: i64, new: i64) {
+        self.0.insert(old, new);
+    }
+}
+
+pub fn to_ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub fn from_ms(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
