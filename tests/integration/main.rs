@@ -21,6 +21,7 @@ mod retries;
 mod run;
 mod runner_faults;
 mod safety;
+mod scale;
 mod strings;
 mod util;
 mod validation;

@@ -36,6 +36,13 @@ use super::{JobRow, Location};
 /// How long a command waits for another process's write before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The write-ahead log is checkpointed into the jobs file, and removed,
+/// when the last process using it closes it and it is larger than this.
+const WAL_CHECKPOINT_AT: u64 = 1024 * 1024;
+
+/// A log reset after a checkpoint is truncated to this size.
+const WAL_LIMIT: i64 = 4 * 1024 * 1024;
+
 /// An open jobs file.
 pub struct SqliteStore {
     conn: Connection,
@@ -104,13 +111,17 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "FULL")
             .with_context(ctx)?;
         // A short-lived command should not checkpoint the WAL into the main
-        // file on exit (three more fsyncs); SQLite checkpoints every 1000
-        // pages on its own, and readers see WAL content either way.
+        // file on exit (three more fsyncs) while the log is small; see
+        // `Drop` for when it does.
         conn.set_db_config(
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
             true,
         )
         .with_context(ctx)?;
+        // A log that is reset (after a complete checkpoint, by the next
+        // write of a process that saw it) is cut back to this size.
+        conn.pragma_update(None, "journal_size_limit", WAL_LIMIT)
+            .with_context(ctx)?;
         schema::migrate(&mut conn, path).with_context(ctx)?;
         let meta = std::fs::metadata(path).with_context(ctx)?;
         Ok(SqliteStore {
@@ -137,6 +148,32 @@ impl SqliteStore {
             .prepare_cached(&format!("SELECT {} FROM jobs {filter}", jobs::COLUMNS))?;
         let rows = stmt.query_map(params, jobs::job_from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}
+
+/// Why the log needs this: SQLite's automatic checkpoint (every 1000
+/// pages, after a commit) copies the log into the file, but the log is
+/// only *reset* (written again from its start) by the next write of a
+/// process that saw that checkpoint complete, through the shared-memory
+/// index. Each `tick add` is a new process, alone on the file: on opening
+/// it rebuilds that index by reading the whole log (so it forgets the
+/// checkpoint), appends its write at the end, and the log grows forever,
+/// each command reading all of it. (With a runner holding the file open
+/// the index survives and resets happen; the runner also checkpoints in
+/// quiet gaps.) So the last process to close a log past
+/// [`WAL_CHECKPOINT_AT`] lets SQLite checkpoint and remove it, which
+/// SQLite does only when no other process has the file open: never under
+/// a running runner's feet. A small log costs nothing on exit.
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        let wal = safety::beside(&self.path, "-wal");
+        let big = std::fs::metadata(wal).is_ok_and(|m| m.len() > WAL_CHECKPOINT_AT);
+        if big {
+            let _ = self.conn.set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+                false,
+            );
+        }
     }
 }
 
