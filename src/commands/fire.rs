@@ -129,7 +129,7 @@ impl Attempt<'_> {
             Ok(child) => child,
             Err(e) => {
                 let msg = RunResult::message(format!("tick: could not start the command: {e}\n"));
-                store.finish(id, Status::Failed, &msg, Utc::now())?;
+                store.finish(id, &job.id, Status::Failed, &msg, Utc::now())?;
                 return Err(e).context(format!("cannot start job {}", job.id));
             }
         };
@@ -145,7 +145,7 @@ impl Attempt<'_> {
         let result = wait(&mut watch, &child, store, id, rx, &job.id);
         let status = watch.status(&result);
         let end = Utc::now();
-        store.finish(id, status, &result, end)?;
+        store.finish(id, &job.id, status, &result, end)?;
         Ok(Ended {
             id,
             status,

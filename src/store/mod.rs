@@ -465,14 +465,30 @@ pub trait Runs {
     /// left alone. Written by the runner and `tick fire` about once a
     /// second for children that print; best effort.
     fn record_output_so_far(&mut self, outputs: &[(i64, &RunResult)]) -> Result<()>;
-    /// Finalise one execution row, then apply its job's retention.
+    /// Finalise one execution row (of job `job_id`), then apply its job's
+    /// retention.
     fn finish(
         &mut self,
         execution_id: i64,
+        job_id: &str,
         status: Status,
         result: &RunResult,
         at: DateTime<Utc>,
-    ) -> Result<()>;
+    ) -> Result<()> {
+        self.record(
+            &[],
+            &[Finish {
+                execution_id,
+                job_id,
+                status,
+                result,
+                at,
+                retry: None,
+                reason: None,
+            }],
+        )?;
+        Ok(())
+    }
     /// Give back a fire claimed ahead of its time that never started: its
     /// row goes, and the job's next run is set back to it unless the job
     /// changed meanwhile. Returns whether it was given back.

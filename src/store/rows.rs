@@ -8,16 +8,16 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{BadRow, Due, JobRow};
+use super::{BadRow, Due, JobRow, Output, RunnerRow};
 use crate::error::UsageError;
-use crate::model::{Execution, Job, JobOptions, Status};
+use crate::model::{Execution, Job, JobOptions, RunResult, Status};
 use crate::trigger::TriggerSpec;
 
 /// A job's columns, in the order [`StoredJob`] is read from.
 pub const JOB_COLUMNS: &str =
     "id, name, command, trigger, state, next_run_at, options, created_at, updated_at";
 
-/// An execution's columns, in the order [`StoredExecution`] is read from.
+/// An execution's columns, in the order [`execution`] reads them.
 pub const EXECUTION_COLUMNS: &str = "id, job_id, job_name, command, scheduled_at, started_at, \
      finished_at, status, exit_code, signal, attempt, retry_of, reason";
 
@@ -136,41 +136,85 @@ fn check_jitter(jitter: u64) -> Result<(), String> {
     Ok(())
 }
 
-/// An execution row as stored.
-pub struct StoredExecution {
-    pub id: i64,
-    pub job_id: String,
-    pub job_name: Option<String>,
-    pub command: String,
-    pub scheduled_at: i64,
-    pub started_at: Option<i64>,
-    pub finished_at: Option<i64>,
-    pub status: String,
-    pub exit_code: Option<i32>,
-    pub signal: Option<i32>,
-    pub attempt: i64,
-    pub retry_of: Option<i64>,
-    pub reason: Option<String>,
+/// One result row as a backend's driver reads it: the columns of the
+/// shared statements, by position, so that a row is decoded by one piece
+/// of code whatever stored it. Integers of any width read as `i64`.
+pub trait Cells {
+    fn int(&self, i: usize) -> anyhow::Result<Option<i64>>;
+    fn text(&self, i: usize) -> anyhow::Result<Option<String>>;
+    fn bytes(&self, i: usize) -> anyhow::Result<Vec<u8>>;
+    fn flag(&self, i: usize) -> anyhow::Result<bool>;
 }
 
-pub fn execution(s: StoredExecution) -> Execution {
-    Execution {
-        id: s.id,
-        job_id: s.job_id,
-        job_name: s.job_name,
-        command: s.command,
-        scheduled_at: from_ms(s.scheduled_at),
-        started_at: s.started_at.map(from_ms),
-        finished_at: s.finished_at.map(from_ms),
+fn int(c: &dyn Cells, i: usize) -> anyhow::Result<i64> {
+    c.int(i)?
+        .ok_or_else(|| anyhow::anyhow!("column {i} is NULL"))
+}
+
+fn text(c: &dyn Cells, i: usize) -> anyhow::Result<String> {
+    c.text(i)?
+        .ok_or_else(|| anyhow::anyhow!("column {i} is NULL"))
+}
+
+fn int32(c: &dyn Cells, i: usize) -> anyhow::Result<Option<i32>> {
+    Ok(c.int(i)?.map(|v| i32::try_from(v).unwrap_or(i32::MAX)))
+}
+
+/// An execution: the [`EXECUTION_COLUMNS`] from column 0.
+pub fn execution(c: &dyn Cells) -> anyhow::Result<Execution> {
+    let status = text(c, 7)?;
+    Ok(Execution {
+        id: int(c, 0)?,
+        job_id: text(c, 1)?,
+        job_name: c.text(2)?,
+        command: text(c, 3)?,
+        scheduled_at: from_ms(int(c, 4)?),
+        started_at: c.int(5)?.map(from_ms),
+        finished_at: c.int(6)?.map(from_ms),
         // An unknown status (from a newer tick) reads as interrupted rather
         // than failing the listing.
-        status: s.status.parse().unwrap_or(Status::Interrupted),
-        exit_code: s.exit_code,
-        signal: s.signal,
-        attempt: u32::try_from(s.attempt).unwrap_or(1),
-        retry_of: s.retry_of,
-        reason: s.reason,
-    }
+        status: status.parse().unwrap_or(Status::Interrupted),
+        exit_code: int32(c, 8)?,
+        signal: int32(c, 9)?,
+        attempt: u32::try_from(int(c, 10)?).unwrap_or(1),
+        retry_of: c.int(11)?,
+        reason: c.text(12)?,
+    })
+}
+
+/// The output of an execution: the [`EXECUTION_COLUMNS`], then stdout,
+/// stderr (never NULL) and their truncation flags.
+pub fn output(c: &dyn Cells) -> anyhow::Result<Output> {
+    let execution = execution(c)?;
+    let result = RunResult {
+        exit_code: execution.exit_code,
+        signal: execution.signal,
+        stdout: c.bytes(13)?,
+        stderr: c.bytes(14)?,
+        stdout_truncated: c.flag(15)?,
+        stderr_truncated: c.flag(16)?,
+    };
+    Ok(Output {
+        execution: Some(execution),
+        result,
+    })
+}
+
+/// A runner: the [`RUNNER_COLUMNS`].
+pub fn runner(c: &dyn Cells) -> anyhow::Result<RunnerRow> {
+    Ok(RunnerRow {
+        id: int(c, 0)?,
+        name: text(c, 1)?,
+        host: text(c, 2)?,
+        pid: int(c, 3)?,
+        process: text(c, 4)?,
+        version: text(c, 5)?,
+        started_at: from_ms(int(c, 6)?),
+        renewed_at: from_ms(int(c, 7)?),
+        lease_ms: int(c, 8)?,
+        state: text(c, 9)?,
+        running: int(c, 10)?,
+    })
 }
 
 /// A short readable id: 6 characters without look-alikes (no 0/o, 1/l/i).

@@ -7,30 +7,12 @@ use chrono::{DateTime, Utc};
 use postgres::{Client, Row};
 
 use super::PgStore;
-use crate::model::{Execution, RunResult, Status, DEFAULT_KEEP_HISTORY};
-use crate::store::rows::{self, to_ms, StoredExecution, EXECUTION_COLUMNS as COLUMNS};
+use crate::model::{Execution, Status, DEFAULT_KEEP_HISTORY};
+use crate::store::rows::{self, to_ms, EXECUTION_COLUMNS as COLUMNS};
 use crate::store::{History, Output};
 
-fn execution_from_row(row: &Row) -> Result<Execution> {
-    Ok(rows::execution(StoredExecution {
-        id: row.try_get(0)?,
-        job_id: row.try_get(1)?,
-        job_name: row.try_get(2)?,
-        command: row.try_get(3)?,
-        scheduled_at: row.try_get(4)?,
-        started_at: row.try_get(5)?,
-        finished_at: row.try_get(6)?,
-        status: row.try_get(7)?,
-        exit_code: row.try_get(8)?,
-        signal: row.try_get(9)?,
-        attempt: i64::from(row.try_get::<_, i32>(10)?),
-        retry_of: row.try_get(11)?,
-        reason: row.try_get(12)?,
-    }))
-}
-
 fn executions(rows: Vec<Row>) -> Result<Vec<Execution>> {
-    rows.iter().map(execution_from_row).collect()
+    rows.iter().map(|r| rows::execution(r)).collect()
 }
 
 impl History for PgStore {
@@ -101,19 +83,7 @@ impl History for PgStore {
             let Some(r) = c.query_opt(&sql, &[&job_id, &id])? else {
                 return Ok(Output::default());
             };
-            let execution = execution_from_row(&r)?;
-            let result = RunResult {
-                exit_code: execution.exit_code,
-                signal: execution.signal,
-                stdout: r.try_get(13)?,
-                stderr: r.try_get(14)?,
-                stdout_truncated: r.try_get(15)?,
-                stderr_truncated: r.try_get(16)?,
-            };
-            Ok(Output {
-                execution: Some(execution),
-                result,
-            })
+            rows::output(&r)
         })
     }
 

@@ -294,3 +294,24 @@ impl super::Store for PgStore {
         &self.location
     }
 }
+
+/// Columns as [`rows`](super::rows) decodes them.
+impl super::rows::Cells for postgres::Row {
+    fn int(&self, i: usize) -> Result<Option<i64>> {
+        use postgres::types::Type;
+        Ok(match *self.columns()[i].type_() {
+            Type::INT2 => self.try_get::<_, Option<i16>>(i)?.map(i64::from),
+            Type::INT4 => self.try_get::<_, Option<i32>>(i)?.map(i64::from),
+            _ => self.try_get(i)?,
+        })
+    }
+    fn text(&self, i: usize) -> Result<Option<String>> {
+        Ok(self.try_get(i)?)
+    }
+    fn bytes(&self, i: usize) -> Result<Vec<u8>> {
+        Ok(self.try_get(i)?)
+    }
+    fn flag(&self, i: usize) -> Result<bool> {
+        Ok(self.try_get(i)?)
+    }
+}

@@ -3,27 +3,10 @@
 //! whose clocks disagree still agree on who expired.
 
 use anyhow::Result;
-use postgres::Row;
 
 use super::{PgStore, NOW_MS};
-use crate::store::rows::{from_ms, RUNNER_COLUMNS as COLUMNS};
+use crate::store::rows::{self, RUNNER_COLUMNS as COLUMNS};
 use crate::store::{RunnerInfo, RunnerRow, Runners};
-
-fn runner_from_row(r: &Row) -> Result<RunnerRow> {
-    Ok(RunnerRow {
-        id: r.try_get(0)?,
-        name: r.try_get(1)?,
-        host: r.try_get(2)?,
-        pid: r.try_get(3)?,
-        process: r.try_get(4)?,
-        version: r.try_get(5)?,
-        started_at: from_ms(r.try_get(6)?),
-        renewed_at: from_ms(r.try_get(7)?),
-        lease_ms: r.try_get(8)?,
-        state: r.try_get(9)?,
-        running: r.try_get(10)?,
-    })
-}
 
 impl Runners for PgStore {
     fn register_runner(&mut self, info: &RunnerInfo) -> Result<i64> {
@@ -83,7 +66,7 @@ impl Runners for PgStore {
             )?;
             let mut expired = Vec::new();
             for row in &rows {
-                let r = runner_from_row(row)?;
+                let r = rows::runner(row)?;
                 let lease_out: bool = row.try_get(11)?;
                 let gone = r.host == host && !alive(&r.process);
                 if lease_out || gone {
@@ -122,7 +105,7 @@ impl Runners for PgStore {
                 &[],
             )?
             .iter()
-            .map(runner_from_row)
+            .map(|r| rows::runner(r))
             .collect()
         })
     }

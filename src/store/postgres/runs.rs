@@ -168,38 +168,6 @@ impl Runs for PgStore {
         })
     }
 
-    fn finish(
-        &mut self,
-        execution_id: i64,
-        status: Status,
-        result: &RunResult,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
-        let job_id: Option<String> = self.read(|c| {
-            Ok(c.query_opt(
-                "SELECT job_id FROM executions WHERE id = $1",
-                &[&execution_id],
-            )?
-            .map(|r| r.get(0)))
-        })?;
-        let Some(job_id) = job_id else {
-            return Ok(());
-        };
-        self.record(
-            &[],
-            &[Finish {
-                execution_id,
-                job_id: &job_id,
-                status,
-                result,
-                at,
-                retry: None,
-                reason: None,
-            }],
-        )?;
-        Ok(())
-    }
-
     fn record(&mut self, started: &[Started], finished: &[Finish]) -> Result<Vec<bool>> {
         if started.is_empty() && finished.is_empty() {
             return Ok(vec![false; finished.len()]);

@@ -4,32 +4,14 @@ use std::collections::HashMap;
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::params;
 
-use super::{numbered, SqliteStore};
-use crate::model::{Execution, RunResult, Status, DEFAULT_KEEP_HISTORY};
-use crate::store::rows::{self, StoredExecution};
+use super::{decode_all, numbered, SqliteStore};
+use crate::model::{Execution, Status, DEFAULT_KEEP_HISTORY};
+use crate::store::rows;
 use crate::store::{History, Output};
 
 use crate::store::rows::EXECUTION_COLUMNS as COLUMNS;
-
-fn execution_from_row(row: &Row) -> rusqlite::Result<Execution> {
-    Ok(rows::execution(StoredExecution {
-        id: row.get(0)?,
-        job_id: row.get(1)?,
-        job_name: row.get(2)?,
-        command: row.get(3)?,
-        scheduled_at: row.get(4)?,
-        started_at: row.get(5)?,
-        finished_at: row.get(6)?,
-        status: row.get(7)?,
-        exit_code: row.get(8)?,
-        signal: row.get(9)?,
-        attempt: row.get(10)?,
-        retry_of: row.get(11)?,
-        reason: row.get(12)?,
-    }))
-}
 
 impl History for SqliteStore {
     fn last_executions(&self) -> Result<HashMap<String, Execution>> {
@@ -37,21 +19,17 @@ impl History for SqliteStore {
             "SELECT {COLUMNS} FROM executions
              WHERE id IN (SELECT max(id) FROM executions GROUP BY job_id)"
         ))?;
-        let rows = stmt.query_map([], execution_from_row)?;
-        let mut out = HashMap::new();
-        for e in rows {
-            let e = e?;
-            out.insert(e.job_id.clone(), e);
-        }
-        Ok(out)
+        Ok(decode_all(&mut stmt, [], rows::execution)?
+            .into_iter()
+            .map(|e| (e.job_id.clone(), e))
+            .collect())
     }
 
     fn executions_of(&self, job_id: &str, limit: usize) -> Result<Vec<Execution>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {COLUMNS} FROM executions WHERE job_id = ?1 ORDER BY id DESC LIMIT ?2"
         ))?;
-        let rows = stmt.query_map(params![job_id, limit as i64], execution_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        decode_all(&mut stmt, params![job_id, limit as i64], rows::execution)
     }
 
     fn history(
@@ -65,11 +43,11 @@ impl History for SqliteStore {
              WHERE (?1 IS NULL OR job_id = ?1) AND (?2 IS NULL OR status = ?2)
              ORDER BY id DESC LIMIT ?3"
         ))?;
-        let rows = stmt.query_map(
+        decode_all(
+            &mut stmt,
             params![job_id, status.map(|s| s.as_str()), limit as i64],
-            execution_from_row,
-        )?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            rows::execution,
+        )
     }
 
     fn has_history(&self, job_id: &str) -> Result<bool> {
@@ -89,40 +67,19 @@ impl History for SqliteStore {
                AND (?2 IS NULL AND status NOT IN ('missed', 'skipped') OR id = ?2)
              ORDER BY id DESC LIMIT 1"
         );
-        let out = self
-            .conn
-            .query_row(&sql, params![job_id, id], |r| {
-                let execution = execution_from_row(r)?;
-                let result = RunResult {
-                    exit_code: execution.exit_code,
-                    signal: execution.signal,
-                    stdout: r.get(13)?,
-                    stderr: r.get(14)?,
-                    stdout_truncated: r.get(15)?,
-                    stderr_truncated: r.get(16)?,
-                };
-                Ok(Output {
-                    execution: Some(execution),
-                    result,
-                })
-            })
-            .optional()?;
-        Ok(out.unwrap_or_default())
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        Ok(decode_all(&mut stmt, params![job_id, id], rows::output)?
+            .pop()
+            .unwrap_or_default())
     }
 
     fn last_failure(&self) -> Result<Option<Execution>> {
-        Ok(self
-            .conn
-            .query_row(
-                &format!(
-                    "SELECT {COLUMNS} FROM executions
-                     WHERE status IN ('failed', 'killed', 'timeout', 'missed')
-                     ORDER BY id DESC LIMIT 1"
-                ),
-                [],
-                execution_from_row,
-            )
-            .optional()?)
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM executions
+             WHERE status IN ('failed', 'killed', 'timeout', 'missed')
+             ORDER BY id DESC LIMIT 1"
+        ))?;
+        Ok(decode_all(&mut stmt, [], rows::execution)?.pop())
     }
 
     fn prune(&mut self, before: DateTime<Utc>) -> Result<usize> {

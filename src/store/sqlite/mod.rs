@@ -225,6 +225,36 @@ fn numbered(shared: &str) -> String {
     out
 }
 
+/// Columns as [`rows`](super::rows) decodes them.
+impl super::rows::Cells for rusqlite::Row<'_> {
+    fn int(&self, i: usize) -> Result<Option<i64>> {
+        Ok(self.get(i)?)
+    }
+    fn text(&self, i: usize) -> Result<Option<String>> {
+        Ok(self.get(i)?)
+    }
+    fn bytes(&self, i: usize) -> Result<Vec<u8>> {
+        Ok(self.get(i)?)
+    }
+    fn flag(&self, i: usize) -> Result<bool> {
+        Ok(self.get(i)?)
+    }
+}
+
+/// Every row of `stmt` with `params`, each decoded by `decode`.
+fn decode_all<T>(
+    stmt: &mut rusqlite::Statement,
+    params: impl rusqlite::Params,
+    decode: fn(&dyn super::rows::Cells) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut rows = stmt.query(params)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(decode(row)?);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -5,28 +5,12 @@
 
 use anyhow::Result;
 use chrono::Utc;
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension};
 
-use super::{from_ms, to_ms, SqliteStore};
+use super::{decode_all, to_ms, SqliteStore};
 use crate::store::{RunnerInfo, RunnerRow, Runners};
 
-use crate::store::rows::RUNNER_COLUMNS as COLUMNS;
-
-fn runner_from_row(r: &Row) -> rusqlite::Result<RunnerRow> {
-    Ok(RunnerRow {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        host: r.get(2)?,
-        pid: r.get(3)?,
-        process: r.get(4)?,
-        version: r.get(5)?,
-        started_at: from_ms(r.get(6)?),
-        renewed_at: from_ms(r.get(7)?),
-        lease_ms: r.get(8)?,
-        state: r.get(9)?,
-        running: r.get(10)?,
-    })
-}
+use crate::store::rows::{self, RUNNER_COLUMNS as COLUMNS};
 
 impl Runners for SqliteStore {
     fn register_runner(&mut self, info: &RunnerInfo) -> Result<i64> {
@@ -88,8 +72,7 @@ impl Runners for SqliteStore {
             let mut stmt = tx.prepare(&format!(
                 "SELECT {COLUMNS} FROM runners WHERE state = 'alive' ORDER BY id"
             ))?;
-            let rows = stmt.query_map([], runner_from_row)?;
-            rows.collect::<rusqlite::Result<_>>()?
+            decode_all(&mut stmt, [], rows::runner)?
         };
         let mut expired = Vec::new();
         for r in candidates {
@@ -122,8 +105,7 @@ impl Runners for SqliteStore {
         let mut stmt = self
             .conn
             .prepare(&format!("SELECT {COLUMNS} FROM runners ORDER BY id DESC"))?;
-        let rows = stmt.query_map([], runner_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        decode_all(&mut stmt, [], rows::runner)
     }
 }
 

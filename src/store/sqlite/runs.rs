@@ -174,39 +174,6 @@ impl Runs for SqliteStore {
         Ok(())
     }
 
-    fn finish(
-        &mut self,
-        execution_id: i64,
-        status: Status,
-        result: &RunResult,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
-        let job_id: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT job_id FROM executions WHERE id = ?1",
-                [execution_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(job_id) = job_id else {
-            return Ok(());
-        };
-        self.record(
-            &[],
-            &[Finish {
-                execution_id,
-                job_id: &job_id,
-                status,
-                result,
-                at,
-                retry: None,
-                reason: None,
-            }],
-        )?;
-        Ok(())
-    }
-
     fn record(&mut self, started: &[Started], finished: &[Finish]) -> Result<Vec<bool>> {
         let mut retried = vec![false; finished.len()];
         if started.is_empty() && finished.is_empty() {
