@@ -11,13 +11,18 @@
 //! buffer plus each child's tail. `watch.rs` holds a child's deadline and
 //! the status it ends with, for `tick run` and `tick fire` alike.
 
+mod plain;
 mod supervisor;
 mod watch;
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::io::Write;
 use std::os::unix::process::CommandExt;
+use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rustix::process::{kill_process_group, Pid, Signal};
@@ -49,12 +54,17 @@ pub struct Child {
     pub pid: i32,
     /// What it printed so far (see [`SoFar`]).
     pub so_far: SoFar,
+    /// The first signal sent its group (0: none), for a child run without
+    /// a shell: the shell would have died of it.
+    signalled: Arc<AtomicI32>,
 }
 
 impl Child {
     /// Signal the child's whole process group (the shell and everything it
     /// started). A group that is already gone is not an error.
     pub fn signal_group(&self, signal: Signal) {
+        let first = signal.as_raw();
+        let _ = (self.signalled).compare_exchange(0, first, Ordering::SeqCst, Ordering::SeqCst);
         if let Some(pid) = Pid::from_raw(self.pid) {
             let _ = kill_process_group(pid, signal);
         }
@@ -94,27 +104,102 @@ impl Echo {
 }
 
 /// Spawn a job. `on_exit` is called once, from the supervisor thread, when
-/// the shell has exited and its output is read (or after [`DRAIN`] more, if
+/// the child has exited and its output is read (or after [`DRAIN`] more, if
 /// a grandchild left in the background holds the pipes open).
+///
+/// A command of plain words runs without a shell (see `plain.rs`), with
+/// the results `/bin/sh -c` would give; everything else, and whatever the
+/// direct path cannot start, runs under `/bin/sh -c`.
 pub fn spawn(
     spec: &Spec,
     echo: Option<Echo>,
     on_exit: impl FnOnce(RunResult) + Send + 'static,
 ) -> std::io::Result<Child> {
-    spawn_watched(spec, echo, Box::new(on_exit), true)
+    spawn_watched(spec, echo, Box::new(on_exit), true, true)
 }
 
+/// [`spawn`], with what tests vary: whether a pidfd is used and whether a
+/// plain command may run without a shell.
 fn spawn_watched(
     spec: &Spec,
     echo: Option<Echo>,
     on_exit: OnExit,
     use_pidfd: bool,
+    allow_direct: bool,
 ) -> std::io::Result<Child> {
     let wake = supervisor::start()?;
+    // A direct spawn that fails (the file vanished, is no executable the
+    // kernel knows, the cwd is missing) is tried again under the shell,
+    // which says why as it always did.
+    let direct = allow_direct
+        .then(|| direct(spec))
+        .flatten()
+        .and_then(|(mut cmd, shell)| Some((cmd.spawn().ok()?, shell)));
+    let (child, shell) = match direct {
+        Some((child, shell)) => (child, Some(shell)),
+        None => (shell_command(spec).spawn()?, None),
+    };
+    let pid = child.id() as i32;
+    let signalled = Arc::new(AtomicI32::new(0));
+    let direct = shell.map(|shell| supervisor::Direct {
+        shell,
+        signalled: signalled.clone(),
+        echo: echo.clone(),
+    });
+    let so_far = supervisor::hand_over(wake, child, echo, on_exit, use_pidfd, direct);
+    Ok(Child {
+        pid,
+        so_far,
+        signalled,
+    })
+}
+
+/// `/bin/sh -c COMMAND`.
+fn shell_command(spec: &Spec) -> Command {
     let mut cmd = Command::new("/bin/sh");
-    cmd.arg("-c")
-        .arg(&spec.command)
-        .stdin(Stdio::null())
+    cmd.arg("-c").arg(&spec.command);
+    setup(&mut cmd, spec);
+    cmd
+}
+
+/// The command without a shell, if it needs none and its program is found
+/// (else the shell looks and says why not), and how the shell would have
+/// reported its end. It gets the environment the shell would have passed:
+/// `PWD` set as dash sets it, no variables whose names the shell drops.
+fn direct(spec: &Spec) -> Option<(Command, plain::Shell)> {
+    let words = plain::plain_words(&spec.command)?;
+    let shell = plain::Shell::here()?;
+    let var = |k: &str| {
+        spec.env
+            .get(k)
+            .map(OsString::from)
+            .or_else(|| std::env::var_os(k))
+    };
+    let cwd = spec.cwd.as_deref().map(Path::new);
+    let mut program = plain::find_program(&words[0], &var("PATH")?, cwd)?;
+    if program.is_relative() {
+        // Whether a relative program is found before or after the chdir
+        // depends on how std spawns: never ask it.
+        program = std::env::current_dir().ok()?.join(program);
+    }
+    let pwd = plain::pwd(var("PWD").as_deref(), cwd.unwrap_or(Path::new(".")))?;
+    let mut cmd = Command::new(program);
+    cmd.arg0(&words[0]).args(&words[1..]);
+    setup(&mut cmd, spec);
+    let names = std::env::vars_os().map(|(k, _)| k);
+    for name in names.chain(spec.env.keys().map(OsString::from)) {
+        if !plain::shell_name(&name) {
+            cmd.env_remove(name);
+        }
+    }
+    cmd.env("PWD", pwd);
+    Some((cmd, shell))
+}
+
+/// What every job's child gets, shell or not: stdin from /dev/null, its
+/// output piped, its own process group, the job's env and cwd, TICK_*.
+fn setup(cmd: &mut Command, spec: &Spec) {
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
@@ -128,10 +213,6 @@ fn spawn_watched(
     if let Some(dir) = &spec.cwd {
         cmd.current_dir(dir);
     }
-    let child = cmd.spawn()?;
-    let pid = child.id() as i32;
-    let so_far = supervisor::hand_over(wake, child, echo, on_exit, use_pidfd);
-    Ok(Child { pid, so_far })
 }
 
 #[cfg(test)]
@@ -152,7 +233,7 @@ mod tests {
             scheduled_at: "2026-01-01T00:00:00Z".parse().unwrap(),
         };
         let on_exit = Box::new(move |f| tx.send(f).unwrap());
-        spawn_watched(&spec, None, on_exit, use_pidfd).unwrap();
+        spawn_watched(&spec, None, on_exit, use_pidfd, true).unwrap();
         rx.recv_timeout(Duration::from_secs(20)).unwrap()
     }
 
