@@ -339,4 +339,165 @@ mod tests {
             assert_eq!(f.stdout, format!("j{i}\n").as_bytes());
         }
     }
+
+    /// A temp dir with small scripts, removed on drop.
+    struct Scripts(std::path::PathBuf);
+
+    impl Scripts {
+        fn new(tag: &str) -> Scripts {
+            use std::os::unix::fs::PermissionsExt;
+            let dir = std::env::temp_dir().join(format!("tick-exec-{tag}-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            for (name, body, mode) in [
+                ("exits3", "echo out; echo err >&2; exit 3", 0o755),
+                ("args", "for a; do echo \"[$a]\"; done", 0o755),
+                ("segv", "echo before; kill -SEGV $$", 0o755),
+                ("parent", "cat /proc/$PPID/comm", 0o755),
+                ("plain-file", "echo never", 0o644),
+            ] {
+                let p = dir.join(name);
+                std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+            }
+            Scripts(dir)
+        }
+
+        fn spec(&self, command: &str) -> Spec {
+            Spec {
+                job_id: "eq".into(),
+                execution_id: 7,
+                command: command.replace("DIR", self.0.to_str().unwrap()),
+                cwd: None,
+                env: BTreeMap::from([("GREETING".to_string(), "hello".to_string())]),
+                scheduled_at: "2026-01-01T00:00:00Z".parse().unwrap(),
+            }
+        }
+    }
+
+    impl Drop for Scripts {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// Run `spec` forced under the shell, or directly if it can;
+    /// `term_after`: SIGTERM its group then, as a timeout does.
+    fn run_path(spec: &Spec, direct: bool, term_after: Option<Duration>) -> RunResult {
+        let (tx, rx) = mpsc::channel();
+        let on_exit = Box::new(move |f| tx.send(f).unwrap());
+        let child = spawn_watched(spec, None, on_exit, true, direct).unwrap();
+        if let Some(after) = term_after {
+            std::thread::sleep(after);
+            child.signal_group(Signal::TERM);
+        }
+        rx.recv_timeout(Duration::from_secs(20)).unwrap()
+    }
+
+    #[test]
+    fn plain_commands_give_what_the_shell_gives() {
+        let s = Scripts::new("eq");
+        let with = |command: &str, f: &dyn Fn(&mut Spec)| {
+            let mut spec = s.spec(command);
+            f(&mut spec);
+            spec
+        };
+        let table = [
+            with("DIR/exits3", &|_| {}),
+            with("DIR/args 'a b'  \"c d\" e'f g'h '' --x=1", &|_| {}),
+            with("DIR/segv", &|_| {}),
+            with("./args here", &|sp| {
+                sp.cwd = Some(s.0.display().to_string())
+            }),
+            with("args from-path", &|sp| {
+                sp.env
+                    .insert("PATH".into(), format!("{}:/usr/bin:/bin", s.0.display()));
+            }),
+            // The whole environment, PWD included, as the program sees it.
+            with("env", &|_| {}),
+            with("env", &|sp| sp.cwd = Some("/".into())),
+            with("/usr/bin/env true", &|_| {}),
+            with("ls DIR/args", &|_| {}),
+        ];
+        // Text, for readable failures; `env` lists the same variables in
+        // another order (dash's is its hash table's).
+        let text = |f: RunResult, sort: bool| {
+            let mut out: Vec<_> = String::from_utf8(f.stdout)
+                .unwrap()
+                .lines()
+                .map(String::from)
+                .collect();
+            if sort {
+                out.sort();
+            }
+            (
+                f.exit_code,
+                f.signal,
+                out,
+                String::from_utf8(f.stderr).unwrap(),
+            )
+        };
+        for spec in &table {
+            assert!(
+                super::direct(spec).is_some(),
+                "{:?} would not run directly",
+                spec.command
+            );
+            let sort = spec.command == "env";
+            let by_shell = text(run_path(spec, false, None), sort);
+            assert_eq!(
+                text(run_path(spec, true, None), sort),
+                by_shell,
+                "{:?}",
+                spec.command
+            );
+        }
+        let env = run_path(&table[5], true, None);
+        let env = String::from_utf8(env.stdout).unwrap();
+        assert!(env.contains("\nTICK_JOB_ID=eq\n") && env.contains("\nGREETING=hello\n"));
+        let segv = run_path(&table[2], true, None);
+        assert_eq!((segv.exit_code, segv.signal), (Some(139), None));
+
+        // A timeout's SIGTERM to the group: killed by signal 15 either way.
+        let spec = s.spec("sleep 5");
+        assert!(super::direct(&spec).is_some());
+        for direct in [false, true] {
+            let f = run_path(&spec, direct, Some(Duration::from_millis(100)));
+            assert_eq!(
+                (f.status(), f.exit_code, f.signal),
+                (Status::Killed, None, Some(15))
+            );
+        }
+    }
+
+    #[test]
+    fn what_the_shell_must_explain_runs_under_the_shell() {
+        let s = Scripts::new("why");
+        // Not found (127) and not executable (126): the shell says why.
+        for (command, code) in [("no-such-program-tick", 127), ("DIR/plain-file", 126)] {
+            let spec = s.spec(command);
+            assert!(super::direct(&spec).is_none());
+            let f = run_path(&spec, true, None);
+            assert_eq!(f, run_path(&spec, false, None));
+            let stderr = String::from_utf8(f.stderr).unwrap();
+            assert_eq!(f.exit_code, Some(code), "{stderr}");
+            assert!(stderr.contains(&spec.command), "{stderr}");
+        }
+        // A PATH without the program: not found, whatever tick's PATH says.
+        let mut spec = s.spec("ls");
+        spec.env.insert("PATH".into(), s.0.display().to_string());
+        assert!(super::direct(&spec).is_none());
+        assert_eq!(run_path(&spec, true, None).exit_code, Some(127));
+    }
+
+    #[test]
+    fn a_plain_command_really_runs_without_a_shell() {
+        let s = Scripts::new("tree");
+        let spec = s.spec("DIR/parent");
+        let parent = |direct| String::from_utf8(run_path(&spec, direct, None).stdout).unwrap();
+        assert_eq!(parent(false), "sh\n");
+        // Its parent is this test process (its name, cut to 15 bytes).
+        let me = std::fs::read_to_string("/proc/self/comm").unwrap();
+        assert_eq!(parent(true), me);
+        assert_ne!(me, "sh\n");
+    }
 }
