@@ -1,4 +1,5 @@
-//! Spawning job commands: `/bin/sh -c COMMAND` in its own process group,
+//! Spawning job commands: `/bin/sh -c COMMAND`, or the program itself when
+//! the command needs no shell (`plain.rs`), in its own process group,
 //! stdin from /dev/null, the job's cwd and env plus `TICK_JOB_ID` and
 //! `TICK_SCHEDULED_AT`; stdout and stderr captured (the last 64 KiB of each,
 //! whatever the child prints) and optionally echoed line by line.
