@@ -177,12 +177,7 @@ fn direct(spec: &Spec) -> Option<(Command, plain::Shell)> {
             .or_else(|| std::env::var_os(k))
     };
     let cwd = spec.cwd.as_deref().map(Path::new);
-    let mut program = plain::find_program(&words[0], &var("PATH")?, cwd)?;
-    if program.is_relative() {
-        // Whether a relative program is found before or after the chdir
-        // depends on how std spawns: never ask it.
-        program = std::env::current_dir().ok()?.join(program);
-    }
+    let program = plain::find_program(&words[0], &var("PATH")?, cwd)?;
     let pwd = plain::pwd(var("PWD").as_deref(), cwd.unwrap_or(Path::new(".")))?;
     let mut cmd = Command::new(program);
     cmd.arg0(&words[0]).args(&words[1..]);
@@ -354,6 +349,7 @@ mod tests {
                 ("args", "for a; do echo \"[$a]\"; done", 0o755),
                 ("segv", "echo before; kill -SEGV $$", 0o755),
                 ("parent", "cat /proc/$PPID/comm", 0o755),
+                ("zero", "echo \"$0\"", 0o755),
                 ("plain-file", "echo never", 0o644),
             ] {
                 let p = dir.join(name);
@@ -409,6 +405,12 @@ mod tests {
             with("./args here", &|sp| {
                 sp.cwd = Some(s.0.display().to_string())
             }),
+            // A script's $0 is the path the shell exec'd.
+            with("./zero", &|sp| sp.cwd = Some(s.0.display().to_string())),
+            with("zero", &|sp| {
+                sp.env
+                    .insert("PATH".into(), format!("/nonexistent:{}", s.0.display()));
+            }),
             with("args from-path", &|sp| {
                 sp.env
                     .insert("PATH".into(), format!("{}:/usr/bin:/bin", s.0.display()));
@@ -452,7 +454,11 @@ mod tests {
                 spec.command
             );
         }
-        let env = run_path(&table[5], true, None);
+        let env = run_path(
+            table.iter().find(|sp| sp.command == "env").unwrap(),
+            true,
+            None,
+        );
         let env = String::from_utf8(env.stdout).unwrap();
         assert!(env.contains("\nTICK_JOB_ID=eq\n") && env.contains("\nGREETING=hello\n"));
         let segv = run_path(&table[2], true, None);

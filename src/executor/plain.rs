@@ -100,17 +100,23 @@ pub fn plain_words(command: &str) -> Option<Vec<String>> {
 /// execvp find it: a word with a `/` is a path; else each directory of
 /// `path` in turn (an empty one is the current directory), the first
 /// executable regular file (a file found but not executable is passed over,
-/// as dash's exec moves on past EACCES). Relative paths are taken from
-/// `cwd` when given. `None`: let the shell look and say why it cannot run
-/// it.
+/// as dash's exec moves on past EACCES). `None`: let the shell look and say
+/// why it cannot run it.
+///
+/// The path is returned as the shell would exec it (a script's `$0`), so
+/// relative if the word or the PATH entry is: relative to `cwd` when given,
+/// where the child is when it execs (std changes directory first, whether
+/// it forks or uses posix_spawn). The one difference: an empty PATH entry
+/// gives `./word` where dash execs `word` (a bare name would be searched
+/// for on PATH again).
 pub fn find_program(word: &str, path: &OsStr, cwd: Option<&Path>) -> Option<PathBuf> {
-    let at = |p: PathBuf| match cwd {
-        Some(dir) if p.is_relative() => dir.join(p),
-        _ => p,
+    let found = |p: &Path| match cwd {
+        Some(dir) if p.is_relative() => executable(&dir.join(p)),
+        _ => executable(p),
     };
     if word.contains('/') {
-        let p = at(word.into());
-        return executable(&p).then_some(p);
+        let p = PathBuf::from(word);
+        return found(&p).then_some(p);
     }
     path.as_bytes()
         .split(|b| *b == b':')
@@ -118,8 +124,8 @@ pub fn find_program(word: &str, path: &OsStr, cwd: Option<&Path>) -> Option<Path
             b"" => Path::new("."),
             dir => Path::new(OsStr::from_bytes(dir)),
         })
-        .map(|dir| at(dir.join(word)))
-        .find(|p| executable(p))
+        .map(|dir| dir.join(word))
+        .find(|p| found(p))
 }
 
 fn executable(p: &Path) -> bool {
@@ -416,19 +422,20 @@ mod tests {
         assert_eq!(find_program("only-here", &path, None), None);
         assert_eq!(find_program("adir", &path, None), None);
         assert_eq!(find_program("missing", &path, None), None);
-        // Relative: from the cwd given; an empty PATH entry is the cwd.
+        // Relative: looked for from the cwd given, kept relative as the
+        // shell execs it; an empty PATH entry is the cwd.
         assert_eq!(
             find_program("./tool", &path, Some(&b)),
-            Some(b.join("./tool"))
+            Some("./tool".into())
         );
         assert_eq!(find_program("./tool", &path, Some(&a)), None);
         assert_eq!(
             find_program("tool", OsStr::new(":/bin"), Some(&b)),
-            Some(b.join("./tool"))
+            Some("./tool".into())
         );
         assert_eq!(
             find_program("tool", OsStr::new("b"), Some(&dir)),
-            Some(dir.join("b/tool"))
+            Some("b/tool".into())
         );
         assert_eq!(
             find_program(b.join("tool").to_str().unwrap(), OsStr::new(""), None),
