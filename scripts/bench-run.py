@@ -8,12 +8,12 @@ Usage:
                                  [--dir PARENT] [--keep]
 
 Prints progress on stderr, then on stdout a markdown table for the README
-(with the command and machine) and notes. Takes about 7 minutes with the
+(with the command and machine) and notes. Takes about 10 minutes with the
 defaults (--rounds 3, --seconds 20, --idle-seconds 20) on 2 cores. It runs
 one thing at a time; run it on an otherwise idle machine.
 
-Rounds: each round runs every workload under tick and then under the floor,
-so both see the same machine. This machine is shared: now and then a whole
+Rounds: each round runs every workload under tick and then under both floors,
+so all three see the same machine. This machine is shared: now and then a whole
 second stalls for 50 ms or more, for the floor as much as for tick, and with
 10 fires a second one such second is the p99 of a 20 s run. So the table
 gives, per workload, the fire counts summed over the rounds and the MEDIAN
@@ -26,9 +26,9 @@ Every job runs a probe (scripts/lateness-probe.c, compiled with `cc -O2` into
 a temp dir at start) that, first thing in main, reads CLOCK_REALTIME and
 appends "TICK_JOB_ID TICK_SCHEDULED_AT START_US" to a file with one O_APPEND
 write. Lateness = the probe's start time minus the scheduled instant: it
-covers tick noticing the fire, claiming it in the jobs file, spawning
-`/bin/sh -c PROBE` and the probe's own exec; the "floor" rows measure the
-same path without tick.
+covers tick noticing the fire, claiming it in the jobs file, spawning the
+probe (`PROBE OUT` is plain words: tick runs it without a shell) and the
+probe's own exec; the "floor" rows measure the same path without tick.
 
 Workloads (the first job of each distinct cron expression is added with
 `tick add --paused`, the others are copies of its row in SQL with new ids,
@@ -44,12 +44,15 @@ waits for it to exit):
                  (500 fires in the same second, every 5 s)
   idle           1 job `0 0 3 * * *`; the runner's CPU over --idle-seconds
 
-Each non-idle workload also has a floor row: the probe binary's `--floor`
+Each non-idle workload also has two floor rows: the probe binary's `--floor`
 mode, a bare C loop that sleeps until each whole second (clock_nanosleep)
-and posix_spawns `/bin/sh -c "PROBE OUT"` for the same jobs (own process
-group, stdin/stdout/stderr on /dev/null, TICK_JOB_ID and TICK_SCHEDULED_AT
-set), at most 10 at once (tick's default --max-workers) or 50 for the burst.
-That is about the best any spawner can do on this machine.
+and posix_spawns, for the same jobs, `PROBE OUT` itself (the bare floor:
+what tick's direct path costs at best) or `/bin/sh -c "PROBE OUT"` (the
+shell floor: one fork+exec more, what every fire cost before tick ran plain
+commands without a shell) (own process group, stdin/stdout/stderr on
+/dev/null, TICK_JOB_ID and TICK_SCHEDULED_AT set), at most 10 at once
+(tick's default --max-workers) or 50 for the burst. That is about the best
+any spawner can do on this machine.
 
 Counting: the expected fires are every (job, scheduled second) in the window
 [start + 2 s, stop - 2 s] (for the burst, stop - 4 s, so that the last burst
@@ -63,8 +66,8 @@ the window but not expected (wrong job or second). Lateness is in ms
 the runner process, all threads, children excluded) as % of one core from
 1 s after start to just before SIGINT, and peak RSS (VmHWM from
 /proc/PID/status just before SIGINT). Printed as notes: the median over
-seconds of each second's earliest fire (for the floor, one wake-up plus one
-`/bin/sh -c PROBE` start-up: the probe's own start-up cost), how busy the
+seconds of each second's earliest fire (for a floor, one wake-up plus one
+probe start-up, with or without `/bin/sh -c`), how busy the
 whole machine was during each run (/proc/stat; other users' work shows up
 here and makes the numbers worthless), the execution statuses tick recorded
 over the whole run (`interrupted` = fires claimed but still waiting for a
@@ -262,19 +265,20 @@ def run_tick(name, exprs, seconds, period, spread, workers=None, idle=False, rnd
     return r
 
 
-def run_floor(name, jobs, seconds, period, spread, conc, rnd=0):
-    d = os.path.join(tmp, f"floor-{name}-{rnd}")
+def run_floor(name, jobs, seconds, period, spread, conc, shell, rnd=0):
+    kind = "shell floor" if shell else "bare floor"
+    d = os.path.join(tmp, f"floor-{'sh' if shell else 'bare'}-{name}-{rnd}")
     os.mkdir(d)
     out = os.path.join(d, "fires.txt")
-    log(f"floor: {name}")
+    log(f"{kind}: {name}")
     first = math.ceil(time.time() + 0.5)
     m0 = machine_busy()
     subprocess.run([PROBE, "--floor", out, str(first), str(seconds), str(jobs), str(period),
-                    str(int(spread)), str(conc)], check=True)
+                    str(int(spread)), str(conc), str(int(shell))], check=True)
     m1 = machine_busy()
     tail = max(WARM, period - 1) if not spread else WARM
     a, b = first + WARM, first + seconds - 1 - tail
-    r = dict(name=name, kind="floor", machine=busy_pct(m0, m1))
+    r = dict(name=name, kind=kind, machine=busy_pct(m0, m1))
     r.update(analyse(read_fires(out), jobs, period, spread, a, b))
     return r
 
@@ -325,17 +329,18 @@ def combine(rs):
 
 
 try:
-    per = {name: ([], []) for name, *_ in WORK}
+    per = {name: ([], [], []) for name, *_ in WORK}
     for rnd in range(args.rounds):
         for name, title, exprs, period, spread, workers, conc in WORK:
             if name not in only:
                 continue
             log(f"round {rnd + 1}/{args.rounds}")
             per[name][0].append(run_tick(name, exprs, N, period, spread, workers, rnd=rnd))
-            per[name][1].append(run_floor(name, len(exprs), N, period, spread, conc, rnd=rnd))
+            for shell, rows in ((False, per[name][1]), (True, per[name][2])):
+                rows.append(run_floor(name, len(exprs), N, period, spread, conc, shell, rnd=rnd))
     for name, title, *_ in WORK:
         if per[name][0]:
-            results.append((title, combine(per[name][0]), combine(per[name][1])))
+            results.append((title, *(combine(rows) for rows in per[name])))
     idle = None
     if "idle" in only:
         idle = run_tick("idle", ["0 0 3 * * *"], args.idle_seconds + 1, 86400, False, idle=True)
@@ -370,9 +375,10 @@ print("| workload | runner | fires expected | recorded | missing | dup | p50 ms 
       "| p99 ms | max ms | runner CPU | peak RSS |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 # Counts are sums over the rounds; lateness and CPU medians over rounds; RSS the largest.
-for title, t, f in results:
-    for r in (t, f):
-        who = "tick" if r["kind"] == "tick" else "floor (C spawner)"
+for title, t, f, fs in results:
+    for r in (t, f, fs):
+        who = {"tick": "tick", "bare floor": "bare floor (C spawner, PROBE)",
+               "shell floor": "shell floor (C spawner, /bin/sh -c PROBE)"}[r["kind"]]
         cpu = f"{r['cpu']:.1f}%" if "cpu" in r else "-"
         rss = f"{r['rss']:.1f} MiB" if "rss" in r else "-"
         print(f"| {title} | {who} | {r['expected']} | {r['recorded']} | {r['missing']} "
@@ -387,12 +393,13 @@ print(f"Counts: summed over {args.rounds} round(s); lateness and CPU: the median
       f"Lateness = probe start (CLOCK_REALTIME) - scheduled second. Counts and lateness "
       f"cover fires scheduled from 2 s after start to 2 s before SIGINT (4 s for the "
       f"burst); dup counts every recorded line. Floor: a C loop that sleeps to each second "
-      f"and posix_spawns the same `/bin/sh -c PROBE` (at most 10 at once, 50 for the burst). "
+      f"and posix_spawns the probe itself (bare) or `/bin/sh -c PROBE` (shell), at most 10 "
+      f"at once, 50 for the burst. "
       f"CPU = runner utime+stime (children excluded) as % of one core.")
 
 notes = []
-for title, t, f in results:
-    for r in (t, f):
+for title, t, f, fs in results:
+    for r in (t, f, fs):
         who = f"{r['kind']} {r['name']}"
         if r["missing"] or r["dup"] or r["extra"]:
             notes.append(f"{who}: {r['missing']} missing, {r['dup']} duplicate, "
@@ -400,14 +407,19 @@ for title, t, f in results:
         if r.get("min", 0) < 0:
             notes.append(f"{who}: a fire started {-r['min']:.1f} ms BEFORE its scheduled time")
     fmt = lambda xs: ", ".join("-" if x is None else f"{x:.1f}" for x in xs)
-    notes.append(f"{t['name']}: p99 of each round: tick {fmt(t['rounds_p99'])} ms, floor "
-                 f"{fmt(f['rounds_p99'])} ms; median p99 tick - floor = "
-                 f"{t['p99'] - f['p99']:+.1f} ms ({t['p99'] / f['p99']:.2f}x)")
+    notes.append(f"{t['name']}: p99 of each round: tick {fmt(t['rounds_p99'])} ms, bare floor "
+                 f"{fmt(f['rounds_p99'])} ms, shell floor {fmt(fs['rounds_p99'])} ms")
+    for fl in (f, fs):
+        if "p50" in t and "p50" in fl:
+            notes.append(f"{t['name']}: tick - {fl['kind']}: p50 {t['p50'] - fl['p50']:+.1f} ms "
+                         f"({t['p50'] / fl['p50']:.2f}x), p99 {t['p99'] - fl['p99']:+.1f} ms "
+                         f"({t['p99'] / fl['p99']:.2f}x)")
     notes.append(f"{t['name']}: first fire of each second, median: tick {ms(t, 'first')} ms, "
-                 f"floor {ms(f, 'first')} ms (the floor's is one sleep wake-up plus one "
-                 f"`/bin/sh -c PROBE` start-up); whole machine busy (% of one core, "
-                 f"everything incl. the jobs and other users): tick run {t['machine']:.0f}%, "
-                 f"floor run {f['machine']:.0f}%")
+                 f"bare floor {ms(f, 'first')} ms, shell floor {ms(fs, 'first')} ms (a "
+                 f"floor's is one sleep wake-up plus one probe start-up); whole machine busy "
+                 f"(% of one core, everything incl. the jobs and other users): tick run "
+                 f"{t['machine']:.0f}%, bare floor run {f['machine']:.0f}%, shell floor run "
+                 f"{fs['machine']:.0f}%")
     for r in [t]:
         notes.append(f"tick {r['name']}: statuses {r['statuses']}, exit {r['exit']} "
                      f"{r['stop_s']:.1f} s after SIGINT, min lateness {ms(r, 'min')} ms")

@@ -6,11 +6,12 @@
  *     this process's start time (CLOCK_REALTIME, microseconds since the
  *     epoch, read first thing in main). Never reads stdin.
  *
- * probe --floor OUT FIRST SECONDS JOBS PERIOD SPREAD MAX_CONC
+ * probe --floor OUT FIRST SECONDS JOBS PERIOD SPREAD MAX_CONC SHELL
  *     The floor: the best a bare spawner does on this machine. For SECONDS
  *     whole seconds from FIRST (epoch seconds; 0: the next one), sleeps
  *     until each second s and spawns, for every job i due at s,
- *     `/bin/sh -c "PROBE OUT"` (PROBE = argv[0]) in its own process group
+ *     `/bin/sh -c "PROBE OUT"` (SHELL 1) or `PROBE OUT` itself (SHELL 0)
+ *     (PROBE = argv[0], an absolute path) in its own process group
  *     with stdin, stdout and stderr on /dev/null, TICK_JOB_ID=j<i> and
  *     TICK_SCHEDULED_AT=s, at most MAX_CONC at once. Job i is due at s
  *     iff s % PERIOD == (SPREAD ? i % PERIOD : 0).
@@ -42,7 +43,7 @@ static int probe(const char *out, struct timespec t) {
 static int floor_run(char *self, char **a) {
     const char *out = a[0];
     long seconds = atol(a[2]), jobs = atol(a[3]), period = atol(a[4]), spread = atol(a[5]),
-         conc = atol(a[6]), running = 0;
+         conc = atol(a[6]), shell = atol(a[7]), running = 0;
     char cmd[4096], envid[64], envat[64];
     snprintf(cmd, sizeof cmd, "%s %s", self, out);
     /* The child's environment: ours plus the two TICK_ variables. */
@@ -61,7 +62,8 @@ static int floor_run(char *self, char **a) {
     posix_spawnattr_init(&at);
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
     posix_spawnattr_setpgroup(&at, 0);
-    char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+    char *sh_argv[] = {"/bin/sh", "-c", cmd, NULL}, *bare_argv[] = {self, (char *)out, NULL};
+    char **argv = shell ? sh_argv : bare_argv;
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     time_t first = atol(a[1]) > 0 ? (time_t)atol(a[1]) : now.tv_sec + 1;
@@ -80,7 +82,7 @@ static int floor_run(char *self, char **a) {
             }
             snprintf(envid, sizeof envid, "TICK_JOB_ID=j%ld", i);
             pid_t pid;
-            if (posix_spawn(&pid, "/bin/sh", &fa, &at, argv, env) == 0) running++;
+            if (posix_spawn(&pid, argv[0], &fa, &at, argv, env) == 0) running++;
             else perror("posix_spawn");
         }
     }
@@ -92,8 +94,9 @@ int main(int argc, char **argv) {
     struct timespec t;
     clock_gettime(CLOCK_REALTIME, &t);
     if (argc == 2) return probe(argv[1], t);
-    if (argc == 9 && strcmp(argv[1], "--floor") == 0) return floor_run(argv[0], argv + 2);
-    fprintf(stderr, "usage: %s OUT | %s --floor OUT FIRST SECONDS JOBS PERIOD SPREAD MAX_CONC\n",
+    if (argc == 10 && strcmp(argv[1], "--floor") == 0) return floor_run(argv[0], argv + 2);
+    fprintf(stderr,
+            "usage: %s OUT | %s --floor OUT FIRST SECONDS JOBS PERIOD SPREAD MAX_CONC SHELL\n",
             argv[0], argv[0]);
     return 2;
 }

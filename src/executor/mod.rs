@@ -1,4 +1,5 @@
-//! Spawning job commands: `/bin/sh -c COMMAND` in its own process group,
+//! Spawning job commands: `/bin/sh -c COMMAND`, or the program itself when
+//! the command needs no shell (`plain.rs`), in its own process group,
 //! stdin from /dev/null, the job's cwd and env plus `TICK_JOB_ID` and
 //! `TICK_SCHEDULED_AT`; stdout and stderr captured (the last 64 KiB of each,
 //! whatever the child prints) and optionally echoed line by line.
@@ -11,13 +12,18 @@
 //! buffer plus each child's tail. `watch.rs` holds a child's deadline and
 //! the status it ends with, for `tick run` and `tick fire` alike.
 
+mod plain;
 mod supervisor;
 mod watch;
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::io::Write;
 use std::os::unix::process::CommandExt;
+use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rustix::process::{kill_process_group, Pid, Signal};
@@ -49,12 +55,17 @@ pub struct Child {
     pub pid: i32,
     /// What it printed so far (see [`SoFar`]).
     pub so_far: SoFar,
+    /// The first signal sent its group (0: none), for a child run without
+    /// a shell: the shell would have died of it.
+    signalled: Arc<AtomicI32>,
 }
 
 impl Child {
     /// Signal the child's whole process group (the shell and everything it
     /// started). A group that is already gone is not an error.
     pub fn signal_group(&self, signal: Signal) {
+        let first = signal.as_raw();
+        let _ = (self.signalled).compare_exchange(0, first, Ordering::SeqCst, Ordering::SeqCst);
         if let Some(pid) = Pid::from_raw(self.pid) {
             let _ = kill_process_group(pid, signal);
         }
@@ -94,27 +105,97 @@ impl Echo {
 }
 
 /// Spawn a job. `on_exit` is called once, from the supervisor thread, when
-/// the shell has exited and its output is read (or after [`DRAIN`] more, if
+/// the child has exited and its output is read (or after [`DRAIN`] more, if
 /// a grandchild left in the background holds the pipes open).
+///
+/// A command of plain words runs without a shell (see `plain.rs`), with
+/// the results `/bin/sh -c` would give; everything else, and whatever the
+/// direct path cannot start, runs under `/bin/sh -c`.
 pub fn spawn(
     spec: &Spec,
     echo: Option<Echo>,
     on_exit: impl FnOnce(RunResult) + Send + 'static,
 ) -> std::io::Result<Child> {
-    spawn_watched(spec, echo, Box::new(on_exit), true)
+    spawn_watched(spec, echo, Box::new(on_exit), true, true)
 }
 
+/// [`spawn`], with what tests vary: whether a pidfd is used and whether a
+/// plain command may run without a shell.
 fn spawn_watched(
     spec: &Spec,
     echo: Option<Echo>,
     on_exit: OnExit,
     use_pidfd: bool,
+    allow_direct: bool,
 ) -> std::io::Result<Child> {
     let wake = supervisor::start()?;
+    // A direct spawn that fails (the file vanished, is no executable the
+    // kernel knows, the cwd is missing) is tried again under the shell,
+    // which says why as it always did.
+    let direct = allow_direct
+        .then(|| direct(spec))
+        .flatten()
+        .and_then(|(mut cmd, shell)| Some((cmd.spawn().ok()?, shell)));
+    let (child, shell) = match direct {
+        Some((child, shell)) => (child, Some(shell)),
+        None => (shell_command(spec).spawn()?, None),
+    };
+    let pid = child.id() as i32;
+    let signalled = Arc::new(AtomicI32::new(0));
+    let direct = shell.map(|shell| supervisor::Direct {
+        shell,
+        signalled: signalled.clone(),
+        echo: echo.clone(),
+    });
+    let so_far = supervisor::hand_over(wake, child, echo, on_exit, use_pidfd, direct);
+    Ok(Child {
+        pid,
+        so_far,
+        signalled,
+    })
+}
+
+/// `/bin/sh -c COMMAND`.
+fn shell_command(spec: &Spec) -> Command {
     let mut cmd = Command::new("/bin/sh");
-    cmd.arg("-c")
-        .arg(&spec.command)
-        .stdin(Stdio::null())
+    cmd.arg("-c").arg(&spec.command);
+    setup(&mut cmd, spec);
+    cmd
+}
+
+/// The command without a shell, if it needs none and its program is found
+/// (else the shell looks and says why not), and how the shell would have
+/// reported its end. It gets the environment the shell would have passed:
+/// `PWD` set as dash sets it, no variables whose names the shell drops.
+fn direct(spec: &Spec) -> Option<(Command, plain::Shell)> {
+    let words = plain::plain_words(&spec.command)?;
+    let shell = plain::Shell::here()?;
+    let var = |k: &str| {
+        spec.env
+            .get(k)
+            .map(OsString::from)
+            .or_else(|| std::env::var_os(k))
+    };
+    let cwd = spec.cwd.as_deref().map(Path::new);
+    let program = plain::find_program(&words[0], &var("PATH")?, cwd)?;
+    let pwd = plain::pwd(var("PWD").as_deref(), cwd.unwrap_or(Path::new(".")))?;
+    let mut cmd = Command::new(program);
+    cmd.arg0(&words[0]).args(&words[1..]);
+    setup(&mut cmd, spec);
+    let names = std::env::vars_os().map(|(k, _)| k);
+    for name in names.chain(spec.env.keys().map(OsString::from)) {
+        if !plain::shell_name(&name) {
+            cmd.env_remove(name);
+        }
+    }
+    cmd.env("PWD", pwd);
+    Some((cmd, shell))
+}
+
+/// What every job's child gets, shell or not: stdin from /dev/null, its
+/// output piped, its own process group, the job's env and cwd, TICK_*.
+fn setup(cmd: &mut Command, spec: &Spec) {
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
@@ -128,10 +209,6 @@ fn spawn_watched(
     if let Some(dir) = &spec.cwd {
         cmd.current_dir(dir);
     }
-    let child = cmd.spawn()?;
-    let pid = child.id() as i32;
-    let so_far = supervisor::hand_over(wake, child, echo, on_exit, use_pidfd);
-    Ok(Child { pid, so_far })
 }
 
 #[cfg(test)]
@@ -152,7 +229,7 @@ mod tests {
             scheduled_at: "2026-01-01T00:00:00Z".parse().unwrap(),
         };
         let on_exit = Box::new(move |f| tx.send(f).unwrap());
-        spawn_watched(&spec, None, on_exit, use_pidfd).unwrap();
+        spawn_watched(&spec, None, on_exit, use_pidfd, true).unwrap();
         rx.recv_timeout(Duration::from_secs(20)).unwrap()
     }
 
@@ -257,5 +334,177 @@ mod tests {
             assert_eq!(f.exit_code, Some(i % 7));
             assert_eq!(f.stdout, format!("j{i}\n").as_bytes());
         }
+    }
+
+    /// A temp dir with small scripts, removed on drop.
+    struct Scripts(std::path::PathBuf);
+
+    impl Scripts {
+        fn new(tag: &str) -> Scripts {
+            use std::os::unix::fs::PermissionsExt;
+            let dir = std::env::temp_dir().join(format!("tick-exec-{tag}-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            for (name, body, mode) in [
+                ("exits3", "echo out; echo err >&2; exit 3", 0o755),
+                ("args", "for a; do echo \"[$a]\"; done", 0o755),
+                ("segv", "echo before; kill -SEGV $$", 0o755),
+                ("parent", "cat /proc/$PPID/comm", 0o755),
+                ("zero", "echo \"$0\"", 0o755),
+                ("plain-file", "echo never", 0o644),
+            ] {
+                let p = dir.join(name);
+                std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+            }
+            Scripts(dir)
+        }
+
+        fn spec(&self, command: &str) -> Spec {
+            Spec {
+                job_id: "eq".into(),
+                execution_id: 7,
+                command: command.replace("DIR", self.0.to_str().unwrap()),
+                cwd: None,
+                env: BTreeMap::from([("GREETING".to_string(), "hello".to_string())]),
+                scheduled_at: "2026-01-01T00:00:00Z".parse().unwrap(),
+            }
+        }
+    }
+
+    impl Drop for Scripts {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// Run `spec` forced under the shell, or directly if it can;
+    /// `term_after`: SIGTERM its group then, as a timeout does.
+    fn run_path(spec: &Spec, direct: bool, term_after: Option<Duration>) -> RunResult {
+        let (tx, rx) = mpsc::channel();
+        let on_exit = Box::new(move |f| tx.send(f).unwrap());
+        let child = spawn_watched(spec, None, on_exit, true, direct).unwrap();
+        if let Some(after) = term_after {
+            std::thread::sleep(after);
+            child.signal_group(Signal::TERM);
+        }
+        rx.recv_timeout(Duration::from_secs(20)).unwrap()
+    }
+
+    #[test]
+    fn plain_commands_give_what_the_shell_gives() {
+        let s = Scripts::new("eq");
+        let with = |command: &str, f: &dyn Fn(&mut Spec)| {
+            let mut spec = s.spec(command);
+            f(&mut spec);
+            spec
+        };
+        let table = [
+            with("DIR/exits3", &|_| {}),
+            with("DIR/args 'a b'  \"c d\" e'f g'h '' --x=1", &|_| {}),
+            with("DIR/segv", &|_| {}),
+            with("./args here", &|sp| {
+                sp.cwd = Some(s.0.display().to_string())
+            }),
+            // A script's $0 is the path the shell exec'd.
+            with("./zero", &|sp| sp.cwd = Some(s.0.display().to_string())),
+            with("zero", &|sp| {
+                sp.env
+                    .insert("PATH".into(), format!("/nonexistent:{}", s.0.display()));
+            }),
+            with("args from-path", &|sp| {
+                sp.env
+                    .insert("PATH".into(), format!("{}:/usr/bin:/bin", s.0.display()));
+            }),
+            // The whole environment, PWD included, as the program sees it.
+            with("env", &|_| {}),
+            with("env", &|sp| sp.cwd = Some("/".into())),
+            with("/usr/bin/env true", &|_| {}),
+            with("ls DIR/args", &|_| {}),
+        ];
+        // Text, for readable failures; `env` lists the same variables in
+        // another order (dash's is its hash table's).
+        let text = |f: RunResult, sort: bool| {
+            let mut out: Vec<_> = String::from_utf8(f.stdout)
+                .unwrap()
+                .lines()
+                .map(String::from)
+                .collect();
+            if sort {
+                out.sort();
+            }
+            (
+                f.exit_code,
+                f.signal,
+                out,
+                String::from_utf8(f.stderr).unwrap(),
+            )
+        };
+        for spec in &table {
+            assert!(
+                super::direct(spec).is_some(),
+                "{:?} would not run directly",
+                spec.command
+            );
+            let sort = spec.command == "env";
+            let by_shell = text(run_path(spec, false, None), sort);
+            assert_eq!(
+                text(run_path(spec, true, None), sort),
+                by_shell,
+                "{:?}",
+                spec.command
+            );
+        }
+        let env = run_path(
+            table.iter().find(|sp| sp.command == "env").unwrap(),
+            true,
+            None,
+        );
+        let env = String::from_utf8(env.stdout).unwrap();
+        assert!(env.contains("\nTICK_JOB_ID=eq\n") && env.contains("\nGREETING=hello\n"));
+        let segv = run_path(&table[2], true, None);
+        assert_eq!((segv.exit_code, segv.signal), (Some(139), None));
+
+        // A timeout's SIGTERM to the group: killed by signal 15 either way.
+        let spec = s.spec("sleep 5");
+        assert!(super::direct(&spec).is_some());
+        for direct in [false, true] {
+            let f = run_path(&spec, direct, Some(Duration::from_millis(100)));
+            assert_eq!(
+                (f.status(), f.exit_code, f.signal),
+                (Status::Killed, None, Some(15))
+            );
+        }
+    }
+
+    #[test]
+    fn what_the_shell_must_explain_runs_under_the_shell() {
+        let s = Scripts::new("why");
+        // Not found (127) and not executable (126): the shell says why.
+        for (command, code) in [("no-such-program-tick", 127), ("DIR/plain-file", 126)] {
+            let spec = s.spec(command);
+            assert!(super::direct(&spec).is_none());
+            let f = run_path(&spec, true, None);
+            assert_eq!(f, run_path(&spec, false, None));
+            let stderr = String::from_utf8(f.stderr).unwrap();
+            assert_eq!(f.exit_code, Some(code), "{stderr}");
+            assert!(stderr.contains(&spec.command), "{stderr}");
+        }
+        // A PATH without the program: not found, whatever tick's PATH says.
+        let mut spec = s.spec("ls");
+        spec.env.insert("PATH".into(), s.0.display().to_string());
+        assert!(super::direct(&spec).is_none());
+        assert_eq!(run_path(&spec, true, None).exit_code, Some(127));
+    }
+
+    #[test]
+    fn a_plain_command_really_runs_without_a_shell() {
+        let s = Scripts::new("tree");
+        let spec = s.spec("DIR/parent");
+        let parent = |direct| String::from_utf8(run_path(&spec, direct, None).stdout).unwrap();
+        assert_eq!(parent(false), "sh\n");
+        // Its parent is this test process (its name, cut to 15 bytes).
+        let me = std::fs::read_to_string("/proc/self/comm").unwrap();
+        assert_eq!(parent(true), me);
+        assert_ne!(me, "sh\n");
     }
 }

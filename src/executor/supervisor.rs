@@ -6,6 +6,7 @@
 use std::collections::VecDeque;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::process::ExitStatusExt;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -15,6 +16,7 @@ use rustix::pipe::{pipe_with, PipeFlags};
 #[cfg(target_os = "linux")]
 use rustix::process::Pid;
 
+use super::plain::Shell;
 use super::{Echo, CAPTURE_BYTES};
 use crate::model::RunResult;
 
@@ -161,6 +163,15 @@ impl Stream {
 
 pub(super) type OnExit = Box<dyn FnOnce(RunResult) + Send>;
 
+/// A child run without a shell, reported as the shell would have.
+pub(super) struct Direct {
+    pub shell: Shell,
+    /// The first signal tick sent the child's group (0: none yet).
+    pub signalled: Arc<AtomicI32>,
+    /// Where what the shell would have printed is echoed.
+    pub echo: Option<Echo>,
+}
+
 /// A child the supervisor watches.
 struct Watched {
     child: std::process::Child,
@@ -177,6 +188,8 @@ struct Watched {
     /// `None` once reported. The pipes are then still read (and echoed)
     /// until whatever holds them closes them, but no longer kept.
     on_exit: Option<OnExit>,
+    /// Run without a shell: its end reported as `/bin/sh -c` would have.
+    direct: Option<Direct>,
 }
 
 impl Watched {
@@ -189,11 +202,37 @@ impl Watched {
             return;
         }
         if let Ok(Some(s)) = self.child.try_wait() {
-            self.status = Some((s.code(), s.signal()));
+            self.status = Some(match &self.direct {
+                None => (s.code(), s.signal()),
+                Some(d) => {
+                    let (code, signal, said) =
+                        d.shell.reports(s, d.signalled.load(Ordering::SeqCst));
+                    if let Some(said) = said {
+                        self.say(said.as_bytes());
+                    }
+                    (code, signal)
+                }
+            });
             self.drain_until = Some(now + DRAIN);
         } else {
             self.next_check = now + self.check_every;
             self.check_every = (self.check_every * 2).min(CHECK_EVERY.1);
+        }
+    }
+
+    /// What the shell would have printed on stderr after the child's end.
+    fn say(&mut self, text: &[u8]) {
+        if self.on_exit.is_some() {
+            self.tails.push(1, text);
+        }
+        match (
+            &mut self.streams[1],
+            self.direct.as_ref().and_then(|d| d.echo.as_ref()),
+        ) {
+            (Some(s), _) => s.echo(text),
+            (None, Some(e)) if e.prefix.is_empty() => e.raw(text, true),
+            (None, Some(e)) => e.line(text, true),
+            (None, None) => {}
         }
     }
 
@@ -354,6 +393,7 @@ pub(super) fn hand_over(
     echo: Option<Echo>,
     on_exit: OnExit,
     use_pidfd: bool,
+    direct: Option<Direct>,
 ) -> SoFar {
     let pidfd = if use_pidfd {
         open_pidfd(child.id() as i32)
@@ -386,6 +426,7 @@ pub(super) fn hand_over(
         next_check: now + CHECK_EVERY.0,
         check_every: CHECK_EVERY.0,
         on_exit: Some(on_exit),
+        direct,
     });
     drop(inbox);
     if wake_up {

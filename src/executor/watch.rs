@@ -127,6 +127,7 @@ mod tests {
         Child {
             pid: i32::MAX,
             so_far: Default::default(),
+            signalled: Default::default(),
         }
     }
 

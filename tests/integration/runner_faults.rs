@@ -228,9 +228,9 @@ fn after_kill_9_the_next_runner_ends_what_the_dead_one_left_running() {
     // ...until the next runner ends it before it starts a new copy: never
     // two copies of a max-instances-1 job at once.
     let log = second.log();
-    // The shell and its sleep.
+    // The sleep alone: a command of plain words runs without a shell.
     assert!(
-        log.contains("ended 2 process(es) a previous runner left running"),
+        log.contains("ended 1 process(es) a previous runner left running"),
         "{log}"
     );
     let mut most = 0;
