@@ -25,9 +25,8 @@ pub fn spawn(url: PgUrl, wake: Box<dyn Fn() + Send>) -> Result<()> {
 
 fn listen(url: &PgUrl, wake: &dyn Fn()) {
     let mut backoff = BACKOFF.0;
-    let mut first = true;
     loop {
-        match listen_once(url, wake, &mut first) {
+        match listen_once(url, wake) {
             // A session that lasted resets the backoff.
             Ok(()) => backoff = BACKOFF.0,
             Err(_) => {
@@ -39,14 +38,12 @@ fn listen(url: &PgUrl, wake: &dyn Fn()) {
 }
 
 /// One connection's life: LISTEN, wake (changes may have been missed
-/// before it, except on the very first connection), then wake on every
-/// notification for this schema until the connection fails.
-fn listen_once(url: &PgUrl, wake: &dyn Fn(), first: &mut bool) -> Result<()> {
+/// before it: the runner reads its jobs while this thread connects), then
+/// wake on every notification for this schema until the connection fails.
+fn listen_once(url: &PgUrl, wake: &dyn Fn()) -> Result<()> {
     let mut client = super::connect(url)?;
     client.batch_execute(&format!("LISTEN {CHANNEL}"))?;
-    if !std::mem::take(first) {
-        wake();
-    }
+    wake();
     loop {
         {
             let mut notes = client.notifications();

@@ -110,6 +110,14 @@ impl PgStore {
             c.batch_execute("BEGIN")?;
             let result = f(c).and_then(|v| {
                 c.batch_execute(&commit_sql(&schema, notify))?;
+                if notify {
+                    // After the commit, never before: a runner polling the
+                    // counter must not see it move while the change is
+                    // still invisible (it would read the old jobs and keep
+                    // them as current). Lost with the connection, the
+                    // NOTIFY (sent at the commit) still tells.
+                    let _ = c.batch_execute("SELECT nextval('changes')");
+                }
                 Ok(v)
             });
             if result.is_err() && !c.is_closed() {
@@ -125,7 +133,7 @@ impl PgStore {
 fn commit_sql(schema: &str, notify: bool) -> String {
     if notify {
         // The schema is a plain name (checked in url.rs): safe as a literal.
-        format!("SELECT nextval('changes'); SELECT pg_notify('{CHANNEL}', '{schema}'); COMMIT")
+        format!("SELECT pg_notify('{CHANNEL}', '{schema}'); COMMIT")
     } else {
         "COMMIT".to_string()
     }
