@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{BadRow, Due, JobRow};
+use super::{BadRow, Due, HistoryFilter, JobFilter, JobRow};
 use crate::error::UsageError;
 use crate::model::{Execution, Job, JobOptions, Status};
 use crate::trigger::TriggerSpec;
@@ -73,6 +73,45 @@ pub fn retention_sql(keep: &str) -> String {
              )
          )"
     )
+}
+
+/// The `WHERE` of a listing's jobs, in both dialects: `$1` is the name
+/// pattern (or NULL: no such filter), written by `glob` for a column.
+pub fn jobs_where(filter: &JobFilter, glob: fn(&str) -> String) -> String {
+    let name = if filter.name.is_some() {
+        format!("({} OR {})", glob("id"), glob("name"))
+    } else {
+        "CAST($1 AS text) IS NULL".into()
+    };
+    format!("WHERE {} AND {name}", filter.states.sql())
+}
+
+/// The `WHERE` of `tick history`, in both dialects: `$1` job id, `$2`
+/// status, `$3` name pattern (written by `glob` for a column), each NULL
+/// when not filtered on. Only the conditions given are written, so that
+/// each query has its index (`? IS NULL OR job_id = ?` has none in
+/// SQLite); a parameter not filtered on is still read, as a constant.
+pub fn history_where(filter: &HistoryFilter, glob: fn(&str) -> String) -> String {
+    let unused = |n: u8| format!("CAST(${n} AS text) IS NULL");
+    let job = match filter.job_id {
+        Some(_) => "job_id = $1".into(),
+        None => unused(1),
+    };
+    let status = match filter.status {
+        Some(_) => "status = $2".into(),
+        None => unused(2),
+    };
+    // The name it ran under, or its job's name now (renamed since).
+    let name = match filter.name {
+        Some(_) => format!(
+            "({} OR {} OR job_id IN (SELECT id FROM jobs WHERE {}))",
+            glob("job_id"),
+            glob("job_name"),
+            glob("name")
+        ),
+        None => unused(3),
+    };
+    format!("WHERE {job} AND {status} AND {name}")
 }
 
 /// Due rows with their running counts elsewhere.

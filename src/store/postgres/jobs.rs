@@ -163,18 +163,17 @@ impl Jobs for PgStore {
         } else {
             JOB_COLUMNS
         };
-        let filter = if filter.finished {
-            ""
-        } else {
-            "WHERE state != 'finished'"
-        };
         let sql = format!(
-            "SELECT {columns} FROM jobs {filter} ORDER BY (next_run_at IS NULL), next_run_at, id"
+            "SELECT {columns} FROM jobs {} ORDER BY (next_run_at IS NULL), next_run_at, id LIMIT $2",
+            rows::jobs_where(&filter, |c| format!("{c} COLLATE \"C\" ~ $1"))
         );
+        let name = filter.name.as_ref().map(|g| g.to_regex());
+        let limit = filter.limit.map(|n| n.min(i64::MAX as usize) as i64);
         self.read(|c| {
             // Row by row as the server sends them: 100,000 jobs are never
             // all in memory.
-            let mut rows = c.query_raw(&sql, std::iter::empty::<i32>())?;
+            let params: [&(dyn ToSql + Sync); 2] = [&name, &limit];
+            let mut rows = c.query_raw(&sql, params)?;
             while let Some(row) = rows.next()? {
                 f(job_from_row(&row))?;
             }
