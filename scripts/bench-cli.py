@@ -7,6 +7,10 @@ Builds a jobs file with N jobs (one added by tick, the rest copied from it
 in SQL with new ids, cron and interval triggers mixed), then times R runs each of
 `tick list`, `tick list --json` and `tick add` (into the N-job file) and prints
 medians and ranges in milliseconds.
+
+The filters' phase (SPEC section 7) then pauses every tenth job, names every
+third, writes 10 executions per job (every seventh failed) in SQL, and times
+`list --state/--name/--limit` and `history --limit/--name/--status`.
 """
 import argparse, os, shutil, sqlite3, statistics, subprocess, sys, tempfile, time
 
@@ -46,8 +50,39 @@ results = [
     ("tick list --json", timed("list", "--json")),
     ("tick add (cron)", timed("add", "cron", "0 3 * * *", "--", "backup.sh")),
 ]
+
+
+def filters_phase():
+    """list and history filters (SPEC section 7): paused jobs, names and
+    history written in SQL, then each filter timed."""
+    con = sqlite3.connect(db)
+    con.execute("UPDATE jobs SET state = 'paused', next_run_at = NULL WHERE rowid % 10 = 0")
+    con.execute("UPDATE jobs SET name = 'nightly-' || id WHERE rowid % 3 = 0")
+    con.execute(
+        """WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10)
+           INSERT INTO executions (job_id, job_name, command, scheduled_at, started_at,
+                                   finished_at, status, exit_code)
+           SELECT id, name, command, 1700000000000 + i * 60000, 1700000000000 + i * 60000,
+                  1700000000500 + i * 60000,
+                  CASE WHEN (rowid + i) % 7 = 0 THEN 'failed' ELSE 'success' END,
+                  CASE WHEN (rowid + i) % 7 = 0 THEN 1 ELSE 0 END
+           FROM jobs, n ORDER BY i, id"""
+    )
+    con.commit()
+    con.close()
+    return [
+        ("list --state paused", timed("list", "--state", "paused")),
+        ("list --name 'job1*'", timed("list", "--name", "job1*")),
+        ("list --limit 20", timed("list", "--limit", "20")),
+        ("history --limit 20", timed("history", "--limit", "20")),
+        ("history --name 'job1*'", timed("history", "--name", "job1*")),
+        ("history --status failed", timed("history", "--status", "failed")),
+    ]
+
+
+results += filters_phase()
 print(f"{args.jobs} jobs, {args.runs} runs each (ms)")
-print(f"{'command':<20} {'median':>8} {'min':>8} {'max':>8}")
+print(f"{'command':<24} {'median':>8} {'min':>8} {'max':>8}")
 for name, s in results:
-    print(f"{name:<20} {statistics.median(s):>8.1f} {min(s):>8.1f} {max(s):>8.1f}")
+    print(f"{name:<24} {statistics.median(s):>8.1f} {min(s):>8.1f} {max(s):>8.1f}")
 shutil.rmtree(tmp)
