@@ -122,17 +122,16 @@ fn each_in(
     filter: JobFilter,
     f: &mut dyn FnMut(Listed) -> Result<()>,
 ) -> Result<()> {
-    let last = store.last_executions()?;
     let retries: HashMap<String, (DateTime<Utc>, u32)> = store
         .pending_retries()?
         .into_iter()
         .map(|(job, due, attempt)| (job, (due, attempt)))
         .collect();
-    store.each_job(filter, &mut |row| {
+    store.each_listed(filter, &mut |row, last| {
         match row {
             Ok(job) => f(Listed {
                 job: &job,
-                last: last.get(&job.id),
+                last: last.as_ref(),
                 retry: retries.get(&job.id),
             })?,
             Err(e) => eprintln!("warning: {e}"),

@@ -419,6 +419,13 @@ pub trait Jobs {
     /// then those without one, by id), handed to `f` one at a time so that
     /// listing 100,000 jobs never holds them all.
     fn each_job(&self, filter: JobFilter, f: &mut dyn FnMut(JobRow) -> Result<()>) -> Result<()>;
+    /// [`Jobs::each_job`], each job with its latest execution (what
+    /// `tick list` shows), read with it.
+    fn each_listed(
+        &self,
+        filter: JobFilter,
+        f: &mut dyn FnMut(JobRow, Option<Execution>) -> Result<()>,
+    ) -> Result<()>;
     /// Change jobs (`None`: every job) with `change`, all or none.
     fn update_jobs(
         &mut self,

@@ -75,6 +75,29 @@ pub fn retention_sql(keep: &str) -> String {
     )
 }
 
+/// A listing's `SELECT ... FROM`: the job's `columns` (which start with
+/// `id, name, command`, as an execution's do: qualified here), then its
+/// latest execution's [`EXECUTION_COLUMNS`] (all NULL when it has none),
+/// found row by row through `executions_by_job`, so that a filtered
+/// listing costs what it shows, not a pass over all history.
+pub fn listed_select(columns: &str) -> String {
+    debug_assert!(columns.starts_with("id, name, command, "));
+    let columns = columns.replacen(
+        "id, name, command, ",
+        "jobs.id, jobs.name, jobs.command, ",
+        1,
+    );
+    let last: Vec<String> = EXECUTION_COLUMNS
+        .split(',')
+        .map(|c| format!("e.{}", c.trim()))
+        .collect();
+    format!(
+        "SELECT {columns}, {} FROM jobs LEFT JOIN executions e \
+         ON e.id = (SELECT max(x.id) FROM executions x WHERE x.job_id = jobs.id)",
+        last.join(", ")
+    )
+}
+
 /// The `WHERE` of a listing's jobs, in both dialects: `$1` is the name
 /// pattern (or NULL: no such filter), written by `glob` for a column.
 pub fn jobs_where(filter: &JobFilter, glob: fn(&str) -> String) -> String {

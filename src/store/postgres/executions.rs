@@ -12,20 +12,25 @@ use crate::store::rows::{self, to_ms, StoredExecution, EXECUTION_COLUMNS as COLU
 use crate::store::{History, HistoryFilter, Output};
 
 fn execution_from_row(row: &Row) -> Result<Execution> {
+    execution_at(row, 0)
+}
+
+/// An execution from [`COLUMNS`] starting at column `at`.
+pub(super) fn execution_at(row: &Row, at: usize) -> Result<Execution> {
     Ok(rows::execution(StoredExecution {
-        id: row.try_get(0)?,
-        job_id: row.try_get(1)?,
-        job_name: row.try_get(2)?,
-        command: row.try_get(3)?,
-        scheduled_at: row.try_get(4)?,
-        started_at: row.try_get(5)?,
-        finished_at: row.try_get(6)?,
-        status: row.try_get(7)?,
-        exit_code: row.try_get(8)?,
-        signal: row.try_get(9)?,
-        attempt: i64::from(row.try_get::<_, i32>(10)?),
-        retry_of: row.try_get(11)?,
-        reason: row.try_get(12)?,
+        id: row.try_get(at)?,
+        job_id: row.try_get(at + 1)?,
+        job_name: row.try_get(at + 2)?,
+        command: row.try_get(at + 3)?,
+        scheduled_at: row.try_get(at + 4)?,
+        started_at: row.try_get(at + 5)?,
+        finished_at: row.try_get(at + 6)?,
+        status: row.try_get(at + 7)?,
+        exit_code: row.try_get(at + 8)?,
+        signal: row.try_get(at + 9)?,
+        attempt: i64::from(row.try_get::<_, i32>(at + 10)?),
+        retry_of: row.try_get(at + 11)?,
+        reason: row.try_get(at + 12)?,
     }))
 }
 

@@ -8,7 +8,7 @@ use postgres::{Client, Row};
 
 use super::PgStore;
 use crate::error::UsageError;
-use crate::model::Job;
+use crate::model::{Execution, Job};
 use crate::store::rows::{self, generate_id, to_ms, StoredJob, JOB_COLUMNS};
 use crate::store::{JobFilter, JobRow, Jobs, NewJobId, Output};
 
@@ -176,6 +176,37 @@ impl Jobs for PgStore {
             let mut rows = c.query_raw(&sql, params)?;
             while let Some(row) = rows.next()? {
                 f(job_from_row(&row))?;
+            }
+            Ok(())
+        })
+    }
+
+    fn each_listed(
+        &self,
+        filter: JobFilter,
+        f: &mut dyn FnMut(JobRow, Option<Execution>) -> Result<()>,
+    ) -> Result<()> {
+        let columns = if filter.summary {
+            SUMMARY_COLUMNS
+        } else {
+            JOB_COLUMNS
+        };
+        let sql = format!(
+            "{} {} ORDER BY (jobs.next_run_at IS NULL), jobs.next_run_at, jobs.id LIMIT $2",
+            rows::listed_select(columns),
+            rows::jobs_where(&filter, |c| format!("jobs.{c} COLLATE \"C\" ~ $1"))
+        );
+        let name = filter.name.as_ref().map(|g| g.to_regex());
+        let limit = filter.limit.map(|n| n.min(i64::MAX as usize) as i64);
+        self.read(|c| {
+            let params: [&(dyn ToSql + Sync); 2] = [&name, &limit];
+            let mut rows = c.query_raw(&sql, params)?;
+            while let Some(row) = rows.next()? {
+                let last = match row.try_get::<_, Option<i64>>(9)? {
+                    Some(_) => Some(super::executions::execution_at(&row, 9)?),
+                    None => None,
+                };
+                f(job_from_row(&row), last)?;
             }
             Ok(())
         })

@@ -14,20 +14,25 @@ use crate::store::{History, HistoryFilter, Output};
 use crate::store::rows::EXECUTION_COLUMNS as COLUMNS;
 
 fn execution_from_row(row: &Row) -> rusqlite::Result<Execution> {
+    execution_at(row, 0)
+}
+
+/// An execution from [`COLUMNS`] starting at column `at`.
+pub(super) fn execution_at(row: &Row, at: usize) -> rusqlite::Result<Execution> {
     Ok(rows::execution(StoredExecution {
-        id: row.get(0)?,
-        job_id: row.get(1)?,
-        job_name: row.get(2)?,
-        command: row.get(3)?,
-        scheduled_at: row.get(4)?,
-        started_at: row.get(5)?,
-        finished_at: row.get(6)?,
-        status: row.get(7)?,
-        exit_code: row.get(8)?,
-        signal: row.get(9)?,
-        attempt: row.get(10)?,
-        retry_of: row.get(11)?,
-        reason: row.get(12)?,
+        id: row.get(at)?,
+        job_id: row.get(at + 1)?,
+        job_name: row.get(at + 2)?,
+        command: row.get(at + 3)?,
+        scheduled_at: row.get(at + 4)?,
+        started_at: row.get(at + 5)?,
+        finished_at: row.get(at + 6)?,
+        status: row.get(at + 7)?,
+        exit_code: row.get(at + 8)?,
+        signal: row.get(at + 9)?,
+        attempt: row.get(at + 10)?,
+        retry_of: row.get(at + 11)?,
+        reason: row.get(at + 12)?,
     }))
 }
 

@@ -5,7 +5,7 @@ use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::{to_ms, SqliteStore};
 use crate::error::UsageError;
-use crate::model::Job;
+use crate::model::{Execution, Job};
 use crate::store::rows::{self, generate_id, StoredJob};
 use crate::store::{JobFilter, JobRow, JobStates, Jobs, NewJobId, Output};
 
@@ -101,6 +101,16 @@ fn list_sql(filter: &JobFilter, columns: &str) -> String {
     super::numbered(&format!(
         "SELECT {columns} FROM jobs {} ORDER BY next_run_at IS NULL, next_run_at, id LIMIT $2",
         rows::jobs_where(filter, |c| format!("{c} GLOB $1"))
+    ))
+}
+
+/// [`list_sql`] with each job's latest execution (see
+/// [`rows::listed_select`]).
+fn listed_sql(filter: &JobFilter, columns: &str) -> String {
+    super::numbered(&format!(
+        "{} {} ORDER BY jobs.next_run_at IS NULL, jobs.next_run_at, jobs.id LIMIT $2",
+        rows::listed_select(columns),
+        rows::jobs_where(filter, |c| format!("jobs.{c} GLOB $1"))
     ))
 }
 
@@ -218,6 +228,30 @@ impl Jobs for SqliteStore {
         Ok(())
     }
 
+    fn each_listed(
+        &self,
+        filter: JobFilter,
+        f: &mut dyn FnMut(JobRow, Option<Execution>) -> Result<()>,
+    ) -> Result<()> {
+        let columns = if filter.summary {
+            SUMMARY_COLUMNS
+        } else {
+            COLUMNS
+        };
+        let mut stmt = self.conn.prepare(&listed_sql(&filter, columns))?;
+        let name = filter.name.as_ref().map(|g| g.to_sqlite());
+        let limit = filter.limit.map_or(-1, |n| n.min(i64::MAX as usize) as i64);
+        let mut rows = stmt.query(params![name, limit])?;
+        while let Some(row) = rows.next()? {
+            let last = match row.get_ref(9)? {
+                rusqlite::types::ValueRef::Null => None,
+                _ => Some(super::executions::execution_at(row, 9)?),
+            };
+            f(job_from_row(row)?, last)?;
+        }
+        Ok(())
+    }
+
     fn update_jobs(
         &mut self,
         ids: Option<&[String]>,
@@ -312,6 +346,20 @@ pub(super) mod tests {
             "{p}"
         );
         assert!(p.contains("jobs_by_name"), "{p}");
+        // As `tick list` reads them, with each job's latest execution:
+        // the same plan, one index search per row for the execution.
+        let paused = JobFilter {
+            states: StateSet::of(&[JobState::Paused]),
+            ..JobFilter::default()
+        };
+        let p = plan(
+            &conn,
+            &listed_sql(&paused, COLUMNS),
+            params![None::<String>, 20],
+        );
+        assert!(p.contains("USING INDEX jobs_by_state_list_order"), "{p}");
+        assert!(p.contains("executions_by_job"), "{p}");
+        assert!(!p.contains("TEMP B-TREE") && !p.contains("SCAN e"), "{p}");
         // No filter: the list order's own index, no sort.
         let p = list(JobFilter::default(), None);
         assert!(
