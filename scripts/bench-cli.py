@@ -72,10 +72,13 @@ def filters_phase():
     con.close()
     return [
         ("list --state paused", timed("list", "--state", "paused")),
+        # Ids are job00000...: 'job1*' matches none, 'job01*' 1,000.
         ("list --name 'job1*'", timed("list", "--name", "job1*")),
+        ("list --name 'job01*'", timed("list", "--name", "job01*")),
         ("list --limit 20", timed("list", "--limit", "20")),
         ("history --limit 20", timed("history", "--limit", "20")),
         ("history --name 'job1*'", timed("history", "--name", "job1*")),
+        ("history --name 'job01*'", timed("history", "--name", "job01*")),
         ("history --status failed", timed("history", "--status", "failed")),
     ]
 
