@@ -117,7 +117,7 @@ COMMANDS = [
 if has_flag("list", "--state"):
     COMMANDS += [
         ("list --state paused", lambda i: ["list", "--state", "paused"]),
-        ("list --name 'host01*'", lambda i: ["list", "--name", "host01*"]),
+        ("list --name 'job001*'", lambda i: ["list", "--name", "job001*"]),
         ("list --limit 20", lambda i: ["list", "--limit", "20"]),
     ]
 if has_flag("history", "--name"):

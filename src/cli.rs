@@ -62,7 +62,7 @@ pub enum Command {
     /// On a terminal the table fits its width: the command is cut first,
     /// then the name, then next runs show only the relative time. Piped, or
     /// with --wide, every column is whole.
-    #[command(after_help = "Examples:\n  tick list\n  tick list --wide\n  tick list --all --json")]
+    #[command(after_help = LIST_EXAMPLES)]
     List(ListArgs),
 
     /// Show every field of a job, its next 5 fire times and last 10 executions
@@ -91,7 +91,7 @@ pub enum Command {
 
     /// Show executions, newest first (including those of removed jobs)
     #[command(
-        after_help = "Examples:\n  tick history\n  tick history backup --limit 5\n  tick history --status failed --json"
+        after_help = "Examples:\n  tick history\n  tick history backup --limit 5\n  tick history --status failed --json\n  tick history --name 'web-*' --status failed"
     )]
     History(HistoryArgs),
 
@@ -255,6 +255,13 @@ Examples:
       --tz Europe/Berlin
   tick next all 'cron 0 0 13 * *' 'cron 0 0 * * fri' -n 3";
 
+const LIST_EXAMPLES: &str = "Examples:
+  tick list
+  tick list --wide
+  tick list --all --json
+  tick list --state paused
+  tick list --state active,finished --name 'web-*' --limit 10";
+
 /// `tick history`
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
@@ -264,6 +271,10 @@ pub struct HistoryArgs {
     /// Only executions with this status
     #[arg(long, value_name = "STATUS", value_parser = status_parser())]
     pub status: Option<crate::model::Status>,
+    /// Only executions of jobs whose id or name matches this shell pattern
+    /// (`*`, `?`, `[...]`; `\` quotes the next character; case-sensitive)
+    #[arg(long, value_name = "GLOB")]
+    pub name: Option<String>,
     /// At most this many executions
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub limit: usize,
@@ -278,6 +289,14 @@ fn status_parser() -> impl clap::builder::TypedValueParser<Value = crate::model:
     use clap::builder::TypedValueParser;
     clap::builder::PossibleValuesParser::new(Status::ALL.map(Status::as_str))
         .map(|s| s.parse::<Status>().unwrap_or(Status::Running))
+}
+
+/// Accepts exactly the names of the job states.
+fn state_parser() -> impl clap::builder::TypedValueParser<Value = crate::model::JobState> {
+    use crate::model::JobState;
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(["active", "paused", "finished"])
+        .map(|s| s.parse::<JobState>().unwrap_or(JobState::Active))
 }
 
 /// `tick logs`
@@ -559,6 +578,17 @@ pub struct ListArgs {
     /// Include finished jobs
     #[arg(long)]
     pub all: bool,
+    /// Only jobs in these states (repeat it, or separate them with commas);
+    /// `finished` lists finished jobs without --all
+    #[arg(long, value_name = "STATE", value_delimiter = ',', value_parser = state_parser())]
+    pub state: Vec<crate::model::JobState>,
+    /// Only jobs whose id or name matches this shell pattern (`*`, `?`,
+    /// `[...]`; `\` quotes the next character; case-sensitive)
+    #[arg(long, value_name = "GLOB")]
+    pub name: Option<String>,
+    /// At most this many jobs, the first in list order
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
     /// Print a JSON array
     #[arg(long)]
     pub json: bool,

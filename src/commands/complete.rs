@@ -100,10 +100,7 @@ fn job_ids(current: &OsStr) -> Vec<CompletionCandidate> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    let filter = JobFilter {
-        finished: true,
-        summary: true,
-    };
+    let filter = JobFilter::every_summary();
     let _ = store.each_job(filter, &mut |row| {
         if let Ok(job) = row {
             if job.id.starts_with(prefix.as_ref()) && out.len() < MAX_IDS {

@@ -7,7 +7,7 @@ use anyhow::Result;
 use super::Ctx;
 use crate::cli::CopyArgs;
 use crate::error::UsageError;
-use crate::store::{Location, Output};
+use crate::store::{HistoryFilter, Location, Output};
 
 pub fn run(args: &CopyArgs, ctx: &Ctx) -> Result<()> {
     let from = Location::given(&args.from)?;
@@ -32,7 +32,7 @@ pub fn run(args: &CopyArgs, ctx: &Ctx) -> Result<()> {
     let mut history: Vec<Output> = Vec::new();
     if args.history {
         // Oldest first, so that the copies keep their order.
-        let mut execs = source.history(None, None, i64::MAX as usize)?;
+        let mut execs = source.history(&HistoryFilter::newest(usize::MAX))?;
         execs.reverse();
         for e in execs {
             history.push(source.output(&e.job_id, Some(e.id))?);

@@ -1,5 +1,6 @@
 //! `tick history` and `tick prune`: reading and trimming the execution
-//! table (`tick logs` is in `logs.rs`). Times are shown in your zone
+//! table (`tick logs` is in `logs.rs`); history's filters are the store's
+//! query (see [`HistoryFilter`]). Times are shown in your zone
 //! (`$TZ`, else the system's): history spans jobs, some of them removed.
 
 use std::io::Write;
@@ -12,7 +13,7 @@ use crate::cli::{HistoryArgs, PruneArgs};
 use crate::error::UsageError;
 use crate::model::Execution;
 use crate::output;
-use crate::store::Store;
+use crate::store::{HistoryFilter, Store};
 use crate::trigger::input::parse_duration;
 
 pub(super) fn unknown(id: &str) -> UsageError {
@@ -33,6 +34,7 @@ pub(super) fn known(store: &mut dyn Store, given: &str) -> Result<String> {
 
 /// The executions `args` select, newest first (the HTTP API's too).
 pub fn executions(args: &HistoryArgs, ctx: &Ctx) -> Result<Vec<Execution>> {
+    let name = args.name.as_deref().map(super::name_glob).transpose()?;
     Ok(match ctx.store_for_read()? {
         None => match &args.id {
             Some(id) => return Err(unknown(id).into()),
@@ -43,7 +45,12 @@ pub fn executions(args: &HistoryArgs, ctx: &Ctx) -> Result<Vec<Execution>> {
                 Some(given) => Some(known(store.as_mut(), given)?),
                 None => None,
             };
-            store.history(id.as_deref(), args.status, args.limit)?
+            store.history(&HistoryFilter {
+                job_id: id.as_deref(),
+                name: name.as_ref(),
+                status: args.status,
+                limit: args.limit,
+            })?
         }
     })
 }

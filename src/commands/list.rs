@@ -1,6 +1,7 @@
 //! `tick list`: the jobs table (APScheduler's print_jobs for a terminal),
 //! soonest next run first, fitted to the terminal's width (piped, whole).
-//! Jobs are streamed from the store one at a time.
+//! Jobs are streamed from the store one at a time; `--state`, `--name` and
+//! `--limit` are the store's query (see [`JobFilter`]), not a sieve here.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -13,9 +14,10 @@ use super::Ctx;
 use crate::cli::ListArgs;
 use crate::model::{Execution, Job};
 use crate::output;
-use crate::store::{JobFilter, Store};
+use crate::store::{JobFilter, StateSet, Store};
 
 pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
+    let filter = filter(args)?;
     let now = ctx.now();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let store = ctx.store_for_read()?;
@@ -24,17 +26,18 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
         let mut ser = serde_json::Serializer::pretty(&mut out);
         let mut seq = ser.serialize_seq(None)?;
         if let Some(store) = &store {
-            each_in(store.as_ref(), args, &mut |listed| {
+            each_in(store.as_ref(), filter, &mut |listed| {
                 Ok(seq.serialize_element(&output::JobJson::new(listed.job, listed.last))?)
             })?;
         }
         seq.end()?;
         writeln!(out)?;
     } else {
+        let filtered = !args.state.is_empty() || args.name.is_some() || args.limit.is_some();
         let mut table = output::jobs_table(ctx.color);
         let mut rows = 0usize;
         if let Some(store) = &store {
-            each_in(store.as_ref(), args, &mut |listed| {
+            each_in(store.as_ref(), filter, &mut |listed| {
                 output::job_row(
                     &mut table,
                     listed.job,
@@ -52,7 +55,10 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
                 table.fit(width, output::JOBS_FIT);
             }
             table.write(&mut out, "")?;
-        } else if !ctx.quiet {
+        } else if ctx.quiet {
+        } else if filtered {
+            writeln!(out, "No jobs match.")?;
+        } else {
             writeln!(
                 out,
                 "No jobs. Add one with: tick add cron '0 3 * * *' -- backup.sh"
@@ -83,35 +89,49 @@ pub fn each(
     ctx: &Ctx,
     f: &mut dyn FnMut(Listed) -> Result<()>,
 ) -> Result<Option<Box<dyn Store>>> {
+    let filter = filter(args)?;
     let Some(store) = ctx.store_for_read()? else {
         return Ok(None);
     };
-    each_in(store.as_ref(), args, f)?;
+    each_in(store.as_ref(), filter, f)?;
     Ok(Some(store))
 }
 
-/// [`each`] on an open store (only a summary of each job unless
-/// `args.json`: see [`JobFilter`]).
+/// What `args` select: `--state` (else active and paused, with `--all`
+/// finished too), `--name`, `--limit`; only a summary of each job unless
+/// `--json` (see [`JobFilter`]).
+pub fn filter(args: &ListArgs) -> Result<JobFilter> {
+    let states = if !args.state.is_empty() {
+        StateSet::of(&args.state)
+    } else if args.all {
+        StateSet::ALL
+    } else {
+        StateSet::UNFINISHED
+    };
+    Ok(JobFilter {
+        states,
+        name: args.name.as_deref().map(super::name_glob).transpose()?,
+        limit: args.limit,
+        summary: !args.json,
+    })
+}
+
+/// [`each`] on an open store.
 fn each_in(
     store: &dyn Store,
-    args: &ListArgs,
+    filter: JobFilter,
     f: &mut dyn FnMut(Listed) -> Result<()>,
 ) -> Result<()> {
-    let last = store.last_executions()?;
     let retries: HashMap<String, (DateTime<Utc>, u32)> = store
         .pending_retries()?
         .into_iter()
         .map(|(job, due, attempt)| (job, (due, attempt)))
         .collect();
-    let filter = JobFilter {
-        finished: args.all,
-        summary: !args.json,
-    };
-    store.each_job(filter, &mut |row| {
+    store.each_listed(filter, &mut |row, last| {
         match row {
             Ok(job) => f(Listed {
                 job: &job,
-                last: last.get(&job.id),
+                last: last.as_ref(),
                 retry: retries.get(&job.id),
             })?,
             Err(e) => eprintln!("warning: {e}"),

@@ -135,6 +135,16 @@ pub fn job_id_with_history(store: &mut dyn Store, given: &str) -> Result<String>
     job_id(store, given)
 }
 
+/// `--name GLOB` of `list` and `history`, checked before any store is
+/// opened.
+pub fn name_glob(text: &str) -> Result<crate::store::Glob, UsageError> {
+    crate::store::Glob::parse(text).map_err(|e| {
+        UsageError::new(format!(
+            "invalid --name '{text}': {e} (a shell pattern: *, ?, [...], with \\ quoting the next character)"
+        ))
+    })
+}
+
 pub fn dispatch(cli: Cli) -> Result<()> {
     let color = match cli.color {
         ColorChoice::Always => true,

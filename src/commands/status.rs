@@ -137,8 +137,8 @@ fn soonest(store: &dyn Store) -> Result<Option<Job>> {
     impl std::error::Error for Found {}
     let mut first = None;
     let filter = JobFilter {
-        finished: false,
         summary: true,
+        ..JobFilter::default()
     };
     let walk = store.each_job(filter, &mut |row| match row {
         Ok(job) if job.next_run_at.is_some() && job.state == JobState::Active => {

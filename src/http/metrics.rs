@@ -147,6 +147,9 @@ impl Collector {
         let mut g = Gauges::default();
         let args = ListArgs {
             all: true,
+            state: Vec::new(),
+            name: None,
+            limit: None,
             json: false,
             wide: true,
         };
@@ -282,6 +285,7 @@ fn newest(app: &App, status: Option<Status>, limit: usize) -> Result<Vec<Executi
         &HistoryArgs {
             id: None,
             status,
+            name: None,
             limit,
             json: true,
         },

@@ -211,6 +211,9 @@ fn jobs_page(app: &App, req: &Request, v: &Visitor) -> anyhow::Result<String> {
         .any(|(k, val)| k == "all" && val != "false");
     let args = ListArgs {
         all,
+        state: Vec::new(),
+        name: None,
+        limit: None,
         json: false,
         wide: true,
     };

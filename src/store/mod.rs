@@ -10,14 +10,18 @@
 //! - `sqlite/`: the jobs file (rusqlite lives only there);
 //! - `postgres/`: a PostgreSQL database shared by runners on several hosts
 //!   (the `postgres` crate lives only there);
-//! - `rows.rs`: what both share (columns, decoding rows, generated ids).
+//! - `rows.rs`: what both share (columns, decoding rows, generated ids);
+//! - `glob.rs`: `--name` patterns, written in each backend's terms.
 //!
 //! Every method that writes is one transaction: all of it, or (on any error,
 //! including an unknown id) nothing.
 
+pub mod glob;
 pub mod postgres;
 pub mod rows;
 pub mod sqlite;
+
+pub use glob::Glob;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -56,15 +60,106 @@ pub enum NewJobId {
     Generated,
 }
 
-/// Which jobs a listing wants.
-#[derive(Debug, Clone, Copy, Default)]
+/// Which jobs a listing wants. The store filters and limits in its
+/// query (with its indexes), never by reading every job.
+#[derive(Debug, Clone, Default)]
 pub struct JobFilter {
-    /// Include finished jobs.
-    pub finished: bool,
+    /// The states wanted (by default active and paused).
+    pub states: StateSet,
+    /// Only jobs whose id or name matches.
+    pub name: Option<Glob>,
+    /// At most this many, the first in list order.
+    pub limit: Option<usize>,
     /// Only a summary of each job: of its options only `first_run` is kept
     /// (decoding every job's options was a large share of listing 10,000
     /// jobs).
     pub summary: bool,
+}
+
+impl JobFilter {
+    /// Every job, as a summary.
+    pub fn every_summary() -> JobFilter {
+        JobFilter {
+            states: StateSet::ALL,
+            summary: true,
+            ..JobFilter::default()
+        }
+    }
+}
+
+/// A set of job states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateSet(u8);
+
+impl StateSet {
+    pub const ALL: StateSet = StateSet(0b111);
+    /// Active and paused: what `tick list` shows without `--all`.
+    pub const UNFINISHED: StateSet = StateSet(0b011);
+
+    pub fn of(states: &[JobState]) -> StateSet {
+        StateSet(states.iter().fold(0, |b, s| b | StateSet::bit(*s)))
+    }
+
+    fn bit(state: JobState) -> u8 {
+        match state {
+            JobState::Active => 1,
+            JobState::Paused => 2,
+            JobState::Finished => 4,
+        }
+    }
+
+    pub fn contains(self, state: JobState) -> bool {
+        self.0 & StateSet::bit(state) != 0
+    }
+
+    /// The condition on a `state` column, in SQL both dialects read (its
+    /// words are ours, never the user's): a single state is `=`, and two
+    /// of three `!=` the third, so that each query has the index that
+    /// also gives list order.
+    pub fn sql(self) -> String {
+        let all = [JobState::Active, JobState::Paused, JobState::Finished];
+        let (inside, outside): (Vec<JobState>, Vec<JobState>) =
+            all.iter().partition(|s| self.contains(**s));
+        match (inside.as_slice(), outside.as_slice()) {
+            (_, []) => "TRUE".into(),
+            ([], _) => "FALSE".into(),
+            ([one], _) => format!("state = '{}'", one.as_str()),
+            (_, [one]) => format!("state != '{}'", one.as_str()),
+            _ => unreachable!("three states"),
+        }
+    }
+}
+
+impl Default for StateSet {
+    fn default() -> StateSet {
+        StateSet::UNFINISHED
+    }
+}
+
+/// Which executions `tick history` wants, newest first. Like
+/// [`JobFilter`], answered by the store's query.
+#[derive(Debug, Clone, Copy)]
+pub struct HistoryFilter<'a> {
+    /// Only this job's executions (an exact id).
+    pub job_id: Option<&'a str>,
+    /// Only executions whose job id, or name when it ran, matches, or of a
+    /// job whose name matches now.
+    pub name: Option<&'a Glob>,
+    pub status: Option<Status>,
+    /// At most this many.
+    pub limit: usize,
+}
+
+impl HistoryFilter<'_> {
+    /// The newest `limit` executions of any job.
+    pub fn newest(limit: usize) -> HistoryFilter<'static> {
+        HistoryFilter {
+            job_id: None,
+            name: None,
+            status: None,
+            limit,
+        }
+    }
 }
 
 /// Jobs by state, as `tick status` shows them.
@@ -291,51 +386,46 @@ pub trait Jobs {
     /// The ids of the jobs with exactly this name, by id (at most `limit`).
     fn job_ids_named(&self, name: &str, limit: usize) -> Result<Vec<String>> {
         let mut ids = Vec::new();
-        self.each_job(
-            JobFilter {
-                finished: true,
-                summary: true,
-            },
-            &mut |row| {
-                if let Ok(job) = row {
-                    if job.name.as_deref() == Some(name) && ids.len() < limit {
-                        ids.push(job.id);
-                    }
+        self.each_job(JobFilter::every_summary(), &mut |row| {
+            if let Ok(job) = row {
+                if job.name.as_deref() == Some(name) && ids.len() < limit {
+                    ids.push(job.id);
                 }
-                Ok(())
-            },
-        )?;
+            }
+            Ok(())
+        })?;
         ids.sort();
         Ok(ids)
     }
     /// How many jobs are in each state (active, paused, finished).
     fn job_states(&self) -> Result<JobStates> {
         let mut n = JobStates::default();
-        self.each_job(
-            JobFilter {
-                finished: true,
-                summary: true,
-            },
-            &mut |row| {
-                match row.map(|j| j.state) {
-                    Ok(JobState::Active) => n.active += 1,
-                    Ok(JobState::Paused) => n.paused += 1,
-                    Ok(JobState::Finished) => n.finished += 1,
-                    Err(_) => n.unreadable += 1,
-                }
-                Ok(())
-            },
-        )?;
+        self.each_job(JobFilter::every_summary(), &mut |row| {
+            match row.map(|j| j.state) {
+                Ok(JobState::Active) => n.active += 1,
+                Ok(JobState::Paused) => n.paused += 1,
+                Ok(JobState::Finished) => n.finished += 1,
+                Err(_) => n.unreadable += 1,
+            }
+            Ok(())
+        })?;
         Ok(n)
     }
     /// How many jobs there are (of any state).
     fn job_count(&self) -> Result<i64>;
     /// Every job, by id.
     fn jobs(&self) -> Result<Vec<JobRow>>;
-    /// Jobs in list order (soonest next run first, then those without one,
-    /// by id), handed to `f` one at a time so that listing 100,000 jobs
-    /// never holds them all.
+    /// The jobs `filter` selects in list order (soonest next run first,
+    /// then those without one, by id), handed to `f` one at a time so that
+    /// listing 100,000 jobs never holds them all.
     fn each_job(&self, filter: JobFilter, f: &mut dyn FnMut(JobRow) -> Result<()>) -> Result<()>;
+    /// [`Jobs::each_job`], each job with its latest execution (what
+    /// `tick list` shows), read with it.
+    fn each_listed(
+        &self,
+        filter: JobFilter,
+        f: &mut dyn FnMut(JobRow, Option<Execution>) -> Result<()>,
+    ) -> Result<()>;
     /// Change jobs (`None`: every job) with `change`, all or none.
     fn update_jobs(
         &mut self,
@@ -358,13 +448,8 @@ pub trait History {
     fn last_executions(&self) -> Result<HashMap<String, Execution>>;
     /// A job's executions.
     fn executions_of(&self, job_id: &str, limit: usize) -> Result<Vec<Execution>>;
-    /// Executions, optionally of one job and one status.
-    fn history(
-        &self,
-        job_id: Option<&str>,
-        status: Option<Status>,
-        limit: usize,
-    ) -> Result<Vec<Execution>>;
+    /// The executions `filter` selects, newest first.
+    fn history(&self, filter: &HistoryFilter) -> Result<Vec<Execution>>;
     /// Whether a job id has any history (it may have been removed since).
     fn has_history(&self, job_id: &str) -> Result<bool>;
     /// The output of execution `id`, or of the job's latest one that ran
@@ -380,7 +465,11 @@ pub trait History {
             Status::Timeout,
             Status::Missed,
         ] {
-            if let Some(e) = self.history(None, Some(status), 1)?.pop() {
+            let filter = HistoryFilter {
+                status: Some(status),
+                ..HistoryFilter::newest(1)
+            };
+            if let Some(e) = self.history(&filter)?.pop() {
                 if newest.as_ref().is_none_or(|n| e.id > n.id) {
                     newest = Some(e);
                 }

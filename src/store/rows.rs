@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{BadRow, Due, JobRow, Output, RunnerRow};
+use super::{BadRow, Due, HistoryFilter, JobFilter, JobRow, Output, RunnerRow};
 use crate::error::UsageError;
 use crate::model::{Execution, Job, JobOptions, RunResult, Status};
 use crate::trigger::TriggerSpec;
@@ -73,6 +73,68 @@ pub fn retention_sql(keep: &str) -> String {
              )
          )"
     )
+}
+
+/// A listing's `SELECT ... FROM`: the job's `columns` (which start with
+/// `id, name, command`, as an execution's do: qualified here), then its
+/// latest execution's [`EXECUTION_COLUMNS`] (all NULL when it has none),
+/// found row by row through `executions_by_job`, so that a filtered
+/// listing costs what it shows, not a pass over all history.
+pub fn listed_select(columns: &str) -> String {
+    debug_assert!(columns.starts_with("id, name, command, "));
+    let columns = columns.replacen(
+        "id, name, command, ",
+        "jobs.id, jobs.name, jobs.command, ",
+        1,
+    );
+    let last: Vec<String> = EXECUTION_COLUMNS
+        .split(',')
+        .map(|c| format!("e.{}", c.trim()))
+        .collect();
+    format!(
+        "SELECT {columns}, {} FROM jobs LEFT JOIN executions e \
+         ON e.id = (SELECT max(x.id) FROM executions x WHERE x.job_id = jobs.id)",
+        last.join(", ")
+    )
+}
+
+/// The `WHERE` of a listing's jobs, in both dialects: `$1` is the name
+/// pattern (or NULL: no such filter), written by `glob` for a column.
+pub fn jobs_where(filter: &JobFilter, glob: fn(&str) -> String) -> String {
+    let name = if filter.name.is_some() {
+        format!("({} OR {})", glob("id"), glob("name"))
+    } else {
+        "CAST($1 AS text) IS NULL".into()
+    };
+    format!("WHERE {} AND {name}", filter.states.sql())
+}
+
+/// The `WHERE` of `tick history`, in both dialects: `$1` job id, `$2`
+/// status, `$3` name pattern (written by `glob` for a column), each NULL
+/// when not filtered on. Only the conditions given are written, so that
+/// each query has its index (`? IS NULL OR job_id = ?` has none in
+/// SQLite); a parameter not filtered on is still read, as a constant.
+pub fn history_where(filter: &HistoryFilter, glob: fn(&str) -> String) -> String {
+    let unused = |n: u8| format!("CAST(${n} AS text) IS NULL");
+    let job = match filter.job_id {
+        Some(_) => "job_id = $1".into(),
+        None => unused(1),
+    };
+    let status = match filter.status {
+        Some(_) => "status = $2".into(),
+        None => unused(2),
+    };
+    // The name it ran under, or its job's name now (renamed since).
+    let name = match filter.name {
+        Some(_) => format!(
+            "({} OR {} OR job_id IN (SELECT id FROM jobs WHERE {}))",
+            glob("job_id"),
+            glob("job_name"),
+            glob("name")
+        ),
+        None => unused(3),
+    };
+    format!("WHERE {job} AND {status} AND {name}")
 }
 
 /// Due rows with their running counts elsewhere.
@@ -162,23 +224,37 @@ fn int32(c: &dyn Cells, i: usize) -> anyhow::Result<Option<i32>> {
 
 /// An execution: the [`EXECUTION_COLUMNS`] from column 0.
 pub fn execution(c: &dyn Cells) -> anyhow::Result<Execution> {
-    let status = text(c, 7)?;
+    execution_at(c, 0)
+}
+
+/// The execution whose [`EXECUTION_COLUMNS`] start at column `at`, if
+/// the row has one there (a job listed with its latest execution).
+pub fn execution_if_any(c: &dyn Cells, at: usize) -> anyhow::Result<Option<Execution>> {
+    match c.int(at)? {
+        Some(_) => Ok(Some(execution_at(c, at)?)),
+        None => Ok(None),
+    }
+}
+
+/// An execution: the [`EXECUTION_COLUMNS`] from column `at`.
+pub fn execution_at(c: &dyn Cells, at: usize) -> anyhow::Result<Execution> {
+    let status = text(c, at + 7)?;
     Ok(Execution {
-        id: int(c, 0)?,
-        job_id: text(c, 1)?,
-        job_name: c.text(2)?,
-        command: text(c, 3)?,
-        scheduled_at: from_ms(int(c, 4)?),
-        started_at: c.int(5)?.map(from_ms),
-        finished_at: c.int(6)?.map(from_ms),
+        id: int(c, at)?,
+        job_id: text(c, at + 1)?,
+        job_name: c.text(at + 2)?,
+        command: text(c, at + 3)?,
+        scheduled_at: from_ms(int(c, at + 4)?),
+        started_at: c.int(at + 5)?.map(from_ms),
+        finished_at: c.int(at + 6)?.map(from_ms),
         // An unknown status (from a newer tick) reads as interrupted rather
         // than failing the listing.
         status: status.parse().unwrap_or(Status::Interrupted),
-        exit_code: int32(c, 8)?,
-        signal: int32(c, 9)?,
-        attempt: u32::try_from(int(c, 10)?).unwrap_or(1),
-        retry_of: c.int(11)?,
-        reason: c.text(12)?,
+        exit_code: int32(c, at + 8)?,
+        signal: int32(c, at + 9)?,
+        attempt: u32::try_from(int(c, at + 10)?).unwrap_or(1),
+        retry_of: c.int(at + 11)?,
+        reason: c.text(at + 12)?,
     })
 }
 

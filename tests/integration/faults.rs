@@ -94,7 +94,7 @@ fn read_only_filesystem() {
 fn full_disk() {
     let env = Env::new();
     let dir = env.path().join("small");
-    let Some(_tmpfs) = Mount::new(&["-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs"], &dir)
+    let Some(_tmpfs) = Mount::new(&["-t", "tmpfs", "-o", "size=512k,mode=0700", "tmpfs"], &dir)
     else {
         eprintln!("skipped: cannot mount a tmpfs here");
         return;

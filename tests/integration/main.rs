@@ -7,6 +7,7 @@ mod crontab;
 mod dst;
 mod everyday;
 mod faults;
+mod filters;
 mod fuzz;
 mod generated;
 mod history;

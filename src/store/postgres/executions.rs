@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 use postgres::{Client, Row};
 
 use super::PgStore;
-use crate::model::{Execution, Status, DEFAULT_KEEP_HISTORY};
+use crate::model::{Execution, DEFAULT_KEEP_HISTORY};
 use crate::store::rows::{self, to_ms, EXECUTION_COLUMNS as COLUMNS};
-use crate::store::{History, Output};
+use crate::store::{History, HistoryFilter, Output};
 
 fn executions(rows: Vec<Row>) -> Result<Vec<Execution>> {
     rows.iter().map(|r| rows::execution(r)).collect()
@@ -44,20 +44,22 @@ impl History for PgStore {
         })
     }
 
-    fn history(
-        &self,
-        job_id: Option<&str>,
-        status: Option<Status>,
-        limit: usize,
-    ) -> Result<Vec<Execution>> {
+    fn history(&self, filter: &HistoryFilter) -> Result<Vec<Execution>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM executions {} ORDER BY id DESC LIMIT $4",
+            rows::history_where(filter, |c| format!("{c} COLLATE \"C\" ~ $3"))
+        );
+        let name = filter.name.map(|g| g.to_regex());
+        let limit = filter.limit.min(i64::MAX as usize) as i64;
         self.read(|c| {
             executions(c.query(
-                &format!(
-                    "SELECT {COLUMNS} FROM executions
-                     WHERE ($1::text IS NULL OR job_id = $1) AND ($2::text IS NULL OR status = $2)
-                     ORDER BY id DESC LIMIT $3"
-                ),
-                &[&job_id, &status.map(|s| s.as_str()), &(limit as i64)],
+                &sql,
+                &[
+                    &filter.job_id,
+                    &filter.status.map(|s| s.as_str()),
+                    &name,
+                    &limit,
+                ],
             )?)
         })
     }

@@ -8,7 +8,7 @@ use postgres::{Client, Row};
 
 use super::PgStore;
 use crate::error::UsageError;
-use crate::model::Job;
+use crate::model::{Execution, Job};
 use crate::store::rows::{self, generate_id, to_ms, StoredJob, JOB_COLUMNS};
 use crate::store::{JobFilter, JobRow, Jobs, NewJobId, Output};
 
@@ -163,20 +163,47 @@ impl Jobs for PgStore {
         } else {
             JOB_COLUMNS
         };
-        let filter = if filter.finished {
-            ""
-        } else {
-            "WHERE state != 'finished'"
-        };
         let sql = format!(
-            "SELECT {columns} FROM jobs {filter} ORDER BY (next_run_at IS NULL), next_run_at, id"
+            "SELECT {columns} FROM jobs {} ORDER BY (next_run_at IS NULL), next_run_at, id LIMIT $2",
+            rows::jobs_where(&filter, |c| format!("{c} COLLATE \"C\" ~ $1"))
         );
+        let name = filter.name.as_ref().map(|g| g.to_regex());
+        let limit = filter.limit.map(|n| n.min(i64::MAX as usize) as i64);
         self.read(|c| {
             // Row by row as the server sends them: 100,000 jobs are never
             // all in memory.
-            let mut rows = c.query_raw(&sql, std::iter::empty::<i32>())?;
+            let params: [&(dyn ToSql + Sync); 2] = [&name, &limit];
+            let mut rows = c.query_raw(&sql, params)?;
             while let Some(row) = rows.next()? {
                 f(job_from_row(&row))?;
+            }
+            Ok(())
+        })
+    }
+
+    fn each_listed(
+        &self,
+        filter: JobFilter,
+        f: &mut dyn FnMut(JobRow, Option<Execution>) -> Result<()>,
+    ) -> Result<()> {
+        let columns = if filter.summary {
+            SUMMARY_COLUMNS
+        } else {
+            JOB_COLUMNS
+        };
+        let sql = format!(
+            "{} {} ORDER BY (jobs.next_run_at IS NULL), jobs.next_run_at, jobs.id LIMIT $2",
+            rows::listed_select(columns),
+            rows::jobs_where(&filter, |c| format!("jobs.{c} COLLATE \"C\" ~ $1"))
+        );
+        let name = filter.name.as_ref().map(|g| g.to_regex());
+        let limit = filter.limit.map(|n| n.min(i64::MAX as usize) as i64);
+        self.read(|c| {
+            let params: [&(dyn ToSql + Sync); 2] = [&name, &limit];
+            let mut rows = c.query_raw(&sql, params)?;
+            while let Some(row) = rows.next()? {
+                let last = rows::execution_if_any(&row, 9)?;
+                f(job_from_row(&row), last)?;
             }
             Ok(())
         })

@@ -82,6 +82,15 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX runners_alive ON runners (state) WHERE state = 'alive';
     -- Bumped by every write that changes jobs: what a runner polls.
     CREATE SEQUENCE changes;",
+    // 2: what the jobs file has at its version 7 (`list --state`,
+    // `history --status` and `--name` from indexes). Names are matched
+    // byte by byte (`COLLATE "C"`, as ids are), so that a pattern's
+    // literal start reads an index range.
+    "CREATE INDEX jobs_by_state_list_order ON jobs (state, (next_run_at IS NULL), next_run_at, id);
+    CREATE INDEX jobs_by_name_bytes ON jobs ((name COLLATE \"C\")) WHERE name IS NOT NULL;
+    CREATE INDEX executions_by_status ON executions (status, id);
+    CREATE INDEX executions_by_job_name ON executions ((job_name COLLATE \"C\"), id)
+        WHERE job_name IS NOT NULL;",
 ];
 
 /// The schema version this tick writes.

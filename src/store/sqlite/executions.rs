@@ -7,11 +7,21 @@ use chrono::{DateTime, Utc};
 use rusqlite::params;
 
 use super::{decode_all, numbered, SqliteStore};
-use crate::model::{Execution, Status, DEFAULT_KEEP_HISTORY};
+use crate::model::Execution;
+use crate::model::DEFAULT_KEEP_HISTORY;
 use crate::store::rows;
-use crate::store::{History, Output};
+use crate::store::{History, HistoryFilter, Output};
 
 use crate::store::rows::EXECUTION_COLUMNS as COLUMNS;
+
+/// `tick history`'s query: `?1` job id, `?2` status, `?3` name pattern,
+/// `?4` limit.
+fn history_sql(filter: &HistoryFilter) -> String {
+    numbered(&format!(
+        "SELECT {COLUMNS} FROM executions {} ORDER BY id DESC LIMIT $4",
+        rows::history_where(filter, |c| format!("{c} GLOB $3"))
+    ))
+}
 
 impl History for SqliteStore {
     fn last_executions(&self) -> Result<HashMap<String, Execution>> {
@@ -32,20 +42,17 @@ impl History for SqliteStore {
         decode_all(&mut stmt, params![job_id, limit as i64], rows::execution)
     }
 
-    fn history(
-        &self,
-        job_id: Option<&str>,
-        status: Option<Status>,
-        limit: usize,
-    ) -> Result<Vec<Execution>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM executions
-             WHERE (?1 IS NULL OR job_id = ?1) AND (?2 IS NULL OR status = ?2)
-             ORDER BY id DESC LIMIT ?3"
-        ))?;
+    fn history(&self, filter: &HistoryFilter) -> Result<Vec<Execution>> {
+        let mut stmt = self.conn.prepare(&history_sql(filter))?;
+        let name = filter.name.map(|g| g.to_sqlite());
         decode_all(
             &mut stmt,
-            params![job_id, status.map(|s| s.as_str()), limit as i64],
+            params![
+                filter.job_id,
+                filter.status.map(|s| s.as_str()),
+                name,
+                filter.limit.min(i64::MAX as usize) as i64
+            ],
             rows::execution,
         )
     }
@@ -107,4 +114,44 @@ pub(super) fn enforce_retention(
         "json_extract(options, '$.keep_history')",
     )))?
     .execute(params![job_id, DEFAULT_KEEP_HISTORY])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Status;
+    use crate::store::sqlite::jobs::tests::{migrated, plan};
+    use crate::store::Glob;
+
+    #[test]
+    fn history_filters_read_indexes_not_every_execution() {
+        let conn = migrated();
+        let glob = Glob::parse("job1*").unwrap();
+        let history = |filter: HistoryFilter| {
+            let name = filter.name.map(|g| g.to_sqlite());
+            plan(
+                &conn,
+                &history_sql(&filter),
+                params![filter.job_id, filter.status.map(|s| s.as_str()), name, 20],
+            )
+        };
+        let failed = HistoryFilter {
+            status: Some(Status::Failed),
+            ..HistoryFilter::newest(20)
+        };
+        let p = history(failed);
+        assert!(p.contains("executions_by_status"), "{p}");
+        let of_job = HistoryFilter {
+            job_id: Some("backup"),
+            ..HistoryFilter::newest(20)
+        };
+        assert!(history(of_job).contains("executions_by_job"));
+        let named = HistoryFilter {
+            name: Some(&glob),
+            ..HistoryFilter::newest(20)
+        };
+        let p = history(named);
+        assert!(p.contains("executions_by_job_name"), "{p}");
+        assert!(p.contains("executions_by_job "), "{p}");
+    }
 }

@@ -5,7 +5,7 @@ use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::{to_ms, SqliteStore};
 use crate::error::UsageError;
-use crate::model::Job;
+use crate::model::{Execution, Job};
 use crate::store::rows::{self, generate_id, StoredJob};
 use crate::store::{JobFilter, JobRow, JobStates, Jobs, NewJobId, Output};
 
@@ -94,6 +94,24 @@ pub(super) fn write(tx: &Transaction, job: &Job) -> Result<()> {
         tx.execute("DELETE FROM retries WHERE job_id = ?1", [&job.id])?;
     }
     Ok(())
+}
+
+/// A listing's query: `?1` the name pattern, `?2` the limit (-1: none).
+fn list_sql(filter: &JobFilter, columns: &str) -> String {
+    super::numbered(&format!(
+        "SELECT {columns} FROM jobs {} ORDER BY next_run_at IS NULL, next_run_at, id LIMIT $2",
+        rows::jobs_where(filter, |c| format!("{c} GLOB $1"))
+    ))
+}
+
+/// [`list_sql`] with each job's latest execution (see
+/// [`rows::listed_select`]).
+fn listed_sql(filter: &JobFilter, columns: &str) -> String {
+    super::numbered(&format!(
+        "{} {} ORDER BY jobs.next_run_at IS NULL, jobs.next_run_at, jobs.id LIMIT $2",
+        rows::listed_select(columns),
+        rows::jobs_where(filter, |c| format!("jobs.{c} GLOB $1"))
+    ))
 }
 
 impl Jobs for SqliteStore {
@@ -200,17 +218,33 @@ impl Jobs for SqliteStore {
         } else {
             COLUMNS
         };
-        let filter = if filter.finished {
-            ""
-        } else {
-            "WHERE state != 'finished'"
-        };
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {columns} FROM jobs {filter} ORDER BY next_run_at IS NULL, next_run_at, id"
-        ))?;
-        let mut rows = stmt.query([])?;
+        let mut stmt = self.conn.prepare(&list_sql(&filter, columns))?;
+        let name = filter.name.as_ref().map(|g| g.to_sqlite());
+        let limit = filter.limit.map_or(-1, |n| n.min(i64::MAX as usize) as i64);
+        let mut rows = stmt.query(params![name, limit])?;
         while let Some(row) = rows.next()? {
             f(job_from_row(row)?)?;
+        }
+        Ok(())
+    }
+
+    fn each_listed(
+        &self,
+        filter: JobFilter,
+        f: &mut dyn FnMut(JobRow, Option<Execution>) -> Result<()>,
+    ) -> Result<()> {
+        let columns = if filter.summary {
+            SUMMARY_COLUMNS
+        } else {
+            COLUMNS
+        };
+        let mut stmt = self.conn.prepare(&listed_sql(&filter, columns))?;
+        let name = filter.name.as_ref().map(|g| g.to_sqlite());
+        let limit = filter.limit.map_or(-1, |n| n.min(i64::MAX as usize) as i64);
+        let mut rows = stmt.query(params![name, limit])?;
+        while let Some(row) = rows.next()? {
+            let last = rows::execution_if_any(row, 9)?;
+            f(job_from_row(row)?, last)?;
         }
         Ok(())
     }
@@ -260,5 +294,74 @@ impl Jobs for SqliteStore {
             Ok(())
         })();
         super::named(result, &path)
+    }
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::model::JobState;
+    use crate::store::{Glob, StateSet};
+
+    /// `EXPLAIN QUERY PLAN`'s details, one per line.
+    pub(in crate::store::sqlite) fn plan(
+        conn: &rusqlite::Connection,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> String {
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = stmt.query_map(params, |r| r.get::<_, String>(3)).unwrap();
+        rows.map(Result::unwrap).collect::<Vec<_>>().join("\n")
+    }
+
+    pub(in crate::store::sqlite) fn migrated() -> rusqlite::Connection {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        super::super::schema::migrate(&mut conn, std::path::Path::new(":memory:")).unwrap();
+        conn
+    }
+
+    #[test]
+    fn list_filters_read_indexes_not_every_job() {
+        let conn = migrated();
+        let list = |filter: JobFilter, name: Option<&str>| {
+            plan(&conn, &list_sql(&filter, COLUMNS), params![name, 20])
+        };
+        let paused = JobFilter {
+            states: StateSet::of(&[JobState::Paused]),
+            ..JobFilter::default()
+        };
+        let p = list(paused, None);
+        assert!(p.contains("USING INDEX jobs_by_state_list_order"), "{p}");
+        assert!(!p.contains("TEMP B-TREE"), "sorted by the index: {p}");
+        let named = JobFilter {
+            name: Some(Glob::parse("job1*").unwrap()),
+            ..JobFilter::default()
+        };
+        let p = list(named, Some("job1*"));
+        assert!(
+            !p.contains("SCAN jobs\n") && !p.ends_with("SCAN jobs"),
+            "{p}"
+        );
+        assert!(p.contains("jobs_by_name"), "{p}");
+        // As `tick list` reads them, with each job's latest execution:
+        // the same plan, one index search per row for the execution.
+        let paused = JobFilter {
+            states: StateSet::of(&[JobState::Paused]),
+            ..JobFilter::default()
+        };
+        let p = plan(
+            &conn,
+            &listed_sql(&paused, COLUMNS),
+            params![None::<String>, 20],
+        );
+        assert!(p.contains("USING INDEX jobs_by_state_list_order"), "{p}");
+        assert!(p.contains("executions_by_job"), "{p}");
+        assert!(!p.contains("TEMP B-TREE") && !p.contains("SCAN e"), "{p}");
+        // No filter: the list order's own index, no sort.
+        let p = list(JobFilter::default(), None);
+        assert!(
+            p.contains("jobs_by_list_order") && !p.contains("TEMP B-TREE"),
+            "{p}"
+        );
     }
 }

@@ -90,6 +90,13 @@ const MIGRATIONS: &[&str] = &[
     // where an id is expected is found without reading every job.
     "ALTER TABLE executions ADD COLUMN reason TEXT;
      CREATE INDEX jobs_by_name ON jobs (name) WHERE name IS NOT NULL;",
+    // 7: `list --state` and `history --status`/`--name` from indexes:
+    // jobs of one state in list order (a `LIMIT` reads only what it
+    // shows), executions newest first by status and by the name they ran
+    // under (`--name` on ids has the primary key and `executions_by_job`).
+    "CREATE INDEX jobs_by_state_list_order ON jobs (state, (next_run_at IS NULL), next_run_at, id);
+     CREATE INDEX executions_by_status ON executions (status, id);
+     CREATE INDEX executions_by_job_name ON executions (job_name, id) WHERE job_name IS NOT NULL;",
 ];
 
 /// The schema version this tick writes.

@@ -122,7 +122,7 @@ fn reads_of_what_is_not_there_are_404_and_bad_queries_400() {
         (
             "/api/v1/jobs?color=red",
             400,
-            "unknown query parameter 'color' (known: all)",
+            "unknown query parameter 'color' (known: all, state, name, limit)",
         ),
         ("/api/v1/nothing", 404, "no such API path: /api/v1/nothing"),
         ("/api/v2/jobs", 404, "the API is under /api/v1"),
@@ -422,4 +422,94 @@ fn the_openapi_document_matches_what_is_served() {
         &r.json(),
         "error",
     );
+}
+
+#[test]
+fn list_and_history_filters_are_query_parameters() {
+    let env = Env::new();
+    for (id, state) in [
+        ("web-1", "active"),
+        ("web-2", "paused"),
+        ("web-3", "paused"),
+        ("db", "paused"),
+    ] {
+        let paused = if state == "paused" {
+            "--paused"
+        } else {
+            "--max-instances=1"
+        };
+        env.tick(&[
+            "add",
+            "--id",
+            id,
+            paused,
+            "cron",
+            "0 3 * * *",
+            "--",
+            "false",
+        ])
+        .ok();
+    }
+    env.tick(&["fire", "web-1"]).output();
+    env.tick(&["fire", "db"]).output();
+    let server = serve(&env, &[]);
+    let c = Client::new(&server, None);
+    let ids = |v: Value, key: &str| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|j| j[key].as_str().unwrap().to_string())
+            .collect()
+    };
+    // The same answers as the flags, `state` repeated or comma-separated.
+    for (query, args) in [
+        (
+            "state=paused&name=web-*&limit=5",
+            &["--state", "paused", "--name", "web-*", "--limit", "5"][..],
+        ),
+        (
+            "state=active,paused&limit=2",
+            &["--state", "active,paused", "--limit", "2"],
+        ),
+        (
+            "state=active&state=paused&name=%5B!w%5D*",
+            &["--state", "active,paused", "--name", "[!w]*"],
+        ),
+    ] {
+        let r = c.get(&format!("/api/v1/jobs?{query}"));
+        assert_eq!(r.status, 200, "{query}: {}", r.body);
+        let mut cli = vec!["list", "--json"];
+        cli.extend_from_slice(args);
+        assert_eq!(r.json(), cli_json(&env, &cli), "{query}");
+    }
+    let r = c.get("/api/v1/jobs?state=paused&name=web-*&limit=5");
+    assert_eq!(ids(r.json(), "id"), ["web-2", "web-3"]);
+    let r = c.get("/api/v1/executions?name=web-*");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(ids(r.json(), "job_id"), ["web-1"]);
+    assert_eq!(
+        r.json(),
+        cli_json(&env, &["history", "--name", "web-*", "--json"])
+    );
+    let r = c.get("/api/v1/executions?name=*&status=failed&limit=1");
+    assert_eq!(ids(r.json(), "job_id"), ["db"]);
+    // Bad values: 400 with the command line's message.
+    for (query, says) in [
+        (
+            "/api/v1/jobs?state=bogus",
+            "invalid value 'bogus' for '--state <STATE>'",
+        ),
+        (
+            "/api/v1/jobs?name=web-%5B",
+            "invalid --name 'web-[': a '[' is not closed by a ']'",
+        ),
+        (
+            "/api/v1/executions?name=%5B",
+            "invalid --name '[': a '[' is not closed",
+        ),
+    ] {
+        let r = c.get(query);
+        assert_eq!(r.status, 400, "{query}: {}", r.body);
+        assert!(r.error().contains(says), "{query}: {}", r.error());
+    }
 }
