@@ -144,6 +144,8 @@ impl Runs for SqliteStore {
         self.conn.busy_timeout(RUNNER_BUSY_TIMEOUT)?;
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        self.conn
+            .pragma_update(None, "cache_size", super::RUNNER_CACHE_KIB)?;
         self.sync_claims_only = true;
         Ok(())
     }
