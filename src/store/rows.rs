@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{BadRow, Due, HistoryFilter, JobFilter, JobRow, Output, RunnerRow};
+use super::{BadRow, Due, HistoryFilter, JobFilter, JobRow, Output, RunnerRow, RunningRow};
 use crate::error::UsageError;
 use crate::model::{Execution, Job, JobOptions, RunResult, Status};
 use crate::trigger::TriggerSpec;
@@ -273,6 +273,25 @@ pub fn output(c: &dyn Cells) -> anyhow::Result<Output> {
     Ok(Output {
         execution: Some(execution),
         result,
+    })
+}
+
+/// Every execution recorded as `running`, read by [`running`].
+pub const RUNNING_SQL: &str =
+    "SELECT id, job_id, job_name, command, scheduled_at, pid, owner, started_at IS NOT NULL
+     FROM executions WHERE status = 'running' ORDER BY id";
+
+/// A row of [`RUNNING_SQL`].
+pub fn running(c: &dyn Cells) -> anyhow::Result<RunningRow> {
+    Ok(RunningRow {
+        execution_id: int(c, 0)?,
+        job_id: text(c, 1)?,
+        job_name: c.text(2)?,
+        command: text(c, 3)?,
+        scheduled_at: from_ms(int(c, 4)?),
+        pid: int32(c, 5)?,
+        owner: c.text(6)?,
+        started: c.flag(7)?,
     })
 }
 

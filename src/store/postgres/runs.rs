@@ -313,24 +313,9 @@ impl Runs for PgStore {
 
     fn running_executions(&self) -> Result<Vec<RunningRow>> {
         self.read(|c| {
-            let rows = c.query(
-                "SELECT id, job_id, job_name, command, scheduled_at, pid, owner, started_at IS NOT NULL
-                 FROM executions WHERE status = 'running' ORDER BY id",
-                &[],
-            )?;
-            rows.iter()
-                .map(|r| {
-                    Ok(RunningRow {
-                        execution_id: r.try_get(0)?,
-                        job_id: r.try_get(1)?,
-                        job_name: r.try_get(2)?,
-                        command: r.try_get(3)?,
-                        scheduled_at: from_ms(r.try_get(4)?),
-                        pid: r.try_get(5)?,
-                        owner: r.try_get(6)?,
-                        started: r.try_get(7)?,
-                    })
-                })
+            c.query(rows::RUNNING_SQL, &[])?
+                .iter()
+                .map(|r| rows::running(r))
                 .collect()
         })
     }

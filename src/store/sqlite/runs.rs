@@ -303,23 +303,8 @@ impl Runs for SqliteStore {
     }
 
     fn running_executions(&self) -> Result<Vec<RunningRow>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, job_id, job_name, command, scheduled_at, pid, owner, started_at IS NOT NULL
-             FROM executions WHERE status = 'running' ORDER BY id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(RunningRow {
-                execution_id: r.get(0)?,
-                job_id: r.get(1)?,
-                job_name: r.get(2)?,
-                command: r.get(3)?,
-                scheduled_at: from_ms(r.get(4)?),
-                pid: r.get(5)?,
-                owner: r.get(6)?,
-                started: r.get(7)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        let mut stmt = self.conn.prepare_cached(rows::RUNNING_SQL)?;
+        super::decode_all(&mut stmt, [], rows::running)
     }
 
     fn release_unstarted(&mut self, execution_ids: &[i64]) -> Result<usize> {
