@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::util::{wait_for, Env};
+use crate::util::{wait_for, Env, Reaped};
 
 fn history(env: &Env, args: &[&str]) -> Vec<Value> {
     let mut all = vec!["history", "--json"];
@@ -472,7 +472,7 @@ fn follow(
     env: &Env,
     args: &[&str],
 ) -> (
-    std::process::Child,
+    Reaped,
     std::sync::mpsc::Receiver<(std::time::Instant, String)>,
 ) {
     use std::io::BufRead;
@@ -489,7 +489,7 @@ fn follow(
             let _ = tx.send((std::time::Instant::now(), line.unwrap()));
         }
     });
-    (child, rx)
+    (Reaped(child), rx)
 }
 
 #[test]
@@ -514,7 +514,9 @@ fn logs_follow_shows_a_running_execution_as_it_comes() {
     while let Ok((at, line)) = lines.recv_timeout(Duration::from_secs(10)) {
         got.push((at.duration_since(began), line));
     }
-    let status = child.wait().unwrap();
+    let status = child
+        .wait_exit(10)
+        .expect("logs --follow did not end with the execution");
     assert!(status.success());
     let text: Vec<&str> = got.iter().map(|(_, l)| l.as_str()).collect();
     assert!(

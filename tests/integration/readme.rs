@@ -173,8 +173,10 @@ fn the_readme_walk_through_runs_and_prints_what_it_shows() {
     // The ids `tick add` generated: they differ from the README's.
     let mut generated: Vec<String> = Vec::new();
     for step in &steps {
-        let out = Command::new("/bin/sh")
-            .args(["-c", &step.command])
+        // Bounded: a step that hangs (`logs --follow` that never ends) is
+        // a failure (exit 124), never a test that waits forever.
+        let out = Command::new("timeout")
+            .args(["-k", "5", "60", "/bin/sh", "-c", &step.command])
             .current_dir(env.path())
             .env("PATH", &path)
             .env("TICK_DB", env.db())

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use rustix::process::{kill_process, Pid, Signal};
 
-use crate::util::{proc_status, wait_for, Env, Runner, Starts};
+use crate::util::{proc_status, wait_for, Env, Reaped, Runner, Starts};
 
 /// (job id, scheduled ms, status, exit code, stdout) of one execution.
 type Row = (String, i64, String, Option<i32>, Vec<u8>);
@@ -156,19 +156,21 @@ fn sigint_works_when_started_with_sigint_ignored() {
         "trap '' INT; exec {} run --no-echo",
         env!("CARGO_BIN_EXE_tick")
     );
-    let mut child = Command::new("/bin/sh")
-        .args(["-c", &script])
-        .env("TICK_DB", env.db())
-        .stderr(std::fs::File::create(env.path().join("bg.err")).unwrap())
-        .spawn()
-        .unwrap();
+    let mut child = Reaped(
+        Command::new("/bin/sh")
+            .args(["-c", &script])
+            .env("TICK_DB", env.db())
+            .stderr(std::fs::File::create(env.path().join("bg.err")).unwrap())
+            .spawn()
+            .unwrap(),
+    );
     wait_for("runner start", 10, || {
         std::fs::read_to_string(env.path().join("bg.err"))
             .unwrap_or_default()
             .contains("scheduler started")
     });
-    kill_process(Pid::from_raw(child.id() as i32).unwrap(), Signal::INT).unwrap();
-    wait_for("runner exit", 10, || child.try_wait().unwrap().is_some());
+    kill_process(Pid::from_raw(child.0.id() as i32).unwrap(), Signal::INT).unwrap();
+    assert!(child.wait_exit(10).is_some(), "the runner did not exit");
 }
 
 #[test]

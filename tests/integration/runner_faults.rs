@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::util::{count_executions, processes_running, wait_for, Env, Starts};
+use crate::util::{count_executions, processes_running, wait_for, Env, Reaped, Starts};
 
 /// Rows of one job: (status, stdout).
 fn rows(env: &Env, job: &str) -> Vec<(String, String)> {
@@ -261,14 +261,7 @@ fn starting_a_runner_leaves_a_live_tick_fire_alone() {
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    struct Reap(std::process::Child);
-    impl Drop for Reap {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let mut fire = Reap(fire);
+    let mut fire = Reaped(fire);
     wait_for("the manual run to start", 10, || {
         rows(&env, "manual").iter().any(|r| r.0 == "running")
     });

@@ -163,14 +163,7 @@ impl Runner {
 
     /// Wait for exit; `None` if it is still running after `secs`.
     pub fn wait_exit(&mut self, secs: u64) -> Option<std::process::ExitStatus> {
-        let end = Instant::now() + Duration::from_secs(secs);
-        while Instant::now() < end {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                return Some(s);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        None
+        wait_exit(&mut self.child, secs)
     }
 
     /// SIGINT, expect a clean exit within 15 s; the log.
@@ -203,9 +196,41 @@ impl Runner {
 
 impl Drop for Runner {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        reap(&mut self.child);
     }
+}
+
+/// Any other process a test starts: killed (SIGKILL) and reaped on drop,
+/// so a failing assertion or a hang never leaves it behind.
+pub struct Reaped(pub Child);
+
+impl Reaped {
+    /// Wait for exit; `None` if it is still running after `secs`.
+    pub fn wait_exit(&mut self, secs: u64) -> Option<std::process::ExitStatus> {
+        wait_exit(&mut self.0, secs)
+    }
+}
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        reap(&mut self.0);
+    }
+}
+
+fn reap(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn wait_exit(child: &mut Child, secs: u64) -> Option<std::process::ExitStatus> {
+    let end = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < end {
+        if let Some(s) = child.try_wait().unwrap() {
+            return Some(s);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
 }
 
 /// Poll `ok` every 100 ms for up to `secs`; panic naming `what` if it never holds.
