@@ -11,7 +11,7 @@
 use std::time::{Duration, Instant};
 
 use super::Scheduler;
-use crate::store::{LeaseLost, StoreGone};
+use crate::store::{CannotUse, LeaseLost, StoreGone};
 use crate::units::human_ms;
 
 /// The first retry after a failure, doubling up to the second.
@@ -52,13 +52,11 @@ impl Scheduler {
                 o.retry_at = now + o.backoff;
             }
             None => {
-                // PostgreSQL's errors already name the store.
-                let said = format!("cannot use {}", self.store.location());
                 let text = crate::error::chain_text(&e);
-                let what = if text.starts_with(&said) {
+                let what = if CannotUse::names(&e) {
                     text
                 } else {
-                    format!("{said}: {text}")
+                    format!("{}: {text}", CannotUse::new(self.store.location()))
                 };
                 self.log.error(&format!(
                     "{what}; claiming nothing and keeping results of running jobs until it works again (retrying)"

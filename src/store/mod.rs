@@ -375,6 +375,28 @@ impl std::fmt::Display for StoreGone {
 
 impl std::error::Error for StoreGone {}
 
+/// The context of a store error that names its store: `cannot use
+/// LOCATION`. Whoever reports such an error adds no name of its own.
+#[derive(Debug)]
+pub struct CannotUse(pub String);
+
+impl CannotUse {
+    pub fn new(location: &Location) -> CannotUse {
+        CannotUse(format!("cannot use {location}"))
+    }
+
+    /// Whether `e` names its store already.
+    pub fn names(e: &anyhow::Error) -> bool {
+        e.downcast_ref::<CannotUse>().is_some()
+    }
+}
+
+impl std::fmt::Display for CannotUse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Jobs: each method that writes is one transaction.
 pub trait Jobs {
     /// Add a job; returns its id. `job.id` is ignored in favour of `id`.

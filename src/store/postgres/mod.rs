@@ -175,7 +175,7 @@ impl Conn {
 fn named<T>(result: Result<T>, location: &Location) -> Result<T> {
     result.map_err(|e| {
         if e.is::<postgres::Error>() {
-            e.context(format!("cannot use {location}"))
+            e.context(crate::store::CannotUse::new(location))
         } else {
             e
         }

@@ -285,11 +285,16 @@ fn killed_connections_and_simultaneous_starts_lose_and_double_nothing() {
     once_each(&file, 3, from, to);
     for log in logs {
         // One line per outage, not per retry.
-        let outages = log
+        let outages: Vec<&str> = log
             .lines()
             .filter(|l| l.contains("claiming nothing"))
-            .count();
-        assert!(outages <= 2, "{log}");
+            .collect();
+        assert!(outages.len() <= 2, "{log}");
+        // Each names the store once.
+        assert!(
+            outages.iter().all(|l| l.matches("cannot use").count() == 1),
+            "{log}"
+        );
     }
 }
 
