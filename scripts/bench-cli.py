@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Whole-process timings of tick's management commands as the jobs file grows.
 
-Usage: cargo build --release && python3 scripts/bench-cli.py [--adds N] [--import-to M] [--runs R]
+Usage: cargo build --release && python3 scripts/bench-cli.py [--adds N] [--import-to M] [--runs R] [--keep]
 
 Builds one jobs file the way a user would: N jobs added one `tick add` at a
 time (default 10,000; cron, interval and date triggers mixed, every tenth
@@ -26,6 +26,8 @@ ap.add_argument("--import-to", type=int, default=100_000, help="jobs in the end,
 ap.add_argument("--runs", type=int, default=21, help="runs of each command (median)")
 ap.add_argument("--tick", default=os.path.join(os.path.dirname(__file__), "..", "target", "release", "tick"))
 ap.add_argument("--dir", default=None, help="parent of the temp dir")
+ap.add_argument("--keep", action="store_true",
+                help="keep a copy of the jobs file at each measured size (paths printed)")
 args = ap.parse_args()
 TICK = os.path.abspath(args.tick)
 if not os.access(TICK, os.X_OK):
@@ -124,6 +126,15 @@ if has_flag("history", "--name"):
     COMMANDS += [("history --name 'job0001*'", lambda i: ["history", "--name", "job0001*"])]
 
 
+def keep_copy(size):
+    """With --keep: the file as measured at `size` jobs, for profiling."""
+    if args.keep:
+        src, dst = sqlite3.connect(db), sqlite3.connect(os.path.join(tmp, f"jobs-{size}.db"))
+        src.backup(dst)
+        src.close()
+        dst.close()
+
+
 def measure(size):
     """Medians (ms) of every command, interleaved with the floor."""
     samples = {name: [] for name, _ in COMMANDS}
@@ -154,6 +165,7 @@ for i in range(args.adds):
         give_history(min(n, HISTORY_JOBS))
         log(f"measuring at {n} jobs")
         results[n] = (measure(n), wal_bytes())
+        keep_copy(n)
 log(f"one-by-one adds took {time.perf_counter() - t_build:.0f} s")
 
 if args.import_to > args.adds:
@@ -168,6 +180,7 @@ if args.import_to > args.adds:
     log(f"import of {args.import_to - args.adds} jobs: {time.perf_counter() - t0:.1f} s")
     largest_wal = max(largest_wal, wal_bytes())
     results[args.import_to] = (measure(args.import_to), wal_bytes())
+    keep_copy(args.import_to)
 
 
 def median_of(xs):
@@ -237,4 +250,7 @@ for rnd in range(3):
     print(f"tick run over {njobs:,} jobs, all overdue (round {rnd + 1}): first fire "
           f"{(first or float('nan')) * 1000:.0f} ms after start, peak RSS {peak / 1024:.1f} MiB")
 
-shutil.rmtree(tmp)
+if args.keep:
+    print(f"copies of the jobs file at each size kept in {tmp}")
+else:
+    shutil.rmtree(tmp)

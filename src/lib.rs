@@ -18,6 +18,7 @@ pub mod log;
 pub mod model;
 pub mod output;
 pub mod process;
+pub mod rfc3339;
 pub mod scheduler;
 pub mod store;
 pub mod trigger;

@@ -234,6 +234,33 @@ impl Execution {
     pub fn duration_ms(&self) -> Option<i64> {
         Some((self.finished_at? - self.started_at?).num_milliseconds())
     }
+
+    pub fn last_run(&self) -> LastRun {
+        LastRun {
+            status: self.status,
+            scheduled_at: self.scheduled_at,
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+        }
+    }
+}
+
+/// What a listing shows of a job's latest execution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LastRun {
+    pub status: Status,
+    pub scheduled_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl LastRun {
+    /// When it last did something: ended, else started, else was due.
+    pub fn when(&self) -> DateTime<Utc> {
+        self.finished_at
+            .or(self.started_at)
+            .unwrap_or(self.scheduled_at)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

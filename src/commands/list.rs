@@ -12,7 +12,7 @@ use serde::ser::{SerializeSeq, Serializer};
 
 use super::Ctx;
 use crate::cli::ListArgs;
-use crate::model::{Execution, Job};
+use crate::model::{Job, LastRun};
 use crate::output;
 use crate::store::{JobFilter, StateSet, Store};
 
@@ -76,7 +76,7 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
 pub struct Listed<'a> {
     pub job: &'a Job,
     /// Its latest execution.
-    pub last: Option<&'a Execution>,
+    pub last: Option<&'a LastRun>,
     /// Its pending retry: (due, attempt).
     pub retry: Option<&'a (DateTime<Utc>, u32)>,
 }

@@ -36,7 +36,10 @@ impl Details {
     pub fn json(&self) -> DetailsJson<'_> {
         let tz = job_tz(&self.job);
         DetailsJson {
-            job: output::JobJson::new(&self.job, self.executions.first()),
+            job: output::JobJson::new(
+                &self.job,
+                self.executions.first().map(|e| e.last_run()).as_ref(),
+            ),
             next_fires: output::fire_times_json(&self.fires, tz),
             executions: self
                 .executions

@@ -23,7 +23,6 @@ pub mod sqlite;
 
 pub use glob::Glob;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::UsageError;
@@ -31,7 +30,7 @@ use crate::error::UsageError;
 use anyhow::{bail, Result};
 use chrono::{DateTime, Utc};
 
-use crate::model::{Execution, Job, JobState, RunResult, Status};
+use crate::model::{Execution, Job, JobState, LastRun, RunResult, Status};
 
 /// A job as read from the store: a row that cannot be decoded is a
 /// [`BadRow`], so that one bad row never hides the others.
@@ -70,9 +69,9 @@ pub struct JobFilter {
     pub name: Option<Glob>,
     /// At most this many, the first in list order.
     pub limit: Option<usize>,
-    /// Only a summary of each job: of its options only `first_run` is kept
-    /// (decoding every job's options was a large share of listing 10,000
-    /// jobs).
+    /// Only a summary of each job: of its options only `first_run` and
+    /// `retries` are decoded, the rest left at their defaults (decoding
+    /// every job's options was a large share of listing 10,000 jobs).
     pub summary: bool,
 }
 
@@ -446,7 +445,7 @@ pub trait Jobs {
     fn each_listed(
         &self,
         filter: JobFilter,
-        f: &mut dyn FnMut(JobRow, Option<Execution>) -> Result<()>,
+        f: &mut dyn FnMut(JobRow, Option<LastRun>) -> Result<()>,
     ) -> Result<()>;
     /// Change jobs (`None`: every job) with `change`, all or none.
     fn update_jobs(
@@ -466,8 +465,6 @@ pub trait Jobs {
 
 /// Executions, newest first.
 pub trait History {
-    /// The latest execution of every job that has one, by job id.
-    fn last_executions(&self) -> Result<HashMap<String, Execution>>;
     /// A job's executions.
     fn executions_of(&self, job_id: &str, limit: usize) -> Result<Vec<Execution>>;
     /// The executions `filter` selects, newest first.

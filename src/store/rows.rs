@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::{BadRow, Due, HistoryFilter, JobFilter, JobRow, Output, RunnerRow, RunningRow};
 use crate::error::UsageError;
-use crate::model::{Execution, Job, JobOptions, RunResult, Status};
+use crate::model::{Execution, Job, JobOptions, LastRun, RunResult, Status};
 use crate::trigger::TriggerSpec;
 
 /// A job's columns, in the order [`StoredJob`] is read from.
@@ -75,27 +75,41 @@ pub fn retention_sql(keep: &str) -> String {
     )
 }
 
+/// Where a listing finds each job's latest execution: its status,
+/// scheduled_at, started_at and finished_at (all NULL when it has none),
+/// then the rest of the `FROM`. See [`listed_select`].
+pub enum LastRunFrom {
+    /// Kept on the job's row (a jobs file: its triggers keep it).
+    JobRow,
+    /// Joined row by row through the executions' `(job_id, id)` index, so
+    /// that a filtered listing costs what it shows, not a pass over all
+    /// history (PostgreSQL: a row kept on the job would be locked by every
+    /// execution's end, and a claim skips locked jobs).
+    Joined,
+}
+
 /// A listing's `SELECT ... FROM`: the job's `columns` (which start with
 /// `id, name, command`, as an execution's do: qualified here), then its
-/// latest execution's [`EXECUTION_COLUMNS`] (all NULL when it has none),
-/// found row by row through `executions_by_job`, so that a filtered
-/// listing costs what it shows, not a pass over all history.
-pub fn listed_select(columns: &str) -> String {
+/// latest execution as [`last_run`] reads it, from where `last` says.
+pub fn listed_select(columns: &str, last: LastRunFrom) -> String {
     debug_assert!(columns.starts_with("id, name, command, "));
     let columns = columns.replacen(
         "id, name, command, ",
         "jobs.id, jobs.name, jobs.command, ",
         1,
     );
-    let last: Vec<String> = EXECUTION_COLUMNS
-        .split(',')
-        .map(|c| format!("e.{}", c.trim()))
-        .collect();
-    format!(
-        "SELECT {columns}, {} FROM jobs LEFT JOIN executions e \
-         ON e.id = (SELECT max(x.id) FROM executions x WHERE x.job_id = jobs.id)",
-        last.join(", ")
-    )
+    let last = match last {
+        LastRunFrom::JobRow => {
+            "jobs.last_status, jobs.last_scheduled_at, jobs.last_started_at, \
+             jobs.last_finished_at FROM jobs"
+        }
+        LastRunFrom::Joined => {
+            "e.status, e.scheduled_at, e.started_at, e.finished_at FROM jobs \
+             LEFT JOIN executions e \
+             ON e.id = (SELECT max(x.id) FROM executions x WHERE x.job_id = jobs.id)"
+        }
+    };
+    format!("SELECT {columns}, {last}")
 }
 
 /// The `WHERE` of a listing's jobs, in both dialects: `$1` is the name
@@ -167,15 +181,26 @@ pub struct StoredJob<'a> {
 }
 
 /// Decode a job, checking what the command line would have checked; a
-/// column that could not even be read is `Err(text)`.
-pub fn job(id: String, stored: Result<StoredJob, String>) -> JobRow {
+/// column that could not even be read is `Err(text)`. With `summary`
+/// (see [`JobFilter::summary`]) only `first_run` and `retries` of its
+/// options are read, the rest left at their defaults.
+pub fn job(id: String, stored: Result<StoredJob, String>, summary: bool) -> JobRow {
     let parsed = stored.and_then(|s| {
+        let options = if summary {
+            serde_json::from_str::<OptionsSummary>(s.options).map(|o| JobOptions {
+                first_run: o.first_run.map(|t| t.0),
+                retries: o.retries,
+                ..JobOptions::default()
+            })
+        } else {
+            serde_json::from_str::<JobOptions>(s.options)
+        };
         Ok(Job {
             trigger: serde_json::from_str::<TriggerSpec>(s.trigger)
                 .map_err(|e| format!("bad trigger: {e}"))
                 .and_then(|t| check_jitter(t.jitter).map(|()| t))?,
             state: s.state.parse()?,
-            options: serde_json::from_str::<JobOptions>(s.options)
+            options: options
                 .map_err(|e| format!("bad options: {e}"))
                 .and_then(|o| o.check().map(|()| o))?,
             id: id.clone(),
@@ -187,6 +212,16 @@ pub fn job(id: String, stored: Result<StoredJob, String>) -> JobRow {
         })
     });
     parsed.map_err(|error| BadRow { id, error })
+}
+
+/// What a listing reads of a job's options (the rest of the document is
+/// skipped over, not decoded).
+#[derive(serde::Deserialize)]
+struct OptionsSummary {
+    #[serde(default)]
+    first_run: Option<crate::rfc3339::Instant>,
+    #[serde(default)]
+    retries: u32,
 }
 
 /// The command line's bound on `--jitter`, for a row read back.
@@ -227,13 +262,24 @@ pub fn execution(c: &dyn Cells) -> anyhow::Result<Execution> {
     execution_at(c, 0)
 }
 
-/// The execution whose [`EXECUTION_COLUMNS`] start at column `at`, if
-/// the row has one there (a job listed with its latest execution).
-pub fn execution_if_any(c: &dyn Cells, at: usize) -> anyhow::Result<Option<Execution>> {
-    match c.int(at)? {
-        Some(_) => Ok(Some(execution_at(c, at)?)),
-        None => Ok(None),
-    }
+/// A listed job's latest execution (see [`listed_select`]), from
+/// column `at`, if it has one.
+pub fn last_run(c: &dyn Cells, at: usize) -> anyhow::Result<Option<LastRun>> {
+    let Some(status) = c.text(at)? else {
+        return Ok(None);
+    };
+    Ok(Some(LastRun {
+        status: status_of(&status),
+        scheduled_at: from_ms(int(c, at + 1)?),
+        started_at: c.int(at + 2)?.map(from_ms),
+        finished_at: c.int(at + 3)?.map(from_ms),
+    }))
+}
+
+/// A stored status. An unknown one (from a newer tick) reads as
+/// interrupted rather than failing the listing.
+fn status_of(text: &str) -> Status {
+    text.parse().unwrap_or(Status::Interrupted)
 }
 
 /// An execution: the [`EXECUTION_COLUMNS`] from column `at`.
@@ -247,9 +293,7 @@ pub fn execution_at(c: &dyn Cells, at: usize) -> anyhow::Result<Execution> {
         scheduled_at: from_ms(int(c, at + 4)?),
         started_at: c.int(at + 5)?.map(from_ms),
         finished_at: c.int(at + 6)?.map(from_ms),
-        // An unknown status (from a newer tick) reads as interrupted rather
-        // than failing the listing.
-        status: status.parse().unwrap_or(Status::Interrupted),
+        status: status_of(&status),
         exit_code: int32(c, at + 8)?,
         signal: int32(c, at + 9)?,
         attempt: u32::try_from(int(c, at + 10)?).unwrap_or(1),

@@ -1,7 +1,5 @@
 //! [`History`] in PostgreSQL: executions and their output.
 
-use std::collections::HashMap;
-
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use postgres::{Client, Row};
@@ -16,23 +14,6 @@ fn executions(rows: Vec<Row>) -> Result<Vec<Execution>> {
 }
 
 impl History for PgStore {
-    fn last_executions(&self) -> Result<HashMap<String, Execution>> {
-        self.read(|c| {
-            let rows = c.query(
-                &format!(
-                    "SELECT {COLUMNS} FROM executions
-                     WHERE id IN (SELECT max(id) FROM executions GROUP BY job_id)"
-                ),
-                &[],
-            )?;
-            let mut out = HashMap::new();
-            for e in executions(rows)? {
-                out.insert(e.job_id.clone(), e);
-            }
-            Ok(out)
-        })
-    }
-
     fn executions_of(&self, job_id: &str, limit: usize) -> Result<Vec<Execution>> {
         self.read(|c| {
             executions(c.query(

@@ -8,18 +8,14 @@ use postgres::{Client, Row};
 
 use super::PgStore;
 use crate::error::UsageError;
-use crate::model::{Execution, Job};
+use crate::model::{Job, LastRun};
 use crate::store::rows::{self, generate_id, to_ms, StoredJob, JOB_COLUMNS};
 use crate::store::{JobFilter, JobRow, Jobs, NewJobId, Output};
 
-/// A listing's summary columns (see [`JobFilter::summary`]).
-const SUMMARY_COLUMNS: &str = "id, name, command, trigger, state, next_run_at, \
-     json_build_object('first_run', options::json -> 'first_run', \
-     'retries', coalesce((options::json ->> 'retries')::int, 0))::text AS options, created_at, updated_at";
-
-/// A job from a row of [`JOB_COLUMNS`]; a column that cannot be read, or
-/// whose content is bad, makes a [`crate::store::BadRow`].
-pub(super) fn job_from_row(row: &Row) -> JobRow {
+/// A job from a row of [`JOB_COLUMNS`], all of it or (`summary`) only
+/// what a listing shows; a column that cannot be read, or whose content
+/// is bad, makes a [`crate::store::BadRow`].
+pub(super) fn job_from_row(row: &Row, summary: bool) -> JobRow {
     let id: String = row.try_get(0).unwrap_or_default();
     let stored = (|| -> std::result::Result<StoredJob, postgres::Error> {
         Ok(StoredJob {
@@ -33,7 +29,7 @@ pub(super) fn job_from_row(row: &Row) -> JobRow {
             updated_at: row.try_get(8)?,
         })
     })();
-    rows::job(id, stored.map_err(|e| e.to_string()))
+    rows::job(id, stored.map_err(|e| e.to_string()), summary)
 }
 
 /// Jobs matching `filter` (SQL after `FROM jobs`).
@@ -43,7 +39,7 @@ pub(super) fn select(
     params: &[&(dyn ToSql + Sync)],
 ) -> Result<Vec<JobRow>> {
     let rows = c.query(&format!("SELECT {JOB_COLUMNS} FROM jobs {filter}"), params)?;
-    Ok(rows.iter().map(job_from_row).collect())
+    Ok(rows.iter().map(|row| job_from_row(row, false)).collect())
 }
 
 fn get(c: &mut Client, id: &str) -> Result<Option<Job>> {
@@ -158,13 +154,8 @@ impl Jobs for PgStore {
     }
 
     fn each_job(&self, filter: JobFilter, f: &mut dyn FnMut(JobRow) -> Result<()>) -> Result<()> {
-        let columns = if filter.summary {
-            SUMMARY_COLUMNS
-        } else {
-            JOB_COLUMNS
-        };
         let sql = format!(
-            "SELECT {columns} FROM jobs {} ORDER BY (next_run_at IS NULL), next_run_at, id LIMIT $2",
+            "SELECT {JOB_COLUMNS} FROM jobs {} ORDER BY (next_run_at IS NULL), next_run_at, id LIMIT $2",
             rows::jobs_where(&filter, |c| format!("{c} COLLATE \"C\" ~ $1"))
         );
         let name = filter.name.as_ref().map(|g| g.to_regex());
@@ -175,7 +166,7 @@ impl Jobs for PgStore {
             let params: [&(dyn ToSql + Sync); 2] = [&name, &limit];
             let mut rows = c.query_raw(&sql, params)?;
             while let Some(row) = rows.next()? {
-                f(job_from_row(&row))?;
+                f(job_from_row(&row, filter.summary))?;
             }
             Ok(())
         })
@@ -184,16 +175,11 @@ impl Jobs for PgStore {
     fn each_listed(
         &self,
         filter: JobFilter,
-        f: &mut dyn FnMut(JobRow, Option<Execution>) -> Result<()>,
+        f: &mut dyn FnMut(JobRow, Option<LastRun>) -> Result<()>,
     ) -> Result<()> {
-        let columns = if filter.summary {
-            SUMMARY_COLUMNS
-        } else {
-            JOB_COLUMNS
-        };
         let sql = format!(
             "{} {} ORDER BY (jobs.next_run_at IS NULL), jobs.next_run_at, jobs.id LIMIT $2",
-            rows::listed_select(columns),
+            rows::listed_select(JOB_COLUMNS, rows::LastRunFrom::Joined),
             rows::jobs_where(&filter, |c| format!("jobs.{c} COLLATE \"C\" ~ $1"))
         );
         let name = filter.name.as_ref().map(|g| g.to_regex());
@@ -202,8 +188,8 @@ impl Jobs for PgStore {
             let params: [&(dyn ToSql + Sync); 2] = [&name, &limit];
             let mut rows = c.query_raw(&sql, params)?;
             while let Some(row) = rows.next()? {
-                let last = rows::execution_if_any(&row, 9)?;
-                f(job_from_row(&row), last)?;
+                let last = rows::last_run(&row, 9)?;
+                f(job_from_row(&row, filter.summary), last)?;
             }
             Ok(())
         })

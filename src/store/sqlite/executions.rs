@@ -1,7 +1,5 @@
 //! [`History`] in the jobs file: executions and their output.
 
-use std::collections::HashMap;
-
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::params;
@@ -24,17 +22,6 @@ fn history_sql(filter: &HistoryFilter) -> String {
 }
 
 impl History for SqliteStore {
-    fn last_executions(&self) -> Result<HashMap<String, Execution>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM executions
-             WHERE id IN (SELECT max(id) FROM executions GROUP BY job_id)"
-        ))?;
-        Ok(decode_all(&mut stmt, [], rows::execution)?
-            .into_iter()
-            .map(|e| (e.job_id.clone(), e))
-            .collect())
-    }
-
     fn executions_of(&self, job_id: &str, limit: usize) -> Result<Vec<Execution>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {COLUMNS} FROM executions WHERE job_id = ?1 ORDER BY id DESC LIMIT ?2"

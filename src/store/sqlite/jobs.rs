@@ -5,20 +5,15 @@ use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::{to_ms, SqliteStore};
 use crate::error::UsageError;
-use crate::model::{Execution, Job};
+use crate::model::{Job, LastRun};
 use crate::store::rows::{self, generate_id, StoredJob};
 use crate::store::{JobFilter, JobRow, JobStates, Jobs, NewJobId, Output};
 
 pub(super) use crate::store::rows::JOB_COLUMNS as COLUMNS;
 
-/// The same columns for a listing that shows only a summary: of the
-/// options only `first_run` and `retries`. Decoding every job's full
-/// options was a large share of listing 10,000 jobs.
-const SUMMARY_COLUMNS: &str = "id, name, command, trigger, state, next_run_at, \
-     json_object('first_run', json_extract(options, '$.first_run'), \
-     'retries', coalesce(json_extract(options, '$.retries'), 0)) AS options, created_at, updated_at";
-
-pub(super) fn job_from_row(row: &Row) -> rusqlite::Result<JobRow> {
+/// A job from a row of [`COLUMNS`], all of it or (`summary`) only what a
+/// listing shows (see [`rows::job`]).
+pub(super) fn job_from_row(row: &Row, summary: bool) -> rusqlite::Result<JobRow> {
     let id: String = row.get(0)?;
     // Decode straight from SQLite's text: no String per column.
     let text = |i: usize| -> std::result::Result<&str, String> {
@@ -39,7 +34,7 @@ pub(super) fn job_from_row(row: &Row) -> rusqlite::Result<JobRow> {
             updated_at: row.get(8).map_err(get)?,
         })
     })();
-    Ok(rows::job(id, stored))
+    Ok(rows::job(id, stored, summary))
 }
 
 fn unknown(id: &str) -> UsageError {
@@ -51,7 +46,7 @@ fn get(tx: &Transaction, id: &str) -> Result<Option<Job>> {
         .query_row(
             &format!("SELECT {COLUMNS} FROM jobs WHERE id = ?1"),
             [id],
-            job_from_row,
+            |row| job_from_row(row, false),
         )
         .optional()?;
     match job {
@@ -97,19 +92,19 @@ pub(super) fn write(tx: &Transaction, job: &Job) -> Result<()> {
 }
 
 /// A listing's query: `?1` the name pattern, `?2` the limit (-1: none).
-fn list_sql(filter: &JobFilter, columns: &str) -> String {
+fn list_sql(filter: &JobFilter) -> String {
     super::numbered(&format!(
-        "SELECT {columns} FROM jobs {} ORDER BY next_run_at IS NULL, next_run_at, id LIMIT $2",
+        "SELECT {COLUMNS} FROM jobs {} ORDER BY next_run_at IS NULL, next_run_at, id LIMIT $2",
         rows::jobs_where(filter, |c| format!("{c} GLOB $1"))
     ))
 }
 
 /// [`list_sql`] with each job's latest execution (see
 /// [`rows::listed_select`]).
-fn listed_sql(filter: &JobFilter, columns: &str) -> String {
+fn listed_sql(filter: &JobFilter) -> String {
     super::numbered(&format!(
         "{} {} ORDER BY jobs.next_run_at IS NULL, jobs.next_run_at, jobs.id LIMIT $2",
-        rows::listed_select(columns),
+        rows::listed_select(COLUMNS, rows::LastRunFrom::JobRow),
         rows::jobs_where(filter, |c| format!("jobs.{c} GLOB $1"))
     ))
 }
@@ -213,17 +208,12 @@ impl Jobs for SqliteStore {
     }
 
     fn each_job(&self, filter: JobFilter, f: &mut dyn FnMut(JobRow) -> Result<()>) -> Result<()> {
-        let columns = if filter.summary {
-            SUMMARY_COLUMNS
-        } else {
-            COLUMNS
-        };
-        let mut stmt = self.conn.prepare(&list_sql(&filter, columns))?;
+        let mut stmt = self.conn.prepare(&list_sql(&filter))?;
         let name = filter.name.as_ref().map(|g| g.to_sqlite());
         let limit = filter.limit.map_or(-1, |n| n.min(i64::MAX as usize) as i64);
         let mut rows = stmt.query(params![name, limit])?;
         while let Some(row) = rows.next()? {
-            f(job_from_row(row)?)?;
+            f(job_from_row(row, filter.summary)?)?;
         }
         Ok(())
     }
@@ -231,20 +221,15 @@ impl Jobs for SqliteStore {
     fn each_listed(
         &self,
         filter: JobFilter,
-        f: &mut dyn FnMut(JobRow, Option<Execution>) -> Result<()>,
+        f: &mut dyn FnMut(JobRow, Option<LastRun>) -> Result<()>,
     ) -> Result<()> {
-        let columns = if filter.summary {
-            SUMMARY_COLUMNS
-        } else {
-            COLUMNS
-        };
-        let mut stmt = self.conn.prepare(&listed_sql(&filter, columns))?;
+        let mut stmt = self.conn.prepare(&listed_sql(&filter))?;
         let name = filter.name.as_ref().map(|g| g.to_sqlite());
         let limit = filter.limit.map_or(-1, |n| n.min(i64::MAX as usize) as i64);
         let mut rows = stmt.query(params![name, limit])?;
         while let Some(row) = rows.next()? {
-            let last = rows::execution_if_any(row, 9)?;
-            f(job_from_row(row)?, last)?;
+            let last = rows::last_run(row, 9)?;
+            f(job_from_row(row, filter.summary)?, last)?;
         }
         Ok(())
     }
@@ -324,7 +309,7 @@ pub(super) mod tests {
     fn list_filters_read_indexes_not_every_job() {
         let conn = migrated();
         let list = |filter: JobFilter, name: Option<&str>| {
-            plan(&conn, &list_sql(&filter, COLUMNS), params![name, 20])
+            plan(&conn, &list_sql(&filter), params![name, 20])
         };
         let paused = JobFilter {
             states: StateSet::of(&[JobState::Paused]),
@@ -344,19 +329,15 @@ pub(super) mod tests {
         );
         assert!(p.contains("jobs_by_name"), "{p}");
         // As `tick list` reads them, with each job's latest execution:
-        // the same plan, one index search per row for the execution.
+        // the same plan, with nothing read from the executions.
         let paused = JobFilter {
             states: StateSet::of(&[JobState::Paused]),
             ..JobFilter::default()
         };
-        let p = plan(
-            &conn,
-            &listed_sql(&paused, COLUMNS),
-            params![None::<String>, 20],
-        );
+        let p = plan(&conn, &listed_sql(&paused), params![None::<String>, 20]);
         assert!(p.contains("USING INDEX jobs_by_state_list_order"), "{p}");
-        assert!(p.contains("executions_by_job"), "{p}");
-        assert!(!p.contains("TEMP B-TREE") && !p.contains("SCAN e"), "{p}");
+        assert!(!p.contains("executions"), "{p}");
+        assert!(!p.contains("TEMP B-TREE"), "{p}");
         // No filter: the list order's own index, no sort.
         let p = list(JobFilter::default(), None);
         assert!(

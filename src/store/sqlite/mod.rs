@@ -159,7 +159,7 @@ impl SqliteStore {
         let mut stmt = self
             .conn
             .prepare_cached(&format!("SELECT {} FROM jobs {filter}", jobs::COLUMNS))?;
-        let rows = stmt.query_map(params, jobs::job_from_row)?;
+        let rows = stmt.query_map(params, |row| jobs::job_from_row(row, false))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 }

@@ -63,19 +63,51 @@ fn once_each(
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), all.len(), "a fire started twice: {all:?}");
+    let missing = missing(&unique, jobs, from, to);
+    assert!(missing.is_empty(), "fires never started: {missing:?}");
+}
+
+/// The (job, scheduled) of `jobs` from `from` to `to` not in `started`
+/// (sorted).
+fn missing(
+    started: &[(String, String)],
+    jobs: usize,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+) -> Vec<(String, String)> {
     let mut missing = Vec::new();
     let mut t = from;
     while t <= to {
         let at = t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         for j in 0..jobs {
             let key = (format!("j{j}"), at.clone());
-            if unique.binary_search(&key).is_err() {
+            if started.binary_search(&key).is_err() {
                 missing.push(key);
             }
         }
         t += chrono::Duration::seconds(1);
     }
-    assert!(missing.is_empty(), "fires never started: {missing:?}");
+    missing
+}
+
+/// Before the runners stop: wait until every fire up to `to` has started
+/// (at most 20 s). On a loaded machine a fire due a second ago may still
+/// be on its way, and stopping the runners then would lose it.
+fn wait_started(
+    file: &Path,
+    jobs: usize,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::time::Instant::now() < deadline {
+        let mut started = starts(file);
+        started.sort();
+        if missing(&started, jobs, from, to).is_empty() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 fn whole_second(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
@@ -210,6 +242,7 @@ fn kill_9_of_a_runner_fails_over_and_its_run_is_interrupted() {
     );
     std::thread::sleep(Duration::from_secs(3));
     let to = whole_second(chrono::Utc::now()) - chrono::Duration::seconds(1);
+    wait_started(&file, 2, from, to);
     b.stop();
     once_each(&file, 2, from, to);
     let h = env.tick(&["--db", &pg.url, "history", "long"]).ok();
@@ -256,6 +289,7 @@ fn a_runner_stopped_past_its_lease_is_taken_over_and_runs_nothing_the_others_too
     assert!(a.log().contains("another runner took over"), "{}", a.log());
     std::thread::sleep(Duration::from_secs(2));
     let to = whole_second(chrono::Utc::now()) - chrono::Duration::seconds(1);
+    wait_started(&file, 4, from, to);
     b.stop();
     once_each(&file, 4, from, to);
 }
@@ -281,6 +315,7 @@ fn killed_connections_and_simultaneous_starts_lose_and_double_nothing() {
         std::thread::sleep(Duration::from_secs(2));
     }
     let to = whole_second(chrono::Utc::now()) - chrono::Duration::seconds(1);
+    wait_started(&file, 3, from, to);
     let logs: Vec<String> = starting.drain(..).map(Runner::stop).collect();
     once_each(&file, 3, from, to);
     for log in logs {
@@ -352,6 +387,7 @@ fn a_server_restart_under_load_loses_and_doubles_nothing() {
     }
     std::thread::sleep(Duration::from_secs(2));
     let to = whole_second(chrono::Utc::now()) - chrono::Duration::seconds(1);
+    wait_started(&file, 3, from, to);
     for r in runners {
         r.stop();
     }
