@@ -1,5 +1,5 @@
 //! Plain data: jobs, their options and state, executions and their status.
-//! No SQL and no I/O here; `store/` persists these, `output.rs` shows them.
+//! No SQL and no I/O here; `store/` persists these, `output/` shows them.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -73,36 +73,86 @@ pub const DEFAULT_RETRY_DELAY: u64 = 30;
 pub const DEFAULT_RETRY_MAX_DELAY: u64 = 3600;
 
 /// How a job runs (APScheduler's job options, for shell commands).
+///
+/// Stored as JSON of only what differs from [`JobOptions::default`]
+/// (`{}` for most jobs): a missing field reads as its default. A listing
+/// of 10,000 jobs read the thirteen defaults of each, a third of the
+/// jobs table. So a default is part of every stored job: changing one
+/// needs a migration that first writes the old value into the rows that
+/// lack it (`stored_defaults_are_pinned` pins them).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct JobOptions {
     /// Running copies allowed at once; a fire beyond it is `skipped`.
+    #[serde(skip_serializing_if = "unchanged::max_instances")]
     pub max_instances: u32,
     /// Run a backlog of missed fires once instead of once each.
+    #[serde(skip_serializing_if = "unchanged::coalesce")]
     pub coalesce: bool,
     /// Seconds a fire may start late; `None` = run however late.
+    #[serde(skip_serializing_if = "unchanged::misfire_grace")]
     pub misfire_grace: Option<u64>,
     /// Seconds before the command's process group is terminated.
+    #[serde(skip_serializing_if = "unchanged::timeout")]
     pub timeout: Option<u64>,
     /// Working directory (absolute).
+    #[serde(skip_serializing_if = "unchanged::cwd")]
     pub cwd: Option<String>,
     /// Extra environment variables.
+    #[serde(skip_serializing_if = "unchanged::env")]
     pub env: BTreeMap<String, String>,
     /// How many executions of this job are kept (newest first).
+    #[serde(skip_serializing_if = "unchanged::keep_history")]
     pub keep_history: u32,
     /// Listener run after a successful execution.
+    #[serde(skip_serializing_if = "unchanged::on_success")]
     pub on_success: Option<String>,
     /// Listener run after a failed, killed, timed-out or missed one.
+    #[serde(skip_serializing_if = "unchanged::on_failure")]
     pub on_failure: Option<String>,
     /// `--first-run`: when the first fire was asked to happen.
+    #[serde(skip_serializing_if = "unchanged::first_run")]
     pub first_run: Option<DateTime<Utc>>,
     /// How many more times a failed, killed or timed-out execution is
     /// attempted (`--retries`).
+    #[serde(skip_serializing_if = "unchanged::retries")]
     pub retries: u32,
     /// Seconds before the first retry; doubled for each later one...
+    #[serde(skip_serializing_if = "unchanged::retry_delay")]
     pub retry_delay: u64,
     /// ...up to this many seconds.
+    #[serde(skip_serializing_if = "unchanged::retry_max_delay")]
     pub retry_max_delay: u64,
+}
+
+/// Whether a field of [`JobOptions`] holds its default (then it is not
+/// stored).
+mod unchanged {
+    use super::*;
+
+    macro_rules! unchanged {
+        ($($field:ident: $t:ty),* $(,)?) => {$(
+            pub fn $field(v: &$t) -> bool {
+                *v == JobOptions::default().$field
+            }
+        )*};
+    }
+
+    unchanged! {
+        max_instances: u32,
+        coalesce: bool,
+        misfire_grace: Option<u64>,
+        timeout: Option<u64>,
+        cwd: Option<String>,
+        env: BTreeMap<String, String>,
+        keep_history: u32,
+        on_success: Option<String>,
+        on_failure: Option<String>,
+        first_run: Option<DateTime<Utc>>,
+        retries: u32,
+        retry_delay: u64,
+        retry_max_delay: u64,
+    }
 }
 
 impl JobOptions {
@@ -339,6 +389,37 @@ impl fmt::Display for Status {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Stored options leave out their defaults, so the defaults are what
+    /// every job stored without a field runs with: they cannot change
+    /// without a migration (see [`JobOptions`]).
+    #[test]
+    fn stored_defaults_are_pinned() {
+        let stored = |o: &JobOptions| serde_json::to_string(o).unwrap();
+        assert_eq!(stored(&JobOptions::default()), "{}");
+        let pinned: JobOptions = serde_json::from_str(
+            r#"{"max_instances":1,"coalesce":true,"misfire_grace":60,"timeout":null,
+                "cwd":null,"env":{},"keep_history":100,"on_success":null,
+                "on_failure":null,"first_run":null,"retries":0,"retry_delay":30,
+                "retry_max_delay":3600}"#,
+        )
+        .unwrap();
+        assert_eq!(pinned, JobOptions::default());
+        // Whatever differs is stored, and reads back the same: `None`
+        // where the default is `Some` as `null`.
+        let mut o = JobOptions {
+            misfire_grace: None,
+            timeout: Some(5),
+            retries: 3,
+            ..JobOptions::default()
+        };
+        o.env.insert("A".into(), "1".into());
+        assert_eq!(
+            stored(&o),
+            r#"{"misfire_grace":null,"timeout":5,"env":{"A":"1"},"retries":3}"#
+        );
+        assert_eq!(serde_json::from_str::<JobOptions>(&stored(&o)).unwrap(), o);
+    }
 
     #[test]
     fn retry_delays_double_up_to_the_maximum() {

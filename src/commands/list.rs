@@ -35,8 +35,14 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
     } else {
         let filtered = !args.state.is_empty() || args.name.is_some() || args.limit.is_some();
         let mut table = output::jobs_table(ctx.color);
-        let mut rows = 0usize;
+        // The table holds every row anyway: the store may hand them over
+        // in any order, and they are put in list order here.
+        let mut order = Vec::new();
         if let Some(store) = &store {
+            let filter = JobFilter {
+                any_order: true,
+                ..filter
+            };
             each_in(store.as_ref(), filter, &mut |listed| {
                 output::job_row(
                     &mut table,
@@ -46,10 +52,13 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
                     now,
                     runner,
                 );
-                rows += 1;
+                let next = listed.job.next_run_at;
+                order.push((next.is_none(), next, listed.job.id.clone()));
                 Ok(())
             })?;
         }
+        let rows = order.len();
+        table.sort_rows(&order);
         if rows > 0 {
             if let Some(width) = terminal_width().filter(|_| !args.wide) {
                 table.fit(width, output::JOBS_FIT);
@@ -113,6 +122,7 @@ pub fn filter(args: &ListArgs) -> Result<JobFilter> {
         name: args.name.as_deref().map(super::name_glob).transpose()?,
         limit: args.limit,
         summary: !args.json,
+        any_order: false,
     })
 }
 

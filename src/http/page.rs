@@ -7,7 +7,7 @@
 //! Content-Security-Policy forbids any), nothing fetched from elsewhere.
 //! Pages refresh themselves every 10 seconds. Every text that comes from a
 //! job, its output or a runner goes through `html::escape`. Tables are
-//! built by the same functions as the terminal's (`output.rs`), then
+//! built by the same functions as the terminal's (`output/`), then
 //! rendered as HTML.
 
 use chrono::Utc;

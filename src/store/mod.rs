@@ -73,6 +73,19 @@ pub struct JobFilter {
     /// `retries` are decoded, the rest left at their defaults (decoding
     /// every job's options was a large share of listing 10,000 jobs).
     pub summary: bool,
+    /// The caller puts the jobs in list order itself: a store may hand
+    /// them over in any order where that is cheaper (reading a whole
+    /// table as it lies rather than row by row along an index).
+    pub any_order: bool,
+}
+
+impl JobFilter {
+    /// Whether this selects most jobs with nothing to stop early: no
+    /// name, no limit, active jobs among the states. Such a listing costs
+    /// less read in storage order and sorted after (see `any_order`).
+    pub fn is_most(&self) -> bool {
+        self.name.is_none() && self.limit.is_none() && self.states.contains(JobState::Active)
+    }
 }
 
 impl JobFilter {
@@ -437,8 +450,9 @@ pub trait Jobs {
     /// Every job, by id.
     fn jobs(&self) -> Result<Vec<JobRow>>;
     /// The jobs `filter` selects in list order (soonest next run first,
-    /// then those without one, by id), handed to `f` one at a time so that
-    /// listing 100,000 jobs never holds them all.
+    /// then those without one, by id; see [`JobFilter::any_order`]), handed
+    /// to `f` one at a time so that listing 100,000 jobs never holds them
+    /// all.
     fn each_job(&self, filter: JobFilter, f: &mut dyn FnMut(JobRow) -> Result<()>) -> Result<()>;
     /// [`Jobs::each_job`], each job with its latest execution (what
     /// `tick list` shows), read with it.

@@ -90,8 +90,10 @@ pub enum LastRunFrom {
 
 /// A listing's `SELECT ... FROM`: the job's `columns` (which start with
 /// `id, name, command`, as an execution's do: qualified here), then its
-/// latest execution as [`last_run`] reads it, from where `last` says.
-pub fn listed_select(columns: &str, last: LastRunFrom) -> String {
+/// latest execution as [`last_run`] reads it, from where `last` says;
+/// `jobs` is how the jobs table is named in the `FROM` (with a dialect's
+/// index hint).
+pub fn listed_select(columns: &str, last: LastRunFrom, jobs: &str) -> String {
     debug_assert!(columns.starts_with("id, name, command, "));
     let columns = columns.replacen(
         "id, name, command, ",
@@ -100,14 +102,16 @@ pub fn listed_select(columns: &str, last: LastRunFrom) -> String {
     );
     let last = match last {
         LastRunFrom::JobRow => {
-            "jobs.last_status, jobs.last_scheduled_at, jobs.last_started_at, \
-             jobs.last_finished_at FROM jobs"
+            format!(
+                "jobs.last_status, jobs.last_scheduled_at, jobs.last_started_at, \
+                 jobs.last_finished_at FROM {jobs}"
+            )
         }
-        LastRunFrom::Joined => {
-            "e.status, e.scheduled_at, e.started_at, e.finished_at FROM jobs \
+        LastRunFrom::Joined => format!(
+            "e.status, e.scheduled_at, e.started_at, e.finished_at FROM {jobs} \
              LEFT JOIN executions e \
              ON e.id = (SELECT max(x.id) FROM executions x WHERE x.job_id = jobs.id)"
-        }
+        ),
     };
     format!("SELECT {columns}, {last}")
 }

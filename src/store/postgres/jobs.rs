@@ -179,7 +179,7 @@ impl Jobs for PgStore {
     ) -> Result<()> {
         let sql = format!(
             "{} {} ORDER BY (jobs.next_run_at IS NULL), jobs.next_run_at, jobs.id LIMIT $2",
-            rows::listed_select(JOB_COLUMNS, rows::LastRunFrom::Joined),
+            rows::listed_select(JOB_COLUMNS, rows::LastRunFrom::Joined, "jobs"),
             rows::jobs_where(&filter, |c| format!("jobs.{c} COLLATE \"C\" ~ $1"))
         );
         let name = filter.name.as_ref().map(|g| g.to_regex());

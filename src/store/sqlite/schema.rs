@@ -97,9 +97,10 @@ const MIGRATIONS: &[&str] = &[
     "CREATE INDEX jobs_by_state_list_order ON jobs (state, (next_run_at IS NULL), next_run_at, id);
      CREATE INDEX executions_by_status ON executions (status, id);
      CREATE INDEX executions_by_job_name ON executions (job_name, id) WHERE job_name IS NOT NULL;",
-    // 8: each job's latest execution (what `tick list` shows of it) kept
-    // on the job's row, so that a listing reads one table in one index
-    // order: finding it per job in `executions` was half of listing
+    // 8: stored options without their defaults (a third of the jobs
+    // table), and each job's latest execution (what `tick list` shows of
+    // it) kept on the job's row, so that a listing reads one table in one
+    // index order: finding it per job in `executions` was half of listing
     // 10,000 jobs. Triggers keep it whoever writes, hand edits included:
     // a new execution becomes the latest, an update of the latest is
     // copied, and deleting or moving the latest (or adding a job whose id
@@ -112,6 +113,24 @@ const MIGRATIONS: &[&str] = &[
      UPDATE jobs SET (last_execution, last_status, last_scheduled_at, last_started_at, last_finished_at) =
          (SELECT id, status, scheduled_at, started_at, finished_at FROM executions
           WHERE job_id = jobs.id ORDER BY id DESC LIMIT 1);
+     -- Options as tick now stores them: only what differs from the
+     -- defaults (see `JobOptions`). `$[0]` names nothing in an object; a
+     -- row that is not a JSON object is left as it is (and listed as bad).
+     UPDATE jobs SET options = json_remove(options,
+             CASE WHEN json_type(options, '$.max_instances') = 'integer' AND json_extract(options, '$.max_instances') = 1 THEN '$.max_instances' ELSE '$[0]' END,
+             CASE WHEN json_type(options, '$.coalesce') = 'true' THEN '$.coalesce' ELSE '$[0]' END,
+             CASE WHEN json_type(options, '$.misfire_grace') = 'integer' AND json_extract(options, '$.misfire_grace') = 60 THEN '$.misfire_grace' ELSE '$[0]' END,
+             CASE WHEN json_type(options, '$.timeout') = 'null' THEN '$.timeout' ELSE '$[0]' END,
+             CASE WHEN json_type(options, '$.cwd') = 'null' THEN '$.cwd' ELSE '$[0]' END,
+             CASE WHEN json_type(options, '$.env') = 'object' AND json_extract(options, '$.env') = '{}' THEN '$.env' ELSE '$[0]' END,
+             CASE WHEN json_type(options, '$.keep_history') = 'integer' AND json_extract(options, '$.keep_history') = 100 THEN '$.keep_history' ELSE '$[0]' END,
+             CASE WHEN json_type(options, '$.on_success') = 'null' THEN '$.on_success' ELSE '$[0]' END,
+             CASE WHEN json_type(options, '$.on_failure') = 'null' THEN '$.on_failure' ELSE '$[0]' END,
+             CASE WHEN json_type(options, '$.first_run') = 'null' THEN '$.first_run' ELSE '$[0]' END,
+             CASE WHEN json_type(options, '$.retries') = 'integer' AND json_extract(options, '$.retries') = 0 THEN '$.retries' ELSE '$[0]' END,
+             CASE WHEN json_type(options, '$.retry_delay') = 'integer' AND json_extract(options, '$.retry_delay') = 30 THEN '$.retry_delay' ELSE '$[0]' END,
+             CASE WHEN json_type(options, '$.retry_max_delay') = 'integer' AND json_extract(options, '$.retry_max_delay') = 3600 THEN '$.retry_max_delay' ELSE '$[0]' END)
+     WHERE json_valid(options) AND json_type(options) = 'object';
      CREATE TRIGGER last_run_added AFTER INSERT ON executions BEGIN
          UPDATE jobs SET last_execution = NEW.id, last_status = NEW.status,
              last_scheduled_at = NEW.scheduled_at, last_started_at = NEW.started_at,
@@ -254,7 +273,8 @@ mod tests {
 
     /// Whatever writes the executions (tick, `tick copy`, a hand edit),
     /// each job's row names its latest one, as `tick list` shows it; a
-    /// file of an older version gets it when it is migrated.
+    /// file of an older version gets it when it is migrated, and its
+    /// options lose their defaults.
     #[test]
     fn a_jobs_row_keeps_its_latest_execution() {
         let mut conn = Connection::open_in_memory().unwrap();
@@ -269,7 +289,49 @@ mod tests {
         add_execution(&conn, 1, "a", "success");
         add_execution(&conn, 2, "a", "failed");
         add_execution(&conn, 3, "b", "running");
+        // Options as an older tick wrote them: every field.
+        let full = serde_json::json!({
+            "max_instances": 1, "coalesce": true, "misfire_grace": 60, "timeout": null,
+            "cwd": null, "env": {}, "keep_history": 100, "on_success": null,
+            "on_failure": null, "first_run": null, "retries": 0, "retry_delay": 30,
+            "retry_max_delay": 3600
+        });
+        let mut changed = full.clone();
+        changed["misfire_grace"] = serde_json::Value::Null;
+        changed["coalesce"] = false.into();
+        changed["env"] = serde_json::json!({"A": "1"});
+        changed["retries"] = 3.into();
+        changed["cwd"] = "/srv".into();
+        let options = [
+            ("a", full.to_string()),
+            ("b", changed.to_string()),
+            ("c", "not json".to_string()),
+        ];
+        for (job, text) in &options {
+            conn.execute(
+                "UPDATE jobs SET options = ?2 WHERE id = ?1",
+                rusqlite::params![job, text],
+            )
+            .unwrap();
+        }
         migrate(&mut conn, std::path::Path::new(":memory:")).unwrap();
+        // Only the defaults went; each reads as it did.
+        let stored = |job: &str| -> String {
+            conn.query_row("SELECT options FROM jobs WHERE id = ?1", [job], |r| {
+                r.get(0)
+            })
+            .unwrap()
+        };
+        assert_eq!(stored("a"), "{}");
+        assert_eq!(
+            stored("b"),
+            r#"{"coalesce":false,"cwd":"/srv","env":{"A":"1"},"misfire_grace":null,"retries":3}"#
+        );
+        assert_eq!(stored("c"), "not json");
+        for (job, text) in &options[..2] {
+            let read = |t: &str| serde_json::from_str::<crate::model::JobOptions>(t).unwrap();
+            assert_eq!(read(&stored(job)), read(text), "{job}");
+        }
         let check = |conn: &Connection, step: &str| {
             assert_eq!(kept(conn), found(conn), "after {step}");
         };

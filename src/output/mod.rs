@@ -2,18 +2,18 @@
 //! are RFC 3339 with the zone's offset at that instant; times for people are
 //! local to the job's zone, with a relative hint ("in 3m").
 
-use std::borrow::Cow;
 use std::io::Write;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
-use unicode_width::UnicodeWidthStr;
 
-use crate::escape::{self, Newlines};
 use crate::model::{Execution, Job, JobState, LastRun, Status};
 use crate::trigger::input::format_duration;
 use crate::units::human_ms;
+
+mod table;
+pub use table::{Give, Style, Table};
 
 /// RFC 3339 with the offset of `tz` at that instant: `2026-03-08T03:00:00-04:00`.
 pub fn rfc3339(t: DateTime<Utc>, tz: Tz) -> String {
@@ -266,277 +266,6 @@ pub fn fire_times_json(fires: &[DateTime<Utc>], tz: Tz) -> Vec<FireJson> {
         .collect()
 }
 
-/// ANSI colours for table cells (used only when colour is on).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
-    Plain,
-    Bold,
-    Green,
-    Yellow,
-    Red,
-    Cyan,
-    Dim,
-}
-
-impl Style {
-    fn code(self) -> &'static str {
-        match self {
-            Style::Plain => "",
-            Style::Bold => "\x1b[1m",
-            Style::Green => "\x1b[32m",
-            Style::Yellow => "\x1b[33m",
-            Style::Red => "\x1b[31m",
-            Style::Cyan => "\x1b[36m",
-            Style::Dim => "\x1b[2m",
-        }
-    }
-}
-
-/// An aligned text table: columns padded to their widest cell, two spaces
-/// apart, no trailing blanks. All cells live in one text buffer (a
-/// 10,000-job `tick list` would otherwise allocate 60,000 strings); tick
-/// writes this itself rather than with comfy-table, which took ~40 ms of
-/// such a listing to build and drop its cell structures.
-///
-/// [`Table::fit`] makes it fit a terminal's width by giving up room in a
-/// given order ([`Give`]); otherwise every cell is written whole.
-pub struct Table {
-    buf: String,
-    /// (start, end, style) of each cell in `buf`, row after row.
-    cells: Vec<(usize, usize, Style)>,
-    cols: usize,
-    color: bool,
-    /// How each column is shown (all whole until [`Table::fit`]).
-    shown: Vec<Shown>,
-}
-
-/// How a column is shown.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Shown {
-    /// At most this wide, cut with `…`.
-    limit: Option<usize>,
-    /// Only the part in the last parentheses (`in 4m` of `... (in 4m)`).
-    relative: bool,
-    hidden: bool,
-}
-
-/// A way for [`Table::fit`] to give up width, tried in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Give {
-    /// Cut column `.0` to as narrow as needed, but not below `.1`.
-    Shorten(usize, usize),
-    /// Show only the relative time of column `.0` (the part in parentheses).
-    Relative(usize),
-    /// Leave column `.0` out.
-    Drop(usize),
-}
-
-impl Table {
-    pub fn new(headers: &[&str], color: bool) -> Table {
-        let mut t = Table {
-            buf: String::new(),
-            cells: Vec::new(),
-            cols: headers.len(),
-            color,
-            shown: vec![Shown::default(); headers.len()],
-        };
-        for h in headers {
-            t.cell(h, Style::Bold);
-        }
-        t
-    }
-
-    /// The next cell (rows fill left to right, `cols` cells each). Control
-    /// characters (a name or command holding ESC or a newline) are shown
-    /// escaped, on a terminal or not: a cell is one line of a table.
-    pub fn cell(&mut self, text: &str, style: Style) {
-        let start = self.buf.len();
-        self.buf.push_str(&escape::text(text, Newlines::Escape));
-        self.cells.push((start, self.buf.len(), style));
-    }
-
-    /// The next cell, formatted in place (and escaped like [`Table::cell`]).
-    pub fn cell_fmt(&mut self, args: std::fmt::Arguments, style: Style) {
-        use std::fmt::Write as _;
-        let start = self.buf.len();
-        let _ = self.buf.write_fmt(args);
-        if let Cow::Owned(shown) = escape::text(&self.buf[start..], Newlines::Escape) {
-            self.buf.truncate(start);
-            self.buf.push_str(&shown);
-        }
-        self.cells.push((start, self.buf.len(), style));
-    }
-
-    pub fn row(&mut self, cells: Vec<(String, Style)>) {
-        for (text, style) in cells {
-            self.cell(&text, style);
-        }
-    }
-
-    /// A cell's text as its column shows it (the header row is never
-    /// made relative).
-    fn shown_text(&self, i: usize) -> Cow<'_, str> {
-        let c = &self.cells[i];
-        let s = self.shown[i % self.cols];
-        let mut text = &self.buf[c.0..c.1];
-        if s.relative && i >= self.cols {
-            text = relative_part(text);
-        }
-        match s.limit {
-            Some(w) => cut(text, w),
-            None => Cow::Borrowed(text),
-        }
-    }
-
-    /// The widest shown cell of each column (0 for a hidden one).
-    fn widths(&self) -> Vec<usize> {
-        let mut widths = vec![0; self.cols];
-        for i in 0..self.cells.len() {
-            let col = i % self.cols;
-            if !self.shown[col].hidden {
-                widths[col] = widths[col].max(display_width(&self.shown_text(i)));
-            }
-        }
-        widths
-    }
-
-    /// How wide the table is as shown.
-    fn total(widths: &[usize], shown: &[Shown]) -> usize {
-        let visible = shown.iter().filter(|s| !s.hidden).count();
-        widths.iter().sum::<usize>() + 2 * visible.saturating_sub(1)
-    }
-
-    /// Fit the table into `width` columns, giving up room in the order of
-    /// `gives` until it fits; a column that was cut then gets back what
-    /// room is left. A table that cannot fit is left as narrow as `gives`
-    /// make it.
-    pub fn fit(&mut self, width: usize, gives: &[Give]) {
-        let natural = self.widths();
-        for give in gives {
-            let widths = self.widths();
-            let total = Table::total(&widths, &self.shown);
-            if total <= width {
-                break;
-            }
-            match *give {
-                Give::Shorten(col, min) => {
-                    let want = widths[col].saturating_sub(total - width).max(min);
-                    if want < widths[col] {
-                        self.shown[col].limit = Some(want);
-                    }
-                }
-                Give::Relative(col) => self.shown[col].relative = true,
-                Give::Drop(col) => self.shown[col].hidden = true,
-            }
-        }
-        // Room left over (after a column went relative or was left out)
-        // goes back to the column cut last.
-        let widths = self.widths();
-        let spare = width.saturating_sub(Table::total(&widths, &self.shown));
-        if let Some(col) = gives.iter().rev().find_map(|g| match *g {
-            Give::Shorten(c, _) if self.shown[c].limit.is_some() && !self.shown[c].hidden => {
-                Some(c)
-            }
-            _ => None,
-        }) {
-            let limit = (widths[col] + spare).min(natural[col]);
-            self.shown[col].limit = Some(limit);
-        }
-    }
-
-    /// How many cells make a row.
-    pub fn columns(&self) -> usize {
-        self.cols
-    }
-
-    /// Every cell, the header row first, as shown on a terminal (control
-    /// characters escaped), with its style: for other renderings of the
-    /// same table (the web page).
-    pub fn cells(&self) -> impl Iterator<Item = (&str, Style)> {
-        self.cells.iter().map(|c| (&self.buf[c.0..c.1], c.2))
-    }
-
-    pub fn write(&self, out: &mut impl Write, indent: &str) -> std::io::Result<()> {
-        let cols = self.cols.max(1);
-        let widths = self.widths();
-        let last = (0..cols)
-            .rev()
-            .find(|c| !self.shown[*c].hidden)
-            .unwrap_or(0);
-        for (r, row) in self.cells.chunks(cols).enumerate() {
-            out.write_all(indent.as_bytes())?;
-            for (i, c) in row.iter().enumerate() {
-                if self.shown[i].hidden {
-                    continue;
-                }
-                let text = self.shown_text(r * cols + i);
-                let colored = self.color && c.2 != Style::Plain;
-                if colored {
-                    out.write_all(c.2.code().as_bytes())?;
-                }
-                out.write_all(text.as_bytes())?;
-                if colored {
-                    out.write_all(b"\x1b[0m")?;
-                }
-                if i < last && i + 1 < row.len() {
-                    pad(out, widths[i] - display_width(&text) + 2)?;
-                }
-            }
-            out.write_all(b"\n")?;
-        }
-        Ok(())
-    }
-}
-
-/// `n` spaces, a slice at a time (`{:n$}` writes them one by one: a
-/// visible share of listing 10,000 jobs).
-fn pad(out: &mut impl Write, mut n: usize) -> std::io::Result<()> {
-    const SPACES: &[u8; 64] = &[b' '; 64];
-    while n > 0 {
-        let k = n.min(SPACES.len());
-        out.write_all(&SPACES[..k])?;
-        n -= k;
-    }
-    Ok(())
-}
-
-/// The part of `... (in 4m)` in its last parentheses, or all of it.
-fn relative_part(text: &str) -> &str {
-    match (text.rfind(" ("), text.strip_suffix(')')) {
-        (Some(at), Some(_)) => &text[at + 2..text.len() - 1],
-        _ => text,
-    }
-}
-
-/// `text` cut to at most `width` columns, ending in `…` where it was cut.
-fn cut(text: &str, width: usize) -> Cow<'_, str> {
-    if display_width(text) <= width {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for ch in text.chars() {
-        let w = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(ch);
-        used += w;
-    }
-    out.truncate(out.trim_end().len());
-    out.push('…');
-    Cow::Owned(out)
-}
-
-/// Terminal columns a cell takes (ASCII fast path).
-fn display_width(text: &str) -> usize {
-    if text.is_ascii() {
-        text.len()
-    } else {
-        text.width()
-    }
-}
-
 fn state_style(state: JobState) -> Style {
     match state {
         JobState::Active => Style::Green,
@@ -686,6 +415,32 @@ pub fn opt_text(v: Option<u64>) -> String {
 mod tests {
     use super::*;
 
+    /// Written by hand, the same digits as chrono's own formatting.
+    #[test]
+    fn local_times_read_as_chrono_writes_them() {
+        for (t, zone) in [
+            ("2026-03-29T00:59:59Z", "Europe/Berlin"),
+            ("2026-03-29T01:00:00Z", "Europe/Berlin"),
+            ("2026-12-31T23:59:59Z", "Pacific/Kiritimati"),
+            ("0042-07-04T09:05:03Z", "America/New_York"),
+            ("9999-12-31T23:00:00Z", "UTC"),
+        ] {
+            let t: DateTime<Utc> = t.parse().unwrap();
+            let tz: Tz = zone.parse().unwrap();
+            let ours = LocalTime(t, tz).to_string();
+            let chrono = t
+                .with_timezone(&tz)
+                .format("%Y-%m-%d %H:%M:%S ")
+                .to_string();
+            assert!(ours.starts_with(&chrono), "{ours} / {chrono}");
+        }
+        let t: DateTime<Utc> = "2026-07-01T12:00:00Z".parse().unwrap();
+        assert_eq!(
+            LocalTime(t, "Europe/Berlin".parse().unwrap()).to_string(),
+            "2026-07-01 14:00:00 CEST"
+        );
+    }
+
     #[test]
     fn relative_times() {
         let now: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
@@ -695,93 +450,5 @@ mod tests {
         assert_eq!(relative(at(180), now), "in 3m");
         assert_eq!(relative(at(-7200), now), "2h ago");
         assert_eq!(relative(at(3 * 86_400 + 5), now), "in 3d");
-    }
-
-    #[test]
-    fn tables_align_and_colour_only_when_asked() {
-        let mut t = Table::new(&["ID", "STATE"], false);
-        t.row(vec![
-            ("a-long-id".into(), Style::Plain),
-            ("active".into(), Style::Green),
-        ]);
-        t.row(vec![
-            ("ü".into(), Style::Plain),
-            ("paused".into(), Style::Yellow),
-        ]);
-        let mut out = Vec::new();
-        t.write(&mut out, "").unwrap();
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "ID         STATE\na-long-id  active\nü          paused\n"
-        );
-        t.color = true;
-        let mut out = Vec::new();
-        t.write(&mut out, "").unwrap();
-        assert!(String::from_utf8(out)
-            .unwrap()
-            .contains("\x1b[32mactive\x1b[0m"));
-    }
-
-    #[test]
-    fn a_table_fits_a_width_by_giving_up_room_in_order() {
-        let table = || {
-            let mut t = Table::new(&["ID", "NAME", "WHEN", "COMMAND"], false);
-            for (id, name, when, cmd) in [
-                (
-                    "a",
-                    "a-rather-long-name",
-                    "2026-11-22 06:15:00 CET (in 4m)",
-                    "backup.sh --full --to /mnt/backup",
-                ),
-                ("b", "-", "never", "true"),
-            ] {
-                t.row(vec![
-                    (id.into(), Style::Plain),
-                    (name.into(), Style::Plain),
-                    (when.into(), Style::Plain),
-                    (cmd.into(), Style::Plain),
-                ]);
-            }
-            t
-        };
-        let gives = [
-            Give::Shorten(3, 8),
-            Give::Shorten(1, 6),
-            Give::Relative(2),
-            Give::Drop(3),
-        ];
-        let written = |width: usize| {
-            let mut t = table();
-            t.fit(width, &gives);
-            let mut out = Vec::new();
-            t.write(&mut out, "").unwrap();
-            String::from_utf8(out).unwrap()
-        };
-        let wide = written(200);
-        assert!(wide.contains("backup.sh --full --to /mnt/backup"), "{wide}");
-        for width in [80, 60, 40, 30, 20] {
-            let out = written(width);
-            for line in out.lines() {
-                assert!(line.width() <= width, "{width}: {line:?}\n{out}");
-            }
-        }
-        assert_eq!(
-            written(60),
-            "ID  NAME           WHEN                             COMMAND\n\
-             a   a-rather-lon…  2026-11-22 06:15:00 CET (in 4m)  backup.…\n\
-             b   -              never                            true\n"
-        );
-        assert_eq!(
-            written(30),
-            "ID  NAME       WHEN   COMMAND\n\
-             a   a-rather…  in 4m  backup.…\n\
-             b   -          never  true\n"
-        );
-        assert_eq!(
-            written(20),
-            "ID  NAME       WHEN\n\
-             a   a-rather…  in 4m\n\
-             b   -          never\n"
-        );
     }
 }
