@@ -8,6 +8,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod job;
+pub use job::{JobOptionArgs, TriggerArgs, TriggerKind, TriggerPart};
+
 /// Schedule shell commands from the terminal: a cron replacement with exact
 /// time zones, history and a foreground scheduler.
 #[derive(Debug, Parser)]
@@ -509,69 +512,6 @@ pub struct AddArgs {
     pub command: Vec<String>,
 }
 
-/// Options shared by `add` and `modify`. Unset means "default" on add and
-/// "unchanged" on modify.
-#[derive(Debug, Clone, Default, Args)]
-pub struct JobOptionArgs {
-    /// A name to show in listings, usable instead of the id where it is
-    /// unique; `none` for no name (on modify: removes it)
-    #[arg(long, value_name = "NAME|none", help_heading = "Job options")]
-    pub name: Option<String>,
-
-    /// Running copies allowed at once; further fires are skipped [default: 1]
-    #[arg(long, value_name = "N", help_heading = "Job options")]
-    pub max_instances: Option<u32>,
-
-    /// Run a backlog of missed fires once (the default)
-    #[arg(long, overrides_with = "no_coalesce", help_heading = "Job options")]
-    pub coalesce: bool,
-
-    /// Run every missed fire of a backlog
-    #[arg(long, help_heading = "Job options")]
-    pub no_coalesce: bool,
-
-    /// How late a fire may start, or `none` for no limit [default: 60s]
-    #[arg(long, value_name = "DURATION|none", help_heading = "Job options")]
-    pub misfire_grace: Option<String>,
-
-    /// Stop the command after this long (SIGTERM, then SIGKILL 5s later), or `none`
-    #[arg(long, value_name = "DURATION|none", help_heading = "Job options")]
-    pub timeout: Option<String>,
-
-    /// Working directory of the command
-    #[arg(long, value_name = "DIR", help_heading = "Job options")]
-    pub cwd: Option<PathBuf>,
-
-    /// Environment variable for the command (repeatable)
-    #[arg(long, value_name = "KEY=VALUE", help_heading = "Job options")]
-    pub env: Vec<String>,
-
-    /// Executions of this job to keep, newest first [default: 100]
-    #[arg(long, value_name = "N", help_heading = "Job options")]
-    pub keep_history: Option<u32>,
-
-    /// Run CMD after each successful execution (event JSON on stdin), or `none`
-    #[arg(long, value_name = "CMD", help_heading = "Listeners")]
-    pub on_success: Option<String>,
-
-    /// Run CMD after each failed, killed, timed-out or missed execution, or `none`
-    /// (with --retries: after the last attempt only)
-    #[arg(long, value_name = "CMD", help_heading = "Listeners")]
-    pub on_failure: Option<String>,
-
-    /// Attempt a failed, killed or timed-out execution again, up to N more times [default: 0]
-    #[arg(long, value_name = "N", help_heading = "Retries")]
-    pub retries: Option<u32>,
-
-    /// Wait this long before the first retry, doubling after each [default: 30s]
-    #[arg(long, value_name = "DURATION", help_heading = "Retries")]
-    pub retry_delay: Option<String>,
-
-    /// The longest wait between attempts [default: 1h]
-    #[arg(long, value_name = "DURATION", help_heading = "Retries")]
-    pub retry_max_delay: Option<String>,
-}
-
 /// `tick list`
 #[derive(Debug, Args)]
 pub struct ListArgs {
@@ -656,158 +596,6 @@ pub struct RescheduleArgs {
     #[arg(value_name = "ID")]
     pub id: String,
 
-    #[command(flatten)]
-    pub trigger: TriggerArgs,
-}
-
-/// The kind of trigger.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TriggerKind {
-    /// A crontab expression, or APScheduler cron fields
-    Cron,
-    /// A fixed period of elapsed time
-    Interval,
-    /// Once, at a date and time
-    Date,
-    /// Whenever any of 2 to 16 PARTs fires (APScheduler's OrTrigger)
-    Any,
-    /// Whenever all of 2 to 16 PARTs fire at the same instant (AndTrigger)
-    All,
-}
-
-/// TRIGGER: `cron EXPR | cron --hour ..`, `interval --every D`, `date --at T`,
-/// `any PART PART..`, `all PART PART..`. Shared by `add`, `reschedule`, `next`
-/// and, through [`TriggerPart`], by each PART.
-#[derive(Debug, Clone, Default, Args)]
-pub struct TriggerArgs {
-    /// Trigger kind: cron, interval, date, any or all
-    #[arg(value_enum, value_name = "TRIGGER", required = true)]
-    pub kind: Option<TriggerKind>,
-
-    /// cron: the crontab expression, 5 fields (min hour dom month dow), 6
-    /// with seconds first, or a macro like @daily (one quoted word, or
-    /// several). any/all: 2 to 16 PARTs, each one quoted trigger like
-    /// 'cron 0 9 * * mon-fri'
-    #[arg(value_name = "EXPR|PART")]
-    pub operands: Vec<String>,
-
-    /// Time zone (IANA name) [default: $TZ, else the system zone; for a
-    /// PART, the zone given after the parts]
-    #[arg(long, value_name = "ZONE", help_heading = "Trigger options")]
-    pub tz: Option<String>,
-
-    /// First allowed fire (inclusive); an interval's first fire
-    #[arg(long, value_name = "DATETIME", help_heading = "Trigger options")]
-    pub start: Option<String>,
-
-    /// Last allowed fire (inclusive)
-    #[arg(long, value_name = "DATETIME", help_heading = "Trigger options")]
-    pub end: Option<String>,
-
-    /// Random delay in [0, DURATION] added to each fire
-    #[arg(long, value_name = "DURATION", help_heading = "Trigger options")]
-    pub jitter: Option<String>,
-
-    /// Seconds field (APScheduler), e.g. 0, */10
-    #[arg(
-        long,
-        value_name = "EXPR",
-        help_heading = "Cron fields (APScheduler style)"
-    )]
-    pub second: Option<String>,
-    /// Minute field, e.g. 30, */5, 0-29/10
-    #[arg(
-        long,
-        value_name = "EXPR",
-        help_heading = "Cron fields (APScheduler style)"
-    )]
-    pub minute: Option<String>,
-    /// Hour field, e.g. 5, 9-17
-    #[arg(
-        long,
-        value_name = "EXPR",
-        help_heading = "Cron fields (APScheduler style)"
-    )]
-    pub hour: Option<String>,
-    /// Day of month: 1-31, last, '2nd mon', 'last fri'
-    #[arg(
-        long,
-        value_name = "EXPR",
-        help_heading = "Cron fields (APScheduler style)"
-    )]
-    pub day: Option<String>,
-    /// Month: 1-12 or jan-dec
-    #[arg(
-        long,
-        value_name = "EXPR",
-        help_heading = "Cron fields (APScheduler style)"
-    )]
-    pub month: Option<String>,
-    /// Day of week: 0-6 with 0 = Monday, or mon-sun
-    #[arg(
-        long,
-        value_name = "EXPR",
-        help_heading = "Cron fields (APScheduler style)"
-    )]
-    pub day_of_week: Option<String>,
-    /// ISO week of the year: 1-53
-    #[arg(
-        long,
-        value_name = "EXPR",
-        help_heading = "Cron fields (APScheduler style)"
-    )]
-    pub week: Option<String>,
-    /// Year: 1970-9999
-    #[arg(
-        long,
-        value_name = "EXPR",
-        help_heading = "Cron fields (APScheduler style)"
-    )]
-    pub year: Option<String>,
-
-    /// Period of an interval, e.g. 90s, 15m, 1h30m, 2d, 1w
-    #[arg(long, value_name = "DURATION", help_heading = "Interval")]
-    pub every: Option<String>,
-    /// Interval weeks (added to the other units)
-    #[arg(long, value_name = "N", help_heading = "Interval")]
-    pub weeks: Option<u64>,
-    /// Interval days
-    #[arg(long, value_name = "N", help_heading = "Interval")]
-    pub days: Option<u64>,
-    /// Interval hours
-    #[arg(long, value_name = "N", help_heading = "Interval")]
-    pub hours: Option<u64>,
-    /// Interval minutes
-    #[arg(long, value_name = "N", help_heading = "Interval")]
-    pub minutes: Option<u64>,
-    /// Interval seconds
-    #[arg(long, value_name = "N", help_heading = "Interval")]
-    pub seconds: Option<u64>,
-
-    /// When a date trigger fires
-    #[arg(
-        long,
-        value_name = "DATETIME",
-        help_heading = "Date",
-        conflicts_with = "in_"
-    )]
-    pub at: Option<String>,
-    /// Fire a date trigger this long from now
-    #[arg(long = "in", value_name = "DURATION", help_heading = "Date")]
-    pub in_: Option<String>,
-}
-
-/// One PART of `any`/`all`: the words of a TRIGGER, split with shell
-/// quoting and parsed with the same definitions, so a part accepts exactly
-/// what the command line accepts.
-#[derive(Debug, Parser)]
-#[command(
-    name = "PART",
-    no_binary_name = true,
-    disable_help_flag = true,
-    disable_version_flag = true
-)]
-pub struct TriggerPart {
     #[command(flatten)]
     pub trigger: TriggerArgs,
 }
