@@ -41,9 +41,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 const WAL_CHECKPOINT_AT: u64 = 1024 * 1024;
 
 /// SQLite's page cache for a command, in KiB (as `PRAGMA cache_size`
-/// takes it: negative), and for the runner (SQLite's default).
+/// takes it: negative), and SQLite's default: the runner's, and a whole
+/// listing's single pass over the table.
 const COMMAND_CACHE_KIB: i64 = -64 * 1024;
-pub(super) const RUNNER_CACHE_KIB: i64 = -2000;
+pub(super) const DEFAULT_CACHE_KIB: i64 = -2000;
 
 /// A log reset after a checkpoint is truncated to this size.
 const WAL_LIMIT: i64 = 4 * 1024 * 1024;

@@ -145,7 +145,7 @@ impl Runs for SqliteStore {
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         self.conn
-            .pragma_update(None, "cache_size", super::RUNNER_CACHE_KIB)?;
+            .pragma_update(None, "cache_size", super::DEFAULT_CACHE_KIB)?;
         self.sync_claims_only = true;
         Ok(())
     }
