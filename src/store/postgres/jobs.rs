@@ -32,6 +32,33 @@ pub(super) fn job_from_row(row: &Row, summary: bool) -> JobRow {
     rows::job(id, stored.map_err(|e| e.to_string()), summary)
 }
 
+impl PgStore {
+    /// The rows of `select` (a `SELECT ... FROM jobs`) that `filter`
+    /// selects, in list order, handed to `f` row by row as the server
+    /// sends them: 100,000 jobs are never all in memory.
+    fn each_in_list_order(
+        &self,
+        select: &str,
+        filter: &JobFilter,
+        f: &mut dyn FnMut(&Row) -> Result<()>,
+    ) -> Result<()> {
+        let sql = format!(
+            "{select} {} ORDER BY (jobs.next_run_at IS NULL), jobs.next_run_at, jobs.id LIMIT $2",
+            rows::jobs_where(filter, |c| format!("jobs.{c} COLLATE \"C\" ~ $1"))
+        );
+        let name = filter.name.as_ref().map(|g| g.to_regex());
+        let limit = filter.limit.map(|n| n.min(i64::MAX as usize) as i64);
+        self.read(|c| {
+            let params: [&(dyn ToSql + Sync); 2] = [&name, &limit];
+            let mut rows = c.query_raw(&sql, params)?;
+            while let Some(row) = rows.next()? {
+                f(&row)?;
+            }
+            Ok(())
+        })
+    }
+}
+
 /// Jobs matching `filter` (SQL after `FROM jobs`).
 pub(super) fn select(
     c: &mut Client,
@@ -154,21 +181,9 @@ impl Jobs for PgStore {
     }
 
     fn each_job(&self, filter: JobFilter, f: &mut dyn FnMut(JobRow) -> Result<()>) -> Result<()> {
-        let sql = format!(
-            "SELECT {JOB_COLUMNS} FROM jobs {} ORDER BY (next_run_at IS NULL), next_run_at, id LIMIT $2",
-            rows::jobs_where(&filter, |c| format!("{c} COLLATE \"C\" ~ $1"))
-        );
-        let name = filter.name.as_ref().map(|g| g.to_regex());
-        let limit = filter.limit.map(|n| n.min(i64::MAX as usize) as i64);
-        self.read(|c| {
-            // Row by row as the server sends them: 100,000 jobs are never
-            // all in memory.
-            let params: [&(dyn ToSql + Sync); 2] = [&name, &limit];
-            let mut rows = c.query_raw(&sql, params)?;
-            while let Some(row) = rows.next()? {
-                f(job_from_row(&row, filter.summary))?;
-            }
-            Ok(())
+        let select = format!("SELECT {JOB_COLUMNS} FROM jobs");
+        self.each_in_list_order(&select, &filter, &mut |row| {
+            f(job_from_row(row, filter.summary))
         })
     }
 
@@ -177,21 +192,10 @@ impl Jobs for PgStore {
         filter: JobFilter,
         f: &mut dyn FnMut(JobRow, Option<LastRun>) -> Result<()>,
     ) -> Result<()> {
-        let sql = format!(
-            "{} {} ORDER BY (jobs.next_run_at IS NULL), jobs.next_run_at, jobs.id LIMIT $2",
-            rows::listed_select(JOB_COLUMNS, rows::LastRunFrom::Joined, "jobs"),
-            rows::jobs_where(&filter, |c| format!("jobs.{c} COLLATE \"C\" ~ $1"))
-        );
-        let name = filter.name.as_ref().map(|g| g.to_regex());
-        let limit = filter.limit.map(|n| n.min(i64::MAX as usize) as i64);
-        self.read(|c| {
-            let params: [&(dyn ToSql + Sync); 2] = [&name, &limit];
-            let mut rows = c.query_raw(&sql, params)?;
-            while let Some(row) = rows.next()? {
-                let last = rows::last_run(&row, 9)?;
-                f(job_from_row(&row, filter.summary), last)?;
-            }
-            Ok(())
+        let select = rows::listed_select(JOB_COLUMNS, rows::LastRunFrom::Joined, "jobs");
+        self.each_in_list_order(&select, &filter, &mut |row| {
+            let last = rows::last_run(row, 9)?;
+            f(job_from_row(row, filter.summary), last)
         })
     }
 

@@ -91,20 +91,18 @@ pub(super) fn write(tx: &Transaction, job: &Job) -> Result<()> {
     Ok(())
 }
 
-/// A listing's query: `?1` the name pattern, `?2` the limit (-1: none).
-fn list_sql(filter: &JobFilter) -> String {
-    super::numbered(&format!(
-        "SELECT {COLUMNS} FROM jobs {} ORDER BY next_run_at IS NULL, next_run_at, id LIMIT $2",
-        rows::jobs_where(filter, |c| format!("{c} GLOB $1"))
-    ))
+/// Whether a listing reads the jobs table as it lies: most of the jobs,
+/// in any order. Following the list order's index costs a search of the
+/// table per row.
+fn scans(filter: &JobFilter) -> bool {
+    filter.any_order && filter.is_most()
 }
 
-/// [`list_sql`] with each job's latest execution (see
-/// [`rows::listed_select`]). Most of the jobs in any order are read as
-/// the table lies (`NOT INDEXED`): following the list order's index costs
-/// a search of the table per row.
+/// A listing's query, each job with its latest execution (see
+/// [`rows::listed_select`]): `?1` the name pattern, `?2` the limit (-1:
+/// none). In list order unless it [`scans`] (`NOT INDEXED`).
 fn listed_sql(filter: &JobFilter) -> String {
-    let (jobs, order) = if filter.any_order && filter.is_most() {
+    let (jobs, order) = if scans(filter) {
         ("jobs NOT INDEXED", "")
     } else {
         (
@@ -217,15 +215,10 @@ impl Jobs for SqliteStore {
         self.select_jobs("ORDER BY id", rusqlite::params![])
     }
 
+    /// [`Jobs::each_listed`] without the latest execution: it is on the
+    /// job's row, so reading it costs nothing more.
     fn each_job(&self, filter: JobFilter, f: &mut dyn FnMut(JobRow) -> Result<()>) -> Result<()> {
-        let mut stmt = self.conn.prepare(&list_sql(&filter))?;
-        let name = filter.name.as_ref().map(|g| g.to_sqlite());
-        let limit = filter.limit.map_or(-1, |n| n.min(i64::MAX as usize) as i64);
-        let mut rows = stmt.query(params![name, limit])?;
-        while let Some(row) = rows.next()? {
-            f(job_from_row(row, filter.summary)?)?;
-        }
-        Ok(())
+        self.each_listed(filter, &mut |row, _| f(row))
     }
 
     fn each_listed(
@@ -236,14 +229,16 @@ impl Jobs for SqliteStore {
         // Read as the table lies, each page is read once: a command's big
         // page cache would only hold all of them (40 MiB more for 100,000
         // jobs, and slower), so SQLite's default serves this pass.
-        let scan = filter.any_order && filter.is_most();
-        let cache: i64 = self
-            .conn
-            .pragma_query_value(None, "cache_size", |r| r.get(0))?;
-        if scan {
+        let cache: Option<i64> = if scans(&filter) {
+            let cache = self
+                .conn
+                .pragma_query_value(None, "cache_size", |r| r.get(0))?;
             self.conn
                 .pragma_update(None, "cache_size", super::DEFAULT_CACHE_KIB)?;
-        }
+            Some(cache)
+        } else {
+            None
+        };
         let listed = (|| {
             let mut stmt = self.conn.prepare(&listed_sql(&filter))?;
             let name = filter.name.as_ref().map(|g| g.to_sqlite());
@@ -255,7 +250,7 @@ impl Jobs for SqliteStore {
             }
             Ok(())
         })();
-        if scan {
+        if let Some(cache) = cache {
             self.conn.pragma_update(None, "cache_size", cache)?;
         }
         listed
@@ -336,7 +331,7 @@ pub(super) mod tests {
     fn list_filters_read_indexes_not_every_job() {
         let conn = migrated();
         let list = |filter: JobFilter, name: Option<&str>| {
-            plan(&conn, &list_sql(&filter), params![name, 20])
+            plan(&conn, &listed_sql(&filter), params![name, 20])
         };
         let paused = JobFilter {
             states: StateSet::of(&[JobState::Paused]),
