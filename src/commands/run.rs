@@ -8,11 +8,11 @@ use anyhow::{Context, Result};
 
 use super::Ctx;
 use crate::cli::RunArgs;
-use crate::clock::SystemClock;
+use crate::clock::{Clock, SystemClock};
 use crate::error::UsageError;
 use crate::log::Logger;
-use crate::scheduler::{Config, Event, Scheduler};
-use crate::store::{Owner, RunnerInfo, RunnerLock, Store};
+use crate::scheduler::{Config, Event, Lapses, Scheduler};
+use crate::store::{Owner, RunnerInfo, RunnerLock, RunnerRow, Store};
 use crate::trigger::input::parse_duration;
 
 /// Open files a running child costs the runner (its two pipes and a pidfd,
@@ -76,6 +76,9 @@ fn run_until_stopped(args: &RunArgs, ctx: &Ctx, log: &Logger) -> Result<()> {
         .unwrap_or_else(|_| "localhost".into());
     let pid = std::process::id();
     let me = format!("tick run (pid {pid} on {host})");
+    // A write that waits for another process's lock waits briefly, here
+    // too: a standby retries rather than hang behind a frozen holder.
+    store.become_runner()?;
     let Some(_lock) = stand_by(store.as_mut(), &me, &host, &rx, log)? else {
         log.info("stopped while standing by");
         return Ok(());
@@ -113,6 +116,19 @@ fn run_until_stopped(args: &RunArgs, ctx: &Ctx, log: &Logger) -> Result<()> {
     result
 }
 
+/// The runner holding the lock, if it lapsed (see [`Lapses`]) and no other
+/// runner is alive: declared expired.
+fn lapsed_holder(
+    store: &mut dyn Store,
+    lapses: &mut Lapses,
+    host: &str,
+) -> Result<Option<RunnerRow>> {
+    let elapsed = SystemClock.elapsed();
+    let expired = store.expire_runners(&mut |r| lapses.lapsed(r, None, host, elapsed))?;
+    let alive = store.runners()?.iter().any(|r| r.state == "alive");
+    Ok(expired.into_iter().next().filter(|_| !alive))
+}
+
 /// Become the store's runner: take the runner lock, or stand by until its
 /// holder stops, dies, or lets its lease run out (stopped with SIGSTOP,
 /// say: then the lock stays taken and this runner goes on without it).
@@ -124,7 +140,8 @@ fn stand_by(
     rx: &mpsc::Receiver<Event>,
     log: &Logger,
 ) -> Result<Option<Box<dyn Send>>> {
-    let mut said = false;
+    let (mut said, mut stuck) = (false, false);
+    let mut lapses = Lapses::default();
     loop {
         match store.runner_lock(me)? {
             RunnerLock::Held(lock) => {
@@ -141,14 +158,28 @@ fn stand_by(
                     ));
                     said = true;
                 }
-                let expired = store.expire_runners(host, &crate::process::alive)?;
-                let alive = store.runners()?.iter().any(|r| r.state == "alive");
-                if !expired.is_empty() && !alive {
-                    log.warn(&format!(
-                        "the runner holding the lock stopped renewing its lease (last renewed {}); taking over",
-                        expired[0].renewed_at.to_rfc3339()
-                    ));
-                    return Ok(Some(Box::new(())));
+                match lapsed_holder(store, &mut lapses, host) {
+                    Ok(Some(r)) => {
+                        log.warn(&format!(
+                            "runner {} (pid {} on {}) holding the lock stopped renewing its lease (no renewal seen for {}); taking over",
+                            r.name,
+                            r.pid,
+                            r.host,
+                            crate::units::human_ms(r.lease_ms)
+                        ));
+                        return Ok(Some(Box::new(())));
+                    }
+                    Ok(None) => {}
+                    // The holder may be frozen inside a write: no one can
+                    // write until it runs again. Said once, tried again.
+                    Err(e) if !stuck => {
+                        log.warn(&format!(
+                            "cannot declare the runner holding the lock expired yet ({}); trying again",
+                            crate::error::chain_text(&e)
+                        ));
+                        stuck = true;
+                    }
+                    Err(_) => {}
                 }
                 if let Ok(Event::Stop) = rx.recv_timeout(Duration::from_secs(1)) {
                     return Ok(None);

@@ -116,31 +116,54 @@ pub fn spawn(
     echo: Option<Echo>,
     on_exit: impl FnOnce(RunResult) + Send + 'static,
 ) -> std::io::Result<Child> {
-    spawn_watched(spec, echo, Box::new(on_exit), true, true)
+    spawn_watched(spec, echo, Box::new(on_exit), true, true, &|| true)?
+        .ok_or_else(|| std::io::Error::other("not started"))
 }
 
-/// [`spawn`], with what tests vary: whether a pidfd is used and whether a
-/// plain command may run without a shell.
+/// [`spawn`], only while `gate` holds (the runner's lease, see
+/// `scheduler/lease.rs`): it is asked when all is ready, right before the
+/// process is created (`None`: not created), and again right after; a
+/// child created once the gate had closed (the caller was frozen between
+/// the two) is killed with its group at once.
+pub fn spawn_gated(
+    spec: &Spec,
+    echo: Option<Echo>,
+    on_exit: impl FnOnce(RunResult) + Send + 'static,
+    gate: &dyn Fn() -> bool,
+) -> std::io::Result<Option<Child>> {
+    spawn_watched(spec, echo, Box::new(on_exit), true, true, gate)
+}
+
+/// [`spawn_gated`], with what tests vary: whether a pidfd is used and
+/// whether a plain command may run without a shell.
 fn spawn_watched(
     spec: &Spec,
     echo: Option<Echo>,
     on_exit: OnExit,
     use_pidfd: bool,
     allow_direct: bool,
-) -> std::io::Result<Child> {
+    gate: &dyn Fn() -> bool,
+) -> std::io::Result<Option<Child>> {
     let wake = supervisor::start()?;
     // A direct spawn that fails (the file vanished, is no executable the
     // kernel knows, the cwd is missing) is tried again under the shell,
     // which says why as it always did.
-    let direct = allow_direct
-        .then(|| direct(spec))
-        .flatten()
-        .and_then(|(mut cmd, shell)| Some((cmd.spawn().ok()?, shell)));
+    let direct = allow_direct.then(|| direct(spec)).flatten();
+    let mut shell = shell_command(spec);
+    if !gate() {
+        return Ok(None);
+    }
+    let direct = direct.and_then(|(mut cmd, plain)| Some((cmd.spawn().ok()?, plain)));
     let (child, shell) = match direct {
-        Some((child, shell)) => (child, Some(shell)),
-        None => (shell_command(spec).spawn()?, None),
+        Some((child, plain)) => (child, Some(plain)),
+        None => (shell.spawn()?, None),
     };
     let pid = child.id() as i32;
+    if !gate() {
+        if let Some(group) = Pid::from_raw(pid) {
+            let _ = kill_process_group(group, Signal::KILL);
+        }
+    }
     let signalled = Arc::new(AtomicI32::new(0));
     let direct = shell.map(|shell| supervisor::Direct {
         shell,
@@ -148,11 +171,11 @@ fn spawn_watched(
         echo: echo.clone(),
     });
     let so_far = supervisor::hand_over(wake, child, echo, on_exit, use_pidfd, direct);
-    Ok(Child {
+    Ok(Some(Child {
         pid,
         so_far,
         signalled,
-    })
+    }))
 }
 
 /// `/bin/sh -c COMMAND`.
@@ -229,7 +252,9 @@ mod tests {
             scheduled_at: "2026-01-01T00:00:00Z".parse().unwrap(),
         };
         let on_exit = Box::new(move |f| tx.send(f).unwrap());
-        spawn_watched(&spec, None, on_exit, use_pidfd, true).unwrap();
+        spawn_watched(&spec, None, on_exit, use_pidfd, true, &|| true)
+            .unwrap()
+            .unwrap();
         rx.recv_timeout(Duration::from_secs(20)).unwrap()
     }
 
@@ -382,7 +407,9 @@ mod tests {
     fn run_path(spec: &Spec, direct: bool, term_after: Option<Duration>) -> RunResult {
         let (tx, rx) = mpsc::channel();
         let on_exit = Box::new(move |f| tx.send(f).unwrap());
-        let child = spawn_watched(spec, None, on_exit, true, direct).unwrap();
+        let child = spawn_watched(spec, None, on_exit, true, direct, &|| true)
+            .unwrap()
+            .unwrap();
         if let Some(after) = term_after {
             std::thread::sleep(after);
             child.signal_group(Signal::TERM);

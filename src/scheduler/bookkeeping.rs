@@ -56,6 +56,7 @@ impl Scheduler {
                 at: e.at,
                 retry: e.retry.as_ref().map(|(plan, _)| *plan),
                 reason: e.reason.as_deref(),
+                started: e.started,
             })
             .collect();
         // On failure everything stays, to be written by a later flush.

@@ -45,6 +45,7 @@ use crate::model::{JobOptions, RunResult, Status};
 use crate::store::{Owner, RetryPlan, Started, Store};
 use crate::units::human_ms;
 use events::{Done, Notice};
+pub use lease::Lapses;
 
 /// When the loop last woke, in milliseconds of [`Clock::elapsed`] (0: not
 /// started): `tick run --http`'s `/healthz` tells a live loop by it.
@@ -128,6 +129,8 @@ struct Ended {
     pub retry: Option<(RetryPlan, Notice)>,
     /// Why it did not run (missed while waiting for a worker).
     pub reason: Option<String>,
+    /// Its child's start, moved with any clock step meanwhile.
+    pub started: Option<DateTime<Utc>>,
 }
 
 pub struct Scheduler {
@@ -164,7 +167,13 @@ pub struct Scheduler {
     /// The store is gone: the loop drains, then returns this.
     fatal: Option<anyhow::Error>,
     identity_checked: Instant,
-    lease_renewed: Instant,
+    /// When the last renewal that went through was sent, in [`Clock::elapsed`]:
+    /// the lease is this runner's own for a while after (see `lease.rs`).
+    lease_renewed: std::time::Duration,
+    /// When a renewal was last tried.
+    renew_tried: Instant,
+    /// What this runner has seen of the others' renewals.
+    lapses: lease::Lapses,
     /// The wall clock and elapsed time at the last look (see `clock_step.rs`).
     clock_seen: Option<(DateTime<Utc>, std::time::Duration)>,
     /// When the output so far of running children was last written.
@@ -205,7 +214,9 @@ impl Scheduler {
             outage: None,
             fatal: None,
             identity_checked: Instant::now(),
-            lease_renewed: Instant::now(),
+            lease_renewed: std::time::Duration::ZERO,
+            renew_tried: Instant::now(),
+            lapses: lease::Lapses::default(),
             clock_seen: None,
             output_written: Instant::now(),
             lease_looked: Instant::now(),
@@ -218,6 +229,7 @@ impl Scheduler {
         self.store.subscribe(Box::new(move || {
             let _ = changed.send(Event::Changed);
         }))?;
+        self.renew_lease()?;
         let now = self.clock.now();
         self.take_over(now)?;
         self.log.info(&format!(
@@ -241,7 +253,7 @@ impl Scheduler {
             // Children first: what is due and has a worker starts before
             // anything is read or written.
             self.start_ready(now);
-            if !self.stopping && self.store_usable() {
+            if !self.stopping && self.store_usable() && self.lease_holds() {
                 match self.claim_due(now) {
                     Ok(true) => self.start_ready(now),
                     Ok(false) => {}
@@ -369,6 +381,9 @@ impl Scheduler {
             if let Some(w) = r.watch.next_wake() {
                 sooner(w.max(now), "a timeout");
             }
+        }
+        if let Some(due) = self.renewal_due().and_then(|d| Duration::from_std(d).ok()) {
+            sooner(now + due, "the lease's renewal");
         }
         wake
     }

@@ -7,6 +7,7 @@ use std::sync::mpsc::Sender;
 use chrono::{DateTime, Duration, Utc};
 
 use super::events::Done;
+use super::lease::Fence;
 use super::{Ended, Event, Pending, Running, Scheduler};
 use crate::executor::{self, Child, Echo, Sent, Watch, KILL_AFTER};
 use crate::model::{RunResult, Status};
@@ -16,7 +17,9 @@ use crate::units::human_ms;
 impl Scheduler {
     /// Start waiting fires whose time has come, while workers are free.
     pub(super) fn start_ready(&mut self, now: DateTime<Utc>) {
-        if self.waiting.is_empty() {
+        // Only while the lease is provably this runner's (see `lease.rs`):
+        // otherwise they wait for a renewal, or for the taker to end them.
+        if self.waiting.is_empty() || !self.lease_holds() {
             return;
         }
         self.waiting.sort_by_key(|p| p.not_before);
@@ -45,7 +48,13 @@ impl Scheduler {
             }
             batch.push(p);
         }
-        for (p, spawned) in launch(batch, &self.tx, self.cfg.echo) {
+        let fence = self.fence();
+        for (p, spawned) in launch(batch, &self.tx, self.cfg.echo, fence) {
+            let Some(spawned) = spawned else {
+                // The lease ran out in the middle of the batch.
+                self.waiting.push(p);
+                continue;
+            };
             if let Some(started) = self.record_start(p, spawned, now) {
                 self.started.push(started);
             }
@@ -135,6 +144,7 @@ impl Scheduler {
             notice,
             retry,
             reason: done.reason.clone(),
+            started: None,
         }
     }
 
@@ -199,27 +209,28 @@ impl Scheduler {
             retry_of: r.retry_of,
             reason: None,
         };
-        let ended = self.conclude(&done, f, now);
+        let mut ended = self.conclude(&done, f, now);
+        ended.started = Some(r.watch.started);
         self.ended.push(ended);
     }
 }
 
+/// What became of a fire given to [`launch`]: its child, why it could not
+/// start, or `None` when the fence no longer held (not spawned).
+type Launched = (Pending, Option<std::io::Result<Child>>);
+
 /// Spawn a wake-up's fires, half of them from a second thread: each spawn
 /// blocks its thread until the child has exec'd, so two threads start a
-/// burst in about half the time.
-fn launch(
-    batch: Vec<Pending>,
-    tx: &Sender<Event>,
-    echo: bool,
-) -> Vec<(Pending, std::io::Result<Child>)> {
+/// burst in about half the time. Each spawn first checks the `fence`.
+fn launch(batch: Vec<Pending>, tx: &Sender<Event>, echo: bool, fence: Fence) -> Vec<Launched> {
     if batch.len() < 2 {
-        return spawn_all(batch, tx, echo);
+        return spawn_all(batch, tx, echo, fence);
     }
     let mut second = batch;
     let first: Vec<Pending> = second.drain(..second.len().div_ceil(2)).collect();
     std::thread::scope(|scope| {
-        let helper = scope.spawn(|| spawn_all(first, tx, echo));
-        let mut rest = spawn_all(second, tx, echo);
+        let helper = scope.spawn(|| spawn_all(first, tx, echo, fence));
+        let mut rest = spawn_all(second, tx, echo, fence);
         let mut out = helper
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -228,11 +239,7 @@ fn launch(
     })
 }
 
-fn spawn_all(
-    batch: Vec<Pending>,
-    tx: &Sender<Event>,
-    echo: bool,
-) -> Vec<(Pending, std::io::Result<Child>)> {
+fn spawn_all(batch: Vec<Pending>, tx: &Sender<Event>, echo: bool, fence: Fence) -> Vec<Launched> {
     batch
         .into_iter()
         .map(|p| {
@@ -242,13 +249,14 @@ fn spawn_all(
                 prefix: format!("[{}] ", p.spec.job_id),
                 split: false,
             });
-            let spawned = executor::spawn(&p.spec, echo, move |finished| {
+            let on_exit = move |finished| {
                 let _ = tx.send(Event::Exited {
                     execution_id: id,
                     finished,
                 });
-            });
-            (p, spawned)
+            };
+            let spawned = executor::spawn_gated(&p.spec, echo, on_exit, &|| fence.holds());
+            (p, spawned.transpose())
         })
         .collect()
 }

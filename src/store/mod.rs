@@ -357,6 +357,10 @@ pub struct Finish<'a> {
     pub retry: Option<RetryPlan>,
     /// Why it did not run (a fire missed while waiting for a worker).
     pub reason: Option<&'a str>,
+    /// When its child started, as the wall clock reads at its end (moved
+    /// with any clock step meanwhile, so that its duration is the time it
+    /// really took); `None` keeps the start recorded.
+    pub started: Option<DateTime<Utc>>,
 }
 
 /// The captured output of one execution.
@@ -607,6 +611,7 @@ pub trait Runs {
                 at,
                 retry: None,
                 reason: None,
+                started: None,
             }],
         )?;
         Ok(())
@@ -623,12 +628,16 @@ pub trait Runs {
     ) -> Result<bool>;
     /// Every execution recorded as `running`.
     fn running_executions(&self) -> Result<Vec<RunningRow>>;
-    /// Mark these executions `interrupted` (those still `running`); how many.
-    fn interrupt(&mut self, execution_ids: &[i64], at: DateTime<Utc>) -> Result<usize>;
-    /// Fires a dead runner claimed but never started: their rows go, and
-    /// each job's next run goes back to the fire (unless it is paused or
-    /// removed), so that the next claim decides it by the misfire rules.
-    fn release_unstarted(&mut self, execution_ids: &[i64]) -> Result<usize>;
+    /// Mark these executions `interrupted` (those still `running`), with
+    /// `reason`; how many. A dead runner's fires end here whether or not
+    /// their start was recorded: the claim is the start, so a claimed fire
+    /// is never decided again (its command may have started).
+    fn interrupt(
+        &mut self,
+        execution_ids: &[i64],
+        at: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<usize>;
 }
 
 /// The runners registered on a store and their leases. Lease times come
@@ -639,13 +648,12 @@ pub trait Runners {
     /// Renew a runner's lease; `false` when another runner has declared it
     /// expired meanwhile (it must stop claiming).
     fn renew_lease(&mut self, runner: i64) -> Result<bool>;
-    /// Declare expired every alive runner whose lease ran out, and those
-    /// of `host` whose process is gone (`alive` says whether a process
-    /// identity still runs); returns them.
+    /// Declare expired the alive runners `lapsed` picks (see
+    /// `scheduler::Lapses`), each only if it has not renewed since it was
+    /// read: a renewal in between wins. Returns those expired.
     fn expire_runners(
         &mut self,
-        host: &str,
-        alive: &dyn Fn(&str) -> bool,
+        lapsed: &mut dyn FnMut(&RunnerRow) -> bool,
     ) -> Result<Vec<RunnerRow>>;
     /// A runner stopped cleanly.
     fn unregister_runner(&mut self, runner: i64) -> Result<()>;

@@ -42,24 +42,24 @@ pub const RECORD_START: &str =
 
 /// An execution ended: `$1` status, `$2` exit code, `$3` signal, `$4`
 /// finished_at, `$5`/`$6` stdout/stderr, `$7`/`$8` their truncation, `$9`
-/// id, `$10` why it did not run (for a fire missed waiting for a worker).
+/// id, `$10` why it did not run (for a fire missed waiting for a worker),
+/// `$11` its start as the clock reads now (NULL: as recorded).
 pub const RECORD_END: &str =
     "UPDATE executions SET status = $1, exit_code = $2, signal = $3, finished_at = $4,
             stdout = $5, stderr = $6, stdout_truncated = $7, stderr_truncated = $8,
-            reason = $10
+            reason = $10, started_at = COALESCE($11, started_at)
      WHERE id = $9 AND status = 'running'";
+
+/// Executions of runners gone: `$1` finished_at, `$2` the reason, `$3`
+/// the execution id.
+pub const INTERRUPT: &str =
+    "UPDATE executions SET status = 'interrupted', finished_at = $1, reason = $2
+     WHERE id = $3 AND status = 'running'";
 
 /// The heart of a claim: the job moves on only if its next run is still
 /// the one decided from (`$4`); `$1` new next run, `$2` new state, `$3` id.
 pub const CLAIM_JOB: &str = "UPDATE jobs SET next_run_at = $1, state = $2
      WHERE id = $3 AND state = 'active' AND next_run_at = $4";
-
-/// A released fire (`$2`, of job `$1`) goes back to be decided again:
-/// the job's next run moves back to it, unless the job is paused.
-pub const RELEASE_TO_JOB: &str = "UPDATE jobs SET state = 'active',
-        next_run_at = CASE WHEN next_run_at IS NULL OR next_run_at > $2
-                           THEN $2 ELSE next_run_at END
-     WHERE id = $1 AND state != 'paused'";
 
 /// Retention: keep the newest `keep_history` executions of job `$1` (`$2`
 /// when the job is gone); running ones are never deleted. `keep` is the

@@ -1,6 +1,8 @@
 //! The one integration-test binary: the real `tick` binary on temp files,
 //! plus in-process checks of the engine that need many cases.
 
+mod boundary;
+mod clock;
 mod combined;
 mod crash;
 mod crontab;

@@ -94,6 +94,15 @@ impl Env {
         self.spawn_runner(name, sh, false)
     }
 
+    /// Like [`Env::runner`], with these variables added to its environment.
+    pub fn runner_with(&self, name: &str, extra: &[&str], vars: &[(&str, &str)]) -> Runner {
+        let mut args = vec!["run"];
+        args.extend_from_slice(extra);
+        let mut cmd = self.command(&args);
+        cmd.envs(vars.iter().copied());
+        self.spawn_runner(name, cmd, false)
+    }
+
     fn start_runner(&self, name: &str, extra: &[&str], piped: bool) -> Runner {
         let mut args = vec!["run"];
         args.extend_from_slice(extra);

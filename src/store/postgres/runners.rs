@@ -1,10 +1,12 @@
 //! [`Runners`] in PostgreSQL: runners on any number of hosts and their
-//! leases. Every lease time is the database's clock ([`NOW_MS`]), so hosts
-//! whose clocks disagree still agree on who expired.
+//! leases. Lease times are written from the database's clock ([`NOW_MS`])
+//! for people to read; who expired is never decided by comparing clocks
+//! (see `scheduler::Lapses`), so a step of any host's clock expires no one.
 
 use anyhow::Result;
 
 use super::{PgStore, NOW_MS};
+use crate::store::rows::to_ms;
 use crate::store::rows::{self, RUNNER_COLUMNS as COLUMNS};
 use crate::store::{RunnerInfo, RunnerRow, Runners};
 
@@ -51,31 +53,33 @@ impl Runners for PgStore {
 
     fn expire_runners(
         &mut self,
-        host: &str,
-        alive: &dyn Fn(&str) -> bool,
+        lapsed: &mut dyn FnMut(&RunnerRow) -> bool,
     ) -> Result<Vec<RunnerRow>> {
+        // Looked for every 2 s: only a read, unless someone lapsed.
+        let lapsed: Vec<RunnerRow> = self
+            .runners()?
+            .into_iter()
+            .filter(|r| r.state == "alive" && lapsed(r))
+            .collect();
+        if lapsed.is_empty() {
+            return Ok(lapsed);
+        }
         self.write(false, |c| {
-            // Locked, skipping a runner whose claim holds its row: a runner
-            // in the middle of a claim holds its lease.
-            let rows = c.query(
-                &format!(
-                    "SELECT {COLUMNS}, renewed_at + lease_ms < {NOW_MS} FROM runners
-                     WHERE state = 'alive' ORDER BY id FOR UPDATE SKIP LOCKED"
-                ),
-                &[],
-            )?;
             let mut expired = Vec::new();
-            for row in &rows {
-                let r = rows::runner(row)?;
-                let lease_out: bool = row.try_get(11)?;
-                let gone = r.host == host && !alive(&r.process);
-                if lease_out || gone {
-                    c.execute(
-                        &format!(
-                            "UPDATE runners SET state = 'expired', ended_at = {NOW_MS} WHERE id = $1"
-                        ),
-                        &[&r.id],
-                    )?;
+            for r in lapsed {
+                // Skips a runner whose claim holds its row (shared): a
+                // runner in the middle of a claim holds its lease (and one
+                // frozen there loses its session after a few seconds).
+                let n = c.execute(
+                    &format!(
+                        "UPDATE runners SET state = 'expired', ended_at = {NOW_MS}
+                         WHERE id = (SELECT id FROM runners
+                                     WHERE id = $1 AND state = 'alive' AND renewed_at = $2
+                                     FOR UPDATE SKIP LOCKED)"
+                    ),
+                    &[&r.id, &to_ms(r.renewed_at)],
+                )?;
+                if n == 1 {
                     expired.push(RunnerRow {
                         state: "expired".into(),
                         ..r

@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use postgres::Client;
 
 use super::jobs::select;
-use super::{PgStore, NOW_MS};
+use super::PgStore;
 use crate::model::{Job, RunResult, Status};
 use crate::store::rows::{self, from_ms, to_ms};
 use crate::store::{
@@ -194,6 +194,7 @@ impl Runs for PgStore {
                         &r.stderr_truncated,
                         &f.execution_id,
                         &f.reason,
+                        &f.started.map(to_ms),
                     ],
                 )?;
             }
@@ -320,43 +321,19 @@ impl Runs for PgStore {
         })
     }
 
-    fn release_unstarted(&mut self, execution_ids: &[i64]) -> Result<usize> {
-        self.write(true, |c| {
+    fn interrupt(
+        &mut self,
+        execution_ids: &[i64],
+        at: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<usize> {
+        self.write(false, |c| {
+            let stmt = c.prepare(rows::INTERRUPT)?;
             let mut n = 0;
             for id in execution_ids {
-                let row = c.query_opt(
-                    "DELETE FROM executions
-                     WHERE id = $1 AND status = 'running' AND started_at IS NULL
-                     RETURNING job_id, scheduled_at, attempt, retry_of",
-                    &[id],
-                )?;
-                let Some(row) = row else { continue };
-                let (job, at): (String, i64) = (row.get(0), row.get(1));
-                n += 1;
-                let (attempt, retry_of): (i32, Option<i64>) = (row.get(2), row.get(3));
-                if let Some(first) = retry_of {
-                    // A retry goes back to wait, as it was.
-                    c.execute(
-                        "INSERT INTO retries (job_id, due_at, attempt, retry_of)
-                         SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM jobs WHERE id = $1 AND state = 'active')
-                         ON CONFLICT (job_id, due_at) DO NOTHING",
-                        &[&job, &at, &attempt, &first],
-                    )?;
-                    continue;
-                }
-                c.execute(rows::RELEASE_TO_JOB, &[&job, &at])?;
+                n += c.execute(&stmt, &[&to_ms(at), &reason, id])? as usize;
             }
             Ok(n)
-        })
-    }
-
-    fn interrupt(&mut self, execution_ids: &[i64], at: DateTime<Utc>) -> Result<usize> {
-        self.write(false, |c| {
-            Ok(c.execute(
-                "UPDATE executions SET status = 'interrupted', finished_at = $1
-                 WHERE id = ANY($2) AND status = 'running'",
-                &[&to_ms(at), &execution_ids],
-            )? as usize)
         })
     }
 }
@@ -395,10 +372,9 @@ fn store_retry(c: &mut Client, f: &Finish, plan: &RetryPlan) -> Result<bool> {
     Ok(n == 1)
 }
 
-/// The claim's statements, inside its transaction. The runner's lease is
-/// checked first, on the database's clock, with its row locked (shared)
-/// until the commit, so that no other runner can declare it expired
-/// midway.
+/// The claim's statements, inside its transaction. The runner's row is
+/// checked first (not declared expired), locked (shared) until the
+/// commit, so that no other runner can declare it expired midway.
 fn claim_in(
     c: &mut Client,
     claims: &[Claim],
@@ -408,10 +384,7 @@ fn claim_in(
     if let Some(runner) = owner.runner {
         let held = c
             .query_opt(
-                &format!(
-                    "SELECT 1 FROM runners WHERE id = $1 AND state = 'alive'
-                       AND renewed_at + lease_ms > {NOW_MS} FOR SHARE"
-                ),
+                "SELECT 1 FROM runners WHERE id = $1 AND state = 'alive' FOR SHARE",
                 &[&runner],
             )?
             .is_some();

@@ -1,7 +1,8 @@
 //! [`Runners`] in the jobs file: who runs it and their leases. On a file
 //! all runners share one host, so a runner whose process is gone is known
 //! dead at once; the lease covers a runner that is there but not running
-//! (stopped with SIGSTOP, say).
+//! (stopped with SIGSTOP, say). Lease times are written from the wall
+//! clock but never compared with it (see `scheduler::Lapses`).
 
 use anyhow::Result;
 use chrono::Utc;
@@ -52,35 +53,27 @@ impl Runners for SqliteStore {
 
     fn expire_runners(
         &mut self,
-        host: &str,
-        alive: &dyn Fn(&str) -> bool,
+        lapsed: &mut dyn FnMut(&RunnerRow) -> bool,
     ) -> Result<Vec<RunnerRow>> {
-        let now = to_ms(Utc::now());
-        // Looked for every 2 s: only a read, unless someone expired.
-        let expired_here = |r: &RunnerRow| {
-            to_ms(r.renewed_at) + r.lease_ms < now || (r.host == host && !alive(&r.process))
-        };
-        if !self
+        // Looked for every 2 s: only a read, unless someone lapsed.
+        let lapsed: Vec<RunnerRow> = self
             .runners()?
-            .iter()
-            .any(|r| r.state == "alive" && expired_here(r))
-        {
-            return Ok(Vec::new());
+            .into_iter()
+            .filter(|r| r.state == "alive" && lapsed(r))
+            .collect();
+        if lapsed.is_empty() {
+            return Ok(lapsed);
         }
+        let now = to_ms(Utc::now());
         let tx = self.immediate()?;
-        let candidates: Vec<RunnerRow> = {
-            let mut stmt = tx.prepare(&format!(
-                "SELECT {COLUMNS} FROM runners WHERE state = 'alive' ORDER BY id"
-            ))?;
-            decode_all(&mut stmt, [], rows::runner)?
-        };
         let mut expired = Vec::new();
-        for r in candidates {
-            if expired_here(&r) {
-                tx.execute(
-                    "UPDATE runners SET state = 'expired', ended_at = ?1 WHERE id = ?2",
-                    params![now, r.id],
-                )?;
+        for r in lapsed {
+            let n = tx.execute(
+                "UPDATE runners SET state = 'expired', ended_at = ?1
+                 WHERE id = ?2 AND state = 'alive' AND renewed_at = ?3",
+                params![now, r.id, to_ms(r.renewed_at)],
+            )?;
+            if n == 1 {
                 expired.push(RunnerRow {
                     state: "expired".into(),
                     ..r

@@ -200,7 +200,8 @@ impl Runs for SqliteStore {
                     r.stdout_truncated,
                     r.stderr_truncated,
                     f.execution_id,
-                    f.reason
+                    f.reason,
+                    f.started.map(to_ms)
                 ])?;
             }
             for (i, f) in finished.iter().enumerate() {
@@ -307,49 +308,18 @@ impl Runs for SqliteStore {
         super::decode_all(&mut stmt, [], rows::running)
     }
 
-    fn release_unstarted(&mut self, execution_ids: &[i64]) -> Result<usize> {
-        let tx = self.immediate()?;
-        let mut n = 0;
-        for id in execution_ids {
-            let row: Option<(String, i64, u32, Option<i64>)> = tx
-                .query_row(
-                    "SELECT job_id, scheduled_at, attempt, retry_of FROM executions
-                     WHERE id = ?1 AND status = 'running' AND started_at IS NULL",
-                    [id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )
-                .optional()?;
-            let Some((job, at, attempt, retry_of)) = row else {
-                continue;
-            };
-            tx.execute("DELETE FROM executions WHERE id = ?1", [id])?;
-            n += 1;
-            if let Some(first) = retry_of {
-                // A retry goes back to wait, as it was.
-                tx.execute(
-                    "INSERT INTO retries (job_id, due_at, attempt, retry_of)
-                     SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?1 AND state = 'active')
-                     ON CONFLICT (job_id, due_at) DO NOTHING",
-                    params![job, at, attempt, first],
-                )?;
-                continue;
-            }
-            tx.execute(&numbered(rows::RELEASE_TO_JOB), params![job, at])?;
-        }
-        tx.commit()?;
-        Ok(n)
-    }
-
-    fn interrupt(&mut self, execution_ids: &[i64], at: DateTime<Utc>) -> Result<usize> {
+    fn interrupt(
+        &mut self,
+        execution_ids: &[i64],
+        at: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<usize> {
         let tx = self.immediate()?;
         let mut n = 0;
         {
-            let mut stmt = tx.prepare_cached(
-                "UPDATE executions SET status = 'interrupted', finished_at = ?1
-                 WHERE id = ?2 AND status = 'running'",
-            )?;
+            let mut stmt = tx.prepare_cached(&numbered(rows::INTERRUPT))?;
             for id in execution_ids {
-                n += stmt.execute(params![to_ms(at), id])?;
+                n += stmt.execute(params![to_ms(at), reason, id])?;
             }
         }
         tx.commit()?;

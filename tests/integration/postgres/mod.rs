@@ -12,6 +12,7 @@
 //! Here: the database guard and the single-command tests; `runners.rs`:
 //! several `tick run` processes and their faults.
 
+mod boundary;
 mod runners;
 
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
