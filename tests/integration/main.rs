@@ -8,6 +8,7 @@ mod dst;
 mod everyday;
 mod faults;
 mod filters;
+mod foreign;
 mod fuzz;
 mod generated;
 mod history;
