@@ -1,6 +1,7 @@
 //! The one integration-test binary: the real `tick` binary on temp files,
 //! plus in-process checks of the engine that need many cases.
 
+mod bad_bytes;
 mod combined;
 mod crash;
 mod crontab;
