@@ -41,7 +41,9 @@ fn clap_error(e: clap::Error) -> i32 {
             }
         }
         _ => {
-            let argv: Vec<String> = std::env::args().collect();
+            // Any bytes: `std::env::args` panics on an argument that is
+            // not UTF-8, the very error being reported.
+            let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
             let msg = tick::commands::usage::explain(&e, &argv);
             eprintln!("error: {}", error::one_line(&msg));
             error::EXIT_USAGE

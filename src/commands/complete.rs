@@ -128,13 +128,17 @@ fn zone_names(current: &OsStr) -> Vec<CompletionCandidate> {
 /// `--db PATH` on the command line being completed (after the `--` that
 /// starts it), so that ids come from the jobs file it names.
 fn db_flag() -> Option<PathBuf> {
-    let args: Vec<String> = std::env::args().collect();
+    use std::os::unix::ffi::OsStrExt;
+    // Any bytes (a path may be): `std::env::args` would panic.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let line = &args[args.iter().position(|a| a == "--")? + 1..];
     line.iter()
         .enumerate()
-        .find_map(|(i, a)| match a.strip_prefix("--db") {
-            Some("") => line.get(i + 1).map(PathBuf::from),
-            Some(rest) => rest.strip_prefix('=').map(PathBuf::from),
+        .find_map(|(i, a)| match a.as_bytes().strip_prefix(b"--db") {
+            Some(b"") => line.get(i + 1).map(PathBuf::from),
+            Some(rest) => rest
+                .strip_prefix(b"=")
+                .map(|p| PathBuf::from(OsStr::from_bytes(p))),
             None => None,
         })
 }

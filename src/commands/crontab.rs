@@ -8,6 +8,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
+use super::job_options::check_exec_string;
 use super::trigger::resolve_tz;
 use super::Ctx;
 use crate::cli::{ExportArgs, ImportArgs};
@@ -87,6 +88,10 @@ pub fn import(args: &ImportArgs, ctx: &Ctx) -> Result<()> {
                 continue;
             }
         };
+        if let Err(err) = passable(e) {
+            errors.push(format!("line {}: {err}", e.line));
+            continue;
+        }
         jobs.push((
             e.line,
             Job {
@@ -182,6 +187,16 @@ pub fn import(args: &ImportArgs, ctx: &Ctx) -> Result<()> {
         ids.len(),
         ids.join(" ")
     ));
+    Ok(())
+}
+
+/// A line's command and environment as the kernel can pass them to
+/// `/bin/sh` (no NUL, no string over 128 KiB), checked as `tick add`'s.
+fn passable(e: &crontab::Entry) -> Result<(), UsageError> {
+    check_exec_string("command", &e.command)?;
+    for (k, v) in &e.env {
+        check_exec_string(&format!("variable {k}"), &format!("{k}={v}"))?;
+    }
     Ok(())
 }
 

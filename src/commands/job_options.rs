@@ -3,6 +3,7 @@
 
 use crate::cli::JobOptionArgs;
 use crate::error::UsageError;
+use crate::escape::{self, Newlines};
 use crate::model::{JobOptions, MAX_RETRIES};
 use crate::units::parse_duration;
 
@@ -34,14 +35,7 @@ impl JobOptionArgs {
             };
         }
         if let Some(dir) = &self.cwd {
-            let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.clone());
-            if !abs.is_dir() {
-                return Err(UsageError::new(format!(
-                    "invalid --cwd '{}': not an existing folder",
-                    dir.display()
-                )));
-            }
-            opts.cwd = Some(abs.to_string_lossy().into_owned());
+            opts.cwd = Some(cwd(dir)?);
         }
         if let Some(n) = self.keep_history {
             if n == 0 {
@@ -102,6 +96,26 @@ impl JobOptionArgs {
     }
 }
 
+/// `--cwd DIR`: an existing folder, made absolute, as the text it is
+/// stored as (a path that is not UTF-8 is refused, not mangled).
+fn cwd(dir: &std::path::Path) -> Result<String, UsageError> {
+    if dir.to_str().is_none() {
+        let shown = escape::bytes(dir.as_os_str().as_encoded_bytes(), Newlines::Escape);
+        return Err(UsageError::new(format!(
+            "invalid --cwd '{}': it is not valid UTF-8: tick keeps jobs as text, so give a folder whose path is UTF-8",
+            String::from_utf8_lossy(&shown)
+        )));
+    }
+    let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    if !abs.is_dir() {
+        return Err(UsageError::new(format!(
+            "invalid --cwd '{}': not an existing folder",
+            dir.display()
+        )));
+    }
+    Ok(abs.to_string_lossy().into_owned())
+}
+
 /// `--retries N`: 0 to [`MAX_RETRIES`]. The one check of every command
 /// that takes it (`add`, `modify`, `fire`).
 pub fn parse_retries(n: u32) -> Result<u32, UsageError> {
@@ -134,27 +148,71 @@ fn duration_or_none(flag: &str, text: &str) -> Result<Option<u64>, UsageError> {
         .map_err(|e| UsageError::new(format!("{flag}: {e}, or none")))
 }
 
-/// `KEY=VALUE` with a portable variable name.
-fn parse_env(kv: &str) -> Result<(String, String), UsageError> {
-    let (k, v) = kv
-        .split_once('=')
-        .ok_or_else(|| UsageError::new(format!("invalid --env '{kv}': expected KEY=VALUE")))?;
-    let valid = !k.is_empty()
-        && !k.starts_with(|c: char| c.is_ascii_digit())
-        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !valid {
+/// The longest string the kernel passes to a program as one argument or
+/// one `KEY=VALUE` of its environment, counting the NUL that ends it:
+/// Linux's `MAX_ARG_STRLEN` (32 pages of 4 KiB). A job's command is one
+/// argument (`/bin/sh -c COMMAND`): a longer one would fail at every fire.
+pub const MAX_ARG_BYTES: usize = 128 * 1024;
+
+/// A string tick passes to the kernel when it starts a command (`what`
+/// names it): no NUL (which would end it), and within [`MAX_ARG_BYTES`].
+/// The one check of commands (also those of `tick import`) and of
+/// environment variables, on the command line and over HTTP.
+pub fn check_exec_string(what: &str, text: &str) -> Result<(), UsageError> {
+    if text.contains('\0') {
         return Err(UsageError::new(format!(
-            "invalid --env '{kv}': the name '{k}' must be letters, digits and _, not starting with a digit"
+            "invalid {what}: it contains a NUL byte, which no program can be given"
         )));
     }
+    if text.len() >= MAX_ARG_BYTES {
+        return Err(UsageError::new(format!(
+            "invalid {what}: it is {} bytes, over the {} bytes (128 KiB with its NUL) that Linux passes as one argument or environment variable (MAX_ARG_STRLEN)",
+            text.len(),
+            MAX_ARG_BYTES - 1
+        )));
+    }
+    Ok(())
+}
+
+/// An environment variable's name: not empty, letters, digits and `_`,
+/// not starting with a digit (so no `=` and no NUL). `flag` and `given`
+/// say where it came from in the message.
+pub fn check_env_name(flag: &str, given: &str, name: &str) -> Result<(), UsageError> {
+    let valid = !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        return Err(UsageError::new(format!(
+            "invalid {flag} '{}': the name '{}' must be letters, digits and _, not starting with a digit",
+            escape::text(given, Newlines::Escape),
+            escape::text(name, Newlines::Escape)
+        )));
+    }
+    Ok(())
+}
+
+/// `KEY=VALUE` with a portable variable name, as the kernel can pass it.
+fn parse_env(kv: &str) -> Result<(String, String), UsageError> {
+    let (k, v) = kv.split_once('=').ok_or_else(|| {
+        UsageError::new(format!(
+            "invalid --env '{}': expected KEY=VALUE",
+            escape::text(kv, Newlines::Escape)
+        ))
+    })?;
+    check_env_name("--env", kv, k)?;
+    check_exec_string(&format!("--env {k}"), kv)?;
     Ok((k.to_string(), v.to_string()))
 }
 
-/// A job id: 1-64 of letters, digits, `.`, `_`, `-`, not starting with `-`.
+/// A job id: 1-64 of letters, digits, `.`, `_`, `-`, not starting with
+/// `-`, and not `.` or `..` (which a path such as the page's link to the
+/// job, `/jobs/ID`, would read as a folder).
 pub fn validate_id(id: &str) -> Result<(), UsageError> {
     let valid = !id.is_empty()
         && id.len() <= 64
         && !id.starts_with('-')
+        && id != "."
+        && id != ".."
         && id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
@@ -162,7 +220,8 @@ pub fn validate_id(id: &str) -> Result<(), UsageError> {
         Ok(())
     } else {
         Err(UsageError::new(format!(
-            "invalid job id '{id}': use 1 to 64 letters, digits, '.', '_' or '-', not starting with '-'"
+            "invalid job id '{}': use 1 to 64 letters, digits, '.', '_' or '-', not starting with '-', and not . or .. alone",
+            escape::text(id, Newlines::Escape)
         )))
     }
 }
@@ -176,9 +235,6 @@ pub fn join_command(words: &[String]) -> Result<String, UsageError> {
     };
     if command.trim().is_empty() {
         return Err(UsageError::new("the command after -- is empty"));
-    }
-    if command.contains('\0') {
-        return Err(UsageError::new("the command contains a NUL byte"));
     }
     Ok(command)
 }
@@ -194,10 +250,11 @@ pub fn validate_name(name: &str) -> Result<(), UsageError> {
     Ok(())
 }
 
-/// A shell command tick will run (a job's, or a listener's) that
-/// `/bin/sh` cannot even read: refused now rather than failing at every
-/// fire.
+/// A shell command tick will run (a job's, or a listener's) that the
+/// kernel cannot pass ([`check_exec_string`]) or `/bin/sh` cannot even
+/// read: refused now rather than failing at every fire.
 pub fn check_shell(what: &str, command: &str) -> Result<(), UsageError> {
+    check_exec_string(what, command)?;
     match shell_syntax_error(command) {
         None => Ok(()),
         Some(why) => Err(UsageError::new(format!(

@@ -11,7 +11,7 @@ mod crontab;
 mod fire;
 mod generate;
 pub(crate) mod history;
-mod job_options;
+pub(crate) mod job_options;
 pub(crate) mod jobs;
 pub(crate) mod list;
 pub(crate) mod logs;

@@ -1,7 +1,10 @@
 //! A command line clap refused, said in one line: clap's error, its "did
 //! you mean" tips, and where to read more (the subcommand's own `--help`).
-//! Two mistakes get their own words: a command without `--` before it,
-//! and a trigger option given to `modify`.
+//! Three mistakes get their own words: a command without `--` before it,
+//! a trigger option given to `modify`, and an argument that is not UTF-8
+//! (named, where clap only says that one is not).
+
+use std::ffi::OsString;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, CommandFactory, Parser};
@@ -9,8 +12,21 @@ use clap::{Args, CommandFactory, Parser};
 use crate::cli::{Cli, Command, TriggerArgs};
 
 /// The one line (without `error: `) for a usage error; `argv` is the
-/// command line as given, program name first.
-pub fn explain(e: &clap::Error, argv: &[String]) -> String {
+/// command line as given (any bytes), program name first.
+pub fn explain(e: &clap::Error, argv: &[OsString]) -> String {
+    let text: Vec<String> = argv
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    if e.kind() == ErrorKind::InvalidUtf8 {
+        let sub = subcommand(e, &text);
+        return not_utf8(argv, sub.as_deref());
+    }
+    explain_text(e, &text)
+}
+
+/// [`explain`] of a command line that is text.
+fn explain_text(e: &clap::Error, argv: &[String]) -> String {
     let sub = subcommand(e, argv);
     let help = match &sub {
         Some(name) => format!("see 'tick {name} --help'"),
@@ -40,6 +56,42 @@ pub fn explain(e: &clap::Error, argv: &[String]) -> String {
         }
     }
     format!("{msg} ({help})")
+}
+
+/// An argument tick takes as text (all but paths) that is not UTF-8:
+/// which one, shown with its bytes escaped, and the word before it.
+fn not_utf8(argv: &[OsString], sub: Option<&str>) -> String {
+    let bad: Vec<usize> = (1..argv.len())
+        .filter(|&i| argv[i].to_str().is_none())
+        .collect();
+    // The one clap refused (a path may be any bytes): the first that,
+    // alone not UTF-8, still fails to parse as not UTF-8.
+    let refused = bad.iter().copied().find(|&i| {
+        let line = argv.iter().enumerate().map(|(j, a)| match j == i {
+            true => a.clone(),
+            false => OsString::from(a.to_string_lossy().into_owned()),
+        });
+        Cli::try_parse_from(line).is_err_and(|e| e.kind() == ErrorKind::InvalidUtf8)
+    });
+    let Some(i) = refused.or(bad.first().copied()) else {
+        return "an argument is not valid UTF-8".to_string();
+    };
+    let shown = |a: &OsString| {
+        let bytes = crate::escape::bytes(a.as_encoded_bytes(), crate::escape::Newlines::Escape);
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    let after = match i {
+        1 => String::new(),
+        _ => format!(", after {}", shown(&argv[i - 1])),
+    };
+    let help = match sub {
+        Some(name) => format!("see 'tick {name} --help'"),
+        None => "see 'tick --help'".to_string(),
+    };
+    format!(
+        "argument {i} ('{}'{after}) is not valid UTF-8: tick keeps jobs as text, so give it as UTF-8 ({help})",
+        shown(&argv[i])
+    )
 }
 
 /// The subcommand the error is about: from clap's usage line, else the

@@ -24,6 +24,7 @@ use crate::cli::{
     AddArgs, HistoryArgs, JobOptionArgs, ListArgs, LogsArgs, ModifyArgs, RemoveArgs,
     RescheduleArgs, SelectArgs,
 };
+use crate::commands::job_options::check_env_name;
 use crate::commands::runners::RunnerJson;
 use crate::commands::trigger::{clap_message, parse_part, resolve_tz};
 use crate::commands::{add, history, jobs, list, logs, serve, show};
@@ -484,9 +485,15 @@ fn option(o: &mut JobOptionArgs, key: &str, v: &Value) -> Result<()> {
         }
         "env" => {
             o.env = match v {
+                // The name is checked here, whole: one with `=` would
+                // read as another KEY=VALUE.
                 Value::Object(map) => map
                     .iter()
-                    .map(|(k, val)| Ok(format!("{k}={}", string("env", val)?)))
+                    .map(|(k, val)| {
+                        let kv = format!("{k}={}", string("env", val)?);
+                        check_env_name("--env", &kv, k)?;
+                        Ok(kv)
+                    })
                     .collect::<Result<_>>()?,
                 Value::Array(_) => string_list(key, v)?,
                 _ => {

@@ -465,10 +465,11 @@ fn a_corrupt_file_is_an_error_not_a_panic() {
     std::fs::set_permissions(env.db(), std::fs::Permissions::from_mode(0o600)).unwrap();
     let before = env.snapshot();
     let out = env.tick(&["list"]).output();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.starts_with("error: cannot open jobs file") && err.contains("not a database"),
+        err.starts_with("error: ")
+            && err.contains("is not a tick jobs file (it is not an SQLite database)"),
         "{err}"
     );
     assert_eq!(env.snapshot(), before);

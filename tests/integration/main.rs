@@ -1,6 +1,7 @@
 //! The one integration-test binary: the real `tick` binary on temp files,
 //! plus in-process checks of the engine that need many cases.
 
+mod bad_bytes;
 mod boundary;
 mod clock;
 mod combined;
@@ -10,6 +11,7 @@ mod dst;
 mod everyday;
 mod faults;
 mod filters;
+mod foreign;
 mod fuzz;
 mod generated;
 mod history;

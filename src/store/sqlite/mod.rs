@@ -63,28 +63,36 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Open the jobs file, creating it (0600, in a 0700 folder) if missing.
     pub fn open_or_create(path: &Path) -> Result<SqliteStore> {
-        SqliteStore::open(&safety::create(path)?)
+        let path = safety::create(path)?;
+        SqliteStore::open(&path, true)?
+            .ok_or_else(|| anyhow::anyhow!("cannot create jobs file {}", path.display()))
     }
 
-    /// Open an existing jobs file; `None` when there is none yet (reading
-    /// commands then show nothing and create nothing).
+    /// Open an existing jobs file; `None` when there is none yet, or it is
+    /// still empty (reading commands then show nothing and write nothing).
     pub fn open_existing(path: &Path) -> Result<Option<SqliteStore>> {
-        safety::existing(path)?
-            .map(|p| SqliteStore::open(&p))
-            .transpose()
+        match safety::existing(path)? {
+            Some(p) => SqliteStore::open(&p, false),
+            None => Ok(None),
+        }
     }
 
     /// `path` is the real path ([`safety::resolve`]): the lock and every
-    /// message derive from it.
-    fn open(path: &Path) -> Result<SqliteStore> {
+    /// message derive from it. A file that holds nothing yet is made a
+    /// jobs file when `create`, else `None`; another program's file is
+    /// refused before anything is written to it.
+    fn open(path: &Path, create: bool) -> Result<Option<SqliteStore>> {
         safety::check(path)?;
+        if schema::sniff(path)? == schema::Contents::Nothing && !create {
+            return Ok(None);
+        }
         // While another process switches a new file to WAL or migrates it,
         // SQLite can answer "locked" at once instead of waiting (it skips the
         // busy handler where waiting could deadlock). Opening is idempotent:
         // retry it for as long as a write would wait.
         let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
         loop {
-            match SqliteStore::open_once(path) {
+            match SqliteStore::open_once(path, create) {
                 Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
                     std::thread::sleep(Duration::from_millis(5 + fastrand::u64(0..20)));
                 }
@@ -93,7 +101,7 @@ impl SqliteStore {
         }
     }
 
-    fn open_once(path: &Path) -> Result<SqliteStore> {
+    fn open_once(path: &Path, create: bool) -> Result<Option<SqliteStore>> {
         let ctx = || format!("cannot open jobs file {}", path.display());
         let mut conn = Connection::open_with_flags(
             path,
@@ -103,6 +111,10 @@ impl SqliteStore {
         )
         .with_context(ctx)?;
         conn.busy_timeout(BUSY_TIMEOUT).with_context(ctx)?;
+        // Only reads until the file is known to be tick's.
+        if schema::identify(&conn, path)? == schema::Contents::Nothing && !create {
+            return Ok(None);
+        }
         // WAL lets readers (tick list) and the runner work while one writes;
         // FULL makes each committed change durable before tick says "done".
         let mode: String = conn
@@ -138,13 +150,13 @@ impl SqliteStore {
             .with_context(ctx)?;
         schema::migrate(&mut conn, path).with_context(ctx)?;
         let meta = std::fs::metadata(path).with_context(ctx)?;
-        Ok(SqliteStore {
+        Ok(Some(SqliteStore {
             identity: (meta.dev(), meta.ino()),
             conn,
             location: Location::File(path.to_path_buf()),
             path: path.to_path_buf(),
             sync_claims_only: false,
-        })
+        }))
     }
 
     /// A write transaction: `BEGIN IMMEDIATE`, so that concurrent writers

@@ -73,12 +73,15 @@ pub fn create(path: &Path) -> Result<PathBuf> {
 }
 
 /// The jobs file for a command that reads: its real path, or `None` when
-/// there is none yet.
+/// there is none yet. A path that cannot be looked at (a folder that
+/// cannot be entered, a file where a folder should be) is an error naming
+/// why, not "no jobs".
 pub fn existing(path: &Path) -> Result<Option<PathBuf>> {
-    if !path.exists() {
-        return Ok(None);
+    match std::fs::metadata(path) {
+        Ok(_) => resolve(path).map(Some),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("cannot read jobs file {}", path.display())),
     }
-    resolve(path).map(Some)
 }
 
 /// The real path of a jobs file: its folder canonicalized, and the file

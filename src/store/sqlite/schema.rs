@@ -1,11 +1,17 @@
-//! The jobs file's tables and their migrations on `PRAGMA user_version`.
+//! The jobs file's tables and their migrations on `PRAGMA user_version`,
+//! and how a jobs file is told from another program's database (which
+//! tick neither reads nor writes).
 //!
 //! Each migration runs in one `BEGIN IMMEDIATE` transaction together with the
 //! version bump, so a file is always at exactly one version. Never edit a
 //! migration that has shipped: add a new one.
 
+use std::path::Path;
+
 use anyhow::{bail, Context, Result};
 use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::UsageError;
 
 /// Migration N (1-based) brings a file from version N-1 to N.
 const MIGRATIONS: &[&str] = &[
@@ -167,12 +173,96 @@ const MIGRATIONS: &[&str] = &[
 /// The schema version this tick writes.
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
 
+/// The tables every version of the jobs file has: with a `user_version`
+/// of 1 or more, they make a file tick's.
+const OWN_TABLES: [&str; 2] = ["jobs", "executions"];
+
+/// How many of a foreign file's tables a refusal names.
+const TABLES_NAMED: usize = 5;
+
+/// What an existing file given as the jobs file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contents {
+    /// Nothing yet: an empty file, or an SQLite database without tables
+    /// (a jobs file whose creation stopped before its first migration).
+    Nothing,
+    /// An SQLite database; whose, [`identify`] says.
+    Sqlite,
+    /// A jobs file, of any version.
+    JobsFile,
+}
+
+/// The magic string that opens every SQLite database file.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// Read the first bytes of `path` before SQLite opens it: empty, an SQLite
+/// database, or refused (another kind of file is never handed to SQLite,
+/// which would write its header over it).
+pub fn sniff(path: &Path) -> Result<Contents> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(SQLITE_MAGIC.len());
+    std::fs::File::open(path)
+        .and_then(|f| f.take(SQLITE_MAGIC.len() as u64).read_to_end(&mut head))
+        .with_context(|| format!("cannot read jobs file {}", path.display()))?;
+    if head.is_empty() {
+        Ok(Contents::Nothing)
+    } else if head == SQLITE_MAGIC {
+        Ok(Contents::Sqlite)
+    } else {
+        Err(foreign(path, "it is not an SQLite database").into())
+    }
+}
+
+/// Whose database `conn` is, from its tables and `user_version`, read
+/// before anything is written: tick's (any version), nothing yet, or
+/// another program's, refused.
+pub fn identify(conn: &Connection, path: &Path) -> Result<Contents> {
+    let ctx = || format!("cannot read jobs file {}", path.display());
+    let v = version(conn).with_context(ctx)?;
+    let mut stmt = conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table'
+             AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+        )
+        .with_context(ctx)?;
+    let tables = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+        .with_context(ctx)?;
+    let own = OWN_TABLES.iter().all(|t| tables.iter().any(|n| n == t));
+    match (v, tables.is_empty()) {
+        (0, true) => Ok(Contents::Nothing),
+        (1.., false) if own => Ok(Contents::JobsFile),
+        (v, true) => Err(foreign(path, &format!("it has no tables, and user_version {v}")).into()),
+        (_, false) => {
+            let mut named = tables
+                .iter()
+                .take(TABLES_NAMED)
+                .map(|t| crate::escape::text(t, crate::escape::Newlines::Escape))
+                .collect::<Vec<_>>()
+                .join(", ");
+            if tables.len() > TABLES_NAMED {
+                named.push_str(", ...");
+            }
+            Err(foreign(path, &format!("it has tables {named}")).into())
+        }
+    }
+}
+
+/// Another program's file (or not a database at all), refused untouched.
+fn foreign(path: &Path, what: &str) -> UsageError {
+    UsageError::new(format!(
+        "{} is not a tick jobs file ({what}): give --db a new path or a tick jobs file",
+        path.display()
+    ))
+}
+
 fn version(conn: &Connection) -> Result<u32> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
 /// Bring the file up to [`LATEST`]; refuse a file from a newer tick.
-pub fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<()> {
+pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let newer = |v: u32| {
         anyhow::anyhow!(
             "jobs file {} was written by a newer tick (schema version {v}; this tick knows up to {LATEST}): upgrade tick",

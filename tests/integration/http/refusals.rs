@@ -515,3 +515,66 @@ fn limits_on_headers_bodies_time_and_connections() {
         "{took:?}"
     );
 }
+
+/// What the kernel cannot pass to a job's command (a NUL, a string over
+/// MAX_ARG_STRLEN, an environment name with `=`) and ids that read as
+/// folders are refused by add and modify with 400, and nothing is written.
+#[test]
+fn what_no_program_can_be_given_is_refused_and_writes_nothing() {
+    let env = Env::new();
+    let tok = token_file(&env);
+    add_cron(&env, "backup", "0 3 * * *", "true");
+    let server = serve(&env, &["--token-file", &tok]);
+    let c = Client::new(&server, Some(TOKEN));
+    let before = env.snapshot();
+    let long = "a".repeat(128 * 1024);
+    let over = "invalid command: it is 131072 bytes, over the 131071 bytes (128 KiB with its NUL) that Linux passes as one argument or environment variable (MAX_ARG_STRLEN)";
+    let add = |extra: Value| {
+        let mut body = json!({"trigger": "cron '0 3 * * *'", "command": "true"});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        body
+    };
+    let cases: Vec<(&str, &str, Value, &str)> = vec![
+        ("POST", "/api/v1/jobs", add(json!({"env": {"A": "x\u{0}y"}})),
+            "invalid --env A: it contains a NUL byte, which no program can be given"),
+        ("POST", "/api/v1/jobs", add(json!({"env": ["A=x\u{0}y"]})),
+            "invalid --env A: it contains a NUL byte"),
+        ("POST", "/api/v1/jobs", add(json!({"env": {"A": long}})),
+            "invalid --env A: it is 131074 bytes, over the 131071 bytes"),
+        ("POST", "/api/v1/jobs", add(json!({"env": {"A=B": "x"}})),
+            "invalid --env 'A=B=x': the name 'A=B' must be letters, digits and _"),
+        ("POST", "/api/v1/jobs", add(json!({"env": {"": "x"}})),
+            "invalid --env '=x': the name '' must be letters, digits and _"),
+        ("POST", "/api/v1/jobs", add(json!({"env": {"A\u{0}": "x"}})),
+            "invalid --env 'A\\x00=x': the name 'A\\x00' must be letters"),
+        ("POST", "/api/v1/jobs", add(json!({"command": long})), over),
+        ("POST", "/api/v1/jobs", add(json!({"command": ["echo", &long[5..]]})),
+            "invalid command: it is 131072 bytes"),
+        ("POST", "/api/v1/jobs", add(json!({"on_failure": "echo x\u{0}"})),
+            "invalid --on-failure: it contains a NUL byte"),
+        ("POST", "/api/v1/jobs", add(json!({"id": ".."})),
+            "invalid job id '..': use 1 to 64 letters, digits, '.', '_' or '-', not starting with '-', and not . or .. alone"),
+        ("POST", "/api/v1/jobs", add(json!({"id": ".", "replace": true})),
+            "invalid job id '.'"),
+        ("PATCH", "/api/v1/jobs/backup", json!({"env": {"A": "x\u{0}"}}),
+            "invalid --env A: it contains a NUL byte"),
+        ("PATCH", "/api/v1/jobs/backup", json!({"env": {"A=B": "x"}}),
+            "invalid --env 'A=B=x': the name 'A=B'"),
+        ("PATCH", "/api/v1/jobs/backup", json!({"command": long}),
+            "invalid --command: it is 131072 bytes"),
+        ("PATCH", "/api/v1/jobs/backup", json!({"on_success": "x\u{0}"}),
+            "invalid --on-success: it contains a NUL byte"),
+    ];
+    for (method, path, body, says) in &cases {
+        let r = c.request(method, path, Some(body));
+        assert_eq!(r.status, 400, "{method} {path}: {}", r.body);
+        assert!(
+            r.error().starts_with(says),
+            "{method} {path}: {}",
+            r.error()
+        );
+        assert_eq!(env.snapshot(), before, "{method} {path} wrote something");
+    }
+}
