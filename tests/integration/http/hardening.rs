@@ -54,6 +54,32 @@ fn other_user(test: &str) -> Option<u32> {
     found
 }
 
+/// `tick ARGS` must refuse to start: exit 2 with one `error:` line, which
+/// is returned. A tick still running after 10 s has started: killed, and
+/// the test fails.
+fn refuses_to_start(env: &Env, args: &[&str]) -> String {
+    let mut child = env
+        .command(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let end = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > end {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("tick {args:?} started instead of refusing");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    err
+}
+
 fn chmod(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
@@ -73,9 +99,10 @@ fn a_token_file_someone_else_owns_or_could_swap_is_refused() {
             "{err}"
         );
         assert!(err.contains("chown"), "{err}");
-        let err = env
-            .tick(&["run", "--http", "127.0.0.1:0", "--token-file", &tok])
-            .usage_error();
+        let err = refuses_to_start(
+            &env,
+            &["run", "--http", "127.0.0.1:0", "--token-file", &tok],
+        );
         assert!(err.contains("refusing token file"), "{err}");
         std::os::unix::fs::chown(&tok, Some(rustix::process::geteuid().as_raw()), None).unwrap();
     }
@@ -86,7 +113,7 @@ fn a_token_file_someone_else_owns_or_could_swap_is_refused() {
     std::fs::rename(&tok, &moved).unwrap();
     chmod(&open, 0o777);
     let moved = moved.to_str().unwrap();
-    let err = env.tick(&["serve", "--token-file", moved]).usage_error();
+    let err = refuses_to_start(&env, &["serve", "--token-file", moved]);
     assert!(
         err.contains("writable by group or others (mode 0777)") && err.contains("chmod go-w"),
         "{err}"
