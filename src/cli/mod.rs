@@ -160,9 +160,9 @@ pub enum Command {
     ///
     /// The API is under /api/v1 (its OpenAPI document at
     /// /api/v1/openapi.json), the page at /, metrics at /metrics and a health
-    /// check at /healthz. Writes need the token of --token-file (a Bearer
-    /// header, or a login on the page); without one the server takes no
-    /// writes. `tick run --http` serves the same from inside the runner.
+    /// check at /healthz. With --token-file, every request but /healthz
+    /// needs its token (a Bearer header, or a login on the page); without
+    /// one, reads are open on loopback and the server takes no writes. `tick run --http` serves the same from inside the runner.
     #[command(after_help = SERVE_EXAMPLES)]
     Serve(ServeArgs),
     /// List the runners registered on the store and their leases
@@ -407,7 +407,8 @@ pub struct RunArgs {
     )]
     pub http: Option<String>,
 
-    /// With --http: the file holding the token that writes need (mode 0600)
+    /// With --http: the file holding the token every request but /healthz
+    /// needs (yours, mode 0600)
     #[arg(long, value_name = "FILE", requires = "http", help_heading = "HTTP")]
     pub token_file: Option<PathBuf>,
 
@@ -427,9 +428,9 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR", default_value = DEFAULT_LISTEN)]
     pub listen: String,
 
-    /// The file holding the token that writes need: at least 16
-    /// characters, readable only by you (mode 0600). Without it the server
-    /// takes no writes
+    /// The file holding the token every request but /healthz needs: at
+    /// least 16 characters, owned and readable only by you (mode 0600).
+    /// Without it the server takes no writes
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
 

@@ -36,6 +36,7 @@ use crate::log::Logger;
 use crate::store::{Location, Store};
 
 /// What every command may need besides its own arguments.
+#[derive(Clone)]
 pub struct Ctx {
     db: Option<PathBuf>,
     verbose: u8,

@@ -170,18 +170,26 @@ fn job_response(app: &App, id: &str, status: u16) -> Result<Response> {
     Ok(json(status, &details.json()))
 }
 
-/// `tick list --json`'s array, streamed as the command streams it.
+/// `tick list --json`'s array, streamed as the command streams it: to the
+/// connection, 64 KiB at a time (a listing is never held whole). An error
+/// before the first 64 KiB is the response; a later one cuts it short.
 fn list_jobs(app: &App, req: &Request) -> Result<Response> {
     let mut args: ListArgs = query_args::<Query<ListArgs>>(req, None)?.args;
     args.json = true;
-    let mut body = Vec::with_capacity(64 * 1024);
-    let mut ser = serde_json::Serializer::new(&mut body);
-    let mut seq = ser.serialize_seq(None)?;
-    list::each(&args, &app.ctx, &mut |l| {
-        Ok(seq.serialize_element(&output::JobJson::new(l.job, l.last))?)
-    })?;
-    seq.end()?;
-    Ok(Response::new(200, "application/json", body))
+    let ctx = app.ctx.clone();
+    let write = move |out: &mut dyn std::io::Write| -> Result<()> {
+        let mut ser = serde_json::Serializer::new(out);
+        let mut seq = ser.serialize_seq(None)?;
+        list::each(&args, &ctx, &mut |l| {
+            Ok(seq.serialize_element(&output::JobJson::new(l.job, l.last))?)
+        })?;
+        seq.end()?;
+        Ok(())
+    };
+    Ok(Response::streamed(
+        "application/json",
+        Box::new(move |out| write(out).map_err(|e| error_response(&e))),
+    ))
 }
 
 fn history_args(req: &Request) -> Result<HistoryArgs> {

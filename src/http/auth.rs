@@ -2,8 +2,10 @@
 //! user, so every write needs the token: `Authorization: Bearer TOKEN`, or
 //! a session cookie from the page's login (HttpOnly, SameSite=Strict).
 //!
-//! - The token comes from a file that only its owner may read or write;
-//!   it is compared in constant time and never printed.
+//! - The token comes from a file that only its owner may read or write,
+//!   owned by the user tick runs as, in folders nobody else may change
+//!   (checked as the jobs file is); it is compared in constant time and
+//!   never printed. Wrong tokens are throttled ([`Throttle`]).
 //! - A server without a token takes no writes; a non-loopback address
 //!   needs a token, and there reads need it too (a job's command and
 //!   environment may hold secrets).
@@ -13,7 +15,7 @@
 //!   page cannot read the API through a name of its own).
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::sync::Mutex;
@@ -23,6 +25,7 @@ use anyhow::{bail, Context, Result};
 
 use super::server::Request;
 use crate::error::UsageError;
+use crate::store::sqlite::safety;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "tick_session";
@@ -50,6 +53,13 @@ impl Token {
         let shown = path.display();
         let meta = std::fs::metadata(path)
             .with_context(|| format!("cannot read the token file {shown}"))?;
+        // Whoever owns the file, or can swap it in its folder, holds the
+        // token: checked as the jobs file is, on the real path.
+        let real = std::fs::canonicalize(path)
+            .with_context(|| format!("cannot read the token file {shown}"))?;
+        safety::check_private_file(&real, "token file", &meta)
+            .and_then(|()| safety::check_folders_of(&real, "token file", true))
+            .map_err(|e| UsageError::new(e.to_string()))?;
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
             return Err(UsageError::new(format!(
@@ -132,6 +142,75 @@ impl Sessions {
     pub fn close(&self, id: &str) {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         map.retain(|k, _| !constant_time_eq(k.as_bytes(), id.as_bytes()));
+    }
+}
+
+/// Wrong tokens taken from one address at once, and per second after.
+const FAIL_BURST: f64 = 10.0;
+const FAIL_RATE: f64 = 2.0;
+/// Addresses remembered; past this, the unknown ones share one bucket.
+const MAX_PEERS: usize = 1024;
+
+/// Slows down guessing the token: every wrong Bearer token (or login)
+/// takes one try from its address's bucket, which refills at
+/// [`FAIL_RATE`] a second up to [`FAIL_BURST`]; with the bucket empty,
+/// tokens from that address are not checked at all (429), so guesses stay
+/// at a couple a second however fast they come. A right token takes
+/// nothing, and waits only while its own address is guessing (a session
+/// cookie is never held back). All loopback addresses (and an
+/// IPv6 /64) count as one address.
+#[derive(Default)]
+pub struct Throttle(Mutex<HashMap<IpAddr, (f64, Instant)>>);
+
+impl Throttle {
+    /// Whether a credential from `peer` may be checked now.
+    pub fn allows(&self, peer: Option<IpAddr>) -> bool {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get(&peer_key(peer)) {
+            None => true,
+            Some(&(left, at)) => refilled(left, at, Instant::now()) >= 1.0,
+        }
+    }
+
+    /// A wrong credential from `peer`.
+    pub fn failed(&self, peer: Option<IpAddr>) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        let mut key = peer_key(peer);
+        if map.len() >= MAX_PEERS && !map.contains_key(&key) {
+            map.retain(|_, (left, at)| refilled(*left, *at, now) < FAIL_BURST);
+            if map.len() >= MAX_PEERS {
+                key = IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED);
+            }
+        }
+        let entry = map.entry(key).or_insert((FAIL_BURST, now));
+        *entry = ((refilled(entry.0, entry.1, now) - 1.0).max(0.0), now);
+    }
+}
+
+/// What is left of a bucket that held `left` at `at`.
+fn refilled(left: f64, at: Instant, now: Instant) -> f64 {
+    (left + now.duration_since(at).as_secs_f64() * FAIL_RATE).min(FAIL_BURST)
+}
+
+/// The bucket an address counts in.
+fn peer_key(peer: Option<IpAddr>) -> IpAddr {
+    let peer = match peer {
+        Some(IpAddr::V6(v6)) => v6
+            .to_ipv4_mapped()
+            .map(IpAddr::V4)
+            .unwrap_or(IpAddr::V6(v6)),
+        Some(ip) => ip,
+        None => return IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+    };
+    match peer {
+        ip if ip.is_loopback() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) => {
+            let mut seg = v6.segments();
+            seg[4..].fill(0);
+            IpAddr::V6(seg.into())
+        }
+        ip => ip,
     }
 }
 
@@ -244,6 +323,22 @@ mod tests {
         assert!(!s.valid("nope"));
         s.close(&id);
         assert!(!s.valid(&id));
+    }
+
+    #[test]
+    fn wrong_tokens_are_throttled_per_address() {
+        let t = Throttle::default();
+        let me: Option<IpAddr> = Some("127.0.0.5".parse().unwrap());
+        for _ in 0..FAIL_BURST as usize {
+            assert!(t.allows(me));
+            t.failed(me);
+        }
+        assert!(!t.allows(me));
+        assert!(
+            !t.allows(Some("127.0.0.1".parse().unwrap())),
+            "one loopback"
+        );
+        assert!(t.allows(Some("192.0.2.1".parse().unwrap())));
     }
 
     #[test]

@@ -353,17 +353,11 @@ fn job_page(app: &App, req: &Request, id: &str, v: &Visitor) -> anyhow::Result<S
     Ok(layout(&format!("Job {}", d.job.id), v, true, &body))
 }
 
-/// Pause/resume and run-now for whoever may write; a hint for the rest.
+/// Pause/resume and run-now for whoever may write (with a token, nobody
+/// else sees the page at all).
 fn buttons(job: &crate::model::Job, v: &Visitor) -> String {
     if !v.can_write {
-        return if v.read_only || !v.has_token {
-            String::new()
-        } else {
-            format!(
-                "<p><a href=\"/login?next={}\">Log in</a> to pause, resume or run this job.</p>\n",
-                super::server::percent_encode(&html::path(&["jobs", &job.id]))
-            )
-        };
+        return String::new();
     }
     let base = html::path(&["jobs", &job.id]);
     let toggle = if job.state == crate::model::JobState::Paused {
@@ -448,10 +442,19 @@ pub fn to_login(path: &str) -> Response {
     ))
 }
 
-/// Where to go after a login: only a path on this server.
+/// Where to go after a login: only a path on this server, `/` followed by
+/// anything but `/` or `\` (`//host` and `/\host` name another site), with
+/// no control character (a browser drops a tab: `/<TAB>/evil.example` is
+/// `//evil.example` to it). Anything else goes to `/`.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !matches!(n.as_bytes().get(1), Some(b'/' | b'\\'))
+                && !n.chars().any(char::is_control) =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -503,13 +506,18 @@ pub fn login(app: &App, req: &Request, method: &str) -> Response {
                     .map(|(_, v)| v.as_str())
             };
             let next = safe_next(get("next"));
+            if !app.throttle.allows(req.peer) {
+                let why = "Too many wrong tokens from your address: wait a second and try again.";
+                return html_response(429, login_form(&v, &next, Some(why)))
+                    .with("Retry-After", "1");
+            }
             let ok = match (&app.token, get("token")) {
                 (Some(t), Some(given)) => t.matches(given.trim()),
                 _ => false,
             };
             if !ok {
-                // Slow down guessing.
-                std::thread::sleep(std::time::Duration::from_secs(1));
+                // Slows down guessing (without holding the connection).
+                app.throttle.failed(req.peer);
                 let why = if app.token.is_none() {
                     "This server has no token (--token-file), so there is nothing to log in to."
                 } else {

@@ -1,7 +1,18 @@
-//! A small HTTP/1.1 server on `std::net`: one thread per connection, at
-//! most [`Limits::max_connections`] of them, each request bounded in header
-//! size, body size and time. It knows nothing of tick: it parses requests,
-//! hands each to a handler and writes the response.
+//! A small HTTP/1.1 server on `std::net`: one thread per connection, each
+//! request bounded in header size, body size and time. It knows nothing of
+//! tick: it parses requests (`message.rs`), hands each to a handler and
+//! writes the response, whole or streamed (chunked).
+//!
+//! Connections are bounded so that nobody can take them all:
+//!
+//! - at most [`Limits::max_connections`] at once; when they are all taken,
+//!   the one that has waited longest for (the rest of) a request, an idle
+//!   keep-alive or a slow sender, is closed for the newcomer, so idle and
+//!   trickling clients cannot keep others out;
+//! - when every one is busy answering, up to [`Limits::reserve`] more are
+//!   served one request each, which must arrive within
+//!   [`Limits::reserve_time`] (a liveness probe still gets its answer); past
+//!   those, 503 at once.
 //!
 //! Why not a crate: `tiny_http` (the well-kept synchronous server) has no
 //! limit on header size (its issue #56), no connection limit and no
@@ -13,9 +24,10 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+pub use super::message::*;
 
 /// What one client may cost.
 #[derive(Debug, Clone, Copy)]
@@ -28,8 +40,15 @@ pub struct Limits {
     pub request_time: Duration,
     /// How long a kept-alive connection may wait for its next request.
     pub idle: Duration,
-    /// Connections served at once; one more is answered 503 and closed.
+    /// Connections served at once; when all are taken, the one waiting
+    /// longest for a request is closed for a new one.
     pub max_connections: usize,
+    /// Connections beyond `max_connections` when all of those are busy
+    /// answering: one request each, read within `reserve_time`.
+    pub reserve: usize,
+    pub reserve_time: Duration,
+    /// A streamed response must be written within this.
+    pub response_time: Duration,
     /// Requests on one connection before it is closed.
     pub max_requests: usize,
 }
@@ -42,183 +61,43 @@ impl Default for Limits {
             request_time: Duration::from_secs(10),
             idle: Duration::from_secs(5),
             max_connections: 32,
+            reserve: 8,
+            reserve_time: Duration::from_secs(1),
+            response_time: Duration::from_secs(60),
             max_requests: 1000,
         }
     }
 }
 
-/// A parsed request.
-#[derive(Debug)]
-pub struct Request {
-    pub method: String,
-    /// The path, percent-decoded (`/jobs/a%20b` is `/jobs/a b`).
-    pub path: String,
-    /// The raw query string, without `?`.
-    pub query: String,
-    /// Header names in lower case, in order.
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Request {
-    /// The first header of that (lower-case) name.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The query's `key=value` pairs, percent-decoded (`+` is a space).
-    pub fn query_pairs(&self) -> Result<Vec<(String, String)>, String> {
-        form_pairs(&self.query)
-    }
-
-    /// A cookie's value.
-    pub fn cookie(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .filter(|(k, _)| k == "cookie")
-            .flat_map(|(_, v)| v.split(';'))
-            .filter_map(|c| c.trim().split_once('='))
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v)
-    }
-}
-
-/// `a=1&b=x+y` (a query or a form body) as decoded pairs.
-pub fn form_pairs(text: &str) -> Result<Vec<(String, String)>, String> {
-    text.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            Ok((
-                percent_decode(&k.replace('+', " "))?,
-                percent_decode(&v.replace('+', " "))?,
-            ))
-        })
-        .collect()
-}
-
-/// `%41` → `A`; the result must be UTF-8.
-pub fn percent_decode(s: &str) -> Result<String, String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let hex = b
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            match hex {
-                Some(v) => out.push(v),
-                None => return Err(format!("bad percent escape in '{s}'")),
-            }
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).map_err(|_| format!("'{s}' is not UTF-8 once decoded"))
-}
-
-/// `a b/c` → `a%20b%2Fc`: a path segment or query value.
-pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// A response to write.
-#[derive(Debug, Clone)]
-pub struct Response {
-    pub status: u16,
-    pub headers: Vec<(&'static str, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Response {
-    pub fn new(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Response {
-        Response {
-            status,
-            headers: vec![("Content-Type", content_type.to_string())],
-            body: body.into(),
-        }
-    }
-
-    pub fn with(mut self, name: &'static str, value: impl Into<String>) -> Response {
-        self.headers.push((name, value.into()));
-        self
-    }
-
-    /// `{"error": "..."}` with a 4xx or 5xx status.
-    pub fn error(status: u16, msg: &str) -> Response {
-        let body = serde_json::json!({ "error": msg }).to_string();
-        Response::new(status, "application/json", body)
-    }
-}
-
-pub fn reason(status: u16) -> &'static str {
-    match status {
-        100 => "Continue",
-        200 => "OK",
-        201 => "Created",
-        202 => "Accepted",
-        204 => "No Content",
-        303 => "See Other",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        408 => "Request Timeout",
-        409 => "Conflict",
-        411 => "Length Required",
-        413 => "Content Too Large",
-        415 => "Unsupported Media Type",
-        421 => "Misdirected Request",
-        431 => "Request Header Fields Too Large",
-        500 => "Internal Server Error",
-        501 => "Not Implemented",
-        503 => "Service Unavailable",
-        505 => "HTTP Version Not Supported",
-        _ => "Unknown",
-    }
-}
-
 pub type Handler = dyn Fn(&Request) -> Response + Send + Sync;
 
-/// Accept connections until the process exits; each on its own thread,
-/// at most `limits.max_connections` at once.
+/// Accept connections until the process exits; each on its own thread.
 pub fn serve(listener: TcpListener, limits: Limits, handler: Arc<Handler>) {
-    let active = Arc::new(AtomicUsize::new(0));
+    let table = Arc::new(Table::default());
     for stream in listener.incoming() {
         let Ok(stream) = stream else {
             // EMFILE and the like: back off rather than spin.
             std::thread::sleep(Duration::from_millis(50));
             continue;
         };
-        if active.fetch_add(1, Ordering::SeqCst) >= limits.max_connections {
-            active.fetch_sub(1, Ordering::SeqCst);
+        let Some((id, reserve)) = table.admit(&stream, &limits) else {
             refuse_busy(stream);
             continue;
+        };
+        let mut own = limits;
+        if reserve {
+            own.request_time = limits.reserve_time;
+            own.idle = limits.reserve_time;
+            own.max_requests = 1;
         }
-        let slot = Slot(active.clone());
+        let slot = Slot(table.clone(), id);
         let handler = handler.clone();
         let spawned = std::thread::Builder::new()
             .name("tick-http".into())
             .stack_size(256 * 1024)
             .spawn(move || {
-                let _slot = slot;
-                let _ = Connection::new(stream, limits).run(&*handler);
+                let conn = Connection::new(stream, own, &slot);
+                let _ = conn.run(&*handler);
             });
         if spawned.is_err() {
             std::thread::sleep(Duration::from_millis(50));
@@ -226,12 +105,91 @@ pub fn serve(listener: TcpListener, limits: Limits, handler: Arc<Handler>) {
     }
 }
 
+/// One connection in the [`Table`].
+struct Entry {
+    id: u64,
+    /// To close it from the accepting thread.
+    stream: TcpStream,
+    /// Since when it waits for a request (or its rest); `None` while busy.
+    waiting: Option<Instant>,
+    reserve: bool,
+}
+
+/// The connections being served.
+#[derive(Default)]
+struct Table {
+    entries: Mutex<(u64, Vec<Entry>)>,
+}
+
+impl Table {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (u64, Vec<Entry>)> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A place for a new connection: its id, and whether it is a reserve
+    /// one; `None` when there is none (answer 503).
+    fn admit(&self, stream: &TcpStream, limits: &Limits) -> Option<(u64, bool)> {
+        let handle = stream.try_clone().ok()?;
+        let mut guard = self.lock();
+        let (next, entries) = &mut *guard;
+        let normal = entries.iter().filter(|e| !e.reserve).count();
+        let reserve = if normal < limits.max_connections {
+            false
+        } else if let Some(i) = oldest_waiting(entries) {
+            let victim = entries.swap_remove(i);
+            let _ = victim.stream.shutdown(Shutdown::Both);
+            false
+        } else if entries.len() - normal < limits.reserve {
+            true
+        } else {
+            return None;
+        };
+        *next += 1;
+        entries.push(Entry {
+            id: *next,
+            stream: handle,
+            waiting: Some(Instant::now()),
+            reserve,
+        });
+        Some((*next, reserve))
+    }
+
+    /// Mark connection `id` waiting (`true`) or busy; `false` when it was
+    /// closed for another meanwhile (it must then stop: its request is
+    /// not answered, so nothing it asked is done).
+    fn set_waiting(&self, id: u64, waiting: bool) -> bool {
+        let mut guard = self.lock();
+        match guard.1.iter_mut().find(|e| e.id == id) {
+            Some(e) => {
+                e.waiting = waiting.then(Instant::now);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn remove(&self, id: u64) {
+        self.lock().1.retain(|e| e.id != id);
+    }
+}
+
+/// The normal connection that has waited longest for a request.
+fn oldest_waiting(entries: &[Entry]) -> Option<usize> {
+    entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !e.reserve)
+        .filter_map(|(i, e)| e.waiting.map(|t| (i, t)))
+        .min_by_key(|(_, t)| *t)
+        .map(|(i, _)| i)
+}
+
 /// Frees its connection's place when the thread ends, even by a panic.
-struct Slot(Arc<AtomicUsize>);
+struct Slot(Arc<Table>, u64);
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
+        self.0.remove(self.1);
     }
 }
 
@@ -242,7 +200,7 @@ fn refuse_busy(mut stream: TcpStream) {
     let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
     let resp =
         Response::error(503, "too many connections; try again shortly").with("Retry-After", "1");
-    let _ = write_response(&mut stream, &resp, false, false);
+    let _ = write_response(&mut stream, resp, false, false, Instant::now());
     let _ = stream.shutdown(Shutdown::Write);
     if stream.set_nonblocking(true).is_ok() {
         let mut sink = [0u8; 4096];
@@ -275,11 +233,12 @@ fn linger_close(mut stream: TcpStream) {
     }
 }
 
-struct Connection {
+struct Connection<'a> {
     stream: TcpStream,
     limits: Limits,
     /// Bytes read past the previous request.
     buf: Vec<u8>,
+    slot: &'a Slot,
 }
 
 /// Why a connection stops reading.
@@ -290,12 +249,17 @@ enum Stop {
     Refuse(Response),
 }
 
-impl Connection {
-    fn new(stream: TcpStream, limits: Limits) -> Connection {
+fn bad(msg: &str) -> Stop {
+    Stop::Refuse(Response::error(400, msg))
+}
+
+impl<'a> Connection<'a> {
+    fn new(stream: TcpStream, limits: Limits, slot: &'a Slot) -> Connection<'a> {
         Connection {
             stream,
             limits,
             buf: Vec::new(),
+            slot,
         }
     }
 
@@ -303,21 +267,30 @@ impl Connection {
         self.stream.set_nodelay(true)?;
         self.stream
             .set_write_timeout(Some(self.limits.request_time))?;
+        let peer = self.stream.peer_addr().ok().map(|a| a.ip());
         for n in 0..self.limits.max_requests {
-            let req = match self.read_request() {
+            if n > 0 && !self.slot.0.set_waiting(self.slot.1, true) {
+                break;
+            }
+            let mut req = match self.read_request() {
                 Ok(req) => req,
                 Err(Stop::Quiet) => break,
                 Err(Stop::Refuse(resp)) => {
-                    write_response(&mut self.stream, &resp, false, false)?;
+                    let now = Instant::now();
+                    write_response(&mut self.stream, resp, false, false, now)?;
                     linger_close(self.stream);
                     return Ok(());
                 }
             };
+            if !self.slot.0.set_waiting(self.slot.1, false) {
+                break;
+            }
+            req.peer = peer;
             let keep = wants_keep_alive(&req) && n + 1 < self.limits.max_requests;
             let head = req.method == "HEAD";
             let resp = handler(&req);
-            write_response(&mut self.stream, &resp, keep, head)?;
-            if !keep {
+            let end = Instant::now() + self.limits.response_time;
+            if !write_response(&mut self.stream, resp, keep, head, end)? || !keep {
                 break;
             }
         }
@@ -325,14 +298,12 @@ impl Connection {
         Ok(())
     }
 
-    /// Read until `need` says enough, or `deadline` passes.
+    /// Read what has come, waiting until `deadline` at most.
     fn fill(&mut self, deadline: Instant) -> Result<usize, Stop> {
+        let late = || Stop::Refuse(Response::error(408, "the request took too long to arrive"));
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(Stop::Refuse(Response::error(
-                408,
-                "the request took too long to arrive",
-            )));
+            return Err(late());
         }
         self.stream
             .set_read_timeout(Some(left))
@@ -350,10 +321,7 @@ impl Connection {
                     io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
                 ) =>
             {
-                Err(Stop::Refuse(Response::error(
-                    408,
-                    "the request took too long to arrive",
-                )))
+                Err(late())
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(0),
             Err(_) => Err(Stop::Quiet),
@@ -372,56 +340,41 @@ impl Connection {
             }
         }
         let deadline = Instant::now() + self.limits.request_time;
+        let max_header = self.limits.max_header;
+        let too_long = || {
+            Stop::Refuse(Response::error(
+                431,
+                &format!("the request line and headers are longer than {max_header} bytes"),
+            ))
+        };
         let head_end = loop {
             if let Some(i) = find(&self.buf, b"\r\n\r\n") {
                 break i;
             }
             if self.buf.len() > self.limits.max_header {
-                return Err(Stop::Refuse(Response::error(
-                    431,
-                    &format!(
-                        "the request line and headers are longer than {} bytes",
-                        self.limits.max_header
-                    ),
-                )));
+                return Err(too_long());
             }
             self.fill(deadline)?;
         };
         if head_end + 4 > self.limits.max_header {
-            return Err(Stop::Refuse(Response::error(
-                431,
-                &format!(
-                    "the request line and headers are longer than {} bytes",
-                    self.limits.max_header
-                ),
-            )));
+            return Err(too_long());
         }
         let head = String::from_utf8_lossy(&self.buf[..head_end]).into_owned();
         self.buf.drain(..head_end + 4);
-        let mut req = parse_head(&head).map_err(|m| Stop::Refuse(Response::error(400, &m)))?;
+        let mut req = parse_head(&head).map_err(|m| bad(&m))?;
+        let framing = body_framing(&req)?;
         let expects = req
             .header("expect")
             .is_some_and(|e| e.eq_ignore_ascii_case("100-continue"));
-        if let Some(te) = req.header("transfer-encoding") {
-            if !te.eq_ignore_ascii_case("chunked") || req.header("content-length").is_some() {
-                return Err(Stop::Refuse(Response::error(
-                    501,
-                    &format!(
-                        "Transfer-Encoding '{te}' is not served; send chunked or a Content-Length"
-                    ),
-                )));
+        let len = match framing {
+            Framing::Chunked => {
+                if expects {
+                    let _ = self.stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
+                }
+                req.body = self.read_chunked(deadline)?;
+                return Ok(req);
             }
-            if expects {
-                let _ = self.stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
-            }
-            req.body = self.read_chunked(deadline)?;
-            return Ok(req);
-        }
-        let len = match req.header("content-length") {
-            None => 0,
-            Some(v) => v.trim().parse::<usize>().map_err(|_| {
-                Stop::Refuse(Response::error(400, &format!("bad Content-Length '{v}'")))
-            })?,
+            Framing::Length(len) => len,
         };
         if len > self.limits.max_body {
             return Err(self.too_large(len));
@@ -452,26 +405,21 @@ impl Connection {
         let mut body = Vec::new();
         loop {
             let line = self.read_line(deadline)?;
-            let size = line.split(';').next().unwrap_or("").trim();
-            let size = usize::from_str_radix(size, 16).map_err(|_| {
-                Stop::Refuse(Response::error(400, &format!("bad chunk size '{size}'")))
-            })?;
+            let size = chunk_size(&line)?;
             if size == 0 {
                 while !self.read_line(deadline)?.is_empty() {}
                 return Ok(body);
             }
-            if body.len() + size > self.limits.max_body {
-                return Err(self.too_large(body.len() + size));
+            let total = body.len().saturating_add(size);
+            if total > self.limits.max_body {
+                return Err(self.too_large(total));
             }
             while self.buf.len() < size + 2 {
                 self.fill(deadline)?;
             }
             body.extend(self.buf.drain(..size));
             if self.buf.drain(..2).as_slice() != b"\r\n" {
-                return Err(Stop::Refuse(Response::error(
-                    400,
-                    "a chunk does not end with CRLF",
-                )));
+                return Err(bad("a chunk does not end with CRLF"));
             }
         }
     }
@@ -485,59 +433,72 @@ impl Connection {
                 return Ok(line);
             }
             if self.buf.len() > 4096 {
-                return Err(Stop::Refuse(Response::error(
-                    400,
-                    "a chunk line is too long",
-                )));
+                return Err(bad("a chunk line is too long"));
             }
             self.fill(deadline)?;
         }
     }
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+/// How a request's body is delimited.
+enum Framing {
+    Chunked,
+    Length(usize),
 }
 
-fn parse_head(head: &str) -> Result<Request, String> {
-    let mut lines = head.split("\r\n");
-    let line = lines.next().unwrap_or_default();
-    let mut parts = line.split(' ');
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err("bad request line".into());
-    };
-    if !version.starts_with("HTTP/1.") {
-        return Err(format!("unsupported protocol '{version}'"));
+/// The body's framing. Two `Content-Length`s, or one with a
+/// `Transfer-Encoding`, are refused: a proxy in front might read the
+/// framing differently and pass a second request hidden in the first
+/// (request smuggling).
+fn body_framing(req: &Request) -> Result<Framing, Stop> {
+    let named = |n: &str| req.headers.iter().filter(|(k, _)| k == n).count();
+    let (lengths, encodings) = (named("content-length"), named("transfer-encoding"));
+    if lengths > 1 {
+        return Err(bad(&format!(
+            "the request has {lengths} Content-Length headers; send one"
+        )));
     }
-    if method.is_empty() || !method.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err(format!("bad method '{method}'"));
+    if encodings > 0 && lengths > 0 {
+        return Err(bad(
+            "the request has both Transfer-Encoding and Content-Length; send one of them",
+        ));
     }
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    if !path.starts_with('/') {
-        return Err(format!("bad request target '{target}'"));
-    }
-    let mut headers = Vec::new();
-    for l in lines {
-        let (k, v) = l
-            .split_once(':')
-            .ok_or_else(|| format!("bad header line '{l}'"))?;
-        if k.is_empty() || k.contains(char::is_whitespace) {
-            return Err(format!("bad header name '{k}'"));
+    if let Some(te) = req.header("transfer-encoding") {
+        if encodings > 1 || !te.eq_ignore_ascii_case("chunked") {
+            return Err(Stop::Refuse(Response::error(
+                501,
+                &format!(
+                    "Transfer-Encoding '{te}' is not served; send chunked or a Content-Length"
+                ),
+            )));
         }
-        headers.push((k.to_ascii_lowercase(), v.trim().to_string()));
+        return Ok(Framing::Chunked);
     }
-    if version == "HTTP/1.0" {
-        headers.push(("x-http-1.0".into(), String::new()));
+    match req.header("content-length") {
+        None => Ok(Framing::Length(0)),
+        Some(v) if !v.is_empty() && v.len() <= 18 && v.bytes().all(|b| b.is_ascii_digit()) => v
+            .parse()
+            .map(Framing::Length)
+            .map_err(|_| bad(&format!("bad Content-Length '{v}'"))),
+        Some(v) => Err(bad(&format!(
+            "bad Content-Length '{v}': give the body's length in decimal digits"
+        ))),
     }
-    Ok(Request {
-        method: method.to_string(),
-        path: percent_decode(path)?,
-        query: query.to_string(),
-        headers,
-        body: Vec::new(),
-    })
+}
+
+/// A chunk-size line (extensions after `;` ignored): 1 to 8 hex digits.
+fn chunk_size(line: &str) -> Result<usize, Stop> {
+    let size = line.split(';').next().unwrap_or("").trim();
+    if size.is_empty() || size.len() > 8 || !size.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad(&format!(
+            "bad chunk size '{size}': give 1 to 8 hex digits"
+        )));
+    }
+    usize::from_str_radix(size, 16).map_err(|_| bad(&format!("bad chunk size '{size}'")))
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 fn wants_keep_alive(req: &Request) -> bool {
@@ -549,32 +510,118 @@ fn wants_keep_alive(req: &Request) -> bool {
     }
 }
 
-fn write_response(
-    stream: &mut TcpStream,
-    resp: &Response,
-    keep: bool,
-    head_only: bool,
-) -> io::Result<()> {
-    let mut out = Vec::with_capacity(256 + resp.body.len());
-    write!(
+/// The status line and headers of `resp`, with the body's framing.
+fn head_of(resp: &Response, framing: &str, keep: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    let _ = write!(
         out,
-        "HTTP/1.1 {} {}\r\nContent-Length: {}\r\nConnection: {}\r\n",
+        "HTTP/1.1 {} {}\r\n{framing}\r\nConnection: {}\r\n",
         resp.status,
         reason(resp.status),
-        resp.body.len(),
         if keep { "keep-alive" } else { "close" }
-    )?;
+    );
     for (k, v) in &resp.headers {
         // A value never carries a line break (a header injection).
         let v: String = v.chars().filter(|c| !c.is_control()).collect();
-        write!(out, "{k}: {v}\r\n")?;
+        let _ = write!(out, "{k}: {v}\r\n");
     }
     out.extend_from_slice(b"\r\n");
-    if !head_only {
-        out.extend_from_slice(&resp.body);
+    out
+}
+
+/// Write `resp`; `Ok(false)` when the connection must close after (a
+/// streamed body that failed half-way). A streamed body must be written
+/// by `end`.
+fn write_response(
+    stream: &mut TcpStream,
+    mut resp: Response,
+    keep: bool,
+    head_only: bool,
+    end: Instant,
+) -> io::Result<bool> {
+    let Some(write) = resp.stream.take() else {
+        let mut out = head_of(&resp, &format!("Content-Length: {}", resp.body.len()), keep);
+        if !head_only {
+            out.extend_from_slice(&resp.body);
+        }
+        stream.write_all(&out)?;
+        stream.flush()?;
+        return Ok(true);
+    };
+    if head_only {
+        stream.write_all(&head_of(&resp, "Transfer-Encoding: chunked", keep))?;
+        return Ok(true);
     }
-    stream.write_all(&out)?;
-    stream.flush()
+    let mut out = Chunked {
+        stream,
+        head: Some(head_of(&resp, "Transfer-Encoding: chunked", keep)),
+        buf: Vec::with_capacity(CHUNK),
+        end,
+    };
+    let result = write(&mut out);
+    let Chunked {
+        stream, head, buf, ..
+    } = out;
+    match (result, head) {
+        // Small enough to have been held whole: sent with its length.
+        (Ok(()), Some(_)) => {
+            resp.body = buf;
+            write_response(stream, resp, keep, false, end)
+        }
+        (Ok(()), None) => {
+            let mut last = Vec::with_capacity(buf.len() + 16);
+            chunk_into(&mut last, &buf);
+            last.extend_from_slice(b"0\r\n\r\n");
+            stream.write_all(&last)?;
+            Ok(true)
+        }
+        (Err(refusal), Some(_)) => write_response(stream, refusal, false, false, end),
+        (Err(_), None) => Ok(false),
+    }
+}
+
+/// Bytes a streamed body holds before it sends them.
+const CHUNK: usize = 64 * 1024;
+
+/// A streamed body's writer: holds up to [`CHUNK`] bytes, then sends the
+/// head (once) and the bytes as one chunk.
+struct Chunked<'s> {
+    stream: &'s mut TcpStream,
+    /// The status line and headers, until they are sent.
+    head: Option<Vec<u8>>,
+    buf: Vec<u8>,
+    end: Instant,
+}
+
+fn chunk_into(out: &mut Vec<u8>, data: &[u8]) {
+    if !data.is_empty() {
+        let _ = write!(out, "{:x}\r\n", data.len());
+        out.extend_from_slice(data);
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
+impl Write for Chunked<'_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            if Instant::now() > self.end {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the response took too long to be read",
+                ));
+            }
+            let mut out = self.head.take().unwrap_or_default();
+            chunk_into(&mut out, &self.buf);
+            self.stream.write_all(&out)?;
+            self.buf.clear();
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The address a listener really has (port 0 becomes the port chosen).
@@ -586,32 +633,30 @@ pub fn local_addr(listener: &TcpListener) -> io::Result<SocketAddr> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn heads_parse_and_bad_ones_are_refused() {
-        let r = parse_head("GET /jobs/a%20b?x=1 HTTP/1.1\r\nHost: h\r\nX-A: b").unwrap();
-        assert_eq!(r.path, "/jobs/a b");
-        assert_eq!(r.query, "x=1");
-        assert_eq!(r.header("host"), Some("h"));
-        assert!(parse_head("GET /x").is_err());
-        assert!(parse_head("GET x HTTP/1.1").is_err());
-        assert!(parse_head("get / HTTP/1.1").is_err());
-        assert!(parse_head("GET / HTTP/2").is_err());
-        assert!(parse_head("GET / HTTP/1.1\r\nno colon").is_err());
-        assert!(parse_head("GET /%zz HTTP/1.1").is_err());
+    fn req(head: &str) -> Request {
+        parse_head(head).unwrap()
     }
 
     #[test]
-    fn forms_and_cookies_decode() {
-        assert_eq!(
-            form_pairs("a=1&b=x+y%21&c").unwrap(),
-            vec![
-                ("a".into(), "1".into()),
-                ("b".into(), "x y!".into()),
-                ("c".into(), "".into())
-            ]
-        );
-        let r = parse_head("GET / HTTP/1.1\r\nCookie: a=1; tick_session=abc").unwrap();
-        assert_eq!(r.cookie("tick_session"), Some("abc"));
-        assert_eq!(percent_encode("a b/ü"), "a%20b%2F%C3%BC");
+    fn framing_refuses_what_a_proxy_could_read_otherwise() {
+        let refused =
+            |h: &str| matches!(body_framing(&req(h)), Err(Stop::Refuse(r)) if r.status == 400);
+        assert!(refused(
+            "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1"
+        ));
+        assert!(refused(
+            "POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked"
+        ));
+        assert!(refused("POST / HTTP/1.1\r\nContent-Length: +5"));
+        assert!(refused(
+            "POST / HTTP/1.1\r\nContent-Length: 99999999999999999999"
+        ));
+        assert!(matches!(
+            body_framing(&req("POST / HTTP/1.1\r\nContent-Length: 5")),
+            Ok(Framing::Length(5))
+        ));
+        assert!(matches!(chunk_size("ffffffffffffffff"), Err(Stop::Refuse(r)) if r.status == 400));
+        assert!(matches!(chunk_size("1a;ext=1"), Ok(26)));
+        assert!(chunk_size("").is_err() && chunk_size("-1").is_err());
     }
 }

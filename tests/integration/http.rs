@@ -7,6 +7,7 @@
 
 mod api;
 mod browser;
+mod hardening;
 mod harness;
 mod metrics;
 mod page;

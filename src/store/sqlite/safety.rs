@@ -184,8 +184,17 @@ fn quote(path: &Path) -> String {
 /// not writable by group or others; above the jobs file's folder, a sticky
 /// one may be.
 fn check_folders(db: &Path) -> Result<()> {
+    check_folders_of(db, "jobs file", false)
+}
+
+/// Every folder from `file`'s own up to `/` (`file` a real path): owned by
+/// you or root, not writable by group or others unless sticky. The file's
+/// own folder may be sticky only when `own_may_be_sticky` (a file that
+/// nothing creates beside it, like a token file in `/tmp`). `what` names
+/// the file in refusals ("jobs file", "token file").
+pub fn check_folders_of(file: &Path, what: &str, own_may_be_sticky: bool) -> Result<()> {
     let me = me();
-    let Some(dir) = db.parent() else {
+    let Some(dir) = file.parent() else {
         return Ok(());
     };
     for (depth, folder) in dir.ancestors().enumerate() {
@@ -195,8 +204,8 @@ fn check_folders(db: &Path) -> Result<()> {
         let uid = meta.uid();
         if uid != me && uid != 0 {
             bail!(
-                "refusing jobs file {}: folder {} is owned by uid {uid}, not by you (uid {me}) or root, who could swap the files in it for their own; keep the jobs file in a folder you own (or: chown {me} {})",
-                db.display(),
+                "refusing {what} {}: folder {} is owned by uid {uid}, not by you (uid {me}) or root, who could swap the files in it for their own; keep the {what} in a folder you own (or: chown {me} {})",
+                file.display(),
                 folder.display(),
                 quote(folder)
             );
@@ -205,22 +214,39 @@ fn check_folders(db: &Path) -> Result<()> {
             continue;
         }
         let sticky = mode & 0o1000 != 0;
-        if depth == 0 && sticky {
-            let name = db.file_name().unwrap_or_default().to_string_lossy();
+        if depth == 0 && sticky && !own_may_be_sticky {
+            let name = file.file_name().unwrap_or_default().to_string_lossy();
             bail!(
-                "refusing jobs file {}: its folder {} is shared (mode {mode:04o}): another user could create {name}-wal there before SQLite does; keep the jobs file in a folder of your own (mkdir -m 700 DIR)",
-                db.display(),
+                "refusing {what} {}: its folder {} is shared (mode {mode:04o}): another user could create {name}-wal there before SQLite does; keep the {what} in a folder of your own (mkdir -m 700 DIR)",
+                file.display(),
                 folder.display(),
             );
         }
         if !sticky {
             bail!(
-                "refusing jobs file {}: folder {} is writable by group or others (mode {mode:04o}), who could swap the files in it for their own; fix with: chmod go-w {}",
-                db.display(),
+                "refusing {what} {}: folder {} is writable by group or others (mode {mode:04o}), who could swap the files in it for their own; fix with: chmod go-w {}",
+                file.display(),
                 folder.display(),
                 quote(folder)
             );
         }
+    }
+    Ok(())
+}
+
+/// A file that must be yours alone (`what` names it in the refusal, e.g.
+/// "token file"), given its real path and metadata: owned by you (uid of
+/// the process), with no access for group or others. A file someone else
+/// owns could be theirs to change, whatever its mode.
+pub fn check_private_file(path: &Path, what: &str, meta: &Metadata) -> Result<()> {
+    let me = me();
+    if meta.uid() != me {
+        bail!(
+            "refusing {what} {}: it is owned by uid {}, not by you (uid {me}), so its owner could change it; if it is yours: chown {me} {}",
+            path.display(),
+            meta.uid(),
+            quote(path)
+        );
     }
     Ok(())
 }

@@ -248,11 +248,20 @@ fn run_http_serves_from_inside_the_runner() {
         200
     );
 
-    let standby = start(&env, "standby", &["run", "--http", "127.0.0.1:0"]);
-    let s = Client::new(&standby, None);
-    let h = s.get("/healthz");
+    let standby = start(
+        &env,
+        "standby",
+        &["run", "--http", "127.0.0.1:0", "--token-file", &tok],
+    );
+    // The reason is for those with the token; others get the status word.
+    let h = Client::new(&standby, Some(TOKEN)).get("/healthz");
     assert_eq!(h.status, 503, "{}", h.body);
-    assert!(h.error().contains("has not started"), "{}", h.body);
+    assert_eq!(h.json()["status"], "unavailable", "{}", h.body);
+    let why = h.json()["error"].as_str().unwrap_or_default().to_string();
+    assert!(why.contains("has not started"), "{}", h.body);
+    let h = Client::new(&standby, None).get("/healthz");
+    assert_eq!(h.status, 503, "{}", h.body);
+    assert_eq!(h.json(), serde_json::json!({"status": "unavailable"}));
     assert!(standby.log().contains("standing by"), "{}", standby.log());
 
     // What the runner allocated (its heap and stacks), not the pages of
