@@ -67,9 +67,6 @@ impl Scheduler {
         for (e, retried) in std::mem::take(&mut self.ended).iter().zip(retried) {
             match (&e.retry, retried) {
                 (Some((plan, notice)), true) => {
-                    // A new due time this runner wrote itself: the file's
-                    // change counter does not move for it.
-                    self.next_due = None;
                     self.log.info(&format!(
                         "job {} will be attempted again at {} (attempt {})",
                         e.job_id,

@@ -13,7 +13,7 @@ use super::events::Done;
 use super::{plan, Pending, Scheduler};
 use crate::executor::Spec;
 use crate::model::{Job, JobState, Status};
-use crate::store::{Claim, Due, DueQuery, JobRow};
+use crate::store::{Claim, Claimed, Due, DueQuery, JobRow};
 use crate::trigger::Trigger;
 use crate::units::human_ms;
 
@@ -32,22 +32,6 @@ const MAX_LEAD: std::time::Duration = std::time::Duration::from_millis(500);
 pub(super) const LEAD_MARGIN: std::time::Duration = std::time::Duration::from_millis(10);
 
 impl Scheduler {
-    /// The earliest next run of an active job, read again only when the
-    /// file changed.
-    pub(super) fn next_due(&mut self) -> Result<Option<DateTime<Utc>>> {
-        let version = self.store.change_counter()?;
-        match self.next_due {
-            Some((v, due)) if v == version => return Ok(due),
-            // Changed by someone else: a row skipped as unusable may have
-            // been mended; the next claim finds out.
-            Some(_) => self.skip.clear(),
-            None => {}
-        }
-        let due = self.store.next_due(&self.skip)?;
-        self.next_due = Some((version, due));
-        Ok(due)
-    }
-
     /// How far ahead of its time a fire is claimed.
     pub(super) fn lead(&self) -> Duration {
         let lead = (self.claim_cost * 2 + LEAD_MARGIN).min(MAX_LEAD);
@@ -83,10 +67,7 @@ impl Scheduler {
         if self.broken.insert(problem.clone()) {
             self.log.error(&problem);
         }
-        if !self.skip.contains(&id) {
-            self.skip.push(id);
-            self.next_due = None;
-        }
+        self.due.set_aside(id);
         None
     }
 
@@ -109,19 +90,65 @@ impl Scheduler {
     /// decisions in one transaction. Returns whether any fire was queued.
     pub(super) fn claim_due(&mut self, now: DateTime<Utc>) -> Result<bool> {
         let horizon = now + self.lead();
-        match self.next_due()? {
+        match self.due.earliest(self.store.as_ref())? {
             Some(due) if due <= horizon => {}
             _ => return Ok(false),
         }
         let began = Instant::now();
+        let mut decided = Vec::new();
         let mut claims = Vec::new();
-        let mut decided: Vec<Decided> = Vec::new();
+        self.decide_due(now, horizon, &mut decided, &mut claims)?;
+        self.decide_retries(now, &mut decided, &mut claims)?;
+        if claims.is_empty() {
+            return Ok(false);
+        }
+        let outcomes = self.store.claim(&claims, &self.cfg.owner, now)?;
+        self.wrote();
+        let mut queued = false;
+        for ((d, claim), claimed) in decided.iter().zip(&claims).zip(&outcomes) {
+            // Only fires this runner decided are spoken of.
+            if !claimed.won {
+                continue;
+            }
+            self.tell_decided(d, claim, claimed);
+            for row in claimed.rows.iter().filter(|r| r.status == Status::Running) {
+                let ahead = (row.scheduled_at > now).then_some(d.plan.next);
+                let attempt = d.retry.map_or((1, None), |(a, of)| (a, Some(of)));
+                let (id, at) = (row.execution_id, row.scheduled_at);
+                self.queue(id, &d.job, at, d.jitter, ahead, attempt);
+                queued = true;
+            }
+        }
+        let cost = began.elapsed();
+        self.claim_cost = cost.max(self.claim_cost * 7 / 8).max(LEAD_MARGIN / 2);
+        if self.log.debugging() {
+            self.log.debug(&format!(
+                "claimed {} of {} decision(s) in {} ms; {} fire(s) to start; lead now {} ms",
+                outcomes.iter().filter(|c| c.won).count(),
+                outcomes.len(),
+                cost.as_millis(),
+                self.waiting.len(),
+                self.lead().num_milliseconds()
+            ));
+        }
+        Ok(queued)
+    }
+
+    /// Decide the jobs due by `horizon` (the misfire and overlap rules of
+    /// `plan.rs`), each with its claim.
+    fn decide_due(
+        &mut self,
+        now: DateTime<Utc>,
+        horizon: DateTime<Utc>,
+        decided: &mut Vec<Decided>,
+        claims: &mut Vec<Claim>,
+    ) -> Result<()> {
         let workers = self.cfg.max_workers as usize;
         let query = DueQuery {
             horizon,
             limit: workers.saturating_sub(self.running.len() + self.waiting.len())
                 + (workers / 4).max(2),
-            skip: &self.skip,
+            skip: self.due.aside(),
             me: &self.cfg.owner.process,
         };
         for Due {
@@ -139,37 +166,47 @@ impl Scheduler {
                 // Decided at its time, when the running copy may have ended.
                 continue;
             }
-            let p = plan::plan(&trigger, &job.options, due, now, running);
+            let plan = plan::plan(&trigger, &job.options, due, now, running);
             claims.push(Claim {
                 job_id: job.id.clone(),
                 job_name: job.name.clone(),
                 command: job.command.clone(),
                 expected_next: due,
-                new_next: p.next,
-                new_state: if p.next.is_some() {
+                new_next: plan.next,
+                new_state: if plan.next.is_some() {
                     JobState::Active
                 } else {
                     JobState::Finished
                 },
-                rows: rows(&p, &job, running, now),
+                rows: rows(&plan, &job, running, now),
                 retry: None,
                 attempt: 1,
                 retry_of: None,
             });
+            let jitter = trigger.jitter;
             decided.push(Decided {
                 job,
-                jitter: trigger.jitter,
-                plan: p,
+                jitter,
+                plan,
                 retry: None,
             });
         }
-        // Retries are decided at their time, never ahead.
+        Ok(())
+    }
+
+    /// Decide the retries due now (never ahead), each with its claim.
+    fn decide_retries(
+        &mut self,
+        now: DateTime<Utc>,
+        decided: &mut Vec<Decided>,
+        claims: &mut Vec<Claim>,
+    ) -> Result<()> {
         for r in self.store.due_retries(now, &self.cfg.owner.process)? {
             let Some((job, _)) = self.usable(r.job) else {
                 continue;
             };
             let running = self.running_count(&job.id) + r.running_elsewhere;
-            let p = plan::plan_retry(&job.options, r.due_at, now, running);
+            let plan = plan::plan_retry(&job.options, r.due_at, now, running);
             claims.push(Claim {
                 job_id: job.id.clone(),
                 job_name: job.name.clone(),
@@ -177,7 +214,7 @@ impl Scheduler {
                 expected_next: r.due_at,
                 new_next: None,
                 new_state: JobState::Active,
-                rows: rows(&p, &job, running, now),
+                rows: rows(&plan, &job, running, now),
                 retry: Some(r.id),
                 attempt: r.attempt,
                 retry_of: Some(r.retry_of),
@@ -185,94 +222,58 @@ impl Scheduler {
             decided.push(Decided {
                 job,
                 jitter: 0,
-                plan: p,
+                plan,
                 retry: Some((r.attempt, r.retry_of)),
             });
         }
-        if claims.is_empty() {
-            return Ok(false);
-        }
-        let (won, owned) = self.store.claim(&claims, &self.cfg.owner, now)?;
-        self.wrote();
-        self.next_due = None;
-        for (i, d) in decided.iter().enumerate() {
-            // Only fires this runner decided are spoken of.
-            if !won[i] {
+        Ok(())
+    }
+
+    /// Log and tell the listeners what a won claim recorded besides the
+    /// fires to start: missed and skipped fires, a coalesced backlog, the
+    /// job's end.
+    fn tell_decided(&mut self, d: &Decided, claim: &Claim, claimed: &Claimed) {
+        let (job, p) = (&d.job, &d.plan);
+        let what = match d.retry {
+            Some((attempt, _)) => format!("retry (attempt {attempt})"),
+            None => "fire".to_string(),
+        };
+        for (t, status, reason) in &claim.rows {
+            let (Status::Missed | Status::Skipped, Some(reason)) = (status, reason) else {
                 continue;
-            }
-            let (job, p) = (&d.job, &d.plan);
-            let what = match d.retry {
-                Some((attempt, _)) => format!("retry (attempt {attempt})"),
-                None => "fire".to_string(),
             };
-            for (t, status, reason) in &claims[i].rows {
-                let (Status::Missed | Status::Skipped, Some(reason)) = (status, reason) else {
-                    continue;
-                };
-                let verb = if *status == Status::Missed {
-                    "missed"
-                } else {
-                    "skipped"
-                };
-                self.log.warn(&format!(
-                    "job {} {verb} its {} {what}: {reason}",
-                    job.id,
-                    t.to_rfc3339()
-                ));
-                let mut done = Done::new(job, *t, *status);
-                done.execution_id = owned
-                    .iter()
-                    .find(|o| o.claim == i && o.scheduled_at == *t)
-                    .map(|o| o.execution_id);
-                done.reason = Some(reason.clone());
-                if let Some((attempt, retry_of)) = d.retry {
-                    (done.attempt, done.retry_of) = (attempt, Some(retry_of));
-                }
-                self.emit(&done);
+            let verb = if *status == Status::Missed {
+                "missed"
+            } else {
+                "skipped"
+            };
+            self.log.warn(&format!(
+                "job {} {verb} its {} {what}: {reason}",
+                job.id,
+                t.to_rfc3339()
+            ));
+            let mut done = Done::new(job, *t, *status);
+            done.execution_id = claimed
+                .rows
+                .iter()
+                .find(|r| r.scheduled_at == *t)
+                .map(|r| r.execution_id);
+            done.reason = Some(reason.clone());
+            if let Some((attempt, retry_of)) = d.retry {
+                (done.attempt, done.retry_of) = (attempt, Some(retry_of));
             }
-            if p.dropped > 0 {
-                self.log.info(&format!(
-                    "job {}: {} earlier fire(s) of the backlog coalesced",
-                    job.id, p.dropped
-                ));
-            }
-            if p.next.is_none() && d.retry.is_none() {
-                self.log
-                    .info(&format!("job {} finished: no more fires", job.id));
-            }
+            self.emit(&done);
         }
-        let owned: Vec<_> = owned
-            .into_iter()
-            .filter(|o| o.status == Status::Running)
-            .collect();
-        let queued = !owned.is_empty();
-        for o in owned {
-            let d = &decided[o.claim];
-            let ahead = (o.scheduled_at > now).then_some(d.plan.next);
-            let job = d.job.clone();
-            let attempt = d.retry.map_or((1, None), |(a, of)| (a, Some(of)));
-            self.queue(
-                o.execution_id,
-                &job,
-                o.scheduled_at,
-                d.jitter,
-                ahead,
-                attempt,
-            );
-        }
-        let cost = began.elapsed();
-        self.claim_cost = cost.max(self.claim_cost * 7 / 8).max(LEAD_MARGIN / 2);
-        if self.log.debugging() {
-            self.log.debug(&format!(
-                "claimed {} of {} decision(s) in {} ms; {} fire(s) to start; lead now {} ms",
-                won.iter().filter(|w| **w).count(),
-                won.len(),
-                cost.as_millis(),
-                self.waiting.len(),
-                self.lead().num_milliseconds()
+        if p.dropped > 0 {
+            self.log.info(&format!(
+                "job {}: {} earlier fire(s) of the backlog coalesced",
+                job.id, p.dropped
             ));
         }
-        Ok(queued)
+        if p.next.is_none() && d.retry.is_none() {
+            self.log
+                .info(&format!("job {} finished: no more fires", job.id));
+        }
     }
 
     pub(super) fn queue(

@@ -102,7 +102,6 @@ impl Scheduler {
             }
             Ok(())
         })?;
-        self.next_due = None;
         Ok(())
     }
 }

@@ -22,6 +22,7 @@
 mod bookkeeping;
 mod claim;
 mod clock_step;
+mod due;
 mod events;
 mod lease;
 mod live;
@@ -145,9 +146,6 @@ pub struct Scheduler {
     stopping: bool,
     /// Problems with unusable rows, each logged once.
     broken: HashSet<String>,
-    /// Jobs whose rows cannot be used, left out of the next due time until
-    /// the store changes.
-    skip: Vec<String>,
     rng: fastrand::Rng,
     /// Bookkeeping of this wake-up, written after the children started.
     started: Vec<Started>,
@@ -159,9 +157,8 @@ pub struct Scheduler {
     checkpointed: Instant,
     /// Since when bookkeeping has been held back (see [`HOLD_BOOKKEEPING`]).
     held_since: Option<Instant>,
-    /// The earliest next run as last read, and the file's `data_version`
-    /// then: valid until another process commits or this runner claims.
-    next_due: Option<(i64, Option<DateTime<Utc>>)>,
+    /// The earliest next run (the loop's one cache).
+    due: due::Due,
     /// The store has been failing since (see `trouble.rs`).
     outage: Option<trouble::Outage>,
     /// The store is gone: the loop drains, then returns this.
@@ -202,7 +199,6 @@ impl Scheduler {
             waiting: Vec::new(),
             stopping: false,
             broken: HashSet::new(),
-            skip: Vec::new(),
             rng: fastrand::Rng::new(),
             started: Vec::new(),
             ended: Vec::new(),
@@ -210,7 +206,7 @@ impl Scheduler {
             writes: 0,
             checkpointed: Instant::now(),
             held_since: None,
-            next_due: None,
+            due: due::Due::default(),
             outage: None,
             fatal: None,
             identity_checked: Instant::now(),
@@ -346,7 +342,7 @@ impl Scheduler {
                 finished,
             } => self.finished(execution_id, finished),
             Event::Stop => self.stop(),
-            Event::Changed => self.next_due = None,
+            Event::Changed => self.due.news(),
         }
     }
     /// When the loop must wake next even if no event comes, and why.
@@ -358,7 +354,7 @@ impl Scheduler {
             }
         };
         if !self.stopping && self.outage.is_none() {
-            let due = self.next_due().unwrap_or_else(|e| {
+            let due = self.due.earliest(self.store.as_ref()).unwrap_or_else(|e| {
                 self.trouble(e);
                 None
             });
@@ -426,7 +422,6 @@ impl Scheduler {
             // runner rather than lose it.
             if let Some(next) = p.ahead.filter(|_| p.spec.scheduled_at > now) {
                 let (id, job) = (p.execution_id, &p.spec.job_id);
-                self.next_due = None;
                 match self.store.unclaim(id, job, p.spec.scheduled_at, next) {
                     Ok(true) => continue,
                     Ok(false) => {}

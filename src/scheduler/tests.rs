@@ -6,7 +6,7 @@ use std::sync::mpsc;
 use super::*;
 use crate::clock::FixedClock;
 use crate::model::{Job, JobOptions, JobState};
-use crate::store::{Claim, NewJobId};
+use crate::store::{Claim, Claimed, NewJobId};
 use crate::trigger::Trigger;
 
 fn open(path: &std::path::Path) -> Box<dyn Store> {
@@ -181,8 +181,8 @@ fn a_second_runner_cannot_claim_the_same_fire() {
     };
     assert!(a.claim_due(now).unwrap());
     // ...and its claim transaction loses: nothing to start.
-    let (won, owned) = b.claim(&[claim], &Owner::default(), now).unwrap();
-    assert_eq!((won, owned), (vec![false], vec![]));
+    let outcomes = b.claim(&[claim], &Owner::default(), now).unwrap();
+    assert_eq!(outcomes, vec![Claimed::default()]);
     assert_eq!(
         rows(a.store.as_ref(), "j"),
         [("10:00".to_string(), Status::Running)]

@@ -252,15 +252,34 @@ pub struct DueQuery<'a> {
     pub me: &'a str,
 }
 
-/// A row a claim recorded: a `running` one is a fire the caller now owns
-/// and must start; a `missed` or `skipped` one is only told to listeners.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What one [`Claim`] came to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Claimed {
-    /// Index of its [`Claim`].
-    pub claim: usize,
+    /// Whether it won: the job was unchanged since it was read (for a
+    /// retry: it was still pending).
+    pub won: bool,
+    /// The rows it recorded, in order (a row already recorded is left
+    /// out): a `running` one is a fire the caller now owns and must start;
+    /// a `missed` or `skipped` one is only told to listeners.
+    pub rows: Vec<ClaimedRow>,
+}
+
+/// A row a claim recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedRow {
     pub scheduled_at: DateTime<Utc>,
     pub status: Status,
     pub execution_id: i64,
+}
+
+/// A store's version (see [`Runs::version`]): what others committed, and
+/// what this store wrote itself. Compared only for equality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Version {
+    /// Moves when another process commits a change.
+    pub theirs: i64,
+    /// Moves with every write of this store's own.
+    pub ours: u64,
 }
 
 /// A runner about to register itself.
@@ -533,8 +552,9 @@ pub trait Runs {
     fn check_identity(&self) -> Result<()>;
     /// Housekeeping in a quiet moment (never inside a claim).
     fn maintain(&mut self) -> Result<()>;
-    /// A value that changes whenever another process changed the store.
-    fn change_counter(&self) -> Result<i64>;
+    /// The store's version: it changes whenever the jobs may have changed,
+    /// by another process or through this store itself.
+    fn version(&self) -> Result<Version>;
     /// The earliest next run of an active job or pending retry, leaving
     /// out the jobs in `skip` (rows the runner cannot use).
     fn next_due(&self, skip: &[String]) -> Result<Option<DateTime<Utc>>>;
@@ -553,17 +573,14 @@ pub trait Runs {
     }
     /// Active `@reboot` jobs.
     fn reboot_jobs(&self) -> Result<Vec<JobRow>>;
-    /// Claim decisions in ONE transaction. Returns, per claim, whether it
-    /// won (the job was unchanged since it was read), and the rows it
-    /// recorded: the `running` ones the caller now owns, the others with
-    /// their execution ids for the listeners (a row already recorded is
-    /// left out).
+    /// Claim decisions in ONE transaction. Returns what each claim came
+    /// to, in the order given.
     fn claim(
         &mut self,
         claims: &[Claim],
         owner: &Owner,
         now: DateTime<Utc>,
-    ) -> Result<(Vec<bool>, Vec<Claimed>)>;
+    ) -> Result<Vec<Claimed>>;
     /// Record a manual run (`tick fire`) or a `@reboot` fire as running;
     /// `None` if that fire is recorded already.
     fn insert_running(

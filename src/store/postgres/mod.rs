@@ -58,6 +58,8 @@ pub struct PgStore {
     conn: RefCell<Conn>,
     location: Location,
     url: PgUrl,
+    /// Transactions this store committed (its part of `Runs::version`).
+    writes: std::cell::Cell<u64>,
 }
 
 /// The connection, if there is one, and whether a claim's transaction
@@ -85,6 +87,7 @@ impl PgStore {
             }),
             location,
             url: url.clone(),
+            writes: std::cell::Cell::new(0),
         }))
     }
 
@@ -106,7 +109,7 @@ impl PgStore {
     /// then COMMIT; on any error, nothing.
     fn write<T>(&self, notify: bool, f: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
         let schema = self.schema().to_string();
-        self.read(|c| {
+        let result = self.read(|c| {
             c.batch_execute("BEGIN")?;
             let result = f(c).and_then(|v| {
                 c.batch_execute(&commit_sql(&schema, notify))?;
@@ -124,7 +127,16 @@ impl PgStore {
                 let _ = c.batch_execute("ROLLBACK");
             }
             result
-        })
+        });
+        self.wrote(&result);
+        result
+    }
+
+    /// Count a commit of this store's own, if `result` says there was one.
+    fn wrote<T>(&self, result: &Result<T>) {
+        if result.is_ok() {
+            self.writes.set(self.writes.get() + 1);
+        }
     }
 }
 

@@ -148,6 +148,37 @@ fn check_schema(url: &str, s: &str) -> Result<(), UsageError> {
     }
 }
 
+/// The URL as shown: the password cut out of the user part and of the
+/// query.
+fn shown_text(
+    scheme: &str,
+    userinfo: Option<&str>,
+    hostlist: &str,
+    path: &str,
+    query: &str,
+) -> String {
+    let shown_user = userinfo.map(|u| u.split_once(':').map_or(u, |(name, _)| name));
+    let shown_query: Vec<&str> = query
+        .split('&')
+        .filter(|kv| !kv.is_empty() && !kv.starts_with("password="))
+        .collect();
+    let mut shown = format!("{scheme}://");
+    if let Some(u) = shown_user {
+        shown.push_str(u);
+        shown.push('@');
+    }
+    shown.push_str(hostlist);
+    if !path.is_empty() {
+        shown.push('/');
+        shown.push_str(path);
+    }
+    if !shown_query.is_empty() {
+        shown.push('?');
+        shown.push_str(&shown_query.join("&"));
+    }
+    shown
+}
+
 impl PgUrl {
     /// Read a URL; every error names the bad part and what would be valid,
     /// never the password.
@@ -162,27 +193,7 @@ impl PgUrl {
         };
         let (body, query) = rest.split_once('?').unwrap_or((rest, ""));
         let (hostlist, path) = body.split_once('/').unwrap_or((body, ""));
-        // The text shown from now on: the password cut out of the user
-        // part and of the query.
-        let shown_user = userinfo.map(|u| u.split_once(':').map_or(u, |(name, _)| name));
-        let shown_query: Vec<&str> = query
-            .split('&')
-            .filter(|kv| !kv.is_empty() && !kv.starts_with("password="))
-            .collect();
-        let mut shown = format!("{scheme}://");
-        if let Some(u) = shown_user {
-            shown.push_str(u);
-            shown.push('@');
-        }
-        shown.push_str(hostlist);
-        if !path.is_empty() {
-            shown.push('/');
-            shown.push_str(path);
-        }
-        if !shown_query.is_empty() {
-            shown.push('?');
-            shown.push_str(&shown_query.join("&"));
-        }
+        let shown = shown_text(scheme, userinfo, hostlist, path, query);
         let url = shown.as_str();
 
         let mut out = PgUrl {
@@ -197,18 +208,7 @@ impl PgUrl {
             schema: "tick".into(),
         };
         if let Some(u) = userinfo {
-            let (name, pass) = match u.split_once(':') {
-                Some((n, p)) => (n, Some(p)),
-                None => (u, None),
-            };
-            if !name.is_empty() {
-                out.user = Some(decode(name).map_err(|e| bad(url, e))?);
-            }
-            if let Some(p) = pass {
-                // Never quote the password's text back.
-                out.password =
-                    Some(decode(p).map_err(|_| bad(url, "the password has a bad %XX escape"))?);
-            }
+            out.set_userinfo(url, u)?;
         }
         if !hostlist.is_empty() {
             for part in hostlist.split(',') {
@@ -218,32 +218,63 @@ impl PgUrl {
         if !path.is_empty() {
             out.dbname = Some(decode(path).map_err(|e| bad(url, e))?);
         }
+        let (schema, ports) = out.set_query(url, query)?;
+        out.set_ports(url, ports)?;
+        if let Some(s) = schema {
+            check_schema(url, &s)?;
+            out.schema = s;
+        }
+        Ok(out)
+    }
+
+    /// The user part: a user name and maybe a password.
+    fn set_userinfo(&mut self, url: &str, u: &str) -> Result<(), UsageError> {
+        let (name, pass) = match u.split_once(':') {
+            Some((n, p)) => (n, Some(p)),
+            None => (u, None),
+        };
+        if !name.is_empty() {
+            self.user = Some(decode(name).map_err(|e| bad(url, e))?);
+        }
+        if let Some(p) = pass {
+            // Never quote the password's text back.
+            self.password =
+                Some(decode(p).map_err(|_| bad(url, "the password has a bad %XX escape"))?);
+        }
+        Ok(())
+    }
+
+    /// libpq's parameters after `?`; returns the schema and ports given,
+    /// which are checked once everything is read.
+    fn set_query(
+        &mut self,
+        url: &str,
+        query: &str,
+    ) -> Result<(Option<String>, Vec<u16>), UsageError> {
         let mut schema = None;
         let mut ports = Vec::new();
         for kv in query.split('&').filter(|kv| !kv.is_empty()) {
             let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
             if k == "password" {
-                out.password =
+                self.password =
                     Some(decode(v).map_err(|_| bad(url, "the password has a bad %XX escape"))?);
                 continue;
             }
             let v = decode(v).map_err(|e| bad(url, e))?;
             match k {
-                "host" => {
-                    out.hosts = v.split(',').map(|h| (h.to_string(), None)).collect();
-                }
+                "host" => self.hosts = v.split(',').map(|h| (h.to_string(), None)).collect(),
                 "port" => {
                     ports = v
                         .split(',')
                         .map(|p| parse_port(url, p))
                         .collect::<Result<_, _>>()?;
                 }
-                "user" => out.user = Some(v),
-                "dbname" => out.dbname = Some(v),
-                "sslmode" => out.sslmode = Some(parse_sslmode(url, &v)?),
-                "application_name" => out.application_name = Some(v),
+                "user" => self.user = Some(v),
+                "dbname" => self.dbname = Some(v),
+                "sslmode" => self.sslmode = Some(parse_sslmode(url, &v)?),
+                "application_name" => self.application_name = Some(v),
                 "connect_timeout" => {
-                    out.connect_timeout = Some(v.parse().map_err(|_| {
+                    self.connect_timeout = Some(v.parse().map_err(|_| {
                         bad(
                             url,
                             format!("connect_timeout '{v}' is not a number of seconds"),
@@ -252,29 +283,29 @@ impl PgUrl {
                 }
                 "schema" => schema = Some(v),
                 other => {
-                    return Err(bad(
-                        url,
-                        format!("unknown parameter '{other}' (valid: {PARAMETERS})"),
-                    ))
+                    let valid = format!("unknown parameter '{other}' (valid: {PARAMETERS})");
+                    return Err(bad(url, valid));
                 }
             }
         }
-        if !ports.is_empty() {
-            if out.hosts.is_empty() {
-                out.hosts.push((String::new(), None));
-            }
-            if ports.len() != 1 && ports.len() != out.hosts.len() {
-                return Err(bad(url, "give one port, or one per host"));
-            }
-            for (i, h) in out.hosts.iter_mut().enumerate() {
-                h.1 = Some(ports[i.min(ports.len() - 1)]);
-            }
+        Ok((schema, ports))
+    }
+
+    /// `port=`: one for every host, or one per host.
+    fn set_ports(&mut self, url: &str, ports: Vec<u16>) -> Result<(), UsageError> {
+        if ports.is_empty() {
+            return Ok(());
         }
-        if let Some(s) = schema {
-            check_schema(url, &s)?;
-            out.schema = s;
+        if self.hosts.is_empty() {
+            self.hosts.push((String::new(), None));
         }
-        Ok(out)
+        if ports.len() != 1 && ports.len() != self.hosts.len() {
+            return Err(bad(url, "give one port, or one per host"));
+        }
+        for (i, h) in self.hosts.iter_mut().enumerate() {
+            h.1 = Some(ports[i.min(ports.len() - 1)]);
+        }
+        Ok(())
     }
 
     /// The password given in the URL itself, if any.

@@ -11,8 +11,8 @@ use super::{from_ms, numbered, to_ms, SqliteStore};
 use crate::model::{Job, RunResult, Status};
 use crate::store::rows;
 use crate::store::{
-    Claim, Claimed, Due, DueQuery, Finish, JobRow, LeaseLost, Owner, PendingRetry, RetryPlan,
-    RunnerLock, RunningRow, Runs, Started, StoreGone,
+    Claim, Claimed, ClaimedRow, Due, DueQuery, Finish, JobRow, LeaseLost, Owner, PendingRetry,
+    RetryPlan, RunnerLock, RunningRow, Runs, Started, StoreGone, Version,
 };
 
 /// How long a runner's write waits for another process's lock.
@@ -25,13 +25,18 @@ impl Runs for SqliteStore {
         super::lock::try_lock(&self.path, me)
     }
 
-    /// `PRAGMA data_version`: changes when another connection commits.
-    fn change_counter(&self) -> Result<i64> {
+    /// `PRAGMA data_version` (changes when another connection commits) and
+    /// the rows this connection changed.
+    fn version(&self) -> Result<Version> {
         // Read when stepped, not when prepared: safe to cache.
-        Ok(self
+        let theirs = self
             .conn
             .prepare_cached("PRAGMA data_version")?
-            .query_row([], |r| r.get(0))?)
+            .query_row([], |r| r.get(0))?;
+        Ok(Version {
+            theirs,
+            ours: self.conn.total_changes(),
+        })
     }
 
     fn next_due(&self, skip: &[String]) -> Result<Option<DateTime<Utc>>> {
@@ -92,7 +97,7 @@ impl Runs for SqliteStore {
         claims: &[Claim],
         owner: &Owner,
         now: DateTime<Utc>,
-    ) -> Result<(Vec<bool>, Vec<Claimed>)> {
+    ) -> Result<Vec<Claimed>> {
         if self.sync_claims_only {
             self.conn.pragma_update(None, "synchronous", "FULL")?;
         }
@@ -402,15 +407,14 @@ impl SqliteStore {
         claims: &[Claim],
         owner: &Owner,
         now: DateTime<Utc>,
-    ) -> Result<(Vec<bool>, Vec<Claimed>)> {
+    ) -> Result<Vec<Claimed>> {
         let tx = self.immediate()?;
         if let Some(runner) = owner.runner {
             if !SqliteStore::lease_held(&tx, runner)? {
                 return Err(LeaseLost.into());
             }
         }
-        let mut owned = Vec::new();
-        let mut won = vec![false; claims.len()];
+        let mut out = vec![Claimed::default(); claims.len()];
         {
             let mut update = tx.prepare_cached(&numbered(rows::CLAIM_JOB))?;
             let mut insert = tx.prepare_cached(
@@ -419,7 +423,7 @@ impl SqliteStore {
                  ON CONFLICT (job_id, scheduled_at) DO NOTHING",
             )?;
             let mut take_retry = tx.prepare_cached("DELETE FROM retries WHERE id = ?1")?;
-            for (i, c) in claims.iter().enumerate() {
+            for (c, claimed) in claims.iter().zip(&mut out) {
                 let changed = match c.retry {
                     Some(id) => take_retry.execute([id])?,
                     None => update.execute(params![
@@ -432,7 +436,7 @@ impl SqliteStore {
                 if changed == 0 {
                     continue;
                 }
-                won[i] = true;
+                claimed.won = true;
                 for (at, status, reason) in &c.rows {
                     let finished = (*status != Status::Running).then(|| to_ms(now));
                     let n = insert.execute(params![
@@ -449,8 +453,7 @@ impl SqliteStore {
                         reason
                     ])?;
                     if n == 1 {
-                        owned.push(Claimed {
-                            claim: i,
+                        claimed.rows.push(ClaimedRow {
                             scheduled_at: *at,
                             status: *status,
                             execution_id: tx.last_insert_rowid(),
@@ -465,6 +468,6 @@ impl SqliteStore {
             }
         }
         tx.commit()?;
-        Ok((won, owned))
+        Ok(out)
     }
 }

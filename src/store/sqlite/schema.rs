@@ -218,17 +218,24 @@ pub fn sniff(path: &Path) -> Result<Contents> {
 /// another program's, refused.
 pub fn identify(conn: &Connection, path: &Path) -> Result<Contents> {
     let ctx = || format!("cannot read jobs file {}", path.display());
-    let v = version(conn).with_context(ctx)?;
-    let mut stmt = conn
-        .prepare(
-            "SELECT name FROM sqlite_master WHERE type = 'table'
-             AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
-        )
-        .with_context(ctx)?;
-    let tables = stmt
-        .query_map([], |r| r.get::<_, String>(0))
-        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-        .with_context(ctx)?;
+    // One snapshot for both reads: another process may be creating the
+    // file's tables and setting its version at this very moment.
+    let tx = conn.unchecked_transaction().with_context(ctx)?;
+    let v = version(&tx).with_context(ctx)?;
+    let tables = {
+        let mut stmt = tx
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table'
+                 AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+            )
+            .with_context(ctx)?;
+        let names = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .with_context(ctx)?;
+        names
+    };
+    tx.finish().with_context(ctx)?;
     let own = OWN_TABLES.iter().all(|t| tables.iter().any(|n| n == t));
     match (v, tables.is_empty()) {
         (0, true) => Ok(Contents::Nothing),
