@@ -386,6 +386,45 @@ impl fmt::Display for Status {
     }
 }
 
+/// A registered runner's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunnerState {
+    /// Running, renewing its lease.
+    Alive,
+    /// Stopped cleanly.
+    Gone,
+    /// Declared dead: its lease ran out, or its process is gone.
+    Expired,
+}
+
+impl RunnerState {
+    pub const ALL: [RunnerState; 3] = [RunnerState::Alive, RunnerState::Gone, RunnerState::Expired];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunnerState::Alive => "alive",
+            RunnerState::Gone => "gone",
+            RunnerState::Expired => "expired",
+        }
+    }
+}
+
+impl FromStr for RunnerState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        RunnerState::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| format!("unknown runner state '{s}'"))
+    }
+}
+
+impl fmt::Display for RunnerState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

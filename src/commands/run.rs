@@ -11,6 +11,7 @@ use crate::cli::RunArgs;
 use crate::clock::{Clock, SystemClock};
 use crate::error::UsageError;
 use crate::log::Logger;
+use crate::model::RunnerState;
 use crate::scheduler::{Config, Event, Lapses, Scheduler};
 use crate::store::{Owner, RunnerInfo, RunnerLock, RunnerRow, Store};
 use crate::trigger::input::parse_duration;
@@ -125,7 +126,10 @@ fn lapsed_holder(
 ) -> Result<Option<RunnerRow>> {
     let elapsed = SystemClock.elapsed();
     let expired = store.expire_runners(&mut |r| lapses.lapsed(r, None, host, elapsed))?;
-    let alive = store.runners()?.iter().any(|r| r.state == "alive");
+    let alive = store
+        .runners()?
+        .iter()
+        .any(|r| r.state == RunnerState::Alive);
     Ok(expired.into_iter().next().filter(|_| !alive))
 }
 

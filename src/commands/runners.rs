@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use anyhow::Result;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::trigger::resolve_tz;
@@ -42,26 +42,8 @@ impl<'a> RunnerJson<'a> {
             renewed_at: output::rfc3339(r.renewed_at, tz),
             lease_ms: r.lease_ms,
             running: r.running,
-            state: state(r, now),
+            state: r.state_at(now).as_str(),
         }
-    }
-}
-
-/// The state to show: the stored one, or `expired` for an alive runner
-/// whose lease ran out by `now`.
-pub fn state(r: &RunnerRow, now: DateTime<Utc>) -> &str {
-    if r.state == "alive" && r.renewed_at + Duration::milliseconds(r.lease_ms) < now {
-        "expired"
-    } else {
-        &r.state
-    }
-}
-
-fn state_style(state: &str) -> Style {
-    match state {
-        "alive" => Style::Green,
-        "expired" => Style::Red,
-        _ => Style::Dim,
     }
 }
 
@@ -91,7 +73,7 @@ pub fn run(args: &RunnersArgs, ctx: &Ctx) -> Result<()> {
             ctx.color,
         );
         for r in &runners {
-            let st = state(r, now);
+            let st = r.state_at(now);
             t.cell(&r.name, Style::Plain);
             t.cell(&r.host, Style::Plain);
             t.cell_fmt(format_args!("{}", r.pid), Style::Plain);
@@ -99,7 +81,7 @@ pub fn run(args: &RunnersArgs, ctx: &Ctx) -> Result<()> {
             t.cell(&local_time(r.started_at, tz), Style::Plain);
             t.cell(&local_time(r.renewed_at, tz), Style::Plain);
             t.cell_fmt(format_args!("{}", r.running), Style::Plain);
-            t.cell(st, state_style(st));
+            t.cell(st.as_str(), Style::of_runner(st));
         }
         t.write(&mut out, "")?;
     }

@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::trigger::resolve_tz;
 use super::Ctx;
 use crate::cli::StatusArgs;
+use crate::model::RunnerState;
 use crate::model::{Execution, Job, JobState};
 use crate::output::{self, local_time, Relative};
 use crate::store::{JobFilter, JobStates, RunnerRow, Store};
@@ -25,11 +26,10 @@ const HOW_TO_RUN: &str =
 /// its lease not run out, and (on this machine) its process still there.
 pub fn live_runner(store: &dyn Store) -> Result<Option<RunnerRow>> {
     let now = Utc::now();
-    Ok(store.runners()?.into_iter().find(|r| {
-        r.state == "alive"
-            && r.renewed_at + chrono::Duration::milliseconds(r.lease_ms) >= now
-            && !crate::process::gone_here(&r.process)
-    }))
+    Ok(store
+        .runners()?
+        .into_iter()
+        .find(|r| r.state_at(now) == RunnerState::Alive))
 }
 
 /// For `list` and `show`: whether a live runner holds the store; when

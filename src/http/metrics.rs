@@ -177,7 +177,7 @@ impl Collector {
         drop(guard);
         g.alive = serve::runners(&app.ctx)?
             .iter()
-            .filter(|r| crate::commands::runners::state(r, now) == "alive")
+            .filter(|r| r.state_at(now) == crate::model::RunnerState::Alive)
             .count();
         Ok(g)
     }

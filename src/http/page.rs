@@ -280,12 +280,8 @@ fn runners_section(app: &App) -> anyhow::Result<String> {
         false,
     );
     for r in rows.iter().take(50) {
-        let state = crate::commands::runners::state(r, now);
-        let style = match state {
-            "alive" => Style::Green,
-            "expired" => Style::Red,
-            _ => Style::Dim,
-        };
+        let state = r.state_at(now);
+        let style = Style::of_runner(state);
         t.cell(&r.name, Style::Plain);
         t.cell(&r.host, Style::Plain);
         t.cell(&r.pid.to_string(), Style::Plain);
@@ -293,7 +289,7 @@ fn runners_section(app: &App) -> anyhow::Result<String> {
         t.cell(&output::local_time(r.started_at, tz), Style::Plain);
         t.cell(&output::relative(r.renewed_at, now), Style::Plain);
         t.cell(&r.running.to_string(), Style::Plain);
-        t.cell(state, style);
+        t.cell(state.as_str(), style);
     }
     out.push_str(&table(&t, &|_, _| None));
     Ok(out)

@@ -21,6 +21,16 @@ pub enum Style {
 }
 
 impl Style {
+    /// How a runner's state is shown: alive green, expired red, gone dim.
+    pub fn of_runner(state: crate::model::RunnerState) -> Style {
+        use crate::model::RunnerState;
+        match state {
+            RunnerState::Alive => Style::Green,
+            RunnerState::Expired => Style::Red,
+            RunnerState::Gone => Style::Dim,
+        }
+    }
+
     fn code(self) -> &'static str {
         match self {
             Style::Plain => "",

@@ -31,7 +31,7 @@ use super::events::Done;
 use super::Scheduler;
 use crate::clock::{Clock, SystemClock};
 use crate::executor::KILL_AFTER;
-use crate::model::{JobOptions, Status};
+use crate::model::{JobOptions, RunnerState, Status};
 use crate::store::{LeaseLost, RunnerRow, RunningRow};
 
 /// Expired runners are looked for at least this often.
@@ -193,12 +193,12 @@ impl Scheduler {
         self.lapses.keep_only(
             &runners
                 .iter()
-                .filter(|r| r.state == "alive")
+                .filter(|r| r.state == RunnerState::Alive)
                 .collect::<Vec<_>>(),
         );
         let expired: Vec<RunnerRow> = runners
             .into_iter()
-            .filter(|r| r.state == "expired")
+            .filter(|r| r.state == RunnerState::Expired)
             .collect();
         self.recover(now, &expired)
     }
@@ -288,7 +288,7 @@ mod tests {
             started_at: renewed_at,
             renewed_at,
             lease_ms: 30_000,
-            state: "alive".into(),
+            state: RunnerState::Alive,
             running: 0,
         }
     }

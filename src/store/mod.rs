@@ -30,7 +30,7 @@ use crate::error::UsageError;
 use anyhow::{bail, Result};
 use chrono::{DateTime, Utc};
 
-use crate::model::{Execution, Job, JobState, LastRun, RunResult, Status};
+use crate::model::{Execution, Job, JobState, LastRun, RunResult, RunnerState, Status};
 
 /// A job as read from the store: a row that cannot be decoded is a
 /// [`BadRow`], so that one bad row never hides the others.
@@ -308,10 +308,27 @@ pub struct RunnerRow {
     pub started_at: DateTime<Utc>,
     pub renewed_at: DateTime<Utc>,
     pub lease_ms: i64,
-    /// `alive`, `gone` (stopped cleanly) or `expired` (its lease ran out).
-    pub state: String,
+    /// As recorded (see [`RunnerRow::state_at`] for what to show).
+    pub state: RunnerState,
     /// Its executions recorded as running.
     pub running: i64,
+}
+
+impl RunnerRow {
+    /// The state to show at `now`, the one definition of a live runner
+    /// (`tick status`, `tick runners`, the page, `/metrics`): the recorded
+    /// state, except that a runner recorded alive whose lease has run out
+    /// by the recorded times, or whose process is gone from this machine,
+    /// is `expired` (the next runner to look declares it so).
+    pub fn state_at(&self, now: DateTime<Utc>) -> RunnerState {
+        let lapsed = self.renewed_at + chrono::Duration::milliseconds(self.lease_ms) < now;
+        if self.state == RunnerState::Alive && (lapsed || crate::process::gone_here(&self.process))
+        {
+            RunnerState::Expired
+        } else {
+            self.state
+        }
+    }
 }
 
 /// A runner's claim or renewal found its lease taken over: it must stop

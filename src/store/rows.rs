@@ -355,7 +355,7 @@ pub fn runner(c: &dyn Cells) -> anyhow::Result<RunnerRow> {
         started_at: from_ms(int(c, 6)?),
         renewed_at: from_ms(int(c, 7)?),
         lease_ms: int(c, 8)?,
-        state: text(c, 9)?,
+        state: text(c, 9)?.parse().map_err(anyhow::Error::msg)?,
         running: int(c, 10)?,
     })
 }

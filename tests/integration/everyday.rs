@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::util::{wait_for, Env};
 
@@ -130,6 +130,23 @@ fn status_says_whether_a_runner_is_alive_and_how_the_jobs_stand() {
     );
     runner.stop();
     assert!(json(&env.tick(&["status", "--json"]).ok())["runner"].is_null());
+}
+
+/// `tick status` and `tick runners` agree on whether a runner lives: one
+/// killed with kill -9 (its row still says alive, its lease not out) is
+/// expired for both at once, not for one of them 30 s later.
+#[test]
+fn status_and_runners_agree_on_a_runner_killed_moments_ago() {
+    let env = Env::new();
+    let runner = env.runner("run", &["--no-echo", "--name", "desk"]);
+    runner.wait_log("scheduler started", 10);
+    let pid = runner.pid();
+    runner.kill9();
+    assert!(json(&env.tick(&["status", "--json"]).ok())["runner"].is_null());
+    let runners = json(&env.tick(&["runners", "--json"]).ok());
+    let desk = &runners.as_array().unwrap()[0];
+    assert_eq!((&desk["name"], &desk["pid"]), (&json!("desk"), &json!(pid)));
+    assert_eq!(desk["state"], "expired", "{runners}");
 }
 
 fn list_json(env: &Env) -> Vec<Value> {

@@ -6,6 +6,7 @@
 use anyhow::Result;
 
 use super::{PgStore, NOW_MS};
+use crate::model::RunnerState;
 use crate::store::rows::to_ms;
 use crate::store::rows::{self, RUNNER_COLUMNS as COLUMNS};
 use crate::store::{RunnerInfo, RunnerRow, Runners};
@@ -59,7 +60,7 @@ impl Runners for PgStore {
         let lapsed: Vec<RunnerRow> = self
             .runners()?
             .into_iter()
-            .filter(|r| r.state == "alive" && lapsed(r))
+            .filter(|r| r.state == RunnerState::Alive && lapsed(r))
             .collect();
         if lapsed.is_empty() {
             return Ok(lapsed);
@@ -81,7 +82,7 @@ impl Runners for PgStore {
                 )?;
                 if n == 1 {
                     expired.push(RunnerRow {
-                        state: "expired".into(),
+                        state: RunnerState::Expired,
                         ..r
                     });
                 }

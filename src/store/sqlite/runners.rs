@@ -9,6 +9,7 @@ use chrono::Utc;
 use rusqlite::{params, OptionalExtension};
 
 use super::{decode_all, to_ms, SqliteStore};
+use crate::model::RunnerState;
 use crate::store::{RunnerInfo, RunnerRow, Runners};
 
 use crate::store::rows::{self, RUNNER_COLUMNS as COLUMNS};
@@ -59,7 +60,7 @@ impl Runners for SqliteStore {
         let lapsed: Vec<RunnerRow> = self
             .runners()?
             .into_iter()
-            .filter(|r| r.state == "alive" && lapsed(r))
+            .filter(|r| r.state == RunnerState::Alive && lapsed(r))
             .collect();
         if lapsed.is_empty() {
             return Ok(lapsed);
@@ -75,7 +76,7 @@ impl Runners for SqliteStore {
             )?;
             if n == 1 {
                 expired.push(RunnerRow {
-                    state: "expired".into(),
+                    state: RunnerState::Expired,
                     ..r
                 });
             }
