@@ -1,4 +1,4 @@
-//! tick on a real PostgreSQL server (SPEC §8): every command prints what
+//! tick on a real PostgreSQL server (docs/several-machines.md): every command prints what
 //! it prints on a file; several real `tick run` processes on one database
 //! start every fire once (counted by process starts, not rows) through
 //! kill -9, SIGSTOP past the lease, killed connections, a server restart

@@ -201,7 +201,7 @@ fn three_runners_start_every_fire_once_and_share_a_burst() {
     });
     let logs: Vec<String> = runners.into_iter().map(Runner::stop_killing).collect();
     // Before the burst: every fire once. During it all 15 workers are busy
-    // for 4 s, and the every-second jobs' backlog is coalesced (SPEC §4).
+    // for 4 s, and the every-second jobs' backlog is coalesced (docs/running.md).
     let to = burst_at - chrono::Duration::seconds(1);
     assert!(
         to - from >= chrono::Duration::seconds(3),
