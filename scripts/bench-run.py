@@ -7,7 +7,7 @@ Usage:
                                  [--idle-seconds N] [--only NAME ...]
                                  [--dir PARENT] [--keep]
 
-Prints progress on stderr, then on stdout a markdown table for the README
+Prints progress on stderr, then on stdout a markdown table for docs/performance.md
 (with the command and machine) and notes. Takes about 10 minutes with the
 defaults (--rounds 3, --seconds 20, --idle-seconds 20) on 2 cores. It runs
 one thing at a time; run it on an otherwise idle machine.

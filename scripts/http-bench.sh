@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures tick's HTTP side (README, "Performance" of the HTTP section):
+# Measures tick's HTTP side (docs/performance.md, "The HTTP server"):
 #  1. requests/s of the API, /metrics and the page with 10,000 jobs (wrk,
 #     from Debian's package: apt-get install wrk);
 #  2. what --http costs a runner: peak RSS and CPU over an idle minute,

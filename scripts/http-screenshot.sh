@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's screenshot of tick's web page: a demo jobs file, `tick
+# The screenshot of tick's web page in docs/http.md: a demo jobs file, `tick
 # serve` on a free port, Debian's headless Chromium, docs/jobs-page.png.
 # Usage: scripts/http-screenshot.sh [path/to/tick]
 set -euo pipefail

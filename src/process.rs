@@ -4,7 +4,7 @@
 //! to end the process group a dead runner left behind.
 //!
 //! Linux reads `/proc`; elsewhere nothing is known (every owner counts as
-//! dead, no group is ended) and the README says so.
+//! dead, no group is ended) and docs/running.md says so.
 
 use std::time::{Duration, Instant};
 

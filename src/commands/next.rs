@@ -14,7 +14,7 @@ use crate::trigger::input::parse_datetime;
 use crate::trigger::Schedule;
 
 pub fn run(args: &NextArgs, ctx: &super::Ctx) -> Result<()> {
-    // --from is "now" for every check and anchor (SPEC §2): an interval
+    // --from is "now" for every check and anchor (docs/triggers.md): an interval
     // without --start starts one interval after it, `date --in` counts
     // from it, and an --end or date before it is an error.
     let now = match &args.from {

@@ -21,7 +21,7 @@ use crate::units::{
 /// How deep combined triggers may nest (`any` in `all` in `any` ...).
 const MAX_NESTING: usize = 4;
 
-/// "Now" for the checks that compare with it (SPEC §2): the clock for
+/// "Now" for the checks that compare with it (docs/triggers.md): the clock for
 /// `add` and `reschedule`, `--from` for `tick next`.
 #[derive(Debug, Clone, Copy)]
 pub struct Now {

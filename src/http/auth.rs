@@ -180,7 +180,7 @@ impl Throttle {
         if map.len() >= MAX_PEERS && !map.contains_key(&key) {
             map.retain(|_, (left, at)| refilled(*left, *at, now) < FAIL_BURST);
             if map.len() >= MAX_PEERS {
-                key = IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED);
+                key = IpAddr::from([0u16; 8]); // `::`: one bucket for the rest
             }
         }
         let entry = map.entry(key).or_insert((FAIL_BURST, now));
@@ -201,7 +201,7 @@ fn peer_key(peer: Option<IpAddr>) -> IpAddr {
             .map(IpAddr::V4)
             .unwrap_or(IpAddr::V6(v6)),
         Some(ip) => ip,
-        None => return IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        None => return IpAddr::V4(Ipv4Addr::new(0, 0, 0, 0)),
     };
     match peer {
         ip if ip.is_loopback() => IpAddr::V4(Ipv4Addr::LOCALHOST),

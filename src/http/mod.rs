@@ -1,4 +1,4 @@
-//! Watching and steering over HTTP (SPEC §9): `tick serve` and `tick run
+//! Watching and steering over HTTP (docs/http.md): `tick serve` and `tick run
 //! --http`. Calls the same functions as `commands/`, never the store
 //! directly, so the API validates and answers exactly as the command line.
 //!

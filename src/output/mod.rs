@@ -136,7 +136,7 @@ pub fn describe_trigger(job: &Job) -> String {
     job.trigger.describe()
 }
 
-/// A job as JSON (SPEC §1 field names). Serialized straight to the writer:
+/// A job as JSON (the field names of docs/guide.md). Serialized straight to the writer:
 /// building `serde_json::Value` maps for 10,000 jobs costs more than the
 /// rest of `tick list --json` together.
 #[derive(Serialize)]
@@ -203,7 +203,7 @@ impl<'a> JobJson<'a> {
     }
 }
 
-/// An execution as JSON (SPEC §1 field names).
+/// An execution as JSON (the field names of docs/guide.md).
 #[derive(Serialize)]
 pub struct ExecutionJson<'a> {
     id: i64,

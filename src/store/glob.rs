@@ -228,12 +228,12 @@ fn set(chars: &mut std::iter::Peekable<std::str::Chars>) -> Result<Part, GlobErr
 /// range and written where they mean themselves (`]` first, then `-`,
 /// `^` last).
 fn sqlite_set(out: &mut String, negated: bool, ranges: &[(char, char)]) {
-    const SPECIAL: [char; 3] = [']', '-', '^'];
+    const SET_CHARS: [char; 3] = [']', '-', '^'];
     let mut has = [false; 3];
     let mut plain: Vec<(char, char)> = Vec::new();
     for &(lo, hi) in ranges {
         let mut start = lo as u32;
-        for (k, s) in SPECIAL.iter().enumerate() {
+        for (k, s) in SET_CHARS.iter().enumerate() {
             let s = *s as u32;
             if (start..=hi as u32).contains(&s) {
                 has[k] = true;
@@ -243,7 +243,7 @@ fn sqlite_set(out: &mut String, negated: bool, ranges: &[(char, char)]) {
                 start = s + 1;
             }
         }
-        // SPECIAL is in ascending order, so what is left is one range.
+        // SET_CHARS is in ascending order, so what is left is one range.
         if start <= hi as u32 {
             plain.push((char_at(start), hi));
         }

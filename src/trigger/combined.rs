@@ -1,4 +1,4 @@
-//! Combined triggers (SPEC §2), APScheduler's OrTrigger and AndTrigger:
+//! Combined triggers (docs/triggers.md), APScheduler's OrTrigger and AndTrigger:
 //! `any` fires whenever one of its parts fires, `all` only at instants at
 //! which every part fires. Each part is a whole [`Trigger`] with its own
 //! zone, daylight-saving rule and bounds.

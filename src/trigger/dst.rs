@@ -1,4 +1,4 @@
-//! From wall-clock matches to instants: the daylight-saving rules of SPEC §2.
+//! From wall-clock matches to instants: the daylight-saving rules of docs/triggers.md.
 //!
 //! A cron schedule matches wall-clock times (`trigger/cron.rs`); this module
 //! turns them into real instants in an IANA zone:

@@ -1,4 +1,4 @@
-//! Triggers: when a job fires (SPEC §2). Pure: no I/O and no clock reads;
+//! Triggers: when a job fires (docs/triggers.md). Pure: no I/O and no clock reads;
 //! whoever needs "now" passes it in.
 //!
 //! - `combined.rs`: `any` and `all` of several triggers;

@@ -25,7 +25,7 @@ impl Faked {
                 std::env::var_os("CI").is_none(),
                 "{LIB} is missing (Debian's faketime package), and CI is set"
             );
-            eprintln!("skipped: {LIB} is missing (install Debian's faketime)");
+            crate::util::skipped(&format!("{LIB} is missing (install Debian's faketime)"));
             return None;
         }
         let offset = env.path().join(format!("{name}.offset"));
@@ -51,6 +51,10 @@ fn successes(env: &Env) -> i64 {
 }
 
 #[test]
+#[cfg_attr(
+    tick_no_faketime,
+    ignore = "no libfaketime to step a runner's clock (apt-get install faketime)"
+)]
 fn a_forward_step_longer_than_the_lease_keeps_the_only_runner_running() {
     let env = Env::new();
     env.add_every_second(1, "true");
@@ -76,6 +80,10 @@ fn a_forward_step_longer_than_the_lease_keeps_the_only_runner_running() {
 }
 
 #[test]
+#[cfg_attr(
+    tick_no_faketime,
+    ignore = "no libfaketime to step a runner's clock (apt-get install faketime)"
+)]
 fn a_backward_step_neither_expires_the_runner_nor_lets_a_standby_take_over() {
     let env = Env::new();
     env.add_every_second(1, "true");
@@ -106,6 +114,10 @@ fn a_backward_step_neither_expires_the_runner_nor_lets_a_standby_take_over() {
 }
 
 #[test]
+#[cfg_attr(
+    tick_no_faketime,
+    ignore = "no libfaketime to step a runner's clock (apt-get install faketime)"
+)]
 fn a_run_across_a_backward_step_records_the_time_it_took() {
     let env = Env::new();
     // Every second; while one runs, the next fires are skipped.

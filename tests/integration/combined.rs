@@ -1,4 +1,4 @@
-//! Combined triggers (SPEC §2, `any` and `all`): through the real binary
+//! Combined triggers (`any` and `all`, docs/triggers.md): through the real binary
 //! (preview, add, list, show, export, errors, `tick run`), in-process
 //! against the scheduler's misfire rules, and property tests that `any` is
 //! the merge of its parts and `all` their agreement, over random parts and

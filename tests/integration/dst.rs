@@ -1,4 +1,4 @@
-//! Daylight-saving tables (SPEC §2) for four zones, in-process.
+//! Daylight-saving tables (docs/triggers.md) for four zones, in-process.
 //!
 //! 2026 transitions used below:
 //! - America/New_York: gap 03-08 02:00→03:00, fold 11-01 01:00–02:00 twice.

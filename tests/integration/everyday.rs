@@ -572,7 +572,7 @@ fn completion_offers_job_ids_and_zones_and_hides_generate() {
         .output()
         .is_err()
     {
-        eprintln!("skipped: no bash");
+        crate::util::skipped("no bash");
         return;
     }
     let env = Env::new();

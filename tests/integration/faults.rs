@@ -3,7 +3,8 @@
 //! file is left as it was (on a full disk: the same stored data and a file
 //! that passes `PRAGMA integrity_check`). Read-only and full disks are real mounts (a
 //! read-only bind mount, a 256 KiB tmpfs); where mounting is not allowed
-//! (not root) these two tests say so and check nothing.
+//! (not root) these two tests are ignored (see build.rs), and say so if a
+//! mount is refused anyway.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -40,6 +41,7 @@ fn one_error_line(out: &std::process::Output) -> String {
 }
 
 #[test]
+#[cfg_attr(tick_not_root, ignore = "needs root, to bind-mount a folder read-only")]
 fn read_only_filesystem() {
     let env = Env::new();
     let src = env.path().join("src");
@@ -52,7 +54,7 @@ fn read_only_filesystem() {
     .ok();
     let ro = env.path().join("ro");
     let Some(bind) = Mount::new(&["--bind", src.to_str().unwrap()], &ro) else {
-        eprintln!("skipped: cannot bind-mount here");
+        crate::util::skipped("cannot bind-mount here");
         return;
     };
     assert!(Command::new("mount")
@@ -91,12 +93,13 @@ fn read_only_filesystem() {
 }
 
 #[test]
+#[cfg_attr(tick_not_root, ignore = "needs root, to mount a small tmpfs")]
 fn full_disk() {
     let env = Env::new();
     let dir = env.path().join("small");
     let Some(_tmpfs) = Mount::new(&["-t", "tmpfs", "-o", "size=512k,mode=0700", "tmpfs"], &dir)
     else {
-        eprintln!("skipped: cannot mount a tmpfs here");
+        crate::util::skipped("cannot mount a tmpfs here");
         return;
     };
     let db = dir.join("jobs.db");

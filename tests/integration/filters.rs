@@ -1,5 +1,5 @@
 //! `list --state/--name/--limit` and `history --name` (with `--status`,
-//! `--limit`, an id) through the real binary (SPEC §7): each filter alone
+//! `--limit`, an id) through the real binary (docs/guide.md): each filter alone
 //! and combined, ids and names, glob metacharacters and the characters
 //! SQL patterns treat specially, the limit after list order, and the bad
 //! input. The same setup and cases run on PostgreSQL in

@@ -195,7 +195,7 @@ fn a_jobs_file_that_cannot_be_looked_at_is_an_error_not_no_jobs() {
                     std::env::var_os("CI").is_none(),
                     "no setpriv, and CI is set"
                 );
-                eprintln!("skipped: running as root without setpriv to be another user");
+                crate::util::skipped("running as root without setpriv to be another user");
                 return;
             };
             out

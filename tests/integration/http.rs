@@ -1,4 +1,4 @@
-//! `tick serve` and `tick run --http` (SPEC §9) through a real HTTP client
+//! `tick serve` and `tick run --http` (docs/http.md) through a real HTTP client
 //! (ureq) and raw sockets, on a random local port: every endpoint, every
 //! refusal (and that it wrote nothing), the limits, hostile text on the
 //! page, `/metrics` through Prometheus' own parser, and the page in a real

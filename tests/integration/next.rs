@@ -337,7 +337,7 @@ fn errors_stay_on_one_line_whatever_the_input() {
 }
 
 // ---------------------------------------------------------------------------
-// Validation parity with croniter, Quartz and APScheduler 3 (SPEC §2)
+// Validation parity with croniter, Quartz and APScheduler 3 (docs/triggers.md)
 // ---------------------------------------------------------------------------
 
 #[test]
@@ -456,7 +456,7 @@ fn day_of_week_ranges_ending_in_sunday_are_weekends() {
     assert!(line.contains("reversed range sat-fri"), "{line}");
 }
 
-/// Checks that compare with "now" use --from in `tick next` (SPEC §2).
+/// Checks that compare with "now" use --from in `tick next` (docs/triggers.md).
 #[test]
 fn from_is_now_for_every_check() {
     let env = Env::new();

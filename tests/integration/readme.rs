@@ -1,11 +1,12 @@
-//! The README works as written. Walking through it in order against a
-//! temp jobs file: every `tick ...` line of its `sh` blocks runs (except
-//! `tick run`, which runs until stopped and is tested in `run`), and every
-//! `$ tick ...` of its `console` blocks prints what the README shows
-//! below it: the same lines and words, with times, durations, counts and
-//! generated ids allowed to differ (they depend on when it runs). Scripts
-//! the examples mention (backup.sh, ...) are small stubs on PATH. Its
-//! JSON field lists name every field `--json` prints.
+//! The README and every `docs/*.md` work as written. Each is walked
+//! through in order against a temp jobs file of its own: every `tick ...`
+//! line of its `sh` blocks runs (except `tick run`, which runs until
+//! stopped and is tested in `run`), and every `$ tick ...` of its
+//! `console` blocks prints what the document shows below it: the same
+//! lines and words, with times, durations, counts and generated ids
+//! allowed to differ (they depend on when it runs). Scripts the examples
+//! mention (backup.sh, ...) are small stubs on PATH. The guide's JSON
+//! field lists name every field `--json` prints.
 
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
@@ -15,12 +16,27 @@ use serde_json::Value;
 
 use crate::util::Env;
 
-fn readme() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
+/// A document of the repository, by its path from the top.
+fn doc(path: &str) -> String {
+    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
+}
+
+/// The pages of `docs/`, by path from the top, in name order.
+fn doc_pages() -> Vec<String> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/docs");
+    let mut pages: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".md"))
+        .map(|name| format!("docs/{name}"))
+        .collect();
+    pages.sort();
+    pages
 }
 
 /// A step of the walk-through: a command to run, and for a `console`
-/// block the output the README shows for it.
+/// block the output the document shows for it.
 struct Step {
     command: String,
     shown: Option<String>,
@@ -111,7 +127,7 @@ fn shape(text: &str, generated: &[String]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Whether the README's sample (its words as `shape` gives them with no
+/// Whether the document's sample (its words as `shape` gives them with no
 /// generated ids known) shows what was printed: the same words, where a
 /// generated id printed may be any id of tick's alphabet in the sample.
 fn same(shown: &[Vec<String>], printed: &[Vec<String>]) -> bool {
@@ -150,8 +166,9 @@ fn same_rows(shown: &[Vec<String>], printed: &[Vec<String>]) -> bool {
     })
 }
 
-#[test]
-fn the_readme_walk_through_runs_and_prints_what_it_shows() {
+/// Walk one document through in its own temp jobs file (see the top of
+/// this file); what failed, and the temp folder it ran in.
+fn walk(path: &str) -> (Vec<String>, Env, Vec<Step>) {
     let env = Env::new();
     let stubs = env.path().join("stubs");
     std::fs::create_dir(&stubs).unwrap();
@@ -164,17 +181,15 @@ fn the_readme_walk_through_runs_and_prints_what_it_shows() {
         .parent()
         .unwrap()
         .to_path_buf();
-    let path = format!(
+    let search = format!(
         "{}:{}:{}",
         stubs.display(),
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let steps = steps(&readme());
-    assert!(steps.len() >= 40, "only {} commands found", steps.len());
-    assert!(steps.iter().filter(|s| s.shown.is_some()).count() >= 10);
+    let steps = steps(&doc(path));
     let mut failures = Vec::new();
-    // The ids `tick add` generated: they differ from the README's.
+    // The ids `tick add` generated: they differ from the document's.
     let mut generated: Vec<String> = Vec::new();
     for step in &steps {
         // Bounded: a step that hangs (`logs --follow` that never ends) is
@@ -182,7 +197,7 @@ fn the_readme_walk_through_runs_and_prints_what_it_shows() {
         let out = Command::new("timeout")
             .args(["-k", "5", "60", "/bin/sh", "-c", &step.command])
             .current_dir(env.path())
-            .env("PATH", &path)
+            .env("PATH", &search)
             .env("TICK_DB", env.db())
             .env("TZ", "UTC")
             .env("NO_COLOR", "1")
@@ -199,7 +214,7 @@ fn the_readme_walk_through_runs_and_prints_what_it_shows() {
         }
         match &step.shown {
             None if !out.status.success() => failures.push(format!(
-                "{}\n  -> {:?}: {}",
+                "{path}: {}\n  -> {:?}: {}",
                 step.command,
                 out.status.code(),
                 stderr.trim()
@@ -214,7 +229,7 @@ fn the_readme_walk_through_runs_and_prints_what_it_shows() {
                 let listing = step.command.starts_with("tick list");
                 if !(same(&a, &b) || listing && same_rows(&a, &b)) {
                     failures.push(format!(
-                        "$ {}\n--- the README shows:\n{shown}--- it printed:\n{printed}",
+                        "$ {}\n--- {path} shows:\n{shown}--- it printed:\n{printed}",
                         step.command
                     ));
                 }
@@ -222,11 +237,19 @@ fn the_readme_walk_through_runs_and_prints_what_it_shows() {
             None => {}
         }
     }
+    (failures, env, steps)
+}
+
+#[test]
+fn the_readme_walk_through_runs_and_prints_what_it_shows() {
+    let (failures, env, steps) = walk("README.md");
     assert!(
         failures.is_empty(),
         "README steps that failed:\n{}",
         failures.join("\n")
     );
+    assert!(steps.len() >= 15, "only {} commands found", steps.len());
+    assert!(steps.iter().filter(|s| s.shown.is_some()).count() >= 3);
     // The walk-through really did something.
     let logs = Command::new(env!("CARGO_BIN_EXE_tick"))
         .args(["logs", "backup"])
@@ -235,6 +258,38 @@ fn the_readme_walk_through_runs_and_prints_what_it_shows() {
         .unwrap();
     assert!(String::from_utf8_lossy(&logs.stdout).contains("backup.sh --full: ok"));
     assert!(env.path().join("my.crontab").exists());
+}
+
+#[test]
+fn every_doc_walk_through_runs_and_prints_what_it_shows() {
+    let pages = doc_pages();
+    assert!(pages.len() >= 8, "only {pages:?} in docs/");
+    let (mut failures, mut commands, mut samples) = (Vec::new(), 0, 0);
+    for page in &pages {
+        let (failed, env, steps) = walk(page);
+        failures.extend(failed);
+        commands += steps.len();
+        samples += steps.iter().filter(|s| s.shown.is_some()).count();
+        if page == "docs/guide.md" {
+            // The guide's walk-through really did something.
+            let logs = Command::new(env!("CARGO_BIN_EXE_tick"))
+                .args(["logs", "backup"])
+                .env("TICK_DB", env.db())
+                .output()
+                .unwrap();
+            let out = String::from_utf8_lossy(&logs.stdout);
+            if !out.contains("backup.sh --full: ok") {
+                failures.push(format!("{page}: tick logs backup printed {out}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "docs/ steps that failed:\n{}",
+        failures.join("\n")
+    );
+    assert!(commands >= 40, "only {commands} commands found in docs/");
+    assert!(samples >= 10, "only {samples} samples found in docs/");
 }
 
 #[test]
@@ -258,7 +313,7 @@ fn shapes_mask_what_depends_on_the_moment() {
     assert!(!same(&shape("backup", &[]), &shape("health", &[])));
 }
 
-/// The backticked names in the README after `intro`, up to `end`
+/// The backticked names in the guide after `intro`, up to `end`
 /// (blanks and line breaks alike).
 fn fields_listed(text: &str, intro: &str, end: &str) -> BTreeSet<String> {
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -283,7 +338,7 @@ fn the_json_field_lists_are_complete() {
     env.tick(&["add", "--id", "j", "cron", "@daily", "--", "true"])
         .ok();
     env.tick(&["fire", "j"]).ok();
-    let text = readme();
+    let text = doc("docs/guide.md");
     let list: Value = serde_json::from_str(&env.tick(&["list", "--json"]).ok()).unwrap();
     let mut listed = fields_listed(
         &text,

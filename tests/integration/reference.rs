@@ -1,4 +1,4 @@
-//! The crontab schedule engine against a brute-force reference (SPEC §2).
+//! The crontab schedule engine against a brute-force reference (docs/triggers.md).
 //!
 //! The reference below is deliberately the slow, definitional reading of the
 //! contract and shares no code with `tick::trigger::cron` / `dst`:
@@ -228,7 +228,7 @@ struct RefCron {
     dow: Field,
     /// 6 fields: match to the second; 5 fields: second 0 only.
     has_seconds: bool,
-    /// Neither minute nor hour starts with `*` (SPEC §2's fixed-time rule).
+    /// Neither minute nor hour starts with `*` (the fixed-time rule of docs/triggers.md).
     fixed_time: bool,
 }
 
@@ -298,7 +298,7 @@ impl RefCron {
 }
 
 // ---------------------------------------------------------------------------
-// Reference mapping to instants (SPEC §2, daylight saving)
+// Reference mapping to instants (daylight saving, docs/triggers.md)
 // ---------------------------------------------------------------------------
 
 fn local(tz: Tz, t: DateTime<Utc>) -> NaiveDateTime {

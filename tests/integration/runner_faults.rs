@@ -144,6 +144,7 @@ fn a_replaced_jobs_file_stops_the_runner_with_a_clear_error() {
 }
 
 #[test]
+#[cfg_attr(tick_not_root, ignore = "needs root, to mount a small tmpfs")]
 fn a_full_disk_for_seconds_does_not_kill_the_runner() {
     let env = Env::new();
     let mnt = env.path().join("small");
@@ -158,7 +159,7 @@ fn a_full_disk_for_seconds_does_not_kill_the_runner() {
             std::env::var_os("CI").is_none(),
             "CI runs as root: mount must work"
         );
-        eprintln!("skipped: cannot mount a tmpfs here (not root)");
+        crate::util::skipped("cannot mount a tmpfs here (not root)");
         return;
     }
     struct Unmount<'a>(&'a std::path::Path);

@@ -2,7 +2,8 @@
 //! jobs file (`-wal`, `-shm`, `-journal`, `.lock`) and the folders above it
 //! are checked like the file itself; links never make a second file or a
 //! second runner. Tests that need files of another user (`nobody`) run as
-//! root; elsewhere they say they were skipped, and under `CI` they fail.
+//! root; elsewhere they are ignored or say they were skipped, and under
+//! `CI` they fail.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -21,7 +22,7 @@ fn can_chown(test: &str) -> bool {
         std::env::var_os("CI").is_none(),
         "{test} needs root to make files another user's, and CI is set"
     );
-    eprintln!("skipped: {test} needs root to make files another user's");
+    crate::util::skipped(&format!("{test} needs root to make files another user's"));
     false
 }
 
@@ -99,6 +100,7 @@ fn a_group_writable_wal_is_refused_with_the_chmod_that_fixes_it() {
 }
 
 #[test]
+#[cfg_attr(tick_not_root, ignore = "needs root, to make files another user's")]
 fn files_beside_the_jobs_file_owned_by_another_user_are_refused() {
     if !can_chown("files_beside_the_jobs_file_owned_by_another_user_are_refused") {
         return;
@@ -132,6 +134,7 @@ fn files_beside_the_jobs_file_owned_by_another_user_are_refused() {
 }
 
 #[test]
+#[cfg_attr(tick_not_root, ignore = "needs root, to make files another user's")]
 fn another_users_write_ahead_log_never_runs_as_you() {
     // The attack as reported: the folder belongs to another user, who puts
     // the write-ahead log of their own tick file beside your jobs file.

@@ -1,4 +1,4 @@
-//! Scale (SPEC §7): what must not grow with the number of jobs. Timings
+//! Scale (docs/performance.md): what must not grow with the number of jobs. Timings
 //! live in `scripts/bench-cli.py`; here, sizes and counts.
 
 use std::path::Path;

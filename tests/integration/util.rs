@@ -8,6 +8,18 @@ use std::time::{Duration, Instant};
 
 use rustix::process::{kill_process, Pid, Signal};
 
+/// Say that the running test (or a part of it) was skipped, and why, where
+/// a person sees it: straight to stderr, past libtest's capture, which
+/// swallows `eprintln!` of a passing test. Whole tests that need a tool
+/// are rather `#[ignore]`d when it is missing (see `build.rs`), which the
+/// summary counts; this is for what only the test itself can find out.
+pub fn skipped(why: &str) {
+    use std::io::Write;
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("a test");
+    let _ = writeln!(std::io::stderr(), "test {test}: skipped: {why}");
+}
+
 /// A temp folder with its own jobs file path and a clean environment.
 pub struct Env {
     dir: tempfile::TempDir,
@@ -275,7 +287,7 @@ impl Run {
                 std::env::var_os("CI").is_none(),
                 "no `script` for a terminal, and CI is set"
             );
-            eprintln!("skipped: no `script` (util-linux) for a terminal");
+            skipped("no `script` (util-linux) for a terminal");
             return None;
         }
         let mut line: Vec<String> = ["timeout", "-s", "INT", "-k", "5", &secs.to_string()]

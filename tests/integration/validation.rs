@@ -1,4 +1,4 @@
-//! One validation path for every command (SPEC §2): a trigger or option
+//! One validation path for every command (docs/triggers.md): a trigger or option
 //! refused by `add` is refused the same way by `reschedule`, `modify` and
 //! `fire`, and a rescheduled job keeps what it was not told to change.
 

@@ -1,4 +1,4 @@
-//! Every zone of the tz database, 2024-2030 (SPEC §2): fire times strictly
+//! Every zone of the tz database, 2024-2030 (docs/triggers.md): fire times strictly
 //! increase, a fixed-time schedule fires exactly once per local day (a time
 //! in a gap collapses to the gap's end, a time in a fold fires in its first
 //! pass), and around every offset change a wildcard schedule fires at

@@ -1,4 +1,4 @@
-//! The crontab syntax (SPEC §2): 5 fields `min hour dom month dow` or 6 with
+//! The crontab syntax (docs/triggers.md): 5 fields `min hour dom month dow` or 6 with
 //! seconds first, macros, names, `?`, and the day rules `L`, `LW`, `nW`,
 //! `nL`, `n#k`, compiled into a [`CronSchedule`].
 //!

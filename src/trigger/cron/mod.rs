@@ -7,7 +7,7 @@
 //!
 //! The engine knows only wall-clock time (`NaiveDateTime`): it answers "what
 //! is the first local time at or after this one that matches?". Mapping wall
-//! times to instants, with the daylight-saving rules of SPEC §2, lives in
+//! times to instants, with the daylight-saving rules of docs/triggers.md, lives in
 //! `trigger/dst.rs`. No I/O, no clock reads.
 
 mod aps;
@@ -36,7 +36,7 @@ pub struct CronSchedule {
     /// `None` means every year.
     years: Option<Vec<u64>>,
     /// Minute and hour fields both restricted (neither starts with `*`): the
-    /// fixed-time daylight-saving rule of SPEC §2 applies.
+    /// fixed-time daylight-saving rule of docs/triggers.md applies.
     fixed_time: bool,
 }
 
@@ -75,7 +75,7 @@ enum DayRule {
 }
 
 impl CronSchedule {
-    /// True when the fixed-time daylight-saving rule applies (SPEC §2).
+    /// True when the fixed-time daylight-saving rule applies (docs/triggers.md).
     pub fn is_fixed_time(&self) -> bool {
         self.fixed_time
     }

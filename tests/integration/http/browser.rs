@@ -49,7 +49,7 @@ pub fn browser(width: u32, height: u32) -> Option<Browser> {
             std::env::var_os("CI").is_none(),
             "no chromium or chromedriver (apt-get install chromium chromium-driver), and CI is set"
         );
-        eprintln!("skipped: no /usr/bin/chromium or /usr/bin/chromedriver for the browser tests");
+        crate::util::skipped("no /usr/bin/chromium or /usr/bin/chromedriver for the browser tests");
         return None;
     }
     let port = TcpListener::bind("127.0.0.1:0")
@@ -239,6 +239,10 @@ fn assert_inert(b: &Browser) {
 }
 
 #[test]
+#[cfg_attr(
+    tick_no_chromium,
+    ignore = "no /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)"
+)]
 fn the_jobs_table_renders_and_hostile_text_stays_text_in_a_browser() {
     let env = Env::new();
     add_hostile(&env);
@@ -287,6 +291,10 @@ fn the_jobs_table_renders_and_hostile_text_stays_text_in_a_browser() {
 }
 
 #[test]
+#[cfg_attr(
+    tick_no_chromium,
+    ignore = "no /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)"
+)]
 fn pause_from_the_page_after_logging_in_in_a_browser() {
     let env = Env::new();
     let tok = token_file(&env);
@@ -333,6 +341,10 @@ fn pause_from_the_page_after_logging_in_in_a_browser() {
 /// On a phone-sized window the page does not overflow sideways: wide
 /// tables scroll in their own box.
 #[test]
+#[cfg_attr(
+    tick_no_chromium,
+    ignore = "no /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)"
+)]
 fn the_page_fits_a_phone() {
     let env = Env::new();
     add_hostile(&env);

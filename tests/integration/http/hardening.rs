@@ -49,7 +49,9 @@ fn other_user(test: &str) -> Option<u32> {
             std::env::var_os("CI").is_none(),
             "{test} needs a second user (useradd {NAME} as root), and CI is set"
         );
-        eprintln!("skipped: {test} needs a second user and cannot make one (not root?)");
+        crate::util::skipped(&format!(
+            "{test} needs a second user and cannot make one (not root?)"
+        ));
     }
     found
 }

@@ -32,7 +32,7 @@ print(json.dumps(out))
             std::env::var_os("CI").is_none(),
             "python3 with prometheus_client is needed (pip install prometheus_client), and CI is set"
         );
-        eprintln!("skipped: no python3 with prometheus_client to parse /metrics");
+        crate::util::skipped("no python3 with prometheus_client to parse /metrics");
         return None;
     }
     let mut child = Command::new("python3")
@@ -89,6 +89,10 @@ fn unix(t: &Value) -> f64 {
 }
 
 #[test]
+#[cfg_attr(
+    tick_no_prometheus_client,
+    ignore = "no python3 prometheus_client to parse /metrics (pip install prometheus_client)"
+)]
 fn metrics_parse_and_count_what_the_history_holds() {
     let env = Env::new();
     add_cron(&env, "ok", "0 3 * * *", "true");

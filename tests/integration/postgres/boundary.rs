@@ -61,6 +61,10 @@ fn runner(env: &Env, pg: &Pg, name: &str) -> Runner {
 }
 
 #[test]
+#[cfg_attr(
+    tick_no_postgres,
+    ignore = "no PostgreSQL server answered at TICK_TEST_PG (default 127.0.0.1:5432) when built"
+)]
 fn kill_9_right_after_a_fire_never_runs_it_twice_nor_loses_its_row_on_postgres() {
     let Some(pg) = Pg::new() else { return };
     let env = Env::new();
@@ -83,6 +87,10 @@ fn kill_9_right_after_a_fire_never_runs_it_twice_nor_loses_its_row_on_postgres()
 }
 
 #[test]
+#[cfg_attr(
+    tick_no_postgres,
+    ignore = "no PostgreSQL server answered at TICK_TEST_PG (default 127.0.0.1:5432) when built"
+)]
 fn a_runner_frozen_past_its_lease_right_after_a_fire_starts_nothing_twice_on_postgres() {
     let Some(pg) = Pg::new() else { return };
     let env = Env::new();
@@ -111,6 +119,10 @@ fn a_runner_frozen_past_its_lease_right_after_a_fire_starts_nothing_twice_on_pos
 }
 
 #[test]
+#[cfg_attr(
+    tick_no_postgres,
+    ignore = "no PostgreSQL server answered at TICK_TEST_PG (default 127.0.0.1:5432) when built"
+)]
 fn brief_repeated_connection_drops_never_cost_a_runner_its_lease() {
     let Some(pg) = Pg::new() else { return };
     let env = Env::new();

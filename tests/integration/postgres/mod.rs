@@ -1,4 +1,4 @@
-//! tick on a real PostgreSQL server (SPEC §8): every command prints what
+//! tick on a real PostgreSQL server (docs/several-machines.md): every command prints what
 //! it prints on a file; several real `tick run` processes on one database
 //! start every fire once (counted by process starts, not rows) through
 //! kill -9, SIGSTOP past the lease, killed connections, a server restart
@@ -70,7 +70,7 @@ impl Pg {
                     "no PostgreSQL server at {} ({e}), and CI is set",
                     server()
                 );
-                eprintln!("skipped: no PostgreSQL server at {} ({e})", server());
+                crate::util::skipped(&format!("no PostgreSQL server at {} ({e})", server()));
                 return None;
             }
         };
@@ -150,6 +150,10 @@ fn normalise(text: &str, location: &str, mask: bool) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    tick_no_postgres,
+    ignore = "no PostgreSQL server answered at TICK_TEST_PG (default 127.0.0.1:5432) when built"
+)]
 fn every_command_prints_the_same_on_postgres_as_on_a_file() {
     let Some(pg) = Pg::new() else { return };
     let env = Env::new();
@@ -319,6 +323,10 @@ fn every_command_prints_the_same_on_postgres_as_on_a_file() {
 }
 
 #[test]
+#[cfg_attr(
+    tick_no_postgres,
+    ignore = "no PostgreSQL server answered at TICK_TEST_PG (default 127.0.0.1:5432) when built"
+)]
 fn filters_answer_the_same_on_postgres_as_on_a_file() {
     let Some(pg) = Pg::new() else { return };
     let env = Env::new();
@@ -473,6 +481,10 @@ fn bad_urls_are_one_line_errors_and_no_password_is_ever_printed() {
 }
 
 #[test]
+#[cfg_attr(
+    tick_no_postgres,
+    ignore = "no PostgreSQL server answered at TICK_TEST_PG (default 127.0.0.1:5432) when built"
+)]
 fn copy_moves_jobs_and_history_between_a_file_and_postgres_all_or_nothing() {
     let Some(pg) = Pg::new() else { return };
     let env = Env::new();
@@ -555,6 +567,10 @@ fn copy_moves_jobs_and_history_between_a_file_and_postgres_all_or_nothing() {
 }
 
 #[test]
+#[cfg_attr(
+    tick_no_postgres,
+    ignore = "no PostgreSQL server answered at TICK_TEST_PG (default 127.0.0.1:5432) when built"
+)]
 fn schemas_keep_stores_apart_and_a_newer_schema_is_refused() {
     let Some(pg) = Pg::new() else { return };
     let env = Env::new();
@@ -596,11 +612,15 @@ fn schemas_keep_stores_apart_and_a_newer_schema_is_refused() {
 }
 
 #[test]
+#[cfg_attr(
+    tick_no_postgres,
+    ignore = "no PostgreSQL server answered at TICK_TEST_PG (default 127.0.0.1:5432) when built"
+)]
 fn sslmode_require_encrypts_and_verify_full_checks_the_certificate() {
     let Some(pg) = Pg::new() else { return };
     let ssl: String = admin().unwrap().query_one("SHOW ssl", &[]).unwrap().get(0);
     if ssl != "on" {
-        eprintln!("skipped: the test server has no TLS");
+        crate::util::skipped("the test server has no TLS");
         return;
     }
     let env = Env::new();

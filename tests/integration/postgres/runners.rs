@@ -151,6 +151,10 @@ fn pg_runner(env: &Env, pg: &Pg, name: &str, extra: &[&str]) -> Runner {
 
 /// Replace what differs between the two stores by design: their names,
 #[test]
+#[cfg_attr(
+    tick_no_postgres,
+    ignore = "no PostgreSQL server answered at TICK_TEST_PG (default 127.0.0.1:5432) when built"
+)]
 fn three_runners_start_every_fire_once_and_share_a_burst() {
     let Some(pg) = Pg::new() else { return };
     let env = Env::new();
@@ -201,7 +205,7 @@ fn three_runners_start_every_fire_once_and_share_a_burst() {
     });
     let logs: Vec<String> = runners.into_iter().map(Runner::stop_killing).collect();
     // Before the burst: every fire once. During it all 15 workers are busy
-    // for 4 s, and the every-second jobs' backlog is coalesced (SPEC §4).
+    // for 4 s, and the every-second jobs' backlog is coalesced (docs/running.md).
     let to = burst_at - chrono::Duration::seconds(1);
     assert!(
         to - from >= chrono::Duration::seconds(3),
@@ -231,6 +235,10 @@ fn three_runners_start_every_fire_once_and_share_a_burst() {
 }
 
 #[test]
+#[cfg_attr(
+    tick_no_postgres,
+    ignore = "no PostgreSQL server answered at TICK_TEST_PG (default 127.0.0.1:5432) when built"
+)]
 fn kill_9_of_a_runner_fails_over_and_its_run_is_interrupted() {
     let Some(pg) = Pg::new() else { return };
     let env = Env::new();
@@ -290,6 +298,10 @@ fn kill_9_of_a_runner_fails_over_and_its_run_is_interrupted() {
 }
 
 #[test]
+#[cfg_attr(
+    tick_no_postgres,
+    ignore = "no PostgreSQL server answered at TICK_TEST_PG (default 127.0.0.1:5432) when built"
+)]
 fn a_runner_stopped_past_its_lease_is_taken_over_and_runs_nothing_the_others_took() {
     let Some(pg) = Pg::new() else { return };
     let env = Env::new();
@@ -322,6 +334,10 @@ fn a_runner_stopped_past_its_lease_is_taken_over_and_runs_nothing_the_others_too
 }
 
 #[test]
+#[cfg_attr(
+    tick_no_postgres,
+    ignore = "no PostgreSQL server answered at TICK_TEST_PG (default 127.0.0.1:5432) when built"
+)]
 fn killed_connections_and_simultaneous_starts_lose_and_double_nothing() {
     let Some(pg) = Pg::new() else { return };
     let env = Env::new();
@@ -361,6 +377,14 @@ fn killed_connections_and_simultaneous_starts_lose_and_double_nothing() {
 }
 
 #[test]
+#[cfg_attr(
+    tick_no_postgres,
+    ignore = "no PostgreSQL server answered at TICK_TEST_PG (default 127.0.0.1:5432) when built"
+)]
+#[cfg_attr(
+    all(tick_not_root, not(tick_no_postgres)),
+    ignore = "needs root, to restart the local PostgreSQL cluster"
+)]
 fn a_server_restart_under_load_loses_and_doubles_nothing() {
     // The local cluster of the test server's port (Debian's tools), if
     // this process may restart it.
@@ -381,7 +405,9 @@ fn a_server_restart_under_load_loses_and_doubles_nothing() {
             })
         });
     let (Some((version, name)), true) = (cluster, rustix::process::geteuid().is_root()) else {
-        eprintln!("skipped: needs root and a local Debian cluster on port {port} to restart");
+        crate::util::skipped(&format!(
+            "needs root and a local Debian cluster on port {port} to restart"
+        ));
         return;
     };
     let ctl = |what: &str| {
@@ -422,6 +448,10 @@ fn a_server_restart_under_load_loses_and_doubles_nothing() {
 }
 
 #[test]
+#[cfg_attr(
+    tick_no_postgres,
+    ignore = "no PostgreSQL server answered at TICK_TEST_PG (default 127.0.0.1:5432) when built"
+)]
 fn max_instances_counts_copies_on_every_runner_and_changes_arrive_at_once() {
     let Some(pg) = Pg::new() else { return };
     let env = Env::new();
