@@ -5,73 +5,18 @@
 use std::io::Write;
 
 use anyhow::Result;
-use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
+use chrono::Utc;
 
-use super::trigger::resolve_tz;
 use super::Ctx;
+use crate::args::trigger::resolve_tz;
 use crate::cli::RunnersArgs;
-use crate::output::{self, local_time, Style, Table};
-use crate::store::RunnerRow;
-
-/// A runner as JSON (here and in the HTTP API): times in RFC 3339 in
-/// your zone.
-#[derive(Serialize)]
-pub struct RunnerJson<'a> {
-    id: i64,
-    name: &'a str,
-    host: &'a str,
-    pid: i64,
-    version: &'a str,
-    started_at: String,
-    renewed_at: String,
-    lease_ms: i64,
-    running: i64,
-    pub state: &'a str,
-}
-
-impl<'a> RunnerJson<'a> {
-    pub fn new(r: &'a RunnerRow, now: DateTime<Utc>, tz: chrono_tz::Tz) -> Self {
-        RunnerJson {
-            id: r.id,
-            name: &r.name,
-            host: &r.host,
-            pid: r.pid,
-            version: &r.version,
-            started_at: output::rfc3339(r.started_at, tz),
-            renewed_at: output::rfc3339(r.renewed_at, tz),
-            lease_ms: r.lease_ms,
-            running: r.running,
-            state: state(r, now),
-        }
-    }
-}
-
-/// The state to show: the stored one, or `expired` for an alive runner
-/// whose lease ran out by `now`.
-pub fn state(r: &RunnerRow, now: DateTime<Utc>) -> &str {
-    if r.state == "alive" && r.renewed_at + Duration::milliseconds(r.lease_ms) < now {
-        "expired"
-    } else {
-        &r.state
-    }
-}
-
-fn state_style(state: &str) -> Style {
-    match state {
-        "alive" => Style::Green,
-        "expired" => Style::Red,
-        _ => Style::Dim,
-    }
-}
+use crate::ops;
+use crate::output::{self, local_time, runner_style, RunnerJson, Style, Table};
 
 pub fn run(args: &RunnersArgs, ctx: &Ctx) -> Result<()> {
     let tz = resolve_tz(None)?;
     let now = Utc::now();
-    let runners = match ctx.store_for_read()? {
-        Some(store) => store.runners()?,
-        None => Vec::new(),
-    };
+    let runners = ops::runners::runners(ctx)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         let items: Vec<RunnerJson> = runners
@@ -91,7 +36,7 @@ pub fn run(args: &RunnersArgs, ctx: &Ctx) -> Result<()> {
             ctx.color,
         );
         for r in &runners {
-            let st = state(r, now);
+            let st = ops::runners::state(r, now);
             t.cell(&r.name, Style::Plain);
             t.cell(&r.host, Style::Plain);
             t.cell_fmt(format_args!("{}", r.pid), Style::Plain);
@@ -99,7 +44,7 @@ pub fn run(args: &RunnersArgs, ctx: &Ctx) -> Result<()> {
             t.cell(&local_time(r.started_at, tz), Style::Plain);
             t.cell(&local_time(r.renewed_at, tz), Style::Plain);
             t.cell_fmt(format_args!("{}", r.running), Style::Plain);
-            t.cell(st, state_style(st));
+            t.cell(st, runner_style(st));
         }
         t.write(&mut out, "")?;
     }

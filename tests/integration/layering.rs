@@ -135,7 +135,11 @@ fn graph() -> Graph {
     rust_files(&src, &mut files);
     let mut graph = Graph::new();
     for path in files {
-        let rel = path.strip_prefix(&src).unwrap().to_string_lossy().into_owned();
+        let rel = path
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let module = rel
             .split('/')
             .next()
@@ -146,7 +150,11 @@ fn graph() -> Graph {
             continue;
         }
         let text = without_comments(&std::fs::read_to_string(&path).unwrap());
-        let prefix = if module == "main" { "tick::" } else { "crate::" };
+        let prefix = if module == "main" {
+            "tick::"
+        } else {
+            "crate::"
+        };
         for to in referred(&text, prefix) {
             if to != module {
                 graph
