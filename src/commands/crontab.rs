@@ -303,79 +303,19 @@ pub fn export(_args: &ExportArgs, ctx: &Ctx) -> Result<()> {
     let mut env: BTreeMap<String, String> = BTreeMap::new();
     for job in &jobs {
         let warn = |why: &str| eprintln!("warning: job {}: {why}", job.id);
-        if job.state != JobState::Active {
-            warn(&format!("not exported: it is {}", job.state));
-            continue;
-        }
-        let schedule = match &job.trigger.schedule {
-            ScheduleSpec::Reboot => "@reboot".to_string(),
-            ScheduleSpec::Cron {
-                cron: CronSource::Expr(e),
-            } => {
-                let fields: Vec<&str> = e.split_whitespace().collect();
-                match fields.len() {
-                    6 if fields[0] == "0" => fields[1..].join(" "),
-                    6 => {
-                        warn("not exported: crontab has no seconds field");
-                        continue;
-                    }
-                    _ => e.clone(),
-                }
-            }
-            ScheduleSpec::Cron {
-                cron: CronSource::Fields(_),
-            } => {
-                warn(
-                    "not exported: APScheduler-style fields (--hour ...) have no crontab form here",
-                );
-                continue;
-            }
-            ScheduleSpec::Any { .. } | ScheduleSpec::All { .. } => {
-                warn("not exported: crontab has no combined (any/all) triggers");
-                continue;
-            }
-            other => {
-                warn(&format!(
-                    "not exported: crontab cannot express {} triggers",
-                    other.kind()
-                ));
-                continue;
-            }
-        };
-        let command = match crontab::write_command(&crontab::cron_command(&job.command)) {
-            Ok(c) => c,
+        let line = schedule(job).and_then(|schedule| {
+            let command = crontab::write_command(&crontab::cron_command(&job.command))
+                .map_err(|why| format!("not exported: {why}"))?;
+            Ok((schedule, command))
+        });
+        let (schedule, command) = match line {
+            Ok(line) => line,
             Err(why) => {
-                warn(&format!("not exported: {why}"));
+                warn(&why);
                 continue;
             }
         };
-        let o = &job.options;
-        let defaults = JobOptions::default();
-        let mut lost = Vec::new();
-        if o.timeout.is_some() {
-            lost.push("--timeout");
-        }
-        if o.cwd.is_some() {
-            lost.push("--cwd");
-        }
-        if o.max_instances != defaults.max_instances {
-            lost.push("--max-instances");
-        }
-        if o.retries > 0 {
-            lost.push("--retries");
-        }
-        if o.coalesce != defaults.coalesce || o.misfire_grace != defaults.misfire_grace {
-            lost.push("misfire handling");
-        }
-        if job.trigger.jitter > 0 || job.trigger.start.is_some() || job.trigger.end.is_some() {
-            lost.push("--jitter/--start/--end");
-        }
-        if !lost.is_empty() {
-            warn(&format!(
-                "exported without {} (crontab has no such thing)",
-                lost.join(", ")
-            ));
-        }
+        warn_lost(job, &warn);
         if zone.as_deref() != Some(job.trigger.timezone.as_str()) {
             writeln!(out, "CRON_TZ={}", job.trigger.timezone)?;
             zone = Some(job.trigger.timezone.clone());
@@ -389,6 +329,75 @@ pub fn export(_args: &ExportArgs, ctx: &Ctx) -> Result<()> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// A job's crontab schedule, or why it is not exported: not active, or a trigger crontab cannot express.
+fn schedule(job: &Job) -> Result<String, String> {
+    if job.state != JobState::Active {
+        return Err(format!("not exported: it is {}", job.state));
+    }
+    let schedule = match &job.trigger.schedule {
+        ScheduleSpec::Reboot => "@reboot".to_string(),
+        ScheduleSpec::Cron {
+            cron: CronSource::Expr(e),
+        } => {
+            let fields: Vec<&str> = e.split_whitespace().collect();
+            match fields.len() {
+                6 if fields[0] == "0" => fields[1..].join(" "),
+                6 => return Err("not exported: crontab has no seconds field".into()),
+                _ => e.clone(),
+            }
+        }
+        ScheduleSpec::Cron {
+            cron: CronSource::Fields(_),
+        } => {
+            return Err(
+                "not exported: APScheduler-style fields (--hour ...) have no crontab form here"
+                    .into(),
+            )
+        }
+        ScheduleSpec::Any { .. } | ScheduleSpec::All { .. } => {
+            return Err("not exported: crontab has no combined (any/all) triggers".into())
+        }
+        other => {
+            return Err(format!(
+                "not exported: crontab cannot express {} triggers",
+                other.kind()
+            ))
+        }
+    };
+    Ok(schedule)
+}
+
+/// Warn about what a job has that its crontab line cannot keep.
+fn warn_lost(job: &Job, warn: &dyn Fn(&str)) {
+    let o = &job.options;
+    let defaults = JobOptions::default();
+    let mut lost = Vec::new();
+    if o.timeout.is_some() {
+        lost.push("--timeout");
+    }
+    if o.cwd.is_some() {
+        lost.push("--cwd");
+    }
+    if o.max_instances != defaults.max_instances {
+        lost.push("--max-instances");
+    }
+    if o.retries > 0 {
+        lost.push("--retries");
+    }
+    if o.coalesce != defaults.coalesce || o.misfire_grace != defaults.misfire_grace {
+        lost.push("misfire handling");
+    }
+    if job.trigger.jitter > 0 || job.trigger.start.is_some() || job.trigger.end.is_some() {
+        lost.push("--jitter/--start/--end");
+    }
+    if !lost.is_empty() {
+        warn(&format!(
+            "exported without {} (crontab has no such thing)",
+            lost.join(", ")
+        ));
+    }
 }
 
 /// Write the `NAME=value` lines `job` needs beyond those in force (`env`),
