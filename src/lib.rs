@@ -1,9 +1,14 @@
 //! tick: a cron replacement driven from the terminal.
 //!
 //! The crate is a library with a thin binary (`src/main.rs`), so tests reach
-//! every module in-process. Arrows point one way:
-//! `cli → commands → scheduler → {executor, store} → {trigger, model}`, with `error`, `escape`, `clock` and `echo` at the bottom.
+//! every module in-process. Arrows point down only, floor by floor:
+//! `main → {commands, http} → {cli, args, output} → {scheduler, ops} →
+//! {executor, store, listener, crontab} → {trigger, model} → {error, clock,
+//! units, escape, echo, log, process, rfc3339}`; `commands` starts `http`
+//! (`tick serve`, `tick run --http`). `tests/integration/layering.rs` holds
+//! the table and checks it.
 
+pub mod args;
 pub mod cli;
 pub mod clock;
 pub mod commands;
@@ -16,6 +21,7 @@ pub mod http;
 pub mod listener;
 pub mod log;
 pub mod model;
+pub mod ops;
 pub mod output;
 pub mod process;
 pub mod rfc3339;

@@ -3,6 +3,9 @@
 //! took a tenth of listing 10,000 jobs. [`Instant`] reads that one form by
 //! hand and hands anything else (an offset, a hand-edited row) to chrono,
 //! so that it accepts exactly what chrono's own `Deserialize` accepts.
+//!
+//! And writing them for machines: [`with_offset`], in a zone (what every
+//! `--json`, the API and the page show).
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::de::{Deserializer, Error, Visitor};
@@ -61,6 +64,19 @@ fn fast(b: &[u8]) -> Option<DateTime<Utc>> {
     NaiveDate::from_ymd_opt(digits(0, 4)? as i32, digits(5, 2)?, digits(8, 2)?)?
         .and_hms_nano_opt(digits(11, 2)?, digits(14, 2)?, digits(17, 2)?, nanos)
         .map(|t| t.and_utc())
+}
+
+/// RFC 3339 with the offset of `tz` at that instant: `2026-03-08T03:00:00-04:00`.
+pub fn with_offset(t: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    t.with_timezone(&tz)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+/// Like [`with_offset`], to the millisecond (`2026-03-08T03:00:00.412-04:00`):
+/// when an execution started and ended, so lateness can be read off it.
+pub fn with_offset_ms(t: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    t.with_timezone(&tz)
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
 }
 
 #[cfg(test)]

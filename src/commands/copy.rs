@@ -32,7 +32,7 @@ pub fn run(args: &CopyArgs, ctx: &Ctx) -> Result<()> {
     // Ids as `tick add --id` takes them (not `.` or `..`, say), whatever
     // wrote FROM.
     for job in &jobs {
-        super::job_options::validate_id(&job.id).map_err(|e| {
+        crate::args::job_options::validate_id(&job.id).map_err(|e| {
             UsageError::new(format!(
                 "{from} has a job tick does not take: {e}; remove it there (tick remove) and add it again with a valid id; nothing was copied"
             ))

@@ -8,9 +8,9 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::job_options::check_exec_string;
-use super::trigger::resolve_tz;
 use super::Ctx;
+use crate::args::job_options::check_exec_string;
+use crate::args::trigger::resolve_tz;
 use crate::cli::{ExportArgs, ImportArgs};
 use crate::crontab::{self, Format};
 use crate::error::{one_line, UsageError};
@@ -19,160 +19,39 @@ use crate::trigger::input::parse_tz;
 use crate::trigger::{CronSource, ScheduleSpec, Trigger};
 
 pub fn import(args: &ImportArgs, ctx: &Ctx) -> Result<()> {
-    let (name, text, format) = match args.file.as_deref() {
-        None | Some("-") => (
-            "stdin".to_string(),
-            crontab::read(std::io::stdin().lock())
-                .map_err(|e| UsageError::new(format!("cannot read the crontab from stdin: {e}")))?,
-            Format::User,
-        ),
-        Some(path) => (
-            path.to_string(),
-            std::fs::File::open(path)
-                .map_err(|e| e.to_string())
-                .and_then(crontab::read)
-                .map_err(|e| UsageError::new(format!("cannot read crontab '{path}': {e}")))?,
-            Format::of_path(std::path::Path::new(path)),
-        ),
-    };
+    let (name, text, format) = read_input(args)?;
     let format = if args.system { Format::System } else { format };
     let parsed = crontab::parse_as(&text, format);
     let say = |kind: &str, msg: &str| eprintln!("{kind}: {}", one_line(&format!("{name}: {msg}")));
     for note in &parsed.notes {
         say("note", note);
     }
-    let now = ctx.now();
-    let default_tz = resolve_tz(None)?;
     let me = current_user();
-    let mut errors = parsed.errors.clone();
-    let mut own_user_lines = Vec::new();
-    let mut jobs = Vec::new();
-    for e in &parsed.entries {
-        if let Some(user) = &e.user {
-            if Some(user) != me.as_ref() {
-                errors.push(format!(
-                    "line {}: a job for user '{user}', but tick runs every job as the user who runs 'tick run' ({}): import this crontab as {user}",
-                    e.line,
-                    me.as_deref().unwrap_or("you")
-                ));
-                continue;
-            }
-            own_user_lines.push(e.line.to_string());
-        } else if let Some(word) = e.cron.command.split_whitespace().next() {
-            // The user field of a system crontab read as a command:
-            // `root test -e ...` would fail at every fire.
-            if word == "root" || Some(word) == me.as_deref() {
-                say("warning", &format!(
-                    "line {}: the command starts with '{word}', a user name: if this is a system crontab (with a user field), import it with --system",
-                    e.line
-                ));
-            }
-        }
-        if !e.cron.input.is_empty() {
-            percent_warning(e, &say);
-        }
-        let tz = match &e.zone {
-            Some(z) => match parse_tz(z) {
-                Ok(tz) => tz,
-                Err(err) => {
-                    errors.push(format!("line {}: CRON_TZ: {err}", e.line));
-                    continue;
-                }
-            },
-            None => default_tz,
-        };
-        let trigger = match Trigger::crontab(&e.schedule, tz) {
-            Ok(t) => t,
-            Err(err) => {
-                errors.push(format!("line {}: {err}", e.line));
-                continue;
-            }
-        };
-        if let Err(err) = passable(e) {
-            errors.push(format!("line {}: {err}", e.line));
-            continue;
-        }
-        jobs.push((
-            e.line,
-            Job {
-                id: String::new(),
-                name: None,
-                command: e.command.clone(),
-                next_run_at: trigger.next_fire(now),
-                trigger: trigger.spec(),
-                state: JobState::Active,
-                options: JobOptions {
-                    env: e.env.clone(),
-                    ..JobOptions::default()
-                },
-                created_at: now,
-                updated_at: now,
-            },
-        ));
-    }
-    errors.sort_by_key(|e| {
-        e.trim_start_matches("line ")
-            .split(':')
-            .next()
-            .and_then(|n| n.parse::<usize>().ok())
-            .unwrap_or(0)
-    });
-    if !errors.is_empty() {
-        for e in &errors {
-            eprintln!("error: {}", one_line(&format!("{name}: {e}")));
-        }
-        return Err(UsageError::new(format!(
-            "{name}: {} line(s) could not be imported; nothing was added",
-            errors.len()
-        ))
-        .into());
-    }
-    if !own_user_lines.is_empty() {
+    let mut checked = check_entries(&parsed, me.as_deref(), ctx.now(), &say)?;
+    refuse_errors(&name, &mut checked.errors)?;
+    if !checked.own_user_lines.is_empty() {
         say("warning", &format!(
             "the user field was taken out of line(s) {}: tick runs every job as the user who runs 'tick run' ({})",
-            own_user_lines.join(", "),
+            checked.own_user_lines.join(", "),
             me.as_deref().unwrap_or("you")
         ));
     }
-    // Jobs already in the store (same trigger, zone, command and
-    // environment) are not added again: importing twice adds nothing.
     let store = if args.dry_run {
         ctx.store_for_read()?
     } else {
         Some(ctx.store_for_write()?)
     };
-    let mut there: HashMap<String, usize> = HashMap::new();
-    if let Some(store) = &store {
-        for job in store.jobs()?.into_iter().flatten() {
-            *there.entry(identity(&job)).or_default() += 1;
-        }
-    }
-    let mut already = 0;
-    jobs.retain(|(_, job)| match there.get_mut(&identity(job)) {
-        Some(n) if *n > 0 => {
-            *n -= 1;
-            already += 1;
-            false
-        }
-        _ => true,
-    });
+    let mut jobs = checked.jobs;
+    let already = match &store {
+        Some(store) => drop_already_there(store.as_ref(), &mut jobs)?,
+        None => 0,
+    };
     let already_text = match already {
         0 => String::new(),
         n => format!("; {n} already there, not added again"),
     };
     if args.dry_run {
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        writeln!(out, "would import {} job(s){already_text}", jobs.len())?;
-        for (line, job) in &jobs {
-            writeln!(
-                out,
-                "  line {line}: {} -- {}",
-                job.trigger.describe(),
-                one_line(&job.command)
-            )?;
-        }
-        out.flush()?;
-        return Ok(());
+        return show_dry_run(&jobs, &already_text);
     }
     if jobs.is_empty() {
         ctx.say(&format!("{name}: no jobs to import{already_text}"));
@@ -187,6 +66,169 @@ pub fn import(args: &ImportArgs, ctx: &Ctx) -> Result<()> {
         ids.len(),
         ids.join(" ")
     ));
+    Ok(())
+}
+
+/// The crontab to import: where it came from (for messages), its text,
+/// and the format its path suggests.
+fn read_input(args: &ImportArgs) -> Result<(String, String, Format)> {
+    Ok(match args.file.as_deref() {
+        None | Some("-") => (
+            "stdin".to_string(),
+            crontab::read(std::io::stdin().lock())
+                .map_err(|e| UsageError::new(format!("cannot read the crontab from stdin: {e}")))?,
+            Format::User,
+        ),
+        Some(path) => (
+            path.to_string(),
+            std::fs::File::open(path)
+                .map_err(|e| e.to_string())
+                .and_then(crontab::read)
+                .map_err(|e| UsageError::new(format!("cannot read crontab '{path}': {e}")))?,
+            Format::of_path(std::path::Path::new(path)),
+        ),
+    })
+}
+
+/// The crontab's entries checked: the jobs they make (with their line),
+/// the lines that cannot be taken, and the lines whose user field (this
+/// user's) was taken out.
+struct Checked {
+    jobs: Vec<(usize, Job)>,
+    errors: Vec<String>,
+    own_user_lines: Vec<String>,
+}
+
+fn check_entries(
+    parsed: &crontab::Parsed,
+    me: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+    say: &dyn Fn(&str, &str),
+) -> Result<Checked> {
+    let default_tz = resolve_tz(None)?;
+    let mut out = Checked {
+        jobs: Vec::new(),
+        errors: parsed.errors.clone(),
+        own_user_lines: Vec::new(),
+    };
+    for e in &parsed.entries {
+        if let Some(user) = &e.user {
+            if Some(user.as_str()) != me {
+                out.errors.push(format!(
+                    "line {}: a job for user '{user}', but tick runs every job as the user who runs 'tick run' ({}): import this crontab as {user}",
+                    e.line,
+                    me.unwrap_or("you")
+                ));
+                continue;
+            }
+            out.own_user_lines.push(e.line.to_string());
+        } else if let Some(word) = e.cron.command.split_whitespace().next() {
+            // The user field of a system crontab read as a command:
+            // `root test -e ...` would fail at every fire.
+            if word == "root" || Some(word) == me {
+                say("warning", &format!(
+                    "line {}: the command starts with '{word}', a user name: if this is a system crontab (with a user field), import it with --system",
+                    e.line
+                ));
+            }
+        }
+        if !e.cron.input.is_empty() {
+            percent_warning(e, say);
+        }
+        match entry_job(e, default_tz, now) {
+            Ok(job) => out.jobs.push((e.line, job)),
+            Err(err) => out.errors.push(format!("line {}: {err}", e.line)),
+        }
+    }
+    Ok(out)
+}
+
+/// The job one crontab line makes, or why it cannot be taken.
+fn entry_job(
+    e: &crontab::Entry,
+    default_tz: chrono_tz::Tz,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Job, String> {
+    let tz = match &e.zone {
+        Some(z) => parse_tz(z).map_err(|err| format!("CRON_TZ: {err}"))?,
+        None => default_tz,
+    };
+    let trigger = Trigger::crontab(&e.schedule, tz).map_err(|err| err.to_string())?;
+    passable(e).map_err(|err| err.to_string())?;
+    Ok(Job {
+        id: String::new(),
+        name: None,
+        command: e.command.clone(),
+        next_run_at: trigger.next_fire(now),
+        trigger: trigger.spec(),
+        state: JobState::Active,
+        options: JobOptions {
+            env: e.env.clone(),
+            ..JobOptions::default()
+        },
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+/// Each line that cannot be taken, in line order, on stderr; then an
+/// error: nothing is added.
+fn refuse_errors(name: &str, errors: &mut [String]) -> Result<()> {
+    if errors.is_empty() {
+        return Ok(());
+    }
+    errors.sort_by_key(|e| {
+        e.trim_start_matches("line ")
+            .split(':')
+            .next()
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(0)
+    });
+    for e in errors.iter() {
+        eprintln!("error: {}", one_line(&format!("{name}: {e}")));
+    }
+    Err(UsageError::new(format!(
+        "{name}: {} line(s) could not be imported; nothing was added",
+        errors.len()
+    ))
+    .into())
+}
+
+/// Leave out the jobs already in the store (same trigger, zone, command
+/// and environment): importing twice adds nothing. How many were left out.
+fn drop_already_there(
+    store: &dyn crate::store::Store,
+    jobs: &mut Vec<(usize, Job)>,
+) -> Result<usize> {
+    let mut there: HashMap<String, usize> = HashMap::new();
+    for job in store.jobs()?.into_iter().flatten() {
+        *there.entry(identity(&job)).or_default() += 1;
+    }
+    let mut already = 0;
+    jobs.retain(|(_, job)| match there.get_mut(&identity(job)) {
+        Some(n) if *n > 0 => {
+            *n -= 1;
+            already += 1;
+            false
+        }
+        _ => true,
+    });
+    Ok(already)
+}
+
+/// `--dry-run`: what would be imported, line by line.
+fn show_dry_run(jobs: &[(usize, Job)], already_text: &str) -> Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    writeln!(out, "would import {} job(s){already_text}", jobs.len())?;
+    for (line, job) in jobs {
+        writeln!(
+            out,
+            "  line {line}: {} -- {}",
+            job.trigger.describe(),
+            one_line(&job.command)
+        )?;
+    }
+    out.flush()?;
     Ok(())
 }
 
@@ -211,7 +253,7 @@ fn identity(job: &Job) -> String {
 /// not what was meant: when it cut the command into one that is not valid
 /// shell (`$(date +%F)`), or right after a `date` format's `+`.
 fn percent_warning(e: &crontab::Entry, say: &dyn Fn(&str, &str)) {
-    let why = match super::job_options::shell_syntax_error(&e.cron.command) {
+    let why = match crate::args::job_options::shell_syntax_error(&e.cron.command) {
         Some(why) => format!("which is not valid shell ({why})"),
         None if e.cron.command.ends_with('+') => "which looks like a cut date format".into(),
         None => return,
@@ -261,79 +303,19 @@ pub fn export(_args: &ExportArgs, ctx: &Ctx) -> Result<()> {
     let mut env: BTreeMap<String, String> = BTreeMap::new();
     for job in &jobs {
         let warn = |why: &str| eprintln!("warning: job {}: {why}", job.id);
-        if job.state != JobState::Active {
-            warn(&format!("not exported: it is {}", job.state));
-            continue;
-        }
-        let schedule = match &job.trigger.schedule {
-            ScheduleSpec::Reboot => "@reboot".to_string(),
-            ScheduleSpec::Cron {
-                cron: CronSource::Expr(e),
-            } => {
-                let fields: Vec<&str> = e.split_whitespace().collect();
-                match fields.len() {
-                    6 if fields[0] == "0" => fields[1..].join(" "),
-                    6 => {
-                        warn("not exported: crontab has no seconds field");
-                        continue;
-                    }
-                    _ => e.clone(),
-                }
-            }
-            ScheduleSpec::Cron {
-                cron: CronSource::Fields(_),
-            } => {
-                warn(
-                    "not exported: APScheduler-style fields (--hour ...) have no crontab form here",
-                );
-                continue;
-            }
-            ScheduleSpec::Any { .. } | ScheduleSpec::All { .. } => {
-                warn("not exported: crontab has no combined (any/all) triggers");
-                continue;
-            }
-            other => {
-                warn(&format!(
-                    "not exported: crontab cannot express {} triggers",
-                    other.kind()
-                ));
-                continue;
-            }
-        };
-        let command = match crontab::write_command(&crontab::cron_command(&job.command)) {
-            Ok(c) => c,
+        let line = schedule(job).and_then(|schedule| {
+            let command = crontab::write_command(&crontab::cron_command(&job.command))
+                .map_err(|why| format!("not exported: {why}"))?;
+            Ok((schedule, command))
+        });
+        let (schedule, command) = match line {
+            Ok(line) => line,
             Err(why) => {
-                warn(&format!("not exported: {why}"));
+                warn(&why);
                 continue;
             }
         };
-        let o = &job.options;
-        let defaults = JobOptions::default();
-        let mut lost = Vec::new();
-        if o.timeout.is_some() {
-            lost.push("--timeout");
-        }
-        if o.cwd.is_some() {
-            lost.push("--cwd");
-        }
-        if o.max_instances != defaults.max_instances {
-            lost.push("--max-instances");
-        }
-        if o.retries > 0 {
-            lost.push("--retries");
-        }
-        if o.coalesce != defaults.coalesce || o.misfire_grace != defaults.misfire_grace {
-            lost.push("misfire handling");
-        }
-        if job.trigger.jitter > 0 || job.trigger.start.is_some() || job.trigger.end.is_some() {
-            lost.push("--jitter/--start/--end");
-        }
-        if !lost.is_empty() {
-            warn(&format!(
-                "exported without {} (crontab has no such thing)",
-                lost.join(", ")
-            ));
-        }
+        warn_lost(job, &warn);
         if zone.as_deref() != Some(job.trigger.timezone.as_str()) {
             writeln!(out, "CRON_TZ={}", job.trigger.timezone)?;
             zone = Some(job.trigger.timezone.clone());
@@ -347,6 +329,75 @@ pub fn export(_args: &ExportArgs, ctx: &Ctx) -> Result<()> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// A job's crontab schedule, or why it is not exported: not active, or a trigger crontab cannot express.
+fn schedule(job: &Job) -> Result<String, String> {
+    if job.state != JobState::Active {
+        return Err(format!("not exported: it is {}", job.state));
+    }
+    let schedule = match &job.trigger.schedule {
+        ScheduleSpec::Reboot => "@reboot".to_string(),
+        ScheduleSpec::Cron {
+            cron: CronSource::Expr(e),
+        } => {
+            let fields: Vec<&str> = e.split_whitespace().collect();
+            match fields.len() {
+                6 if fields[0] == "0" => fields[1..].join(" "),
+                6 => return Err("not exported: crontab has no seconds field".into()),
+                _ => e.clone(),
+            }
+        }
+        ScheduleSpec::Cron {
+            cron: CronSource::Fields(_),
+        } => {
+            return Err(
+                "not exported: APScheduler-style fields (--hour ...) have no crontab form here"
+                    .into(),
+            )
+        }
+        ScheduleSpec::Any { .. } | ScheduleSpec::All { .. } => {
+            return Err("not exported: crontab has no combined (any/all) triggers".into())
+        }
+        other => {
+            return Err(format!(
+                "not exported: crontab cannot express {} triggers",
+                other.kind()
+            ))
+        }
+    };
+    Ok(schedule)
+}
+
+/// Warn about what a job has that its crontab line cannot keep.
+fn warn_lost(job: &Job, warn: &dyn Fn(&str)) {
+    let o = &job.options;
+    let defaults = JobOptions::default();
+    let mut lost = Vec::new();
+    if o.timeout.is_some() {
+        lost.push("--timeout");
+    }
+    if o.cwd.is_some() {
+        lost.push("--cwd");
+    }
+    if o.max_instances != defaults.max_instances {
+        lost.push("--max-instances");
+    }
+    if o.retries > 0 {
+        lost.push("--retries");
+    }
+    if o.coalesce != defaults.coalesce || o.misfire_grace != defaults.misfire_grace {
+        lost.push("misfire handling");
+    }
+    if job.trigger.jitter > 0 || job.trigger.start.is_some() || job.trigger.end.is_some() {
+        lost.push("--jitter/--start/--end");
+    }
+    if !lost.is_empty() {
+        warn(&format!(
+            "exported without {} (crontab has no such thing)",
+            lost.join(", ")
+        ));
+    }
 }
 
 /// Write the `NAME=value` lines `job` needs beyond those in force (`env`),

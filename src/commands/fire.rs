@@ -16,8 +16,8 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use anyhow::{Context, Result};
 use chrono::Utc;
 
-use super::job_options::{parse_retries, parse_timeout};
 use super::Ctx;
+use crate::args::job_options::{parse_retries, parse_timeout};
 use crate::cli::FireArgs;
 use crate::error::JobExit;
 use crate::executor::{self, Echo, Sent, Spec, Watch};

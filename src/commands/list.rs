@@ -1,23 +1,21 @@
 //! `tick list`: the jobs table (APScheduler's print_jobs for a terminal),
 //! soonest next run first, fitted to the terminal's width (piped, whole).
 //! Jobs are streamed from the store one at a time; `--state`, `--name` and
-//! `--limit` are the store's query (see [`JobFilter`]), not a sieve here.
+//! `--limit` are the store's query (`ops::list`), not a sieve here.
 
-use std::collections::HashMap;
 use std::io::Write;
 
 use anyhow::Result;
-use chrono::{DateTime, Utc};
 use serde::ser::{SerializeSeq, Serializer};
 
 use super::Ctx;
 use crate::cli::ListArgs;
-use crate::model::{Job, LastRun};
+use crate::ops::list::{self, each_in};
 use crate::output;
-use crate::store::{JobFilter, StateSet, Store};
+use crate::store::JobFilter;
 
 pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
-    let filter = filter(args)?;
+    let filter = list::filter(&crate::args::list_selection(args))?;
     let now = ctx.now();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let store = ctx.store_for_read()?;
@@ -79,75 +77,6 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
     // pages, a visible share of a large listing) to the process's exit.
     std::mem::forget(store);
     Ok(())
-}
-
-/// One job of a listing.
-pub struct Listed<'a> {
-    pub job: &'a Job,
-    /// Its latest execution.
-    pub last: Option<&'a LastRun>,
-    /// Its pending retry: (due, attempt).
-    pub retry: Option<&'a (DateTime<Utc>, u32)>,
-}
-
-/// The jobs `args` select, in list order, handed to `f` one at a time. The
-/// HTTP API and page list through this. Returns the store (if there is
-/// one), so that a caller can leave closing it to the process's exit.
-pub fn each(
-    args: &ListArgs,
-    ctx: &Ctx,
-    f: &mut dyn FnMut(Listed) -> Result<()>,
-) -> Result<Option<Box<dyn Store>>> {
-    let filter = filter(args)?;
-    let Some(store) = ctx.store_for_read()? else {
-        return Ok(None);
-    };
-    each_in(store.as_ref(), filter, f)?;
-    Ok(Some(store))
-}
-
-/// What `args` select: `--state` (else active and paused, with `--all`
-/// finished too), `--name`, `--limit`; only a summary of each job unless
-/// `--json` (see [`JobFilter`]).
-pub fn filter(args: &ListArgs) -> Result<JobFilter> {
-    let states = if !args.state.is_empty() {
-        StateSet::of(&args.state)
-    } else if args.all {
-        StateSet::ALL
-    } else {
-        StateSet::UNFINISHED
-    };
-    Ok(JobFilter {
-        states,
-        name: args.name.as_deref().map(super::name_glob).transpose()?,
-        limit: args.limit,
-        summary: !args.json,
-        any_order: false,
-    })
-}
-
-/// [`each`] on an open store.
-fn each_in(
-    store: &dyn Store,
-    filter: JobFilter,
-    f: &mut dyn FnMut(Listed) -> Result<()>,
-) -> Result<()> {
-    let retries: HashMap<String, (DateTime<Utc>, u32)> = store
-        .pending_retries()?
-        .into_iter()
-        .map(|(job, due, attempt)| (job, (due, attempt)))
-        .collect();
-    store.each_listed(filter, &mut |row, last| {
-        match row {
-            Ok(job) => f(Listed {
-                job: &job,
-                last: last.as_ref(),
-                retry: retries.get(&job.id),
-            })?,
-            Err(e) => eprintln!("warning: {e}"),
-        }
-        Ok(())
-    })
 }
 
 /// The width to fit the table into: stdout's terminal (`$COLUMNS` first,

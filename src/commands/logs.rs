@@ -15,14 +15,13 @@ use std::time::Duration;
 use anyhow::Result;
 use chrono_tz::Tz;
 
-use super::history::{known, unknown};
-use super::trigger::resolve_tz;
 use super::Ctx;
+use crate::args::trigger::resolve_tz;
 use crate::cli::LogsArgs;
-use crate::error::UsageError;
 use crate::escape::{self, Newlines};
-use crate::executor::CAPTURE_BYTES;
-use crate::model::{Execution, RunResult, Status};
+use crate::model::{Execution, Status};
+use crate::ops;
+use crate::ops::logs::{cut_marker, output_of};
 use crate::output::local_time;
 use crate::store::{Output, Store};
 use crate::units::human_ms;
@@ -30,85 +29,60 @@ use crate::units::human_ms;
 /// How often `--follow` reads the execution again.
 const FOLLOW_EVERY: Duration = Duration::from_millis(250);
 
-/// The execution `args` names (or the job's latest that ran) and its
-/// captured output (the HTTP API's and page's too).
-pub fn captured(args: &LogsArgs, ctx: &Ctx) -> Result<(Execution, RunResult)> {
-    let mut store = ctx.store_for_read()?.ok_or_else(|| unknown(&args.id))?;
-    let (_, o) = output_of(store.as_mut(), args)?;
-    match o.execution {
-        Some(e) => Ok((e, o.result)),
-        None => Err(unknown(&args.id).into()),
-    }
-}
-
-/// The job id `args` names and the output of its execution: an error that
-/// says why when there is none.
-fn output_of(store: &mut dyn Store, args: &LogsArgs) -> Result<(String, Output)> {
-    let id = known(store, &args.id)?;
-    let o = store.output(&id, args.execution)?;
-    if o.execution.is_none() {
-        return Err(match args.execution {
-            Some(n) => UsageError::missing(format!(
-                "job '{id}' has no execution {n} (see 'tick history {id}')"
-            )),
-            None => match store.executions_of(&id, 1)?.pop() {
-                // Only missed or skipped fires: say why the latest did not run.
-                Some(last) => UsageError::missing(format!(
-                    "job '{id}' has not run yet: its latest fire was {}{} (see 'tick history {id}')",
-                    last.status,
-                    last.reason.map(|r| format!(", {r}")).unwrap_or_default(),
-                )),
-                None => UsageError::missing(format!("job '{id}' has not run yet")),
-            },
-        }
-        .into());
-    }
-    Ok((id, o))
-}
-
-/// The line shown before a stream whose beginning was cut (here and on
-/// the web page).
-pub fn cut_marker() -> String {
-    format!(
-        "[... earlier output cut: only the last {} KiB were kept ...]",
-        CAPTURE_BYTES / 1024
-    )
-}
-
 pub fn logs(args: &LogsArgs, ctx: &Ctx) -> Result<()> {
     let tz = resolve_tz(None)?;
-    let mut store = ctx.store_for_read()?.ok_or_else(|| unknown(&args.id))?;
-    let (id, o) = output_of(store.as_mut(), args)?;
+    let mut store = ctx
+        .store_for_read()?
+        .ok_or_else(|| ops::unknown(&args.id))?;
+    let (id, o) = output_of(store.as_mut(), &args.id, args.execution)?;
     // output_of returned an error for an execution that is not there.
     let Some(e) = &o.execution else {
-        return Err(unknown(&args.id).into());
+        return Err(ops::unknown(&args.id).into());
     };
     // On a terminal a job's output could set the title or fake lines:
     // show its control characters escaped there, unless --raw.
     let visible = !args.raw && std::io::stdout().is_terminal();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     header(&mut out, e, tz)?;
-    if !(args.follow && e.status == Status::Running) {
-        for (k, name) in ["stdout", "stderr"].iter().enumerate() {
-            let (data, cut) = stream(&o, k);
-            writeln!(out, "==> {name} <==")?;
-            if cut {
-                writeln!(out, "{}", cut_marker())?;
-            }
-            write_bytes(&mut out, data, visible)?;
-            if !data.is_empty() && !data.ends_with(b"\n") {
-                writeln!(out)?;
-            }
-        }
-        out.flush()?;
-        return Ok(());
+    if args.follow && e.status == Status::Running {
+        let exec = e.id;
+        follow(&mut out, store.as_mut(), &id, exec, o, visible, tz)
+    } else {
+        whole(&mut out, &o, visible)
     }
-    // Follow: print what is new in each stream as it comes, under a
-    // `==> stream <==` line whenever the stream changes, until it ends.
-    let exec = e.id;
+}
+
+/// Both streams as captured, each under its `==> name <==` line.
+fn whole(out: &mut impl Write, o: &Output, visible: bool) -> Result<()> {
+    for (k, name) in ["stdout", "stderr"].iter().enumerate() {
+        let (data, cut) = stream(o, k);
+        writeln!(out, "==> {name} <==")?;
+        if cut {
+            writeln!(out, "{}", cut_marker())?;
+        }
+        write_bytes(out, data, visible)?;
+        if !data.is_empty() && !data.ends_with(b"\n") {
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Follow a running execution: print what is new in each stream as it
+/// comes, under a `==> stream <==` line whenever the stream changes,
+/// until it ends; then its header again.
+fn follow(
+    out: &mut impl Write,
+    store: &mut dyn Store,
+    id: &str,
+    exec: i64,
+    mut o: Output,
+    visible: bool,
+    tz: Tz,
+) -> Result<()> {
     let mut shown: [Vec<u8>; 2] = Default::default();
     let mut current: Option<usize> = None;
-    let mut o = o;
     loop {
         for (k, name) in ["stdout", "stderr"].iter().enumerate() {
             let (data, _) = stream(&o, k);
@@ -129,7 +103,7 @@ pub fn logs(args: &LogsArgs, ctx: &Ctx) -> Result<()> {
                     "[... output skipped: it came faster than it was read ...]"
                 )?;
             }
-            write_bytes(&mut out, new, visible)?;
+            write_bytes(out, new, visible)?;
             shown[k] = data.to_vec();
         }
         out.flush()?;
@@ -141,7 +115,7 @@ pub fn logs(args: &LogsArgs, ctx: &Ctx) -> Result<()> {
             break;
         }
         std::thread::sleep(FOLLOW_EVERY);
-        o = store.output(&id, Some(exec))?;
+        o = store.output(id, Some(exec))?;
         if o.execution.is_none() {
             // Gone (pruned, or given back by a runner that stopped).
             break;
@@ -151,7 +125,7 @@ pub fn logs(args: &LogsArgs, ctx: &Ctx) -> Result<()> {
         writeln!(out)?;
     }
     if let Some(e) = &o.execution {
-        header(&mut out, e, tz)?;
+        header(out, e, tz)?;
     }
     out.flush()?;
     Ok(())

@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use anyhow::Result;
 use chrono_tz::Tz;
 
-use super::trigger::Now;
+use crate::args::trigger::Now;
 use crate::cli::NextArgs;
 use crate::error::UsageError;
 use crate::output;

@@ -5,55 +5,18 @@
 use std::io::Write;
 
 use anyhow::Result;
-use chrono::{DateTime, Utc};
-use serde::Serialize;
+use chrono::Utc;
 
-use super::trigger::resolve_tz;
 use super::Ctx;
+use crate::args::trigger::resolve_tz;
 use crate::cli::RunnersArgs;
-use crate::output::{self, local_time, Style, Table};
-use crate::store::RunnerRow;
-
-/// A runner as JSON (here and in the HTTP API): times in RFC 3339 in
-/// your zone.
-#[derive(Serialize)]
-pub struct RunnerJson<'a> {
-    id: i64,
-    name: &'a str,
-    host: &'a str,
-    pid: i64,
-    version: &'a str,
-    started_at: String,
-    renewed_at: String,
-    lease_ms: i64,
-    running: i64,
-    pub state: &'a str,
-}
-
-impl<'a> RunnerJson<'a> {
-    pub fn new(r: &'a RunnerRow, now: DateTime<Utc>, tz: chrono_tz::Tz) -> Self {
-        RunnerJson {
-            id: r.id,
-            name: &r.name,
-            host: &r.host,
-            pid: r.pid,
-            version: &r.version,
-            started_at: output::rfc3339(r.started_at, tz),
-            renewed_at: output::rfc3339(r.renewed_at, tz),
-            lease_ms: r.lease_ms,
-            running: r.running,
-            state: r.state_at(now).as_str(),
-        }
-    }
-}
+use crate::ops;
+use crate::output::{self, local_time, RunnerJson, Style, Table};
 
 pub fn run(args: &RunnersArgs, ctx: &Ctx) -> Result<()> {
     let tz = resolve_tz(None)?;
     let now = Utc::now();
-    let runners = match ctx.store_for_read()? {
-        Some(store) => store.runners()?,
-        None => Vec::new(),
-    };
+    let runners = ops::runners::runners(ctx)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         let items: Vec<RunnerJson> = runners

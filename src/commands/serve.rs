@@ -1,6 +1,6 @@
 //! `tick serve`, and the HTTP server of `tick run --http`: check the
-//! options, bind, and serve from the server's own quiet [`Ctx`] (its own
-//! store connections; nothing it does prints on stdout).
+//! options, bind, and serve from the operations' context (`ops::Ctx`: the
+//! same store, its own connections; nothing it does prints on stdout).
 //!
 //! The HTTP side itself lives in `src/http/`.
 
@@ -10,7 +10,6 @@ use super::Ctx;
 use crate::cli::ServeArgs;
 use crate::http::{Host, Options, Server};
 use crate::log::Logger;
-use crate::store::RunnerRow;
 
 pub fn run(args: &ServeArgs, ctx: &Ctx) -> Result<()> {
     let opts = Options {
@@ -38,27 +37,6 @@ pub fn start_in_runner(opts: &Options, ctx: &Ctx, log: &Logger) -> Result<()> {
 }
 
 /// The server's own context: the same store, quiet, no colour.
-fn quiet(ctx: &Ctx) -> Ctx {
-    Ctx {
-        db: ctx.db.clone(),
-        verbose: 0,
-        color: false,
-        quiet: true,
-    }
-}
-
-/// `Ok` when the store answers (or there is none yet: nothing to fail).
-pub fn store_answers(ctx: &Ctx) -> Result<()> {
-    if let Some(store) = ctx.store_for_read()? {
-        store.job_count()?;
-    }
-    Ok(())
-}
-
-/// The runners registered on the store, newest first.
-pub fn runners(ctx: &Ctx) -> Result<Vec<RunnerRow>> {
-    Ok(match ctx.store_for_read()? {
-        Some(store) => store.runners()?,
-        None => Vec::new(),
-    })
+fn quiet(ctx: &Ctx) -> crate::ops::Ctx {
+    (**ctx).clone()
 }

@@ -1,8 +1,8 @@
 //! `tick status`: is a runner alive (pid, host, since), jobs by state, the
-//! next fire and the last failure. Also [`live_runner`], the one answer to
-//! "does a live runner hold this jobs file?", which `add`, `list` and
-//! `show` ask too ([`runner_note`]): a job added with no runner never
-//! fires, and nothing else would say so.
+//! next fire and the last failure (read by `ops::status`). Also the note
+//! `add`, `list` and `show` give when no live runner holds the jobs file
+//! ([`runner_note`], asking `ops::runners::live_runner`): a job added with
+//! no runner never fires, and nothing else would say so.
 
 use std::io::{IsTerminal, Write};
 
@@ -10,27 +10,19 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::trigger::resolve_tz;
+use chrono_tz::Tz;
+
 use super::Ctx;
+use crate::args::trigger::resolve_tz;
 use crate::cli::StatusArgs;
-use crate::model::RunnerState;
-use crate::model::{Execution, Job, JobState};
+use crate::ops::runners::live_runner;
+use crate::ops::status::{facts, Facts};
 use crate::output::{self, local_time, Relative};
-use crate::store::{JobFilter, JobStates, RunnerRow, Store};
+use crate::store::{JobStates, Store};
 
 /// Where to read how to keep a runner running.
 const HOW_TO_RUN: &str =
     "start one with 'tick run'; to keep one running, see \"Running it in production\" in the README";
-
-/// The runner that holds the store, if one is live: registered, `alive`,
-/// its lease not run out, and (on this machine) its process still there.
-pub fn live_runner(store: &dyn Store) -> Result<Option<RunnerRow>> {
-    let now = Utc::now();
-    Ok(store
-        .runners()?
-        .into_iter()
-        .find(|r| r.state_at(now) == RunnerState::Alive))
-}
 
 /// For `list` and `show`: whether a live runner holds the store; when
 /// none does, [`note_no_runner`].
@@ -106,55 +98,6 @@ struct NextFireJson {
     overdue: bool,
 }
 
-/// What status reads from the store.
-#[derive(Default)]
-struct Facts {
-    runner: Option<RunnerRow>,
-    states: JobStates,
-    next: Option<Job>,
-    failure: Option<Execution>,
-}
-
-fn facts(store: &dyn Store) -> Result<Facts> {
-    Ok(Facts {
-        runner: live_runner(store)?,
-        states: store.job_states()?,
-        next: soonest(store)?,
-        failure: store.last_failure()?,
-    })
-}
-
-/// The job with the soonest next run: the first in list order (jobs
-/// without a next run come last), read without reading the rest.
-fn soonest(store: &dyn Store) -> Result<Option<Job>> {
-    #[derive(Debug)]
-    struct Found;
-    impl std::fmt::Display for Found {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("found")
-        }
-    }
-    impl std::error::Error for Found {}
-    let mut first = None;
-    let filter = JobFilter {
-        summary: true,
-        ..JobFilter::default()
-    };
-    let walk = store.each_job(filter, &mut |row| match row {
-        Ok(job) if job.next_run_at.is_some() && job.state == JobState::Active => {
-            first = Some(job);
-            // Stop the walk: the rest come later.
-            Err(Found.into())
-        }
-        Ok(_) => Err(Found.into()),
-        Err(_) => Ok(()),
-    });
-    match walk {
-        Err(e) if !e.is::<Found>() => Err(e),
-        _ => Ok(first),
-    }
-}
-
 pub fn run(args: &StatusArgs, ctx: &Ctx) -> Result<()> {
     let now = Utc::now();
     let location = ctx.location()?;
@@ -163,50 +106,73 @@ pub fn run(args: &StatusArgs, ctx: &Ctx) -> Result<()> {
         Some(store) => facts(store.as_ref())?,
         None => Facts::default(),
     };
-    let overdue = |at: DateTime<Utc>| f.runner.is_none() && at < now;
     let tz = resolve_tz(None)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        let status = Status {
-            jobs_file: location.to_string(),
-            runner: f.runner.as_ref().map(|r| RunnerJson {
-                name: &r.name,
-                host: &r.host,
-                pid: r.pid,
-                version: &r.version,
-                started_at: output::rfc3339(r.started_at, tz),
-                renewed_at: output::rfc3339(r.renewed_at, tz),
-                lease_seconds: r.lease_ms / 1000,
-            }),
-            jobs: JobStatesJson {
-                active: f.states.active,
-                paused: f.states.paused,
-                finished: f.states.finished,
-            },
-            next_fire: f.next.as_ref().and_then(|j| {
-                let at = j.next_run_at?;
-                Some(NextFireJson {
-                    job_id: j.id.clone(),
-                    job_name: j.name.clone(),
-                    at: output::rfc3339(at, output::job_tz(j)),
-                    overdue: overdue(at),
-                })
-            }),
-            last_failure: f
-                .failure
-                .as_ref()
-                .map(|e| output::ExecutionJson::new(e, tz)),
-        };
-        output::write_json(&mut out, &status)?;
-        out.flush()?;
-        return Ok(());
-    }
-    let created = if store.is_some() {
-        ""
+        output::write_json(&mut out, &status_json(&location.to_string(), &f, tz, now))?;
     } else {
-        " (not created yet)"
-    };
-    let runner = match &f.runner {
+        let created = if store.is_some() {
+            ""
+        } else {
+            " (not created yet)"
+        };
+        for (k, v) in [
+            ("jobs file", format!("{location}{created}")),
+            ("runner", runner_line(&f, tz, now)),
+            ("jobs", jobs_line(&f.states)),
+            ("next fire", next_line(&f, now)),
+            ("last failure", failure_line(&f, tz, now)),
+        ] {
+            let v = crate::escape::text(&v, crate::escape::Newlines::Escape);
+            writeln!(out, "{:<14}{v}", format!("{k}:"))?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Whether a next run at `at` is overdue: past, and no live runner.
+fn overdue(f: &Facts, at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    f.runner.is_none() && at < now
+}
+
+/// `tick status --json`'s object.
+fn status_json<'a>(jobs_file: &str, f: &'a Facts, tz: Tz, now: DateTime<Utc>) -> Status<'a> {
+    Status {
+        jobs_file: jobs_file.to_string(),
+        runner: f.runner.as_ref().map(|r| RunnerJson {
+            name: &r.name,
+            host: &r.host,
+            pid: r.pid,
+            version: &r.version,
+            started_at: output::rfc3339(r.started_at, tz),
+            renewed_at: output::rfc3339(r.renewed_at, tz),
+            lease_seconds: r.lease_ms / 1000,
+        }),
+        jobs: JobStatesJson {
+            active: f.states.active,
+            paused: f.states.paused,
+            finished: f.states.finished,
+        },
+        next_fire: f.next.as_ref().and_then(|j| {
+            let at = j.next_run_at?;
+            Some(NextFireJson {
+                job_id: j.id.clone(),
+                job_name: j.name.clone(),
+                at: output::rfc3339(at, output::job_tz(j)),
+                overdue: overdue(f, at, now),
+            })
+        }),
+        last_failure: f
+            .failure
+            .as_ref()
+            .map(|e| output::ExecutionJson::new(e, tz)),
+    }
+}
+
+/// The live runner, or that there is none and how to start one.
+fn runner_line(f: &Facts, tz: Tz, now: DateTime<Utc>) -> String {
+    match &f.runner {
         Some(r) => format!(
             "alive: {} (pid {} on {}), since {} ({}), lease renewed {}",
             r.name,
@@ -217,8 +183,11 @@ pub fn run(args: &StatusArgs, ctx: &Ctx) -> Result<()> {
             Relative(r.renewed_at, now)
         ),
         None => format!("none, so no job will fire: {HOW_TO_RUN}"),
-    };
-    let s = &f.states;
+    }
+}
+
+/// `3 active, 1 paused, 0 finished`.
+fn jobs_line(s: &JobStates) -> String {
     let mut jobs = format!(
         "{} active, {} paused, {} finished",
         s.active, s.paused, s.finished
@@ -226,50 +195,46 @@ pub fn run(args: &StatusArgs, ctx: &Ctx) -> Result<()> {
     if s.unreadable > 0 {
         jobs.push_str(&format!(", {} unreadable", s.unreadable));
     }
-    let next = match f.next.as_ref().and_then(|j| Some((j, j.next_run_at?))) {
+    jobs
+}
+
+/// When the soonest job fires, in its zone, and which job.
+fn next_line(f: &Facts, now: DateTime<Utc>) -> String {
+    match f.next.as_ref().and_then(|j| Some((j, j.next_run_at?))) {
         Some((j, at)) => format!(
             "{} ({}{}): {}",
             local_time(at, output::job_tz(j)),
             Relative(at, now),
-            if overdue(at) { ", overdue" } else { "" },
+            if overdue(f, at, now) { ", overdue" } else { "" },
             job_label(&j.id, j.name.as_deref())
         ),
         None => "none".into(),
-    };
-    let failure = match &f.failure {
-        Some(e) => {
-            let when = e.finished_at.or(e.started_at).unwrap_or(e.scheduled_at);
-            let how = match (e.exit_code, e.signal, &e.reason) {
-                (Some(c), _, _) => format!(" with exit code {c}"),
-                (None, Some(sig), _) => format!(" by signal {sig}"),
-                (None, None, Some(r)) => format!(": {r}"),
-                _ => String::new(),
-            };
-            format!(
-                "{} ({}): {} {}{how} (execution {}; tick logs {} --execution {})",
-                local_time(when, tz),
-                Relative(when, now),
-                job_label(&e.job_id, e.job_name.as_deref()),
-                e.status,
-                e.id,
-                e.job_id,
-                e.id
-            )
-        }
-        None => "none".into(),
-    };
-    for (k, v) in [
-        ("jobs file", format!("{location}{created}")),
-        ("runner", runner),
-        ("jobs", jobs),
-        ("next fire", next),
-        ("last failure", failure),
-    ] {
-        let v = crate::escape::text(&v, crate::escape::Newlines::Escape);
-        writeln!(out, "{:<14}{v}", format!("{k}:"))?;
     }
-    out.flush()?;
-    Ok(())
+}
+
+/// The last failed execution: when, which job, how it ended, where its
+/// output is.
+fn failure_line(f: &Facts, tz: Tz, now: DateTime<Utc>) -> String {
+    let Some(e) = &f.failure else {
+        return "none".into();
+    };
+    let when = e.finished_at.or(e.started_at).unwrap_or(e.scheduled_at);
+    let how = match (e.exit_code, e.signal, &e.reason) {
+        (Some(c), _, _) => format!(" with exit code {c}"),
+        (None, Some(sig), _) => format!(" by signal {sig}"),
+        (None, None, Some(r)) => format!(": {r}"),
+        _ => String::new(),
+    };
+    format!(
+        "{} ({}): {} {}{how} (execution {}; tick logs {} --execution {})",
+        local_time(when, tz),
+        Relative(when, now),
+        job_label(&e.job_id, e.job_name.as_deref()),
+        e.status,
+        e.id,
+        e.job_id,
+        e.id
+    )
 }
 
 /// `backup` or `k7mx2p (nightly)`.

@@ -1,9 +1,9 @@
 //! The JSON API under `/api/v1`: what `tick list`, `show`, `add`,
 //! `modify`, `reschedule`, `pause`, `resume`, `remove`, `history` and
-//! `logs` do, through the same functions, with the same JSON as their
-//! `--json`. `openapi.json` (served at `/api/v1/openapi.json`) describes it.
+//! `logs` do, through the same operations (`ops/`), with the same JSON as
+//! their `--json`. `openapi.json` (served at `/api/v1/openapi.json`) describes it.
 //!
-//! Inputs become the commands' own argument structs: query parameters are
+//! Inputs become the commands' own argument structs, validated by `args/`: query parameters are
 //! parsed by clap as the command line's flags (`?status=failed` is
 //! `--status failed`), a trigger is one string of command-line words
 //! (`"cron '0 3 * * *' --tz Europe/Berlin"`) parsed like a PART of
@@ -20,17 +20,13 @@ use serde_json::{Map, Value};
 
 use super::server::{Request, Response};
 use super::App;
-use crate::cli::{
-    AddArgs, HistoryArgs, JobOptionArgs, ListArgs, LogsArgs, ModifyArgs, RemoveArgs,
-    RescheduleArgs, SelectArgs,
-};
-use crate::commands::job_options::check_env_name;
-use crate::commands::runners::RunnerJson;
-use crate::commands::trigger::{clap_message, parse_part, resolve_tz};
-use crate::commands::{add, history, jobs, list, logs, serve, show};
+use crate::args::job_options::check_env_name;
+use crate::args::trigger::{clap_message, parse_part, resolve_tz, Now};
+use crate::cli::{AddArgs, HistoryArgs, JobOptionArgs, ListArgs, ModifyArgs, RescheduleArgs};
 use crate::error::{chain_text, UsageError};
 use crate::model::{Execution, RunResult};
-use crate::output;
+use crate::ops::{self, jobs};
+use crate::output::{self, DetailsJson, RunnerJson};
 
 /// The OpenAPI 3 document of this API.
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -48,34 +44,26 @@ fn route(app: &App, req: &Request, method: &str, segs: &[&str]) -> Result<Respon
         ("GET", ["openapi.json"]) => Response::new(200, "application/json", OPENAPI),
         ("GET", ["jobs"]) => list_jobs(app, req)?,
         ("POST", ["jobs"]) => {
-            let args = add_args(&json_body(req)?)?;
-            let id = add::add(&args, ctx)?;
-            job_response(app, &id, 201)?.with("Location", format!("/api/v1/jobs/{id}"))
+            // The body is read here, not in add_job: clap's parsers are
+            // deep, and an HTTP thread's stack is small.
+            add_job(app, &add_args(&json_body(req)?)?)?
         }
         ("GET", ["jobs", id]) => job_response(app, id, 200)?,
         ("PATCH", ["jobs", id]) => {
             let args = modify_args(id, &json_body(req)?)?;
-            jobs::modify(&args, ctx)?;
+            jobs::modify(ctx, &crate::args::change(&args)?)?;
             job_response(app, id, 200)?
         }
         ("DELETE", ["jobs", id]) => {
-            jobs::remove(
-                &RemoveArgs {
-                    ids: vec![id.to_string()],
-                },
-                ctx,
-            )?;
+            jobs::remove(ctx, &[id.to_string()])?;
             Response::new(204, "application/json", "")
         }
         ("POST", ["jobs", id, action @ ("pause" | "resume")]) => {
-            let args = SelectArgs {
-                ids: vec![id.to_string()],
-                all: false,
-            };
+            let ids = [id.to_string()];
             if *action == "pause" {
-                jobs::pause(&args, ctx)?
+                jobs::pause(ctx, Some(&ids))?;
             } else {
-                jobs::resume(&args, ctx)?
+                jobs::resume(ctx, Some(&ids))?;
             }
             job_response(app, id, 200)?
         }
@@ -85,13 +73,15 @@ fn route(app: &App, req: &Request, method: &str, segs: &[&str]) -> Result<Respon
         }
         ("POST", ["jobs", id, "reschedule"]) => {
             let args = reschedule_args(id, &json_body(req)?)?;
-            jobs::reschedule(&args, ctx)?;
+            jobs::reschedule(ctx, &args.id, &|now, zone| {
+                args.trigger.validate(Now::clock(now), zone)
+            })?;
             job_response(app, id, 200)?
         }
         ("GET", ["executions"]) => {
             let args = history_args(req)?;
             let tz = resolve_tz(None)?;
-            let execs = history::executions(&args, ctx)?;
+            let execs = ops::history::executions(&crate::args::history_selection(&args), ctx)?;
             let items: Vec<_> = execs
                 .iter()
                 .map(|e| output::ExecutionJson::new(e, tz))
@@ -109,7 +99,7 @@ fn route(app: &App, req: &Request, method: &str, segs: &[&str]) -> Result<Respon
         ("GET", ["runners"]) => {
             let now = Utc::now();
             let tz = resolve_tz(None)?;
-            let rows = serve::runners(ctx)?;
+            let rows = ops::runners::runners(ctx)?;
             let items: Vec<_> = rows.iter().map(|r| RunnerJson::new(r, now, tz)).collect();
             json(200, &items)
         }
@@ -164,10 +154,21 @@ fn json(status: u16, value: &impl Serialize) -> Response {
     }
 }
 
+/// `POST /api/v1/jobs`: add the job, answer with it as stored (read on
+/// the connection that added it).
+fn add_job(app: &App, args: &AddArgs) -> Result<Response> {
+    let ctx = &app.ctx;
+    let (new, _) = crate::args::new_job(args, ctx.now())?;
+    let (mut store, id) = ops::add::add(new, ctx)?;
+    let job = store.job(&id)?;
+    let details = ops::show::details_in(store.as_ref(), job, ctx.now())?;
+    Ok(json(201, &DetailsJson::new(&details)).with("Location", format!("/api/v1/jobs/{id}")))
+}
+
 /// `tick show --json`'s object for a job.
 fn job_response(app: &App, id: &str, status: u16) -> Result<Response> {
-    let details = show::details(id, &app.ctx)?;
-    Ok(json(status, &details.json()))
+    let details = ops::show::details(id, &app.ctx)?;
+    Ok(json(status, &DetailsJson::new(&details)))
 }
 
 /// `tick list --json`'s array, streamed as the command streams it: to the
@@ -176,11 +177,12 @@ fn job_response(app: &App, id: &str, status: u16) -> Result<Response> {
 fn list_jobs(app: &App, req: &Request) -> Result<Response> {
     let mut args: ListArgs = query_args::<Query<ListArgs>>(req, None)?.args;
     args.json = true;
+    let sel = crate::args::list_selection(&args);
     let ctx = app.ctx.clone();
     let write = move |out: &mut dyn std::io::Write| -> Result<()> {
         let mut ser = serde_json::Serializer::new(out);
         let mut seq = ser.serialize_seq(None)?;
-        list::each(&args, &ctx, &mut |l| {
+        ops::list::each(&sel, &ctx, &mut |l| {
             Ok(seq.serialize_element(&output::JobJson::new(l.job, l.last))?)
         })?;
         seq.end()?;
@@ -207,13 +209,7 @@ fn captured(app: &App, id: &str, n: &str) -> Result<(Execution, RunResult)> {
             ))
         })?),
     };
-    let args = LogsArgs {
-        id: id.to_string(),
-        execution,
-        raw: true,
-        follow: false,
-    };
-    logs::captured(&args, &app.ctx)
+    ops::logs::captured(id, execution, &app.ctx)
 }
 
 /// An execution and its captured output (bytes that are not UTF-8 shown

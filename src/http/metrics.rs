@@ -22,9 +22,8 @@ use chrono::{DateTime, Utc};
 
 use super::server::Response;
 use super::App;
-use crate::cli::{HistoryArgs, ListArgs, LogsArgs};
-use crate::commands::{history, list, logs, serve};
 use crate::model::{Execution, JobState, Status};
+use crate::ops;
 
 /// How often the history is looked at between scrapes.
 const CATCH_UP: Duration = Duration::from_secs(5);
@@ -145,17 +144,13 @@ impl Collector {
     fn gauges(&self, app: &App) -> Result<Gauges> {
         let now = Utc::now();
         let mut g = Gauges::default();
-        let args = ListArgs {
+        let sel = ops::list::Selection {
             all: true,
-            state: Vec::new(),
-            name: None,
-            limit: None,
-            json: false,
-            wide: true,
+            ..Default::default()
         };
         let guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let seen = guard.as_ref();
-        list::each(&args, &app.ctx, &mut |l| {
+        ops::list::each(&sel, &app.ctx, &mut |l| {
             g.states[match l.job.state {
                 JobState::Active => 0,
                 JobState::Paused => 1,
@@ -175,7 +170,7 @@ impl Collector {
             Ok(())
         })?;
         drop(guard);
-        g.alive = serve::runners(&app.ctx)?
+        g.alive = ops::runners::runners(&app.ctx)?
             .iter()
             .filter(|r| r.state_at(now) == crate::model::RunnerState::Alive)
             .count();
@@ -281,13 +276,12 @@ fn seconds(t: DateTime<Utc>) -> String {
 }
 
 fn newest(app: &App, status: Option<Status>, limit: usize) -> Result<Vec<Execution>> {
-    history::executions(
-        &HistoryArgs {
+    ops::history::executions(
+        &ops::history::Selection {
             id: None,
             status,
             name: None,
             limit,
-            json: true,
         },
         &app.ctx,
     )
@@ -342,13 +336,7 @@ impl Seen {
         // The ones seen running: ended yet?
         let open: Vec<(i64, String)> = self.open.iter().map(|(k, v)| (*k, v.clone())).collect();
         for (id, job) in open {
-            let args = LogsArgs {
-                id: job,
-                execution: Some(id),
-                raw: true,
-                follow: false,
-            };
-            match logs::captured(&args, &app.ctx) {
+            match ops::logs::captured(&job, Some(id), &app.ctx) {
                 Ok((e, _)) if e.status == Status::Running => {}
                 Ok((e, _)) => {
                     self.open.remove(&id);

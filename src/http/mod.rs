@@ -1,6 +1,7 @@
 //! Watching and steering over HTTP (docs/http.md): `tick serve` and `tick run
-//! --http`. Calls the same functions as `commands/`, never the store
-//! directly, so the API validates and answers exactly as the command line.
+//! --http`. Calls the same operations as `commands/` (`ops/`, with the
+//! flags read by `args/`), never the store directly, so the API validates
+//! and answers exactly as the command line.
 //!
 //! - `server.rs`: HTTP/1.1 on `std::net`, with its limits (`message.rs`:
 //!   requests and responses);
@@ -26,8 +27,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use crate::commands::Ctx;
 use crate::error::UsageError;
+use crate::ops::Ctx;
 use auth::{Credential, Sessions, Throttle, Token};
 use server::{Limits, Request, Response};
 
@@ -377,7 +378,7 @@ impl App {
 
     /// Why the server is not healthy, if it is not.
     fn health_problem(&self) -> Option<String> {
-        if let Err(e) = crate::commands::serve::store_answers(&self.ctx) {
+        if let Err(e) = crate::ops::runners::store_answers(&self.ctx) {
             return Some(format!(
                 "the store does not answer: {}",
                 crate::error::one_line(&crate::error::chain_text(&e))

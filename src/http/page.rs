@@ -15,10 +15,10 @@ use chrono::Utc;
 use super::html::{self, escape};
 use super::server::{form_pairs, Request, Response};
 use super::App;
-use crate::cli::{ListArgs, LogsArgs, SelectArgs};
-use crate::commands::trigger::resolve_tz;
-use crate::commands::{jobs, list, logs, serve, show};
+use crate::args::trigger::resolve_tz;
 use crate::error::{chain_text, UsageError};
+use crate::model::JobState;
+use crate::ops::{self, jobs};
 use crate::output::{self, rfc3339, Style, Table};
 
 /// At most this many jobs are shown on the jobs page.
@@ -189,11 +189,10 @@ pub fn refused(app: &App, resp: Response) -> Response {
 
 /// The page's buttons: pause, resume, run now; then back to the job.
 fn act(app: &App, id: &str, action: &str) -> Response {
-    let ids = vec![id.to_string()];
-    let args = SelectArgs { ids, all: false };
+    let ids = [id.to_string()];
     let done = match action {
-        "pause" => jobs::pause(&args, &app.ctx).map(|_| "paused"),
-        "resume" => jobs::resume(&args, &app.ctx).map(|_| "resumed"),
+        "pause" => jobs::pause(&app.ctx, Some(&ids)).map(|_| "paused"),
+        "resume" => jobs::resume(&app.ctx, Some(&ids)).map(|_| "resumed"),
         _ => jobs::run_now(id, &app.ctx).map(|_| "run"),
     };
     match done {
@@ -209,23 +208,19 @@ fn jobs_page(app: &App, req: &Request, v: &Visitor) -> anyhow::Result<String> {
         .unwrap_or_default()
         .iter()
         .any(|(k, val)| k == "all" && val != "false");
-    let args = ListArgs {
+    let sel = ops::list::Selection {
         all,
-        state: Vec::new(),
-        name: None,
-        limit: None,
-        json: false,
-        wide: true,
+        ..Default::default()
     };
     // Without a live runner a past next run is marked overdue, as in `list`.
     let runner = match app.ctx.store_for_read()? {
-        Some(store) => crate::commands::status::live_runner(store.as_ref())?.is_some(),
+        Some(store) => ops::runners::live_runner(store.as_ref())?.is_some(),
         None => false,
     };
     let mut t = output::jobs_table(false);
     let mut shown = 0usize;
     let mut total = 0usize;
-    list::each(&args, &app.ctx, &mut |l| {
+    ops::list::each(&sel, &app.ctx, &mut |l| {
         total += 1;
         if shown < MAX_ROWS {
             output::job_row(&mut t, l.job, l.last, l.retry, now, runner);
@@ -263,7 +258,7 @@ fn jobs_page(app: &App, req: &Request, v: &Visitor) -> anyhow::Result<String> {
 }
 
 fn runners_section(app: &App) -> anyhow::Result<String> {
-    let rows = serve::runners(&app.ctx)?;
+    let rows = ops::runners::runners(&app.ctx)?;
     let mut out = String::from("<h2 id=\"runners\">Runners</h2>\n");
     if rows.is_empty() {
         out.push_str(
@@ -297,7 +292,7 @@ fn runners_section(app: &App) -> anyhow::Result<String> {
 
 fn job_page(app: &App, req: &Request, id: &str, v: &Visitor) -> anyhow::Result<String> {
     let now = app.ctx.now();
-    let d = show::details(id, &app.ctx)?;
+    let d = ops::show::details(id, &app.ctx)?;
     let tz = output::job_tz(&d.job);
     let mut body = format!("<h1>Job {}</h1>\n", escape(&d.job.id));
     let did = req.query_pairs().unwrap_or_default();
@@ -314,7 +309,7 @@ fn job_page(app: &App, req: &Request, id: &str, v: &Visitor) -> anyhow::Result<S
     }
     body.push_str(&buttons(&d.job, v));
     body.push_str("<div class=\"wrap\"><table class=\"fields\">\n");
-    for (k, val) in show::fields(&d.job, now, d.runner) {
+    for (k, val) in output::fields(&d.job, now, d.runner) {
         let val = if k == "command" || k == "on success" || k == "on failure" {
             format!("<code>{}</code>", escape(&val))
         } else {
@@ -356,7 +351,7 @@ fn buttons(job: &crate::model::Job, v: &Visitor) -> String {
         return String::new();
     }
     let base = html::path(&["jobs", &job.id]);
-    let toggle = if job.state == crate::model::JobState::Paused {
+    let toggle = if job.state == JobState::Paused {
         "resume"
     } else {
         "pause"
@@ -366,7 +361,7 @@ fn buttons(job: &crate::model::Job, v: &Visitor) -> String {
         "<form method=\"post\" action=\"{base}/{toggle}\"><button id=\"{toggle}\">{}</button></form>",
         if toggle == "pause" { "Pause" } else { "Resume" }
     ));
-    if job.state != crate::model::JobState::Paused {
+    if job.state != JobState::Paused {
         out.push_str(&format!(
             "<form method=\"post\" action=\"{base}/run\"><button id=\"run\">Run now</button></form>"
         ));
@@ -379,13 +374,7 @@ fn execution_page(app: &App, id: &str, n: &str, v: &Visitor) -> anyhow::Result<S
     let execution = n
         .parse::<i64>()
         .map_err(|_| UsageError::missing(format!("job '{id}' has no execution '{n}'")))?;
-    let args = LogsArgs {
-        id: id.to_string(),
-        execution: Some(execution),
-        raw: true,
-        follow: false,
-    };
-    let (e, result) = logs::captured(&args, &app.ctx)?;
+    let (e, result) = ops::logs::captured(id, Some(execution), &app.ctx)?;
     let tz = resolve_tz(None)?;
     let t = output::executions_table(std::slice::from_ref(&e), tz, false, true);
     let mut body = format!(
@@ -414,7 +403,7 @@ fn execution_page(app: &App, id: &str, n: &str, v: &Visitor) -> anyhow::Result<S
         if cut {
             body.push_str(&format!(
                 "<p class=\"cut\">{}</p>\n",
-                escape(&logs::cut_marker())
+                escape(&ops::logs::cut_marker())
             ));
         }
         if data.is_empty() {

@@ -4,29 +4,20 @@
 
 use std::io::Write;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::model::{Execution, Job, JobState, LastRun, Status};
+use crate::ops::show::Details;
+use crate::store::RunnerRow;
 use crate::trigger::input::format_duration;
 use crate::units::human_ms;
 
 mod table;
 pub use table::{Give, Style, Table};
 
-/// RFC 3339 with the offset of `tz` at that instant: `2026-03-08T03:00:00-04:00`.
-pub fn rfc3339(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz)
-        .to_rfc3339_opts(SecondsFormat::Secs, false)
-}
-
-/// Like [`rfc3339`], to the millisecond (`2026-03-08T03:00:00.412-04:00`):
-/// when an execution started and ended, so lateness can be read off it.
-pub fn rfc3339_ms(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz)
-        .to_rfc3339_opts(SecondsFormat::Millis, false)
-}
+pub use crate::rfc3339::{with_offset as rfc3339, with_offset_ms as rfc3339_ms};
 
 /// `2026-11-23 03:00:00 CET`
 ///
@@ -409,6 +400,123 @@ pub fn executions_table(execs: &[Execution], tz: Tz, color: bool, with_job: bool
 /// A duration option for people: `1h30m`, or `none`.
 pub fn opt_text(v: Option<u64>) -> String {
     v.map_or_else(|| "none".to_string(), format_duration)
+}
+
+/// `tick show --json`'s object (and the API's job).
+#[derive(serde::Serialize)]
+pub struct DetailsJson<'a> {
+    #[serde(flatten)]
+    job: JobJson<'a>,
+    next_fires: Vec<FireJson>,
+    executions: Vec<ExecutionJson<'a>>,
+}
+
+impl<'a> DetailsJson<'a> {
+    pub fn new(d: &'a Details) -> Self {
+        let tz = job_tz(&d.job);
+        DetailsJson {
+            job: JobJson::new(&d.job, d.executions.first().map(|e| e.last_run()).as_ref()),
+            next_fires: fire_times_json(&d.fires, tz),
+            executions: d
+                .executions
+                .iter()
+                .map(|e| ExecutionJson::new(e, tz))
+                .collect(),
+        }
+    }
+}
+
+/// Every field of a job for people, as `tick show` and the web page
+/// list them.
+/// `runner`: whether a live runner holds the store.
+pub fn fields(job: &Job, now: DateTime<Utc>, runner: bool) -> Vec<(&'static str, String)> {
+    let tz = job_tz(job);
+    let o = &job.options;
+    let env = if o.env.is_empty() {
+        "-".to_string()
+    } else {
+        o.env
+            .iter()
+            .map(|(k, v)| format!("{k}={}", shell_words::quote(v)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let next = job
+        .next_run_at
+        .map_or("-".into(), |n| NextRun(job, n, now, runner).to_string());
+    vec![
+        ("id", job.id.clone()),
+        ("name", job.name.clone().unwrap_or("-".into())),
+        ("command", job.command.clone()),
+        ("trigger", describe_trigger(job)),
+        ("timezone", job.trigger.timezone.clone()),
+        ("state", job.state.to_string()),
+        ("next run", next),
+        ("max instances", o.max_instances.to_string()),
+        ("coalesce", if o.coalesce { "yes" } else { "no" }.into()),
+        ("misfire grace", opt_text(o.misfire_grace)),
+        ("timeout", opt_text(o.timeout)),
+        (
+            "jitter",
+            opt_text(Some(job.trigger.jitter).filter(|j| *j > 0)),
+        ),
+        ("cwd", o.cwd.clone().unwrap_or("-".into())),
+        ("on success", o.on_success.clone().unwrap_or("-".into())),
+        ("on failure", o.on_failure.clone().unwrap_or("-".into())),
+        (
+            "retries",
+            if o.retries == 0 {
+                "none".into()
+            } else {
+                format!(
+                    "{} (after {}, doubling up to {})",
+                    o.retries,
+                    crate::units::format_duration(o.retry_delay),
+                    crate::units::format_duration(o.retry_max_delay)
+                )
+            },
+        ),
+        (
+            "first run",
+            o.first_run.map_or("-".into(), |t| rfc3339(t, tz)),
+        ),
+        ("env", env),
+        ("created", rfc3339(job.created_at, tz)),
+        ("updated", rfc3339(job.updated_at, tz)),
+    ]
+}
+
+/// A runner as JSON (`tick runners --json`, the API): times in RFC 3339
+/// in your zone.
+#[derive(Serialize)]
+pub struct RunnerJson<'a> {
+    id: i64,
+    name: &'a str,
+    host: &'a str,
+    pid: i64,
+    version: &'a str,
+    started_at: String,
+    renewed_at: String,
+    lease_ms: i64,
+    running: i64,
+    pub state: &'a str,
+}
+
+impl<'a> RunnerJson<'a> {
+    pub fn new(r: &'a RunnerRow, now: DateTime<Utc>, tz: Tz) -> Self {
+        RunnerJson {
+            id: r.id,
+            name: &r.name,
+            host: &r.host,
+            pid: r.pid,
+            version: &r.version,
+            started_at: rfc3339(r.started_at, tz),
+            renewed_at: rfc3339(r.renewed_at, tz),
+            lease_ms: r.lease_ms,
+            running: r.running,
+            state: r.state_at(now).as_str(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ mod generated;
 mod history;
 mod http;
 mod jobs;
+mod layering;
 mod listeners;
 mod next;
 mod postgres;

@@ -10,7 +10,7 @@ use clap::Parser;
 
 use crate::cli::{TriggerArgs, TriggerKind, TriggerPart};
 use crate::error::UsageError;
-use crate::output::rfc3339;
+use crate::rfc3339::with_offset as rfc3339;
 use crate::trigger::combined::{MAX_PARTS, MIN_PARTS};
 use crate::trigger::input::{parse_datetime, parse_tz};
 use crate::trigger::{ApsFields, Schedule, Trigger};

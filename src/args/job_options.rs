@@ -10,6 +10,16 @@ use crate::units::parse_duration;
 impl JobOptionArgs {
     /// Apply the flags that were given onto `opts`; leave the rest.
     pub fn apply(&self, opts: &mut JobOptions) -> Result<(), UsageError> {
+        self.apply_firing(opts)?;
+        self.apply_process(opts)?;
+        self.apply_history(opts)?;
+        self.apply_listeners(opts)?;
+        self.apply_retries(opts)
+    }
+
+    /// How it fires: `--max-instances`, `--coalesce`, `--misfire-grace`,
+    /// `--timeout`.
+    fn apply_firing(&self, opts: &mut JobOptions) -> Result<(), UsageError> {
         if let Some(n) = self.max_instances {
             if n == 0 {
                 return Err(UsageError::new(
@@ -34,9 +44,23 @@ impl JobOptionArgs {
                 Some(parse_timeout(t).map_err(|e| UsageError::new(format!("{e}, or none")))?)
             };
         }
+        Ok(())
+    }
+
+    /// Where and with what it runs: `--cwd`, `--env`.
+    fn apply_process(&self, opts: &mut JobOptions) -> Result<(), UsageError> {
         if let Some(dir) = &self.cwd {
             opts.cwd = Some(cwd(dir)?);
         }
+        for kv in &self.env {
+            let (k, v) = parse_env(kv)?;
+            opts.env.insert(k, v);
+        }
+        Ok(())
+    }
+
+    /// `--keep-history`.
+    fn apply_history(&self, opts: &mut JobOptions) -> Result<(), UsageError> {
         if let Some(n) = self.keep_history {
             if n == 0 {
                 return Err(UsageError::new(
@@ -45,6 +69,11 @@ impl JobOptionArgs {
             }
             opts.keep_history = n;
         }
+        Ok(())
+    }
+
+    /// `--on-success`, `--on-failure` (`none` removes one).
+    fn apply_listeners(&self, opts: &mut JobOptions) -> Result<(), UsageError> {
         for (flag, value, slot) in [
             ("--on-success", &self.on_success, &mut opts.on_success),
             ("--on-failure", &self.on_failure, &mut opts.on_failure),
@@ -58,10 +87,12 @@ impl JobOptionArgs {
                 *slot = (!cmd.eq_ignore_ascii_case("none")).then(|| cmd.clone());
             }
         }
-        for kv in &self.env {
-            let (k, v) = parse_env(kv)?;
-            opts.env.insert(k, v);
-        }
+        Ok(())
+    }
+
+    /// `--retries`, `--retry-delay`, `--retry-max-delay` (not shorter
+    /// than the delay, whichever of them was given).
+    fn apply_retries(&self, opts: &mut JobOptions) -> Result<(), UsageError> {
         if let Some(n) = self.retries {
             opts.retries = parse_retries(n)?;
         }
@@ -93,6 +124,12 @@ impl JobOptionArgs {
             )));
         }
         Ok(())
+    }
+}
+
+impl crate::ops::jobs::OptionEdits for JobOptionArgs {
+    fn apply_to(&self, opts: &mut JobOptions) -> Result<(), UsageError> {
+        self.apply(opts)
     }
 }
 

@@ -1,0 +1,42 @@
+//! Executions across jobs, newest first (`tick history`, `GET
+//! /api/v1/executions`); the filters are the store's query (see
+//! [`HistoryFilter`]).
+
+use anyhow::Result;
+
+use super::Ctx;
+use crate::model::{Execution, Status};
+use crate::store::HistoryFilter;
+
+/// Which executions: those of one job (an id with history, or a job's id
+/// or name), with a name matching a glob, with a status; at most `limit`.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub status: Option<Status>,
+    pub limit: usize,
+}
+
+/// The executions `sel` selects, newest first.
+pub fn executions(sel: &Selection, ctx: &Ctx) -> Result<Vec<Execution>> {
+    let name = sel.name.as_deref().map(super::name_glob).transpose()?;
+    Ok(match ctx.store_for_read()? {
+        None => match &sel.id {
+            Some(id) => return Err(super::unknown(id).into()),
+            None => Vec::new(),
+        },
+        Some(mut store) => {
+            let id = match &sel.id {
+                Some(given) => Some(super::job_id_with_history(store.as_mut(), given)?),
+                None => None,
+            };
+            store.history(&HistoryFilter {
+                job_id: id.as_deref(),
+                name: name.as_ref(),
+                status: sel.status,
+                limit: sel.limit,
+            })?
+        }
+    })
+}

@@ -1,0 +1,200 @@
+//! Changing jobs: pause, resume, remove, modify, reschedule, run now. Each
+//! changes its jobs in one transaction, all or nothing, and returns what
+//! happened for the caller to say.
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::Ctx;
+use crate::error::UsageError;
+use crate::model::{Job, JobOptions, JobState};
+use crate::trigger::Trigger;
+
+/// The next run of a job from `now`, compiling its stored trigger.
+fn next_from_now(job: &Job, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+    let trigger = Trigger::from_spec(&job.trigger)
+        .map_err(|e| anyhow::anyhow!("job '{}' has a trigger that cannot be used: {e}", job.id))?;
+    Ok(trigger.next_fire(now))
+}
+
+/// Pause the jobs given by id or name (`None`: every job): a line for
+/// each, see [`switch`].
+pub fn pause(ctx: &Ctx, given: Option<&[String]>) -> Result<Vec<String>> {
+    switch(ctx, given, JobState::Active, JobState::Paused, "paused")
+}
+
+/// Resume the jobs given by id or name (`None`: every job): a line for
+/// each, see [`switch`].
+pub fn resume(ctx: &Ctx, given: Option<&[String]>) -> Result<Vec<String>> {
+    switch(ctx, given, JobState::Paused, JobState::Active, "resumed")
+}
+
+/// Move the jobs given by id or name (`None`: every job) that are in state
+/// `from` to state `to`: a line for each job, `{verb} ID` or why it was
+/// left. A resumed job's next run is computed from now: runs missed while
+/// paused are not run.
+fn switch(
+    ctx: &Ctx,
+    given: Option<&[String]>,
+    from: JobState,
+    to: JobState,
+    verb: &str,
+) -> Result<Vec<String>> {
+    let now = ctx.now();
+    let mut lines = Vec::new();
+    let mut store = ctx.store_for_write()?;
+    let ids = match given {
+        Some(given) => Some(super::job_ids(store.as_mut(), given)?),
+        None => None,
+    };
+    store.update_jobs(ids.as_deref(), &mut |job| {
+        if job.state != from {
+            lines.push(format!("{} is {}, left as it is", job.id, job.state));
+            return Ok(());
+        }
+        job.state = to;
+        job.next_run_at = match to {
+            JobState::Active => next_from_now(job, now)?,
+            _ => None,
+        };
+        job.updated_at = now;
+        lines.push(format!("{verb} {}", job.id));
+        Ok(())
+    })?;
+    Ok(lines)
+}
+
+/// Remove the jobs given by id or name: their ids.
+pub fn remove(ctx: &Ctx, given: &[String]) -> Result<Vec<String>> {
+    let mut store = ctx.store_for_write()?;
+    let ids = super::job_ids(store.as_mut(), given)?;
+    store.remove_jobs(&ids)?;
+    Ok(ids)
+}
+
+/// A validated change to one job (`args::jobs` builds it).
+pub struct Change<'a> {
+    /// The job, by id or name.
+    pub id: &'a str,
+    pub command: Option<String>,
+    /// `Some(None)` removes the name.
+    pub name: Option<Option<String>>,
+    /// Variables to remove from its environment.
+    pub unset_env: &'a [String],
+    /// The options to change, applied to its options.
+    pub options: &'a dyn OptionEdits,
+}
+
+/// Changes to a job's options, validated when applied (the command line's
+/// option flags, and the API's option fields read as them).
+pub trait OptionEdits {
+    /// Apply the changes onto `opts`; leave the rest.
+    fn apply_to(&self, opts: &mut JobOptions) -> Result<(), UsageError>;
+}
+
+/// Change one job: its id.
+pub fn modify(ctx: &Ctx, change: &Change) -> Result<String> {
+    let now = ctx.now();
+    let mut store = ctx.store_for_write()?;
+    let id = super::job_id(store.as_mut(), change.id)?;
+    store.update_jobs(Some(std::slice::from_ref(&id)), &mut |job| {
+        change.options.apply_to(&mut job.options)?;
+        unset_env(job, change.unset_env)?;
+        if let Some(name) = &change.name {
+            job.name = name.clone();
+        }
+        if let Some(c) = &change.command {
+            job.command = c.clone();
+        }
+        job.updated_at = now;
+        Ok(())
+    })?;
+    Ok(id)
+}
+
+/// Remove these variables from a job's environment; one it does not have
+/// is an error naming those it has.
+fn unset_env(job: &mut Job, keys: &[String]) -> Result<()> {
+    for key in keys {
+        if job.options.env.remove(key).is_none() {
+            let has: Vec<&str> = job.options.env.keys().map(String::as_str).collect();
+            return Err(UsageError::new(format!(
+                "invalid --unset-env '{key}': job {} has no {key} in its environment ({})",
+                job.id,
+                if has.is_empty() {
+                    "it has none".to_string()
+                } else {
+                    format!("it has {}", has.join(", "))
+                }
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// A job given a new trigger.
+pub struct Rescheduled {
+    pub id: String,
+    pub trigger: Trigger,
+    /// The instant it was computed from.
+    pub now: DateTime<Utc>,
+}
+
+/// Give one job (by id or name) the trigger `build` makes from the job's
+/// own zone (kept unless the trigger names another). The job is read
+/// first: an unknown id is an error before anything is opened for writing.
+pub fn reschedule(
+    ctx: &Ctx,
+    given: &str,
+    build: &dyn Fn(DateTime<Utc>, Option<Tz>) -> Result<Trigger, UsageError>,
+) -> Result<Rescheduled> {
+    let now = ctx.now();
+    let (_, job) = ctx.store_with_job(given)?;
+    let zone = job.trigger.timezone.parse().ok();
+    let trigger = build(now, zone)?;
+    let next = trigger.next_fire(now);
+    let spec = trigger.spec();
+    let mut store = ctx.store_for_write()?;
+    store.update_jobs(Some(std::slice::from_ref(&job.id)), &mut |job| {
+        job.trigger = spec.clone();
+        if job.state != JobState::Paused {
+            job.state = JobState::Active;
+            job.next_run_at = next;
+        }
+        job.updated_at = now;
+        Ok(())
+    })?;
+    Ok(Rescheduled {
+        id: job.id,
+        trigger,
+        now,
+    })
+}
+
+/// Set a job's next run to now, so that a runner fires it through the
+/// normal pipeline (claim, misfire rules, max instances, history): the
+/// HTTP API's and page's "run now". A paused job is refused (resume it
+/// first); a finished one fires once more. `tick fire` runs a job in the
+/// foreground instead.
+pub fn run_now(id: &str, ctx: &Ctx) -> Result<()> {
+    let now = ctx.now();
+    ctx.store_for_write()?.update_jobs(
+        Some(std::slice::from_ref(&id.to_string())),
+        &mut |job| {
+            if job.state == JobState::Paused {
+                return Err(UsageError::new(format!(
+                    "job '{}' is paused: resume it before running it now",
+                    job.id
+                ))
+                .into());
+            }
+            job.state = JobState::Active;
+            job.next_run_at = Some(now);
+            job.updated_at = now;
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
