@@ -211,32 +211,18 @@ impl Collector {
                 "How late executions started after their scheduled time (jitter included).",
             );
         }
-        gauge_head(
+        job_times(
             &mut out,
             "tick_job_last_success_timestamp_seconds",
             "When each job's latest successful execution ended (Unix time).",
+            last_ok,
         );
-        for (job, t) in last_ok {
-            let _ = writeln!(
-                out,
-                "tick_job_last_success_timestamp_seconds{{job=\"{}\"}} {}",
-                label(job),
-                seconds(*t)
-            );
-        }
-        gauge_head(
+        job_times(
             &mut out,
             "tick_job_next_fire_timestamp_seconds",
             "Each job's next scheduled fire (Unix time, without jitter).",
+            next,
         );
-        for (job, t) in next {
-            let _ = writeln!(
-                out,
-                "tick_job_next_fire_timestamp_seconds{{job=\"{}\"}} {}",
-                label(job),
-                seconds(*t)
-            );
-        }
         gauge_head(
             &mut out,
             "tick_executions_running",
@@ -257,6 +243,14 @@ impl Collector {
             label(env!("CARGO_PKG_VERSION"))
         );
         Ok(out)
+    }
+}
+
+/// A gauge of one instant per job (Unix time).
+fn job_times(out: &mut String, name: &str, help: &str, times: &[(String, DateTime<Utc>)]) {
+    gauge_head(out, name, help);
+    for (job, t) in times {
+        let _ = writeln!(out, "{name}{{job=\"{}\"}} {}", label(job), seconds(*t));
     }
 }
 
