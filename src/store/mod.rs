@@ -688,7 +688,21 @@ pub trait Runners {
     fn expire_runners(
         &mut self,
         lapsed: &mut dyn FnMut(&RunnerRow) -> bool,
-    ) -> Result<Vec<RunnerRow>>;
+    ) -> Result<Vec<RunnerRow>> {
+        // Looked for every 2 s: only a read, unless someone lapsed.
+        let lapsed: Vec<RunnerRow> = self
+            .runners()?
+            .into_iter()
+            .filter(|r| r.state == RunnerState::Alive && lapsed(r))
+            .collect();
+        if lapsed.is_empty() {
+            return Ok(lapsed);
+        }
+        self.expire(lapsed)
+    }
+    /// Declare these runners expired, each only if it is still alive and
+    /// has not renewed since it was read, in one transaction; those expired.
+    fn expire(&mut self, runners: Vec<RunnerRow>) -> Result<Vec<RunnerRow>>;
     /// A runner stopped cleanly.
     fn unregister_runner(&mut self, runner: i64) -> Result<()>;
     /// Every runner, newest first.

@@ -52,19 +52,7 @@ impl Runners for PgStore {
         })
     }
 
-    fn expire_runners(
-        &mut self,
-        lapsed: &mut dyn FnMut(&RunnerRow) -> bool,
-    ) -> Result<Vec<RunnerRow>> {
-        // Looked for every 2 s: only a read, unless someone lapsed.
-        let lapsed: Vec<RunnerRow> = self
-            .runners()?
-            .into_iter()
-            .filter(|r| r.state == RunnerState::Alive && lapsed(r))
-            .collect();
-        if lapsed.is_empty() {
-            return Ok(lapsed);
-        }
+    fn expire(&mut self, lapsed: Vec<RunnerRow>) -> Result<Vec<RunnerRow>> {
         self.write(false, |c| {
             let mut expired = Vec::new();
             for r in lapsed {

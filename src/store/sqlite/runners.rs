@@ -52,19 +52,7 @@ impl Runners for SqliteStore {
         Ok(n == 1)
     }
 
-    fn expire_runners(
-        &mut self,
-        lapsed: &mut dyn FnMut(&RunnerRow) -> bool,
-    ) -> Result<Vec<RunnerRow>> {
-        // Looked for every 2 s: only a read, unless someone lapsed.
-        let lapsed: Vec<RunnerRow> = self
-            .runners()?
-            .into_iter()
-            .filter(|r| r.state == RunnerState::Alive && lapsed(r))
-            .collect();
-        if lapsed.is_empty() {
-            return Ok(lapsed);
-        }
+    fn expire(&mut self, lapsed: Vec<RunnerRow>) -> Result<Vec<RunnerRow>> {
         let now = to_ms(Utc::now());
         let tx = self.immediate()?;
         let mut expired = Vec::new();

@@ -46,18 +46,7 @@ fn setup(env: &Env, pg: &Pg, file: &Path) {
 }
 
 fn runner(env: &Env, pg: &Pg, name: &str) -> Runner {
-    let args = [
-        "--db",
-        &pg.url,
-        "--no-echo",
-        "--name",
-        name,
-        "--lease",
-        "2s",
-    ];
-    let r = env.runner(name, &args);
-    r.wait_log("scheduler started", 20);
-    r
+    super::runners::pg_runner(env, pg, name, &["--lease", "2s"])
 }
 
 #[test]

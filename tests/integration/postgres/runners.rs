@@ -71,7 +71,40 @@ fn once_each(
         .into_iter()
         .filter(|k| !claimed.contains(k))
         .collect();
-    assert!(missing.is_empty(), "fires never started: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "fires never started: {missing:?}\ntheir rows: {:?}",
+        rows_of(pg, &missing)
+    );
+}
+
+/// The status and reason of each fire's row, if it has one.
+fn rows_of(pg: &Pg, fires: &[(String, String)]) -> Vec<String> {
+    let mut c = postgres::Client::connect(&pg.url, postgres::NoTls).unwrap();
+    fires
+        .iter()
+        .map(|(job, at)| {
+            let ms = chrono::DateTime::parse_from_rfc3339(at)
+                .unwrap()
+                .timestamp_millis();
+            let row = c
+                .query_opt(
+                    "SELECT status, reason, runner FROM tick.executions
+                     WHERE job_id = $1 AND scheduled_at = $2",
+                    &[job, &ms],
+                )
+                .unwrap();
+            match row {
+                Some(r) => format!(
+                    "{job} {at}: {} ({:?}) by {}",
+                    r.get::<_, String>(0),
+                    r.get::<_, Option<String>>(1),
+                    r.get::<_, String>(2)
+                ),
+                None => format!("{job} {at}: no row"),
+            }
+        })
+        .collect()
 }
 
 /// The (job, scheduled) of fires a runner claimed and left unstarted.
@@ -141,7 +174,7 @@ fn whole_second(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Ut
     chrono::DateTime::from_timestamp(t.timestamp(), 0).unwrap()
 }
 
-fn pg_runner(env: &Env, pg: &Pg, name: &str, extra: &[&str]) -> Runner {
+pub(super) fn pg_runner(env: &Env, pg: &Pg, name: &str, extra: &[&str]) -> Runner {
     let mut args = vec!["--db", &pg.url, "--no-echo", "--name", name];
     args.extend_from_slice(extra);
     let r = env.runner(name, &args);
