@@ -149,14 +149,13 @@ fn spawn_watched(
     // kernel knows, the cwd is missing) is tried again under the shell,
     // which says why as it always did.
     let direct = allow_direct.then(|| direct(spec)).flatten();
-    let mut shell = shell_command(spec);
     if !gate() {
         return Ok(None);
     }
     let direct = direct.and_then(|(mut cmd, plain)| Some((cmd.spawn().ok()?, plain)));
     let (child, shell) = match direct {
         Some((child, plain)) => (child, Some(plain)),
-        None => (shell.spawn()?, None),
+        None => (shell_command(spec).spawn()?, None),
     };
     let pid = child.id() as i32;
     if !gate() {

@@ -368,7 +368,9 @@ impl Scheduler {
                 }
             }
         }
-        if self.running.len() < self.cfg.max_workers as usize {
+        // Waiting fires start only while the lease holds: otherwise the
+        // renewal's retry is what wakes the loop (never a busy wait).
+        if self.running.len() < self.cfg.max_workers as usize && self.lease_holds() {
             if let Some(p) = self.waiting.iter().map(|p| p.not_before).min() {
                 sooner(p.max(now), "a claimed fire's time");
             }
