@@ -104,8 +104,12 @@ impl Scheduler {
     /// lease since the last renewal that went through was sent.
     fn lease_left(&self) -> Option<Duration> {
         self.cfg.owner.runner?;
-        let since = self.clock.elapsed().saturating_sub(self.lease_renewed);
-        Some((self.cfg.lease / 2).saturating_sub(since))
+        Some((self.cfg.lease / 2).saturating_sub(self.since_renewal()))
+    }
+
+    /// Time since the last renewal that went through was sent.
+    fn since_renewal(&self) -> Duration {
+        self.clock.elapsed().saturating_sub(self.lease_renewed)
     }
 
     /// Whether the lease is provably this runner's own now.
@@ -121,8 +125,8 @@ impl Scheduler {
     /// When the lease must be renewed next (for the loop's sleep).
     pub(super) fn renewal_due(&self) -> Option<Duration> {
         self.cfg.owner.runner?;
-        let since = self.clock.elapsed().saturating_sub(self.lease_renewed);
-        Some((self.cfg.lease / 6).saturating_sub(since).max(RENEW_RETRY))
+        let left = (self.cfg.lease / 6).saturating_sub(self.since_renewal());
+        Some(left.max(RENEW_RETRY))
     }
 
     /// Renew the lease now; the time taken before sending it counts.
@@ -149,8 +153,7 @@ impl Scheduler {
             return;
         }
         let renew = self.cfg.lease / 6;
-        let since = self.clock.elapsed().saturating_sub(self.lease_renewed);
-        if since >= renew && self.renew_tried.elapsed() >= RENEW_RETRY {
+        if self.since_renewal() >= renew && self.renew_tried.elapsed() >= RENEW_RETRY {
             match self.renew_lease() {
                 // The store answers: an outage, if any, is over.
                 Ok(()) => self.wrote(),
