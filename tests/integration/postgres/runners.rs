@@ -41,6 +41,13 @@ fn add_every_second(env: &Env, url: &str, n: usize, file: &Path) {
             &format!("j{i}"),
             // A backlog after an outage runs every fire, late: countable.
             "--no-coalesce",
+            // A frozen or killed runner's copies count against
+            // --max-instances until it is expired (tick cannot know they
+            // ended); these take milliseconds, and what the limit does is
+            // tested on its own, so a limit of 5 keeps fires from being
+            // skipped meanwhile.
+            "--max-instances",
+            "5",
             "cron",
             "* * * * * *",
             "--",
