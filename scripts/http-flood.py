@@ -12,6 +12,9 @@ three phases of SECONDS each:
 
 Per phase: the probe job's fire lateness (p50, p99, max; the probe is
 scripts/lateness-probe.c: its start time minus the scheduled second), the
+same for the floor (the probe's own `--floor` spawner starting the probe at
+the same whole seconds beside tick, under the same load: what any spawner
+on this machine gets), the
 runner's largest RSS seen (sampled every 0.2 s) and, for slowloris, how
 many /healthz answered 200 within a second. A benchmark, not a test.
 
@@ -55,12 +58,16 @@ runner = subprocess.Popen([TICK, "run", "--no-echo", "--http", "127.0.0.1:0"], e
                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
 stop = threading.Event()
 threads = []
+floors = []
 
 
 def cleanup():
     stop.set()
     for t in threads:
         t.join(timeout=5)
+    for f in floors:
+        f.kill()
+        f.wait()
     runner.terminate()
     try:
         runner.wait(timeout=30)
@@ -142,11 +149,13 @@ try:
             healthz.append(ok)
             time.sleep(max(0, 0.5 - (time.monotonic() - t0)))
 
-    def lateness(a, b):
+    floor_out = os.path.join(tmp, "floor.out")
+
+    def lateness(a, b, path=out):
         ms = []
-        if not os.path.exists(out):
+        if not os.path.exists(path):
             return ms
-        for line in open(out):
+        for line in open(path):
             _, sched, start_us = line.split()
             t = datetime.fromisoformat(sched.replace("Z", "+00:00")).timestamp()
             if a <= t < b:
@@ -162,6 +171,9 @@ try:
         for t in ts:
             t.start()
         time.sleep(2)  # the load is on
+        floor = subprocess.Popen([probe, "--floor", floor_out, "0", str(args.seconds + 1), "1",
+                                  "1", "0", "1", "0"], stdin=subprocess.DEVNULL)
+        floors.append(floor)
         a = time.time()
         peak = 0
         while time.time() - a < args.seconds:
@@ -170,18 +182,23 @@ try:
         b = time.time()
         time.sleep(1.5)  # the last probes have written
         phase_stop.set()
+        floor.wait()
         for t in ts:
             t.join(timeout=15)
-        ms = sorted(lateness(a, b))
-        if not ms:
+        ms, fl = sorted(lateness(a, b)), sorted(lateness(a, b, floor_out))
+        if not ms or not fl:
             print(f"{name:10} no probe fired")
             return
-        p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
-        line = (f"{name:10} probe lateness ms: p50 {statistics.median(ms):7.1f}  p99 {p99:7.1f}  "
-                f"max {ms[-1]:7.1f}  ({len(ms)} fires)  runner RSS peak {peak / 1024:6.1f} MiB")
+        p99 = lambda v: v[min(len(v) - 1, int(len(v) * 0.99))]
+        results[name] = (p99(ms), p99(fl))
+        line = (f"{name:10} tick p50 {statistics.median(ms):6.1f}  p99 {p99(ms):6.1f}  "
+                f"max {ms[-1]:6.1f} ms ({len(ms)} fires)  floor p50 {statistics.median(fl):6.1f}  "
+                f"p99 {p99(fl):6.1f}  max {fl[-1]:6.1f} ms  runner RSS peak {peak / 1024:5.1f} MiB")
         if healthz:
             line += f"  /healthz 200 within 1 s: {sum(healthz)}/{len(healthz)}"
         print(line, flush=True)
+
+    results = {}
 
     phase_stop = threading.Event()
     time.sleep(3)
@@ -189,5 +206,12 @@ try:
     phase("quiet", [])
     phase("flood", [lambda: get_loop("/api/v1/jobs")] * 32)
     phase("slowloris", [idle_loop] + [trickle_loop] * 20 + [healthz_loop])
+    if "quiet" in results:
+        q = results["quiet"]
+        for name in ("flood", "slowloris"):
+            if name in results:
+                r = results[name]
+                print(f"{name}: p99 {r[0] / q[0]:.2f}x the quiet one for tick, "
+                      f"{r[1] / q[1]:.2f}x for the floor", flush=True)
 finally:
     cleanup()
