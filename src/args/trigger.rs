@@ -30,11 +30,27 @@ pub struct Now {
     pub at: DateTime<Utc>,
     /// Messages name `--from` rather than "now".
     pub is_from: bool,
+    /// A preview (`tick next`): a `date` or an `--end` not after `at` is
+    /// no error, only a schedule with no fire to show.
+    pub preview: bool,
 }
 
 impl Now {
     pub fn clock(at: DateTime<Utc>) -> Now {
-        Now { at, is_from: false }
+        Now {
+            at,
+            is_from: false,
+            preview: false,
+        }
+    }
+
+    /// `tick next`'s "now": `--from`, else the clock.
+    pub fn preview(from: Option<DateTime<Utc>>, clock: DateTime<Utc>) -> Now {
+        Now {
+            at: from.unwrap_or(clock),
+            is_from: from.is_some(),
+            preview: true,
+        }
     }
 
     /// `now`, or `--from 2026-01-01T00:00:00+00:00`, for messages.
@@ -117,7 +133,7 @@ impl TriggerArgs {
             TriggerKind::Any | TriggerKind::All => self.combined(kind, now, tz, depth)?,
         };
         let mut trigger = trigger.with_bounds(start, end)?;
-        if let (Some(e), None) = (trigger.end, trigger.start) {
+        if let (Some(e), None, false) = (trigger.end, trigger.start, now.preview) {
             if e < now.at {
                 return Err(UsageError::new(format!(
                     "invalid --end '{}': it is before {}",
@@ -164,7 +180,7 @@ impl TriggerArgs {
                 ))
             }
         };
-        if at <= now.at {
+        if at <= now.at && !now.preview {
             let (when, than) = if now.is_from {
                 (format!("after {}", now.name(tz)), "--from")
             } else {
@@ -396,10 +412,28 @@ fn expanded_star(words: &[String], e: UsageError) -> UsageError {
 /// that is likely not what was meant: one that never fires, and a zone
 /// that is a fixed offset (`EST`: never daylight saving time).
 pub fn warnings(trigger: &Trigger, now: DateTime<Utc>) -> Vec<String> {
+    warnings_at(trigger, Now::clock(now), trigger.next_fire(now))
+}
+
+/// [`warnings`] against `now` (for `tick next`, `--from`: its never-fires
+/// warning then says so rather than "the job has no next run"), given the
+/// trigger's first fire after it (`first`, already computed by the caller:
+/// an `all` whose parts never agree takes a while to say so).
+pub fn warnings_at(trigger: &Trigger, now: Now, first: Option<DateTime<Utc>>) -> Vec<String> {
     let mut out = Vec::new();
-    if !matches!(trigger.schedule, Schedule::Reboot) && trigger.next_fire(now).is_none() {
+    if !matches!(trigger.schedule, Schedule::Reboot) && first.is_none() {
+        let after = if now.is_from {
+            now.name(trigger.tz)
+        } else {
+            "now".into()
+        };
+        let then = if now.preview {
+            ""
+        } else {
+            ": the job has no next run (see 'tick next')"
+        };
         out.push(format!(
-            "{} never fires after now: the job has no next run (see 'tick next')",
+            "{} never fires after {after}{then}",
             trigger.spec().describe()
         ));
     }

@@ -189,7 +189,9 @@ pub enum Command {
     ///
     /// Prints one fire time per line, RFC 3339 with the trigger zone's offset,
     /// strictly after --from (default: now). Like `systemd-analyze calendar
-    /// --iterations`.
+    /// --iterations`. A schedule with no fire after --from (a date before
+    /// it, an expression that can never fire) prints nothing and says so
+    /// on stderr.
     #[command(after_help = NEXT_EXAMPLES)]
     Next(NextArgs),
 

@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use anyhow::Result;
 use chrono_tz::Tz;
 
-use crate::args::trigger::Now;
+use crate::args::trigger::{warnings_at, Now};
 use crate::cli::NextArgs;
 use crate::error::UsageError;
 use crate::output;
@@ -14,27 +14,35 @@ use crate::trigger::input::parse_datetime;
 use crate::trigger::Schedule;
 
 pub fn run(args: &NextArgs, ctx: &super::Ctx) -> Result<()> {
-    // --from is "now" for every check and anchor (docs/triggers.md): an interval
-    // without --start starts one interval after it, `date --in` counts
-    // from it, and an --end or date before it is an error.
-    let now = match &args.from {
+    // --from is "now" for every check and anchor (docs/triggers.md): an
+    // interval without --start starts one interval after it and `date
+    // --in` counts from it. A preview refuses no schedule for having no
+    // fire after it (a date or an --end before it): it prints nothing and
+    // says so, with the warnings `add` gives.
+    let from = match &args.from {
         Some(s) => {
             let tz = args.trigger.zone(None)?;
             let at = parse_datetime(s, tz).map_err(|e| UsageError::new(format!("--from: {e}")))?;
-            Now { at, is_from: true }
+            Some(at)
         }
-        None => Now::clock(ctx.now()),
+        None => None,
     };
+    let now = Now::preview(from, ctx.now());
     let trigger = args.trigger.validate(now, None)?;
     if matches!(trigger.schedule, Schedule::Reboot) && !args.json {
         eprintln!("note: @reboot fires once each time `tick run` starts, never by the clock");
+    }
+    // The first fire, computed once: for the warnings, then the listing.
+    let first = trigger.next_fire(now.at);
+    for w in warnings_at(&trigger, now, first) {
+        eprintln!("warning: {w}");
     }
     let stdout = std::io::stdout();
     // On a terminal each line shows as soon as it is known; into a pipe
     // they go in blocks.
     let each_line = stdout.is_terminal();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let fires = trigger.fires(now.at).take(args.count);
+    let fires = std::iter::successors(first, |t| trigger.next_fire(*t)).take(args.count);
     if args.json {
         write_json(&mut out, fires, trigger.tz)?;
     } else {

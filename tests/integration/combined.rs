@@ -93,7 +93,9 @@ fn all_that_never_agrees_prints_nothing_and_lists_never() {
     let started = Instant::now();
     let mut args = vec!["next"];
     args.extend(never);
-    assert_eq!(env.tick(&args).ok(), "");
+    let (out, warning) = env.tick(&args).ok_and_stderr();
+    assert_eq!(out, "");
+    assert!(warning.contains("never fires after now"), "{warning}");
     assert!(started.elapsed() < StdDuration::from_secs(5));
     let mut args = vec!["add", "--id", "n"];
     args.extend(never);

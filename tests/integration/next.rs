@@ -128,8 +128,11 @@ fn stops_when_the_schedule_ends() {
 #[test]
 fn never_firing_expression_prints_nothing_and_succeeds() {
     let env = Env::new();
-    assert_eq!(env.tick(&["next", "cron", "0 0 30 2 *"]).ok(), "");
-    assert_eq!(env.tick(&["next", "cron", "0 0 31 4,6,9,11 *"]).ok(), "");
+    for expr in ["0 0 30 2 *", "0 0 31 4,6,9,11 *"] {
+        let (out, err) = env.tick(&["next", "cron", expr]).ok_and_stderr();
+        assert_eq!(out, "");
+        assert!(err.contains("never fires after now"), "{err}");
+    }
 }
 
 #[test]
@@ -482,30 +485,89 @@ fn from_is_now_for_every_check() {
         .tick(&["next", "date", "--in", "2h", "--from", "2026-01-01 10:00"])
         .ok();
     assert_eq!(out, "2026-01-01T12:00:00+00:00\n");
-    let line = env
-        .tick(&["next", "date", "--at", "2026-01-01", "--from", "2026-01-02"])
-        .usage_error();
+}
+
+/// A preview of a schedule with no fire after `--from` (or now) prints
+/// nothing, exits 0 and says on stderr that it never fires, as `add`
+/// warns: for every trigger kind, a date before `--from` and an `--end`
+/// before it included (issue 26, point 13).
+#[test]
+fn a_schedule_with_no_fire_after_from_prints_nothing_and_says_so() {
+    let env = Env::new();
+    let from = ["--from", "2026-02-01T00:00:00Z"];
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["date", "--at", "2026-01-01T00:00:00Z"],
+            "warning: once at 2026-01-01T00:00:00+00:00 never fires after --from 2026-02-01T00:00:00+00:00\n",
+        ),
+        (
+            &["date", "--at", "2026-02-01T00:00:00Z"],
+            "warning: once at 2026-02-01T00:00:00+00:00 never fires after --from 2026-02-01T00:00:00+00:00\n",
+        ),
+        (
+            &["cron", "0 0 30 2 *"],
+            "warning: cron 0 0 30 2 * (UTC) never fires after --from 2026-02-01T00:00:00+00:00\n",
+        ),
+        (
+            &["cron", "@daily", "--end", "2026-01-01"],
+            "warning: cron @daily (UTC) never fires after --from 2026-02-01T00:00:00+00:00\n",
+        ),
+        (
+            &["cron", "--month", "2", "--day", "30"],
+            "never fires after --from 2026-02-01T00:00:00+00:00\n",
+        ),
+        (
+            &["interval", "--every", "1h", "--start", "2025-01-01", "--end", "2025-02-01"],
+            "never fires after --from 2026-02-01T00:00:00+00:00\n",
+        ),
+        (
+            &["any", "date --at 2026-01-01", "cron 0 0 30 2 *"],
+            "never fires after --from 2026-02-01T00:00:00+00:00\n",
+        ),
+        (
+            &["all", "cron 0 0 13 * *", "date --at 2026-01-13"],
+            "never fires after --from 2026-02-01T00:00:00+00:00\n",
+        ),
+    ];
+    for (trigger, warning) in cases {
+        for json in [false, true] {
+            let mut args = vec!["next"];
+            args.extend_from_slice(trigger);
+            args.extend_from_slice(&from);
+            args.extend_from_slice(&["--tz", "UTC"]);
+            if json {
+                args.push("--json");
+            }
+            let (out, err) = env.tick(&args).ok_and_stderr();
+            assert_eq!(out, if json { "[]\n" } else { "" }, "{args:?}");
+            assert!(
+                err.starts_with("warning: ") && err.ends_with(warning) && err.lines().count() == 1,
+                "{args:?}: {err}"
+            );
+        }
+    }
+    // Without --from, against the clock: said as `add` says it.
+    let (out, err) = env
+        .tick(&["next", "cron", "0 0 30 2 *", "--tz", "UTC"])
+        .ok_and_stderr();
+    assert_eq!(out, "");
     assert_eq!(
-        line,
-        "error: date 2026-01-01T00:00:00+00:00 is not after --from 2026-01-02T00:00:00+00:00: a date trigger fires once, later than --from"
+        err,
+        "warning: cron 0 0 30 2 * (UTC) never fires after now\n"
     );
+    let (out, err) = env
+        .tick(&["next", "date", "--at", "2001-01-01", "--tz", "UTC"])
+        .ok_and_stderr();
+    assert_eq!(out, "");
+    assert!(err.contains("never fires after now"), "{err}");
+    // A schedule with fires says nothing.
+    let (out, err) = env
+        .tick(&["next", "cron", "@daily", "-n", "1"])
+        .ok_and_stderr();
+    assert_eq!((out.lines().count(), err.as_str()), (1, ""));
+    // `add` still refuses a date in the past (a job that could never run).
     let line = env
-        .tick(&[
-            "next",
-            "cron",
-            "@daily",
-            "--end",
-            "2026-01-01",
-            "--from",
-            "2026-01-02",
-        ])
-        .usage_error();
-    assert_eq!(
-        line,
-        "error: invalid --end '2026-01-01T00:00:00+00:00': it is before --from 2026-01-02T00:00:00+00:00"
-    );
-    let line = env
-        .tick(&["next", "date", "--at", "2001-01-01"])
+        .tick(&["add", "date", "--at", "2001-01-01", "--", "true"])
         .usage_error();
     assert!(line.contains("is not in the future"), "{line}");
 }
