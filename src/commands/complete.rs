@@ -2,8 +2,8 @@
 //! line (clap_complete's `CompleteEnv`: the scripts in `completions/` run
 //! `TICK_COMPLETE=bash tick -- tick show <word>`), so the candidates come
 //! from the same clap definition as the parser, plus what only tick
-//! knows: the job ids of the jobs file (with their names) and the time
-//! zone names. Hidden subcommands (`generate`) are never offered.
+//! knows: the job ids of the jobs file (with their names), the names a
+//! job goes by (with its id), and the time zone names. Hidden subcommands (`generate`) are never offered.
 //!
 //! Chosen over the static scripts clap_complete writes because those
 //! cannot call back for job ids in bash, zsh and fish alike; the cost is a
@@ -23,12 +23,17 @@ use crate::store::{JobFilter, Location};
 /// default `COMPLETE`, which another program's user may have set).
 pub const VAR: &str = "TICK_COMPLETE";
 
+/// The shell asking (`TICK_COMPLETE`'s value), kept for the completers.
+static SHELL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 /// At most this many job ids are offered.
 const MAX_IDS: usize = 1000;
 
 /// When the shell asks (`TICK_COMPLETE` is set): print the completions
 /// and exit. Otherwise return at once.
 pub fn complete_if_asked() {
+    // clap_complete unsets the variable before the completers run.
+    let _ = SHELL.set(std::env::var(VAR).unwrap_or_default());
     clap_complete::CompleteEnv::with_factory(command)
         .var(VAR)
         .bin("tick")
@@ -92,25 +97,66 @@ fn with(cmd: clap::Command, id: &str, completer: ArgValueCompleter) -> clap::Com
     })
 }
 
-/// Job ids starting with `current`, each with its name (or trigger).
+/// Job ids starting with `current`, each with its name (or trigger), and
+/// the names a job goes by (a name only one job has, that is no job's id)
+/// starting with it, each with its job's id.
 fn job_ids(current: &OsStr) -> Vec<CompletionCandidate> {
     let prefix = current.to_string_lossy();
     let Ok(Some(store)) = Location::find(db_flag().as_deref()).and_then(|l| l.open_existing())
     else {
         return Vec::new();
     };
+    // bash inserts a candidate as it is: a name with a blank or a quote
+    // needs its backslashes (zsh and fish quote for themselves).
+    let bash = SHELL.get().is_some_and(|v| v == "bash");
     let mut out = Vec::new();
+    let mut ids = std::collections::HashSet::new();
+    // Each name, with the id of the job that has it (None: several do).
+    let mut names: std::collections::BTreeMap<String, Option<String>> = Default::default();
     let filter = JobFilter::every_summary();
     let _ = store.each_job(filter, &mut |row| {
-        if let Ok(job) = row {
-            if job.id.starts_with(prefix.as_ref()) && out.len() < MAX_IDS {
-                let help = job.name.clone().unwrap_or_else(|| job.trigger.describe());
-                out.push(CompletionCandidate::new(job.id).help(Some(help.into())));
-            }
+        let Ok(job) = row else { return Ok(()) };
+        if let Some(name) = &job.name {
+            names
+                .entry(name.clone())
+                .and_modify(|id| *id = None)
+                .or_insert_with(|| Some(job.id.clone()));
         }
+        if job.id.starts_with(prefix.as_ref()) && out.len() < MAX_IDS {
+            let help = job.name.clone().unwrap_or_else(|| job.trigger.describe());
+            out.push(CompletionCandidate::new(job.id.clone()).help(Some(help.into())));
+        }
+        ids.insert(job.id);
         Ok(())
     });
+    for (name, id) in names {
+        let Some(id) = id.filter(|_| !ids.contains(&name)) else {
+            continue;
+        };
+        let shown = if bash {
+            bash_escaped(&name)
+        } else {
+            name.clone()
+        };
+        let typed = name.starts_with(prefix.as_ref()) || shown.starts_with(prefix.as_ref());
+        if typed && out.len() < MAX_IDS {
+            out.push(CompletionCandidate::new(shown).help(Some(id.into())));
+        }
+    }
     out.sort_by(|a, b| a.get_value().cmp(b.get_value()));
+    out
+}
+
+/// `text` with a backslash before each character bash would read as
+/// other than itself in a word.
+fn bash_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if !(c.is_alphanumeric() || "_-.,/:@%+=".contains(c)) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
     out
 }
 

@@ -18,7 +18,7 @@ use crate::cli::StatusArgs;
 use crate::ops::runners::live_runner;
 use crate::ops::status::{facts, Facts};
 use crate::output::{self, local_time, Relative};
-use crate::store::{JobStates, Store};
+use crate::store::{JobStates, Location, Store};
 
 /// Where to read how to keep a runner running.
 const HOW_TO_RUN: &str =
@@ -65,6 +65,13 @@ pub fn note_no_runner(ctx: &Ctx) -> Result<()> {
 
 #[derive(Serialize)]
 struct Status<'a> {
+    /// Where the jobs are: a jobs file's path or a PostgreSQL URL (without
+    /// its password).
+    store: String,
+    /// `file` or `postgresql`.
+    store_kind: &'static str,
+    /// The same as `store`, under its old name (deprecated: kept for one
+    /// release, see docs/guide.md).
     jobs_file: String,
     runner: Option<RunnerJson<'a>>,
     jobs: JobStatesJson,
@@ -80,6 +87,10 @@ struct RunnerJson<'a> {
     version: &'a str,
     started_at: String,
     renewed_at: String,
+    /// As `tick runners --json` says it.
+    lease_ms: i64,
+    /// `lease_ms` in whole seconds, under its old name (deprecated: kept
+    /// for one release, see docs/guide.md).
     lease_seconds: i64,
 }
 
@@ -109,15 +120,20 @@ pub fn run(args: &StatusArgs, ctx: &Ctx) -> Result<()> {
     let tz = resolve_tz(None)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        output::write_json(&mut out, &status_json(&location.to_string(), &f, tz, now))?;
+        output::write_json(&mut out, &status_json(&location, &f, tz, now))?;
     } else {
         let created = if store.is_some() {
             ""
         } else {
             " (not created yet)"
         };
+        // A PostgreSQL URL is no file: said as what it is.
+        let (label, kind) = match location {
+            Location::File(_) => ("jobs file", ""),
+            Location::Postgres(_) => ("store", " (PostgreSQL)"),
+        };
         for (k, v) in [
-            ("jobs file", format!("{location}{created}")),
+            (label, format!("{location}{kind}{created}")),
             ("runner", runner_line(&f, tz, now)),
             ("jobs", jobs_line(&f.states)),
             ("next fire", next_line(&f, now)),
@@ -137,9 +153,14 @@ fn overdue(f: &Facts, at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
 }
 
 /// `tick status --json`'s object.
-fn status_json<'a>(jobs_file: &str, f: &'a Facts, tz: Tz, now: DateTime<Utc>) -> Status<'a> {
+fn status_json<'a>(location: &Location, f: &'a Facts, tz: Tz, now: DateTime<Utc>) -> Status<'a> {
     Status {
-        jobs_file: jobs_file.to_string(),
+        store: location.to_string(),
+        store_kind: match location {
+            Location::File(_) => "file",
+            Location::Postgres(_) => "postgresql",
+        },
+        jobs_file: location.to_string(),
         runner: f.runner.as_ref().map(|r| RunnerJson {
             name: &r.name,
             host: &r.host,
@@ -147,6 +168,7 @@ fn status_json<'a>(jobs_file: &str, f: &'a Facts, tz: Tz, now: DateTime<Utc>) ->
             version: &r.version,
             started_at: output::rfc3339(r.started_at, tz),
             renewed_at: output::rfc3339(r.renewed_at, tz),
+            lease_ms: r.lease_ms,
             lease_seconds: r.lease_ms / 1000,
         }),
         jobs: JobStatesJson {

@@ -10,13 +10,65 @@ use super::dst::resolve_earliest;
 use crate::error::UsageError;
 pub use crate::units::{format_duration, parse_duration};
 
-/// Parse an IANA zone name (`Europe/Berlin`, `UTC`).
+/// Parse an IANA zone name (`Europe/Berlin`, `UTC`); an unknown one gets
+/// the nearest names in its error (`did you mean Europe/Berlin?`).
 pub fn parse_tz(name: &str) -> Result<Tz, UsageError> {
     name.parse::<Tz>().map_err(|_| {
-        UsageError::new(format!(
-            "unknown time zone '{name}': expected an IANA name like Europe/Berlin, America/New_York or UTC"
-        ))
+        let like = "an IANA name like Europe/Berlin, America/New_York or UTC";
+        UsageError::new(match nearest_zones(name).as_slice() {
+            [] => format!("unknown time zone '{name}': expected {like}"),
+            [one] => format!("unknown time zone '{name}': did you mean {one}? ({like})"),
+            [some @ .., last] => format!(
+                "unknown time zone '{name}': did you mean {} or {last}? ({like})",
+                some.join(", ")
+            ),
+        })
     })
+}
+
+/// Up to 3 zone names nearest to a mistyped `name`: by edit distance,
+/// ignoring case, to the whole name or (for a name without `/`) to its
+/// place (`Berln` is near `Europe/Berlin`); at most a third of its length
+/// away (and 3), and no farther than one more than the nearest.
+fn nearest_zones(name: &str) -> Vec<&'static str> {
+    let want = name.to_lowercase();
+    let limit = (want.chars().count() / 3).clamp(1, 3);
+    let mut near: Vec<(usize, &'static str)> = chrono_tz::TZ_VARIANTS
+        .iter()
+        .filter_map(|tz| {
+            let zone = tz.name().to_lowercase();
+            let mut d = edit_distance(&want, &zone);
+            if let (false, Some((_, place))) = (want.contains('/'), zone.rsplit_once('/')) {
+                d = d.min(edit_distance(&want, place));
+            }
+            (d <= limit).then_some((d, tz.name()))
+        })
+        .collect();
+    near.sort_unstable();
+    let best = near.first().map_or(0, |n| n.0);
+    near.into_iter()
+        .take_while(|n| n.0 <= best + 1)
+        .take(3)
+        .map(|n| n.1)
+        .collect()
+}
+
+/// Levenshtein distance, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb))
+                .min(above + 1)
+                .min(row[j] + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// Parse a DATETIME: RFC 3339 with an offset, or `YYYY-MM-DD HH:MM[:SS]`
@@ -61,6 +113,32 @@ pub fn floor_secs(t: DateTime<Utc>) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mistyped_zone_gets_the_nearest_names() {
+        assert_eq!(edit_distance("berln", "berlin"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        let near = |name: &str| nearest_zones(name);
+        assert_eq!(near("Europe/Berln"), ["Europe/Berlin"]);
+        assert_eq!(near("europe/berlin"), ["Europe/Berlin"]);
+        assert_eq!(near("Berln"), ["Europe/Berlin"]);
+        assert!(near("utc").contains(&"UTC"), "{:?}", near("utc"));
+        assert!(near("America/New_Yrok").contains(&"America/New_York"));
+        assert!(
+            near("Mars/Olympus").is_empty(),
+            "{:?}",
+            near("Mars/Olympus")
+        );
+        assert!(near("utc").len() <= 3 && near("Europe/Pari").len() <= 3);
+        let e = parse_tz("Europe/Berln").unwrap_err().to_string();
+        assert!(
+            e.starts_with("unknown time zone 'Europe/Berln': did you mean Europe/Berlin? ("),
+            "{e}"
+        );
+        let e = parse_tz("Nowhere").unwrap_err().to_string();
+        assert!(e.contains("expected an IANA name"), "{e}");
+    }
 
     #[test]
     fn datetimes() {

@@ -101,6 +101,8 @@ fn status_says_whether_a_runner_is_alive_and_how_the_jobs_stand() {
     assert_eq!(s["last_failure"]["job_id"], "bad");
     assert_eq!(s["last_failure"]["exit_code"], 7);
     assert!(s["jobs_file"].as_str().unwrap().ends_with("jobs.db"));
+    assert_eq!(s["store"], s["jobs_file"]);
+    assert_eq!(s["store_kind"], "file");
     let text = env.tick(&["status"]).ok();
     assert!(
         text.contains("jobs:         1 active, 1 paused, 0 finished"),
@@ -119,7 +121,11 @@ fn status_says_whether_a_runner_is_alive_and_how_the_jobs_stand() {
     let s = json(&env.tick(&["status", "--json"]).ok());
     assert_eq!(s["runner"]["name"], "desk");
     assert_eq!(s["runner"]["pid"], runner.pid());
+    // One unit and name with `runners --json`; the old key kept a release.
+    assert_eq!(s["runner"]["lease_ms"], 30_000);
     assert_eq!(s["runner"]["lease_seconds"], 30);
+    let runners = json(&env.tick(&["runners", "--json"]).ok());
+    assert_eq!(runners[0]["lease_ms"], s["runner"]["lease_ms"]);
     let text = env.tick(&["status"]).ok();
     assert!(
         text.contains(&format!(
@@ -333,6 +339,34 @@ fn list_fits_the_terminal_and_shows_the_command_when_there_is_room() {
 }
 
 // 7. Typos get help.
+
+/// A mistyped zone gets the nearest names (issue 26, point 14), from
+/// `--tz` and from `$TZ`; nothing is written.
+#[test]
+fn a_mistyped_zone_gets_the_nearest_names() {
+    let env = Env::new();
+    let line = env
+        .tick(&["add", "cron", "@daily", "--tz", "Europe/Berln", "--", "x"])
+        .usage_error();
+    assert!(
+        line.starts_with("error: unknown time zone 'Europe/Berln': did you mean Europe/Berlin? "),
+        "{line}"
+    );
+    assert!(!env.db().exists());
+    let line = env
+        .tick(&["next", "cron", "@daily", "--tz", "america/new_york"])
+        .usage_error();
+    assert!(line.contains("did you mean America/New_York?"), "{line}");
+    let line = env
+        .tick(&["next", "cron", "@daily"])
+        .env("TZ", "Asia/Tokio")
+        .usage_error();
+    assert!(
+        line.contains("did you mean Asia/Tokyo?")
+            && line.ends_with("(from $TZ; set --tz to override)"),
+        "{line}"
+    );
+}
 
 #[test]
 fn typos_get_clap_tips_in_one_line_and_the_subcommands_help() {
@@ -622,4 +656,31 @@ fn completion_offers_job_ids_and_zones_and_hides_generate() {
     };
     assert_eq!(ask("zsh", &["tick", "logs", "ba"]), "backup:nightly");
     assert_eq!(ask("fish", &["tick", "fire", "ba"]), "backup\tnightly\n");
+    // Names too (issue 26, point 14), each with its id; bash gets a blank
+    // escaped, as it would insert the name as it is.
+    env.tick(&[
+        "add",
+        "--id",
+        "w",
+        "--name",
+        "web check",
+        "cron",
+        "@daily",
+        "--",
+        "true",
+    ])
+    .ok();
+    assert_eq!(bash_completes(&env, &["tick", "show", "n"]), ["nightly"]);
+    assert_eq!(
+        bash_completes(&env, &["tick", "pause", "backup", "we"]),
+        ["web\\ check"]
+    );
+    let all = bash_completes(&env, &["tick", "logs", ""]);
+    assert_eq!(
+        all[..6],
+        ["backup", "beta", "nightly", "sync", "w", "web\\ check"],
+        "{all:?}"
+    );
+    assert_eq!(ask("zsh", &["tick", "fire", "ni"]), "nightly:backup");
+    assert_eq!(ask("fish", &["tick", "show", "web"]), "web check\tw\n");
 }

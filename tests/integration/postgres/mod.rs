@@ -394,6 +394,31 @@ fn filters_answer_the_same_on_postgres_as_on_a_file() {
     assert!(rows > 40, "{rows} ids in all");
 }
 
+/// `tick status` on PostgreSQL calls the store a store, not a jobs file
+/// (issue 26, point 14).
+#[test]
+#[cfg_attr(
+    tick_no_postgres,
+    ignore = "no PostgreSQL server answered at TICK_TEST_PG (default 127.0.0.1:5432) when built"
+)]
+fn status_calls_a_postgresql_url_a_store() {
+    let Some(pg) = Pg::new() else { return };
+    let env = Env::new();
+    env.tick(&["--db", &pg.url, "add", "cron", "@daily", "--", "true"])
+        .ok();
+    let text = env.tick(&["--db", &pg.url, "status"]).ok();
+    assert!(!text.contains("jobs file"), "{text}");
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.starts_with("store:") && first.ends_with(" (PostgreSQL)"),
+        "{text}"
+    );
+    let s: serde_json::Value =
+        serde_json::from_str(&env.tick(&["--db", &pg.url, "status", "--json"]).ok()).unwrap();
+    assert_eq!(s["store_kind"], "postgresql");
+    assert!(s["store"].as_str().unwrap().starts_with("postgres"), "{s}");
+}
+
 #[test]
 fn bad_urls_are_one_line_errors_and_no_password_is_ever_printed() {
     let env = Env::new();
