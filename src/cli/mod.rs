@@ -286,6 +286,10 @@ pub struct HistoryArgs {
     /// Print a JSON array
     #[arg(long)]
     pub json: bool,
+    /// Show every column whole, however wide the terminal (piped output
+    /// always is)
+    #[arg(short, long)]
+    pub wide: bool,
 }
 
 /// Accepts exactly the names of the execution statuses.
@@ -447,6 +451,10 @@ pub struct RunnersArgs {
     /// Print a JSON array
     #[arg(long)]
     pub json: bool,
+    /// Show every column whole, however wide the terminal (piped output
+    /// always is)
+    #[arg(short, long)]
+    pub wide: bool,
 }
 
 /// `tick copy`

@@ -30,7 +30,11 @@ pub fn history(args: &HistoryArgs, ctx: &Ctx) -> Result<()> {
             writeln!(out, "No executions.")?;
         }
     } else {
-        output::executions_table(&execs, tz, ctx.color, args.id.is_none()).write(&mut out, "")?;
+        let mut t = output::executions_table(&execs, tz, ctx.color, args.id.is_none());
+        if let Some(width) = super::terminal_width().filter(|_| !args.wide) {
+            t.fit_named(width, output::EXECUTIONS_FIT);
+        }
+        t.write(&mut out, "")?;
     }
     out.flush()?;
     Ok(())

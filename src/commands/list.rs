@@ -58,7 +58,7 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
         let rows = order.len();
         table.sort_rows(&order);
         if rows > 0 {
-            if let Some(width) = terminal_width().filter(|_| !args.wide) {
+            if let Some(width) = super::terminal_width().filter(|_| !args.wide) {
                 table.fit(width, output::JOBS_FIT);
             }
             table.write(&mut out, "")?;
@@ -77,18 +77,4 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
     // pages, a visible share of a large listing) to the process's exit.
     std::mem::forget(store);
     Ok(())
-}
-
-/// The width to fit the table into: stdout's terminal (`$COLUMNS` first,
-/// as `ls` reads it), or `None` when stdout is not a terminal.
-fn terminal_width() -> Option<usize> {
-    use std::io::IsTerminal;
-    if !std::io::stdout().is_terminal() {
-        return None;
-    }
-    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
-    columns
-        .or_else(|| terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0 as usize))
-        .filter(|w| *w > 0)
-        .or(Some(80))
 }

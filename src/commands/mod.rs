@@ -98,3 +98,17 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Generate(args) => generate::run(&args),
     }
 }
+
+/// The width to fit a table into: stdout's terminal (`$COLUMNS` first,
+/// as `ls` reads it), or `None` when stdout is not a terminal (a pipe
+/// gets every cell whole).
+pub fn terminal_width() -> Option<usize> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
+    columns
+        .or_else(|| terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0 as usize))
+        .filter(|w| *w > 0)
+        .or(Some(80))
+}

@@ -11,7 +11,7 @@ use super::Ctx;
 use crate::args::trigger::resolve_tz;
 use crate::cli::RunnersArgs;
 use crate::ops;
-use crate::output::{self, local_time, RunnerJson, Style, Table};
+use crate::output::{self, RunnerJson};
 
 pub fn run(args: &RunnersArgs, ctx: &Ctx) -> Result<()> {
     let tz = resolve_tz(None)?;
@@ -29,22 +29,9 @@ pub fn run(args: &RunnersArgs, ctx: &Ctx) -> Result<()> {
             writeln!(out, "No runners yet. Start one with: tick run")?;
         }
     } else {
-        let mut t = Table::new(
-            &[
-                "NAME", "HOST", "PID", "VERSION", "STARTED", "RENEWED", "RUNNING", "STATE",
-            ],
-            ctx.color,
-        );
-        for r in &runners {
-            let st = r.state_at(now);
-            t.cell(&r.name, Style::Plain);
-            t.cell(&r.host, Style::Plain);
-            t.cell_fmt(format_args!("{}", r.pid), Style::Plain);
-            t.cell(&r.version, Style::Plain);
-            t.cell(&local_time(r.started_at, tz), Style::Plain);
-            t.cell(&local_time(r.renewed_at, tz), Style::Plain);
-            t.cell_fmt(format_args!("{}", r.running), Style::Plain);
-            t.cell(st.as_str(), Style::of_runner(st));
+        let mut t = output::runners_table(&runners, now, tz, ctx.color);
+        if let Some(width) = super::terminal_width().filter(|_| !args.wide) {
+            t.fit_named(width, output::RUNNERS_FIT);
         }
         t.write(&mut out, "")?;
     }

@@ -45,7 +45,11 @@ pub fn run(args: &ShowArgs, ctx: &Ctx) -> Result<()> {
     if execs.is_empty() {
         writeln!(out, "  none")?;
     } else {
-        output::executions_table(execs, tz, ctx.color, false).write(&mut out, "  ")?;
+        let mut t = output::executions_table(execs, tz, ctx.color, false);
+        if let Some(width) = super::terminal_width() {
+            t.fit_named(width.saturating_sub(2), output::EXECUTIONS_FIT);
+        }
+        t.write(&mut out, "  ")?;
     }
     out.flush()?;
     Ok(())

@@ -91,14 +91,17 @@ fn layout(title: &str, v: &Visitor, refresh: bool, body: &str) -> String {
     )
 }
 
-fn class(style: Style) -> &'static str {
+/// A cell's class: an execution's status has its own (`st-failed`, ...,
+/// coloured by tick.css as the terminal colours it).
+fn class(style: Style) -> std::borrow::Cow<'static, str> {
     match style {
-        Style::Green => "ok",
-        Style::Red => "bad",
-        Style::Yellow => "warn",
-        Style::Cyan => "run",
-        Style::Dim => "dim",
-        Style::Bold | Style::Plain => "",
+        Style::Green => "ok".into(),
+        Style::Red => "bad".into(),
+        Style::Yellow => "warn".into(),
+        Style::Cyan => "run".into(),
+        Style::Dim => "dim".into(),
+        Style::Status(s) => format!("st-{s}").into(),
+        Style::Bold | Style::Plain => "".into(),
     }
 }
 
@@ -268,24 +271,7 @@ fn runners_section(app: &App) -> anyhow::Result<String> {
     }
     let tz = resolve_tz(None)?;
     let now = Utc::now();
-    let mut t = Table::new(
-        &[
-            "NAME", "HOST", "PID", "VERSION", "STARTED", "RENEWED", "RUNNING", "STATE",
-        ],
-        false,
-    );
-    for r in rows.iter().take(50) {
-        let state = r.state_at(now);
-        let style = Style::of_runner(state);
-        t.cell(&r.name, Style::Plain);
-        t.cell(&r.host, Style::Plain);
-        t.cell(&r.pid.to_string(), Style::Plain);
-        t.cell(&r.version, Style::Plain);
-        t.cell(&output::local_time(r.started_at, tz), Style::Plain);
-        t.cell(&output::relative(r.renewed_at, now), Style::Plain);
-        t.cell(&r.running.to_string(), Style::Plain);
-        t.cell(state.as_str(), style);
-    }
+    let t = output::runners_table(&rows[..rows.len().min(50)], now, tz, false);
     out.push_str(&table(&t, &|_, _| None));
     Ok(out)
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::model::{Execution, Job, JobState, LastRun, Status};
+use crate::model::{Execution, Job, JobState, LastRun};
 use crate::ops::show::Details;
 use crate::store::RunnerRow;
 use crate::trigger::input::format_duration;
@@ -265,15 +265,6 @@ fn state_style(state: JobState) -> Style {
     }
 }
 
-pub fn status_style(status: Status) -> Style {
-    match status {
-        Status::Success => Style::Green,
-        Status::Running => Style::Cyan,
-        Status::Skipped | Status::Missed => Style::Yellow,
-        Status::Failed | Status::Killed | Status::Timeout | Status::Interrupted => Style::Red,
-    }
-}
-
 /// The empty jobs table of `tick list`; rows come from [`job_row`].
 pub fn jobs_table(color: bool) -> Table {
     Table::new(
@@ -330,11 +321,11 @@ pub fn job_row(
                 job.options.retries,
                 Relative(*due, now)
             ),
-            Style::Plain,
+            Style::Status(e.status),
         ),
         (Some(e), None) => t.cell_fmt(
             format_args!("{} {}", e.status, Relative(e.when(), now)),
-            Style::Plain,
+            Style::Status(e.status),
         ),
         (None, _) => t.cell("-", Style::Plain),
     }
@@ -378,7 +369,7 @@ pub fn executions_table(execs: &[Execution], tz: Tz, color: bool, with_job: bool
                 } else {
                     e.status.as_str().into()
                 },
-                status_style(e.status),
+                Style::Status(e.status),
             ),
             (
                 match (e.exit_code, e.signal) {
@@ -396,6 +387,60 @@ pub fn executions_table(execs: &[Execution], tz: Tz, color: bool, with_job: bool
     }
     t
 }
+
+/// How the executions table (`history`, `show`) gives up width on a
+/// terminal, by header: a long reason is cut to 24 columns, then the job
+/// (`id (name)`) to 16; then STARTED shows only its time of day (its date
+/// is SCHEDULED's but for a run late past midnight); then the job and the
+/// reason are cut further; then STARTED, and last the reason, are left
+/// out. EXEC, SCHEDULED, DURATION, STATUS and EXIT are always whole.
+pub const EXECUTIONS_FIT: &[(&str, Give)] = &[
+    ("REASON", Give::Shorten(0, 24)),
+    ("JOB", Give::Shorten(0, 16)),
+    ("STARTED", Give::TimeOfDay(0)),
+    ("JOB", Give::Shorten(0, 10)),
+    ("REASON", Give::Shorten(0, 12)),
+    ("STARTED", Give::Drop(0)),
+    ("REASON", Give::Drop(0)),
+];
+
+/// The runners table of `tick runners` and the page, newest first as
+/// given: RENEWED is how long ago the lease was renewed.
+pub fn runners_table(runners: &[RunnerRow], now: DateTime<Utc>, tz: Tz, color: bool) -> Table {
+    let mut t = Table::new(
+        &[
+            "NAME", "HOST", "PID", "VERSION", "STARTED", "RENEWED", "RUNNING", "STATE",
+        ],
+        color,
+    );
+    for r in runners {
+        let st = r.state_at(now);
+        t.cell(&r.name, Style::Plain);
+        t.cell(&r.host, Style::Plain);
+        t.cell_fmt(format_args!("{}", r.pid), Style::Plain);
+        t.cell(&r.version, Style::Plain);
+        t.cell_fmt(
+            format_args!("{}", LocalTime(r.started_at, tz)),
+            Style::Plain,
+        );
+        t.cell(&relative(r.renewed_at, now), Style::Plain);
+        t.cell_fmt(format_args!("{}", r.running), Style::Plain);
+        t.cell(st.as_str(), Style::of_runner(st));
+    }
+    t
+}
+
+/// How the runners table gives up width on a terminal: a long name or
+/// host is cut to 20 columns, then VERSION is left out, then the name and
+/// host are cut to 10, then STARTED shows only its time of day.
+pub const RUNNERS_FIT: &[(&str, Give)] = &[
+    ("NAME", Give::Shorten(0, 20)),
+    ("HOST", Give::Shorten(0, 20)),
+    ("VERSION", Give::Drop(0)),
+    ("NAME", Give::Shorten(0, 10)),
+    ("HOST", Give::Shorten(0, 10)),
+    ("STARTED", Give::TimeOfDay(0)),
+];
 
 /// A duration option for people: `1h30m`, or `none`.
 pub fn opt_text(v: Option<u64>) -> String {

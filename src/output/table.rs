@@ -7,6 +7,7 @@ use std::io::Write;
 use unicode_width::UnicodeWidthStr;
 
 use crate::escape::{self, Newlines};
+use crate::model::Status;
 
 /// ANSI colours for table cells (used only when colour is on).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,9 +19,24 @@ pub enum Style {
     Red,
     Cyan,
     Dim,
+    /// An execution's status (or a job's last one): failures red, what
+    /// did not run yellow (see [`Style::of_status`]); on the page, a class
+    /// of its own.
+    Status(Status),
 }
 
 impl Style {
+    /// How a status is coloured: failed, timeout, killed and interrupted
+    /// red; missed and skipped yellow; success green; running cyan.
+    pub fn of_status(status: Status) -> Style {
+        match status {
+            Status::Success => Style::Green,
+            Status::Running => Style::Cyan,
+            Status::Skipped | Status::Missed => Style::Yellow,
+            Status::Failed | Status::Killed | Status::Timeout | Status::Interrupted => Style::Red,
+        }
+    }
+
     /// How a runner's state is shown: alive green, expired red, gone dim.
     pub fn of_runner(state: crate::model::RunnerState) -> Style {
         use crate::model::RunnerState;
@@ -40,6 +56,7 @@ impl Style {
             Style::Red => "\x1b[31m",
             Style::Cyan => "\x1b[36m",
             Style::Dim => "\x1b[2m",
+            Style::Status(s) => Style::of_status(s).code(),
         }
     }
 }
@@ -52,6 +69,7 @@ impl Style {
 ///
 /// [`Table::fit`] makes it fit a terminal's width by giving up room in a
 /// given order ([`Give`]); otherwise every cell is written whole.
+#[derive(Clone)]
 pub struct Table {
     buf: String,
     /// (start, end, style) of each cell in `buf`, row after row.
@@ -71,6 +89,8 @@ struct Shown {
     limit: Option<usize>,
     /// Only the part in the last parentheses (`in 4m` of `... (in 4m)`).
     relative: bool,
+    /// Only the time of day (`05:21:16` of `2026-11-22 05:21:16 UTC`).
+    time_of_day: bool,
     hidden: bool,
 }
 
@@ -81,8 +101,22 @@ pub enum Give {
     Shorten(usize, usize),
     /// Show only the relative time of column `.0` (the part in parentheses).
     Relative(usize),
+    /// Show only the time of day of column `.0`'s local times.
+    TimeOfDay(usize),
     /// Leave column `.0` out.
     Drop(usize),
+}
+
+impl Give {
+    /// The same way of giving up width, for column `col`.
+    pub fn on(self, col: usize) -> Give {
+        match self {
+            Give::Shorten(_, min) => Give::Shorten(col, min),
+            Give::Relative(_) => Give::Relative(col),
+            Give::TimeOfDay(_) => Give::TimeOfDay(col),
+            Give::Drop(_) => Give::Drop(col),
+        }
+    }
 }
 
 impl Table {
@@ -146,6 +180,9 @@ impl Table {
         if s.relative && i >= self.cols {
             text = relative_part(text);
         }
+        if s.time_of_day && i >= self.cols {
+            text = time_of_day(text);
+        }
         match s.limit {
             Some(w) => cut(text, w),
             None => Cow::Borrowed(text),
@@ -173,6 +210,17 @@ impl Table {
         widths.iter().sum::<usize>() + 2 * visible.saturating_sub(1)
     }
 
+    /// [`Table::fit`] with each way of giving up width naming its column
+    /// by its header (the column of a `Give` is ignored); a column the
+    /// table does not have is skipped.
+    pub fn fit_named(&mut self, width: usize, gives: &[(&str, Give)]) {
+        let gives: Vec<Give> = gives
+            .iter()
+            .filter_map(|(name, g)| Some(g.on(self.column(name)?)))
+            .collect();
+        self.fit(width, &gives)
+    }
+
     /// Fit the table into `width` columns, giving up room in the order of
     /// `gives` until it fits; a column that was cut then gets back what
     /// room is left. A table that cannot fit is left as narrow as `gives`
@@ -193,6 +241,7 @@ impl Table {
                     }
                 }
                 Give::Relative(col) => self.shown[col].relative = true,
+                Give::TimeOfDay(col) => self.shown[col].time_of_day = true,
                 Give::Drop(col) => self.shown[col].hidden = true,
             }
         }
@@ -232,6 +281,14 @@ impl Table {
     /// How many cells make a row.
     pub fn columns(&self) -> usize {
         self.cols
+    }
+
+    /// The column under the header `name`.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.cells
+            .iter()
+            .take(self.cols)
+            .position(|c| &self.buf[c.0..c.1] == name)
     }
 
     /// Every cell, the header row first, as shown on a terminal (control
@@ -290,6 +347,17 @@ fn relative_part(text: &str) -> &str {
     match (text.rfind(" ("), text.strip_suffix(')')) {
         (Some(at), Some(_)) => &text[at + 2..text.len() - 1],
         _ => text,
+    }
+}
+
+/// `05:21:16` of a local time `2026-11-22 05:21:16 UTC`, or all of it.
+fn time_of_day(text: &str) -> &str {
+    let b = text.as_bytes();
+    let local = b.len() >= 19 && b[4] == b'-' && b[10] == b' ' && b[13] == b':' && b[16] == b':';
+    if local && text.is_char_boundary(19) {
+        &text[11..19]
+    } else {
+        text
     }
 }
 
@@ -428,5 +496,54 @@ mod tests {
              a   a-rather…  in 4m\n\
              b   -          never\n"
         );
+    }
+
+    #[test]
+    fn columns_named_by_header_show_their_time_of_day_or_go() {
+        let mut t = Table::new(&["EXEC", "SCHEDULED", "STARTED", "REASON"], false);
+        t.row(vec![
+            ("1".into(), Style::Plain),
+            ("2026-11-22 05:21:16 UTC".into(), Style::Plain),
+            ("2026-11-22 05:21:17 UTC".into(), Style::Plain),
+            ("a reason that is rather long".into(), Style::Plain),
+        ]);
+        t.row(vec![
+            ("2".into(), Style::Plain),
+            ("2026-11-22 05:22:16 UTC".into(), Style::Plain),
+            ("-".into(), Style::Status(Status::Missed)),
+            ("-".into(), Style::Plain),
+        ]);
+        assert_eq!(t.column("STARTED"), Some(2));
+        assert_eq!(t.column("JOB"), None);
+        let gives = [
+            ("JOB", Give::Shorten(0, 4)),
+            ("STARTED", Give::TimeOfDay(0)),
+            ("REASON", Give::Shorten(0, 8)),
+            ("STARTED", Give::Drop(0)),
+        ];
+        let written = |width: usize| {
+            let mut t = t.clone();
+            t.fit_named(width, &gives);
+            let mut out = Vec::new();
+            t.write(&mut out, "").unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(
+            written(70),
+            "EXEC  SCHEDULED                STARTED   REASON\n\
+             1     2026-11-22 05:21:16 UTC  05:21:17  a reason that is rather long\n\
+             2     2026-11-22 05:22:16 UTC  -         -\n"
+        );
+        assert_eq!(
+            written(40),
+            "EXEC  SCHEDULED                REASON\n\
+             1     2026-11-22 05:21:16 UTC  a reason…\n\
+             2     2026-11-22 05:22:16 UTC  -\n"
+        );
+        // A status colours as its kind: a missed one yellow.
+        t.color = true;
+        let mut out = Vec::new();
+        t.write(&mut out, "").unwrap();
+        assert!(String::from_utf8(out).unwrap().contains("\x1b[33m-\x1b[0m"));
     }
 }

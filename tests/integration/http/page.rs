@@ -281,3 +281,57 @@ fn log_in_then_pause_and_run_from_the_page() {
     );
     assert!(!server.log().contains(TOKEN));
 }
+
+/// Failures stand out on the page as in the terminal: LAST on the jobs
+/// page and STATUS of the job's and the execution's pages carry a class
+/// per status, red for a failure, yellow for what did not run (issue 26,
+/// point 11).
+#[test]
+fn failures_stand_out_on_the_page() {
+    let env = Env::new();
+    add_cron(&env, "bad", "@daily", "exit 3");
+    env.tick(&["fire", "bad"]).output();
+    add_cron(&env, "good", "@daily", "true");
+    env.tick(&["fire", "good"]).ok();
+    let server = serve(&env, &[]);
+    let c = Client::new(&server, None);
+    let list = c.get("/");
+    assert!(
+        list.body.contains("<td class=\"st-failed\">failed "),
+        "{}",
+        list.body
+    );
+    assert!(
+        list.body.contains("<td class=\"st-success\">success "),
+        "{}",
+        list.body
+    );
+    let job = c.get("/jobs/bad");
+    assert!(
+        job.body.contains("<td class=\"st-failed\">failed</td>"),
+        "{}",
+        job.body
+    );
+    let n = c.get("/api/v1/executions?job=bad").json()[0]["id"]
+        .as_i64()
+        .unwrap();
+    let exec = c.get(&format!("/jobs/bad/executions/{n}"));
+    assert!(exec.body.contains("class=\"st-failed\""), "{}", exec.body);
+    let css = c.get("/static/tick.css").body;
+    for status in [
+        "failed",
+        "timeout",
+        "killed",
+        "interrupted",
+        "missed",
+        "skipped",
+    ] {
+        assert!(css.contains(&format!(".st-{status}")), "{css}");
+    }
+    let rule = |class: &str| {
+        let at = css.find(class).unwrap();
+        css[at..].split('}').next().unwrap().to_string()
+    };
+    assert!(rule(".st-interrupted").contains("var(--bad)"), "{css}");
+    assert!(rule(".st-skipped").contains("var(--warn)"), "{css}");
+}
