@@ -317,11 +317,16 @@ pub struct LogsArgs {
     /// This execution instead of the latest
     #[arg(long, value_name = "N")]
     pub execution: Option<i64>,
-    /// Write the captured bytes as they are, also on a terminal (where
-    /// control characters are otherwise shown escaped, like \x1b)
+    /// Write stdout's captured bytes only, exactly as they are (no header,
+    /// no ==> stdout <== lines, no stderr, control characters unescaped
+    /// also on a terminal), as for `tick logs ID --raw > out.bin`
     #[arg(long)]
     pub raw: bool,
-    /// Follow a running execution's output as it comes, until it ends
+    /// With --raw: stderr's bytes instead of stdout's
+    #[arg(long, requires = "raw")]
+    pub stderr: bool,
+    /// Follow a running execution's output as it comes, until it ends; on
+    /// a job that has not run yet, wait for its first execution
     #[arg(short, long)]
     pub follow: bool,
 }

@@ -1,13 +1,16 @@
 //! `tick logs ID`: the captured output of a job's latest execution that
-//! ran (or of `--execution N`), as it was captured: the bytes as they
-//! are, except on a terminal, where control characters are shown escaped
-//! (`--raw` writes them as they are there too).
+//! ran (or of `--execution N`): a header line, then each stream under its
+//! `==> name <==` line, the bytes as they are, except on a terminal, where
+//! control characters are shown escaped. `--raw` writes one stream's bytes
+//! only, exactly as captured (stdout's, or with `--stderr` stderr's), for
+//! `> out.bin`.
 //!
 //! `--follow` follows a running execution until it ends: it reads the
 //! execution's row a few times a second, and the runner (or `tick fire`)
 //! writes the output so far into it about once a second
 //! ([`crate::store::Runs::record_output_so_far`]), so new output shows
-//! within about a second of being printed.
+//! within about a second of being printed. On a job that has not run yet
+//! it waits for its first execution, then follows that.
 
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
@@ -22,47 +25,133 @@ use crate::escape::{self, Newlines};
 use crate::model::{Execution, Status};
 use crate::ops;
 use crate::ops::logs::{cut_marker, output_of};
-use crate::output::local_time;
+use crate::output::{local_time, Relative};
 use crate::store::{Output, Store};
 use crate::units::human_ms;
 
-/// How often `--follow` reads the execution again.
+/// How often `--follow` reads the execution (or the job's first) again.
 const FOLLOW_EVERY: Duration = Duration::from_millis(250);
+
+const STREAMS: [&str; 2] = ["stdout", "stderr"];
+
+/// What `tick logs` writes.
+#[derive(Debug, Clone, Copy)]
+enum Shape {
+    /// For people: a header, both streams under their `==> name <==`
+    /// lines; control characters escaped when `escaped` (a terminal).
+    Marked { escaped: bool },
+    /// `--raw`: the bytes of stream `.0` (0 stdout, 1 stderr) only, as
+    /// captured; what is said about them goes to stderr.
+    Raw(usize),
+}
+
+impl Shape {
+    fn shows(self, k: usize) -> bool {
+        match self {
+            Shape::Marked { .. } => true,
+            Shape::Raw(r) => r == k,
+        }
+    }
+}
 
 pub fn logs(args: &LogsArgs, ctx: &Ctx) -> Result<()> {
     let tz = resolve_tz(None)?;
     let mut store = ctx
         .store_for_read()?
         .ok_or_else(|| ops::unknown(&args.id))?;
-    let (id, o) = output_of(store.as_mut(), &args.id, args.execution)?;
+    let shape = if args.raw {
+        Shape::Raw(usize::from(args.stderr))
+    } else {
+        Shape::Marked {
+            escaped: std::io::stdout().is_terminal(),
+        }
+    };
+    let (id, o) = if args.follow && args.execution.is_none() {
+        let id = ops::job_id_with_history(store.as_mut(), &args.id)?;
+        match store.output(&id, None)? {
+            o if o.execution.is_some() => (id, o),
+            _ => first_run(store.as_mut(), &id, ctx, tz)?,
+        }
+    } else {
+        output_of(store.as_mut(), &args.id, args.execution)?
+    };
     // output_of returned an error for an execution that is not there.
     let Some(e) = &o.execution else {
         return Err(ops::unknown(&args.id).into());
     };
-    // On a terminal a job's output could set the title or fake lines:
-    // show its control characters escaped there, unless --raw.
-    let visible = !args.raw && std::io::stdout().is_terminal();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    header(&mut out, e, tz)?;
+    if let Shape::Marked { .. } = shape {
+        header(&mut out, e, tz)?;
+    }
     if args.follow && e.status == Status::Running {
         let exec = e.id;
-        follow(&mut out, store.as_mut(), &id, exec, o, visible, tz)
+        follow(&mut out, store.as_mut(), &id, exec, o, shape, tz)
     } else {
-        whole(&mut out, &o, visible)
+        whole(&mut out, &o, shape)
     }
 }
 
-/// Both streams as captured, each under its `==> name <==` line.
-fn whole(out: &mut impl Write, o: &Output, visible: bool) -> Result<()> {
-    for (k, name) in ["stdout", "stderr"].iter().enumerate() {
-        let (data, cut) = stream(o, k);
-        writeln!(out, "==> {name} <==")?;
-        if cut {
-            writeln!(out, "{}", cut_marker())?;
+/// `logs --follow` on a job that has not run yet: wait for its first
+/// execution that runs (a missed or skipped fire is not one), saying so on
+/// stderr, and return it. An error if the job is removed meanwhile.
+fn first_run(store: &mut dyn Store, id: &str, ctx: &Ctx, tz: Tz) -> Result<(String, Output)> {
+    let job = match store.job(id) {
+        Ok(job) => job,
+        // History only (a removed job): nothing will run it again.
+        Err(_) => return output_of(store, id, None),
+    };
+    if !ctx.quiet {
+        let now = chrono::Utc::now();
+        let when = match job.next_run_at {
+            Some(at) => format!("next run {}, {}", Relative(at, now), local_time(at, tz)),
+            None => format!("it has no next run: 'tick fire {id}' runs it now"),
+        };
+        eprintln!(
+            "tick: job {id} has not run yet: waiting for its first execution ({when}; Ctrl-C stops)"
+        );
+    }
+    // Without a runner it may wait a long time: said, as `list` says it.
+    super::status::runner_note(ctx, Some(&*store))?;
+    loop {
+        std::thread::sleep(FOLLOW_EVERY);
+        let o = store.output(id, None)?;
+        if o.execution.is_some() {
+            return Ok((id.to_string(), o));
         }
-        write_bytes(out, data, visible)?;
-        if !data.is_empty() && !data.ends_with(b"\n") {
-            writeln!(out)?;
+        if store.job(id).is_err() {
+            return Err(crate::error::UsageError::missing(format!(
+                "job '{id}' was removed before it ran"
+            ))
+            .into());
+        }
+    }
+}
+
+/// The execution's streams as captured: both under their `==> name <==`
+/// lines, or (raw) one stream's bytes only.
+fn whole(out: &mut impl Write, o: &Output, shape: Shape) -> Result<()> {
+    for (k, name) in STREAMS.iter().enumerate() {
+        if !shape.shows(k) {
+            continue;
+        }
+        let (data, cut) = stream(o, k);
+        match shape {
+            Shape::Raw(_) => {
+                if cut {
+                    eprintln!("tick: {name} was cut: {}", cut_marker());
+                }
+                out.write_all(data)?;
+            }
+            Shape::Marked { escaped } => {
+                writeln!(out, "==> {name} <==")?;
+                if cut {
+                    writeln!(out, "{}", cut_marker())?;
+                }
+                write_bytes(out, data, escaped)?;
+                if !data.is_empty() && !data.ends_with(b"\n") {
+                    writeln!(out)?;
+                }
+            }
         }
     }
     out.flush()?;
@@ -70,40 +159,49 @@ fn whole(out: &mut impl Write, o: &Output, visible: bool) -> Result<()> {
 }
 
 /// Follow a running execution: print what is new in each stream as it
-/// comes, under a `==> stream <==` line whenever the stream changes,
-/// until it ends; then its header again.
+/// comes, under a `==> stream <==` line whenever the stream changes (raw:
+/// the one stream's new bytes only), until it ends; then its header again.
 fn follow(
     out: &mut impl Write,
     store: &mut dyn Store,
     id: &str,
     exec: i64,
     mut o: Output,
-    visible: bool,
+    shape: Shape,
     tz: Tz,
 ) -> Result<()> {
     let mut shown: [Vec<u8>; 2] = Default::default();
     let mut current: Option<usize> = None;
+    let marked = matches!(shape, Shape::Marked { .. });
     loop {
-        for (k, name) in ["stdout", "stderr"].iter().enumerate() {
+        for (k, name) in STREAMS.iter().enumerate() {
             let (data, _) = stream(&o, k);
             let (skipped, new) = new_bytes(&shown[k], data);
-            if new.is_empty() {
+            if new.is_empty() || !shape.shows(k) {
                 continue;
             }
-            if current != Some(k) {
+            if marked && current != Some(k) {
                 if current.is_some_and(|c| !shown[c].ends_with(b"\n")) {
                     writeln!(out)?;
                 }
                 writeln!(out, "==> {name} <==")?;
-                current = Some(k);
             }
-            if skipped {
-                writeln!(
-                    out,
-                    "[... output skipped: it came faster than it was read ...]"
-                )?;
+            current = Some(k);
+            let note = "[... output skipped: it came faster than it was read ...]";
+            match shape {
+                Shape::Marked { escaped } => {
+                    if skipped {
+                        writeln!(out, "{note}")?;
+                    }
+                    write_bytes(out, new, escaped)?;
+                }
+                Shape::Raw(_) => {
+                    if skipped {
+                        eprintln!("tick: {name}: {note}");
+                    }
+                    out.write_all(new)?;
+                }
             }
-            write_bytes(out, new, visible)?;
             shown[k] = data.to_vec();
         }
         out.flush()?;
@@ -121,11 +219,13 @@ fn follow(
             break;
         }
     }
-    if current.is_some_and(|c| !shown[c].ends_with(b"\n")) {
-        writeln!(out)?;
-    }
-    if let Some(e) = &o.execution {
-        header(out, e, tz)?;
+    if marked {
+        if current.is_some_and(|c| !shown[c].ends_with(b"\n")) {
+            writeln!(out)?;
+        }
+        if let Some(e) = &o.execution {
+            header(out, e, tz)?;
+        }
     }
     out.flush()?;
     Ok(())
@@ -162,8 +262,8 @@ fn stream(o: &Output, k: usize) -> (&[u8], bool) {
     }
 }
 
-fn write_bytes(out: &mut impl Write, data: &[u8], visible: bool) -> std::io::Result<()> {
-    if visible {
+fn write_bytes(out: &mut impl Write, data: &[u8], escaped: bool) -> std::io::Result<()> {
+    if escaped {
         out.write_all(&escape::bytes(data, Newlines::Keep))
     } else {
         out.write_all(data)

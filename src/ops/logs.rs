@@ -32,9 +32,15 @@ pub fn output_of(
     let o = store.output(&id, execution)?;
     if o.execution.is_none() {
         return Err(match execution {
-            Some(n) => UsageError::missing(format!(
-                "job '{id}' has no execution {n} (see 'tick history {id}')"
-            )),
+            // Execution numbers are shared by all jobs: say whose it is.
+            Some(n) => match store.job_of_execution(n)? {
+                Some(other) => UsageError::missing(format!(
+                    "execution {n} is of job '{other}', not '{id}' (execution numbers are shared by all jobs: see 'tick history {id}' for its own, or 'tick logs {other} --execution {n}')"
+                )),
+                None => UsageError::missing(format!(
+                    "job '{id}' has no execution {n} (see 'tick history {id}')"
+                )),
+            },
             None => match store.executions_of(&id, 1)?.pop() {
                 // Only missed or skipped fires: say why the latest did not run.
                 Some(last) => UsageError::missing(format!(

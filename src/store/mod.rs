@@ -528,6 +528,9 @@ pub trait History {
     /// The output of execution `id`, or of the job's latest one that ran
     /// (or tried to: not a `missed` or `skipped` row).
     fn output(&self, job_id: &str, id: Option<i64>) -> Result<Output>;
+    /// The job of execution `id` (execution numbers are shared by all
+    /// jobs), or `None` when there is no such execution.
+    fn job_of_execution(&self, id: i64) -> Result<Option<String>>;
     /// The newest execution that failed, was killed, timed out or was
     /// missed (what a job's `--on-failure` hears), of any job.
     fn last_failure(&self) -> Result<Option<Execution>> {

@@ -551,6 +551,97 @@ fn logs_follow_shows_a_running_execution_as_it_comes() {
     );
 }
 
+/// `logs --follow` on a job that has not run yet waits for its first
+/// execution, then follows it to its end (issue 26, point 10).
+#[test]
+fn logs_follow_waits_for_a_job_that_has_not_run_yet() {
+    let env = Env::new();
+    env.tick(&[
+        "add",
+        "--id",
+        "soon",
+        "date",
+        "--in",
+        "2s",
+        "--",
+        "echo start; sleep 1; echo end",
+    ])
+    .ok();
+    let (mut child, lines) = follow(&env, &["logs", "soon", "--follow"]);
+    // Still waiting a while later: it did not give up.
+    std::thread::sleep(Duration::from_millis(700));
+    assert!(
+        child.0.try_wait().unwrap().is_none(),
+        "logs --follow exited"
+    );
+    let runner = env.runner("run", &["--no-echo"]);
+    let mut got = Vec::new();
+    while let Ok((_, line)) = lines.recv_timeout(Duration::from_secs(10)) {
+        got.push(line);
+    }
+    let status = child.wait_exit(10).expect("logs --follow did not end");
+    runner.stop();
+    assert!(status.success(), "{got:?}");
+    assert!(got[0].starts_with("execution 1 of soon: "), "{got:?}");
+    assert!(
+        got.last()
+            .unwrap()
+            .starts_with("execution 1 of soon: success"),
+        "{got:?}"
+    );
+    for want in ["==> stdout <==", "start", "end"] {
+        assert!(got.iter().any(|l| l == want), "{want} not in {got:?}");
+    }
+}
+
+/// `--raw` writes the stdout bytes only, exactly as captured (`--stderr`:
+/// stderr's); the execution of another job is an error naming its job
+/// (issue 26, point 10).
+#[test]
+fn logs_raw_writes_one_streams_bytes_and_another_jobs_execution_is_named() {
+    let env = Env::new();
+    env.tick(&[
+        "add",
+        "--id",
+        "bin",
+        "cron",
+        "@daily",
+        "--",
+        "printf 'a\\033[31m\\001b'; printf 'oops' >&2",
+    ])
+    .ok();
+    env.tick(&["add", "--id", "other", "cron", "@daily", "--", "true"])
+        .ok();
+    fire(&env, &["other"]);
+    fire(&env, &["bin"]);
+    let raw = env.tick(&["logs", "bin", "--raw"]).output();
+    assert!(raw.status.success());
+    assert_eq!(raw.stdout, b"a\x1b[31m\x01b");
+    assert_eq!(raw.stderr, b"");
+    let raw = env.tick(&["logs", "bin", "--raw", "--stderr"]).output();
+    assert_eq!(raw.stdout, b"oops");
+    // On a terminal too: no header, nothing escaped.
+    if let Some(run) = env.tick(&["logs", "bin", "--raw"]).on_terminal(10) {
+        let out = run.output().stdout;
+        assert_eq!(
+            out,
+            b"a\x1b[31m\x01b",
+            "{:?}",
+            String::from_utf8_lossy(&out)
+        );
+    }
+    let line = env.tick(&["logs", "bin", "--stderr"]).usage_error();
+    assert!(line.contains("--raw"), "{line}");
+    // Execution 1 is other's: said so, with where to find bin's.
+    let line = env.tick(&["logs", "bin", "--execution", "1"]).usage_error();
+    assert_eq!(
+        line,
+        "error: execution 1 is of job 'other', not 'bin' (execution numbers are shared by all jobs: see 'tick history bin' for its own, or 'tick logs other --execution 1')"
+    );
+    let ok = env.tick(&["logs", "bin", "--execution", "2"]).ok();
+    assert!(ok.starts_with("execution 2 of bin: success"), "{ok}");
+}
+
 // Issue 18.10: tick fire and listeners.
 
 #[test]

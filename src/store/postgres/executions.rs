@@ -70,6 +70,15 @@ impl History for PgStore {
         })
     }
 
+    fn job_of_execution(&self, id: i64) -> Result<Option<String>> {
+        self.read(|c| {
+            Ok(
+                c.query_opt("SELECT job_id FROM executions WHERE id = $1", &[&id])?
+                    .map(|r| r.get(0)),
+            )
+        })
+    }
+
     fn prune(&mut self, before: DateTime<Utc>) -> Result<usize> {
         self.write(false, |c| {
             Ok(c.execute(

@@ -67,6 +67,16 @@ impl History for SqliteStore {
             .unwrap_or_default())
     }
 
+    fn job_of_execution(&self, id: i64) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row("SELECT job_id FROM executions WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
     fn last_failure(&self) -> Result<Option<Execution>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM executions

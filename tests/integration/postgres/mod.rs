@@ -266,6 +266,7 @@ fn every_command_prints_the_same_on_postgres_as_on_a_file() {
         (&["history", "--status", "failed"], false),
         (&["logs", "once"], true),
         (&["logs", "once", "--execution", "99"], false),
+        (&["logs", "once", "--raw", "--stderr"], false),
         (&["history", "every"], false),
         // Retention: the newest 2 of 3 runs are kept.
         (
@@ -287,6 +288,8 @@ fn every_command_prints_the_same_on_postgres_as_on_a_file() {
         (&["fire", "kept"], false),
         (&["fire", "kept"], false),
         (&["history", "kept", "--json"], true),
+        // Execution 1 is once's: said so on both.
+        (&["logs", "kept", "--execution", "1"], false),
         (&["export"], false),
         (&["prune", "--older-than", "30d"], false),
         (&["list", "--all", "--json"], true),
