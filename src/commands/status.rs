@@ -120,7 +120,7 @@ pub fn run(args: &StatusArgs, ctx: &Ctx) -> Result<()> {
     let tz = resolve_tz(None)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        output::write_json(&mut out, &status_json(&location, &f, tz, now))?;
+        output::write_json(&mut out, &status_json(location, &f, tz, now))?;
     } else {
         let created = if store.is_some() {
             ""

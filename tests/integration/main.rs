@@ -29,6 +29,7 @@ mod runner_faults;
 mod safety;
 mod scale;
 mod strings;
+mod terminal;
 mod util;
 mod validation;
 mod zones;
