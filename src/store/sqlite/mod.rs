@@ -283,6 +283,23 @@ fn decode_all<T>(
 
 #[cfg(test)]
 mod tests {
+    /// `.cargo/config.toml` builds SQLite without memory statistics (one
+    /// process-wide mutex less on every allocation: docs/performance.md).
+    #[test]
+    fn sqlite_is_built_without_memory_statistics() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let mut stmt = conn.prepare("PRAGMA compile_options").unwrap();
+        let options: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "{options:?}"
+        );
+    }
+
     #[test]
     fn shared_statements_bind_by_number() {
         let conn = rusqlite::Connection::open_in_memory().unwrap();
