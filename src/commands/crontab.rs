@@ -253,7 +253,7 @@ fn identity(job: &Job) -> String {
 /// not what was meant: when it cut the command into one that is not valid
 /// shell (`$(date +%F)`), or right after a `date` format's `+`.
 fn percent_warning(e: &crontab::Entry, say: &dyn Fn(&str, &str)) {
-    let why = match crate::args::job_options::shell_syntax_error(&e.cron.command) {
+    let why = match crate::executor::syntax_error(crate::model::DEFAULT_SHELL, &e.cron.command) {
         Some(why) => format!("which is not valid shell ({why})"),
         None if e.cron.command.ends_with('+') => "which looks like a cut date format".into(),
         None => return,
