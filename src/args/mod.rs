@@ -7,6 +7,7 @@
 //! Not here: the clap types themselves (`cli/`), opening the store
 //! (`ops/`), printing.
 
+pub mod crontab;
 pub mod job_options;
 pub mod trigger;
 
