@@ -33,7 +33,7 @@ pub struct Entry {
     pub user: Option<String>,
     /// What cron runs: the command field read as cron reads it.
     pub cron: CronCommand,
-    /// The command for `/bin/sh -c`, with `%` input already turned into a pipe.
+    /// The command for its shell (`SHELL -c`), with `%` input already turned into a pipe.
     pub command: String,
     /// `CRON_TZ` in force, if any.
     pub zone: Option<String>,

@@ -55,7 +55,7 @@ pub enum ColorChoice {
 pub enum Command {
     /// Add a job: a trigger and a shell command
     ///
-    /// Prints the new job's id. COMMAND runs under `/bin/sh -c`; several words
+    /// Prints the new job's id. COMMAND runs under `/bin/sh -c` (or --shell); several words
     /// are joined with shell quoting, so `-- echo "a b"` keeps its argument.
     #[command(after_help = ADD_EXAMPLES)]
     Add(AddArgs),
