@@ -3,13 +3,19 @@
 //! entries or text out; no store, no clock.
 //!
 //! Read as cron does: `#` comments and blank lines are skipped; `NAME=value`
-//! lines set the environment of the lines after them (`CRON_TZ` their zone;
-//! `SHELL` and `MAILTO` are noted and ignored); a job line is 5 fields or a
-//! macro, then the command, where an unescaped `%` ends the command and the
+//! lines set the environment of the lines after them (`CRON_TZ` their zone,
+//! `SHELL` their shell; `MAILTO` is noted: it is not carried); a job line
+//! is 5 fields or a macro, then the command, where an unescaped `%` ends
+//! the command and the
 //! rest, with each further `%` a newline, is the command's standard input
 //! ([`read_command`], byte for byte as Vixie cron and cronie read it; such
 //! input becomes a `printf ... |` pipe). Written back ([`write_command`]) so
 //! that cron reads the same bytes, or not at all.
+//!
+//! tick's own comment, `# tick: --retries 3 --on-failure 'notify ...'`,
+//! right above a job line (only other comments between), holds the job
+//! options crontab has no place for, as `tick add` takes them: cron skips
+//! it, `tick import` reads it back ([`Entry::tick`]).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
@@ -27,12 +33,17 @@ pub struct Entry {
     pub user: Option<String>,
     /// What cron runs: the command field read as cron reads it.
     pub cron: CronCommand,
-    /// The command for `/bin/sh -c`, with `%` input already turned into a pipe.
+    /// The command for its shell (`SHELL -c`), with `%` input already turned into a pipe.
     pub command: String,
     /// `CRON_TZ` in force, if any.
     pub zone: Option<String>,
+    /// `SHELL` in force, if any (cron's default is `/bin/sh`).
+    pub shell: Option<String>,
     /// Variables in force (without SHELL, MAILTO and CRON_TZ).
     pub env: BTreeMap<String, String>,
+    /// The `# tick:` lines right above it: their line numbers and the
+    /// words after `tick:`.
+    pub tick: Vec<(usize, String)>,
 }
 
 /// What reading a crontab gives: entries, notes, and the lines it could not take.
@@ -127,20 +138,35 @@ pub fn parse(text: &str) -> Parsed {
 pub fn parse_as(text: &str, format: Format) -> Parsed {
     let mut out = Parsed::default();
     let mut env = BTreeMap::new();
-    let mut zone: Option<String> = None;
+    let (mut zone, mut shell): (Option<String>, Option<String>) = (None, None);
+    // `# tick:` lines waiting for the job line below them.
+    let mut tick: Vec<(usize, String)> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
         let line = raw.trim_start();
-        if line.is_empty() || line.starts_with('#') {
+        if let Some(comment) = line.strip_prefix('#') {
+            if let Some(words) = comment.trim_start().strip_prefix(TICK_LINE) {
+                tick.push((n, words.trim().to_string()));
+            }
+            continue;
+        }
+        if line.is_empty() || assignment(line).is_some() {
+            for (at, _) in tick.drain(..) {
+                out.errors.push(format!(
+                    "line {at}: a '# {TICK_LINE}' line belongs right above its job line (only comments between), not above line {n}"
+                ));
+            }
+        }
+        if line.is_empty() {
             continue;
         }
         if let Some((name, value)) = assignment(line) {
             match name.as_str() {
-                "SHELL" => out.notes.push(format!(
-                    "line {n}: SHELL ignored: tick runs every command with /bin/sh"
-                )),
-                "MAILTO" | "MAILFROM" => out.notes.push(format!(
-                    "line {n}: {name} ignored: tick keeps each run's output in its history (tick logs)"
+                "SHELL" => shell = Some(value),
+                "MAILTO" if !value.is_empty() => out.notes.push(mailto_note(n, &value)),
+                "MAILTO" => {}
+                "MAILFROM" => out.notes.push(format!(
+                    "line {n}: MAILFROM is not carried over, as MAILTO is not"
                 )),
                 "CRON_TZ" => zone = Some(value),
                 _ => {
@@ -157,12 +183,33 @@ pub fn parse_as(text: &str, format: Format) -> Parsed {
                 command: job_command(&cron),
                 cron,
                 zone: zone.clone(),
+                shell: shell.clone(),
                 env: env.clone(),
+                tick: std::mem::take(&mut tick),
             }),
-            Err(e) => out.errors.push(format!("line {n}: {e}")),
+            Err(e) => {
+                tick.clear();
+                out.errors.push(format!("line {n}: {e}"))
+            }
         }
     }
+    for (at, _) in tick {
+        out.errors.push(format!(
+            "line {at}: a '# {TICK_LINE}' line belongs right above its job line, and none follows"
+        ));
+    }
     out
+}
+
+/// What starts tick's own comment line, after `#`.
+pub const TICK_LINE: &str = "tick:";
+
+/// What becomes of `MAILTO=ADDRESS` (line `n`): said in one line.
+fn mailto_note(n: usize, address: &str) -> String {
+    format!(
+        "line {n}: MAILTO is not carried over: tick keeps each run's output in its history (tick logs ID); to hear of failures, give a job a listener: tick modify ID --on-failure {}",
+        shell_words::quote(&format!("mail -s \"tick: job failed\" {address}"))
+    )
 }
 
 /// `NAME=value`, `NAME = "value"`; cron's rule: a name, `=`, then the value.
@@ -408,11 +455,16 @@ GREETING=\"hello world\"
 ";
         let p = parse(text);
         assert!(p.errors.is_empty(), "{:?}", p.errors);
-        assert_eq!(p.notes.len(), 2);
-        assert!(p.notes[0].starts_with("line 2: SHELL ignored"));
-        assert!(p.notes[1].starts_with("line 3: MAILTO ignored"));
+        assert_eq!(p.notes.len(), 1);
+        assert!(p.notes[0].starts_with("line 3: MAILTO is not carried over: "));
+        assert!(
+            p.notes[0].ends_with("--on-failure 'mail -s \"tick: job failed\" ops@example.com'"),
+            "{}",
+            p.notes[0]
+        );
         assert_eq!(p.entries.len(), 4);
         let e = &p.entries[0];
+        assert_eq!(e.shell.as_deref(), Some("/bin/bash"));
         assert_eq!((e.line, e.schedule.as_str()), (7, "0 3 * * *"));
         assert_eq!(
             e.command,
@@ -450,6 +502,30 @@ GREETING=\"hello world\"
         );
         assert_eq!(read_command("cat%").input, "");
         assert_eq!(read_command("cat%a\\").input, "a\\\n");
+    }
+
+    #[test]
+    fn tick_lines_go_with_the_job_line_below_them() {
+        let p = parse(
+            "# tick: --name a\n# tick job x\n  #tick:  --retries 3 \n0 3 * * * one\n0 4 * * * two\n",
+        );
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(
+            p.entries[0].tick,
+            [(1, "--name a".to_string()), (3, "--retries 3".to_string())]
+        );
+        assert!(p.entries[1].tick.is_empty());
+        // Cut off from its job line, or with none below: said, not lost.
+        let p = parse("# tick: --name a\n\n0 3 * * * one\n# tick: --name b\nA=1\n0 4 * * * two\n# tick: --name c\n");
+        assert_eq!(
+            p.errors,
+            [
+                "line 1: a '# tick:' line belongs right above its job line (only comments between), not above line 2",
+                "line 4: a '# tick:' line belongs right above its job line (only comments between), not above line 5",
+                "line 7: a '# tick:' line belongs right above its job line, and none follows",
+            ]
+        );
+        assert!(p.entries.iter().all(|e| e.tick.is_empty()));
     }
 
     #[test]

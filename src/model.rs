@@ -16,7 +16,8 @@ use crate::trigger::TriggerSpec;
 pub struct Job {
     pub id: String,
     pub name: Option<String>,
-    /// One shell string, run with `/bin/sh -c`.
+    /// One shell string, run with `SHELL -c` (`options.shell`, `/bin/sh`
+    /// unless given).
     pub command: String,
     pub trigger: TriggerSpec,
     pub state: JobState,
@@ -71,6 +72,8 @@ pub const MAX_RETRIES: u32 = 100;
 pub const DEFAULT_RETRY_DELAY: u64 = 30;
 /// `--retry-max-delay` unless given: 1 h.
 pub const DEFAULT_RETRY_MAX_DELAY: u64 = 3600;
+/// `--shell` unless given: what cron runs a command with.
+pub const DEFAULT_SHELL: &str = "/bin/sh";
 
 /// How a job runs (APScheduler's job options, for shell commands).
 ///
@@ -123,6 +126,11 @@ pub struct JobOptions {
     /// ...up to this many seconds.
     #[serde(skip_serializing_if = "unchanged::retry_max_delay")]
     pub retry_max_delay: u64,
+    /// The shell the command runs with (`SHELL -c COMMAND`), an absolute
+    /// path; [`DEFAULT_SHELL`] unless `--shell` (or a crontab's `SHELL=`)
+    /// said otherwise.
+    #[serde(skip_serializing_if = "unchanged::shell")]
+    pub shell: String,
 }
 
 /// Whether a field of [`JobOptions`] holds its default (then it is not
@@ -152,6 +160,7 @@ mod unchanged {
         retries: u32,
         retry_delay: u64,
         retry_max_delay: u64,
+        shell: String,
     }
 }
 
@@ -202,6 +211,12 @@ impl JobOptions {
                 _ => {}
             }
         }
+        if !self.shell.starts_with('/') || self.shell.contains('\0') {
+            return Err(format!(
+                "shell is {:?}; it must be an absolute path",
+                self.shell
+            ));
+        }
         Ok(())
     }
 }
@@ -222,6 +237,7 @@ impl Default for JobOptions {
             retries: 0,
             retry_delay: DEFAULT_RETRY_DELAY,
             retry_max_delay: DEFAULT_RETRY_MAX_DELAY,
+            shell: DEFAULT_SHELL.to_string(),
         }
     }
 }
@@ -440,7 +456,7 @@ mod tests {
             r#"{"max_instances":1,"coalesce":true,"misfire_grace":60,"timeout":null,
                 "cwd":null,"env":{},"keep_history":100,"on_success":null,
                 "on_failure":null,"first_run":null,"retries":0,"retry_delay":30,
-                "retry_max_delay":3600}"#,
+                "retry_max_delay":3600,"shell":"/bin/sh"}"#,
         )
         .unwrap();
         assert_eq!(pinned, JobOptions::default());

@@ -4,7 +4,7 @@
 use crate::cli::JobOptionArgs;
 use crate::error::UsageError;
 use crate::escape::{self, Newlines};
-use crate::model::{JobOptions, MAX_RETRIES};
+use crate::model::{JobOptions, DEFAULT_SHELL, MAX_RETRIES};
 use crate::units::parse_duration;
 
 impl JobOptionArgs {
@@ -47,10 +47,13 @@ impl JobOptionArgs {
         Ok(())
     }
 
-    /// Where and with what it runs: `--cwd`, `--env`.
+    /// Where and with what it runs: `--cwd`, `--env`, `--shell`.
     fn apply_process(&self, opts: &mut JobOptions) -> Result<(), UsageError> {
         if let Some(dir) = &self.cwd {
             opts.cwd = Some(cwd(dir)?);
+        }
+        if let Some(shell) = &self.shell {
+            opts.shell = shell_path("--shell", shell)?;
         }
         for kv in &self.env {
             let (k, v) = parse_env(kv)?;
@@ -135,7 +138,7 @@ impl crate::ops::jobs::OptionEdits for JobOptionArgs {
 
 /// `--cwd DIR`: an existing folder, made absolute, as the text it is
 /// stored as (a path that is not UTF-8 is refused, not mangled).
-fn cwd(dir: &std::path::Path) -> Result<String, UsageError> {
+pub fn cwd(dir: &std::path::Path) -> Result<String, UsageError> {
     if dir.to_str().is_none() {
         let shown = escape::bytes(dir.as_os_str().as_encoded_bytes(), Newlines::Escape);
         return Err(UsageError::new(format!(
@@ -287,17 +290,39 @@ pub fn validate_name(name: &str) -> Result<(), UsageError> {
     Ok(())
 }
 
-/// A shell command tick will run (a job's, or a listener's) that the
-/// kernel cannot pass ([`check_exec_string`]) or `/bin/sh` cannot even
-/// read: refused now rather than failing at every fire.
-pub fn check_shell(what: &str, command: &str) -> Result<(), UsageError> {
+/// A shell command tick will run (a job's with its `shell`, or a
+/// listener's with `/bin/sh`) that the kernel cannot pass
+/// ([`check_exec_string`]) or the shell cannot even read: refused now
+/// rather than failing at every fire.
+pub fn check_shell(what: &str, command: &str, shell: &str) -> Result<(), UsageError> {
     check_exec_string(what, command)?;
-    match shell_syntax_error(command) {
-        None => Ok(()),
-        Some(why) => Err(UsageError::new(format!(
-            "invalid {what} {command:?}: /bin/sh cannot read it ({why})"
-        ))),
+    crate::executor::check_syntax(what, command, shell)
+}
+
+/// `--shell PATH` (`what` names where it came from: `--shell`, or a
+/// crontab's `SHELL`): an absolute path to an executable file, checked
+/// when it is given rather than failing at every fire.
+pub fn shell_path(what: &str, path: &str) -> Result<String, UsageError> {
+    let shown = escape::text(path, Newlines::Escape);
+    if !path.starts_with('/') {
+        return Err(UsageError::new(format!(
+            "invalid {what} '{shown}': give the shell's absolute path, e.g. /bin/bash"
+        )));
     }
+    check_exec_string(what, path)?;
+    let p = std::path::Path::new(path);
+    if !p.exists() {
+        return Err(UsageError::new(format!(
+            "invalid {what} '{shown}': no such file"
+        )));
+    }
+    let executable = rustix::fs::access(p, rustix::fs::Access::EXEC_OK).is_ok();
+    if !p.is_file() || !executable {
+        return Err(UsageError::new(format!(
+            "invalid {what} '{shown}': not an executable file"
+        )));
+    }
+    Ok(path.to_string())
 }
 
 impl JobOptionArgs {
@@ -309,7 +334,7 @@ impl JobOptionArgs {
             ("--on-failure", &self.on_failure),
         ] {
             if let Some(cmd) = value.as_deref().filter(|c| !c.eq_ignore_ascii_case("none")) {
-                check_shell(flag, cmd)?;
+                check_shell(flag, cmd, DEFAULT_SHELL)?;
             }
         }
         Ok(())
@@ -326,35 +351,4 @@ impl JobOptionArgs {
             }
         }
     }
-}
-
-/// Why `/bin/sh` cannot parse `command` (`/bin/sh -n`: read, never run),
-/// or `None` when it can.
-pub fn shell_syntax_error(command: &str) -> Option<String> {
-    let out = std::process::Command::new("/bin/sh")
-        .args(["-n", "-c", command])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .output()
-        .ok()?;
-    if out.status.success() {
-        return None;
-    }
-    let text = String::from_utf8_lossy(&out.stderr);
-    let last = text.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("");
-    // dash: "/bin/sh: 1: Syntax error: ..."; bash: "/bin/sh: -c: line 1: ...".
-    let mut why = last.strip_prefix("/bin/sh: ").unwrap_or(last);
-    why = why.strip_prefix("-c: ").unwrap_or(why);
-    if let Some((head, rest)) = why.split_once(": ") {
-        let head = head.strip_prefix("line ").unwrap_or(head);
-        if head.chars().all(|c| c.is_ascii_digit()) {
-            why = rest;
-        }
-    }
-    Some(if why.is_empty() {
-        "a syntax error".to_string()
-    } else {
-        why.to_string()
-    })
 }

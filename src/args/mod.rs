@@ -7,6 +7,7 @@
 //! Not here: the clap types themselves (`cli/`), opening the store
 //! (`ops/`), printing.
 
+pub mod crontab;
 pub mod job_options;
 pub mod trigger;
 
@@ -21,7 +22,7 @@ use crate::ops::jobs::Change;
 use crate::ops::{history, list};
 use crate::store::NewJobId;
 use crate::trigger::input::parse_datetime;
-use job_options::{check_shell, join_command, validate_id};
+use job_options::{check_exec_string, check_shell, join_command, validate_id};
 
 /// `tick add`'s flags validated into the job to add (nothing is opened or
 /// written yet), with warnings for people (a trigger that never fires, a
@@ -32,7 +33,7 @@ pub fn new_job(args: &AddArgs, now: DateTime<Utc>) -> Result<(NewJob, Vec<String
     args.options.apply(&mut options)?;
     let name = args.options.name()?.flatten();
     let command = join_command(&args.command)?;
-    check_shell("command", &command)?;
+    check_shell("command", &command, &options.shell)?;
     args.options.check_listeners()?;
     let id = match &args.id {
         Some(id) => {
@@ -102,6 +103,7 @@ pub fn change(args: &ModifyArgs) -> Result<Change<'_>> {
         && o.timeout.is_none()
         && o.cwd.is_none()
         && o.env.is_empty()
+        && o.shell.is_none()
         && o.keep_history.is_none()
         && o.on_success.is_none()
         && o.on_failure.is_none()
@@ -120,8 +122,9 @@ pub fn change(args: &ModifyArgs) -> Result<Change<'_>> {
         .as_ref()
         .map(|c| join_command(std::slice::from_ref(c)))
         .transpose()?;
+    // Read by the job's shell once the change is applied (ops::jobs::modify).
     if let Some(c) = &command {
-        check_shell("--command", c)?;
+        check_exec_string("--command", c)?;
     }
     o.check_listeners()?;
     // Validate the flags once before opening the store.

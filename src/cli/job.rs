@@ -43,6 +43,11 @@ pub struct JobOptionArgs {
     #[arg(long, value_name = "KEY=VALUE", help_heading = "Job options")]
     pub env: Vec<String>,
 
+    /// The shell that runs the command (`PATH -c COMMAND`): an absolute
+    /// path to an executable, e.g. /bin/bash [default: /bin/sh]
+    #[arg(long, value_name = "PATH", help_heading = "Job options")]
+    pub shell: Option<String>,
+
     /// Executions of this job to keep, newest first [default: 100]
     #[arg(long, value_name = "N", help_heading = "Job options")]
     pub keep_history: Option<u32>,

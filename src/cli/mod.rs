@@ -55,7 +55,7 @@ pub enum ColorChoice {
 pub enum Command {
     /// Add a job: a trigger and a shell command
     ///
-    /// Prints the new job's id. COMMAND runs under `/bin/sh -c`; several words
+    /// Prints the new job's id. COMMAND runs under `/bin/sh -c` (or --shell); several words
     /// are joined with shell quoting, so `-- echo "a b"` keeps its argument.
     #[command(after_help = ADD_EXAMPLES)]
     Add(AddArgs),
@@ -121,14 +121,18 @@ pub enum Command {
     /// Add the jobs of a crontab file (all or nothing)
     ///
     /// Reads comments, blank lines, NAME=value lines (CRON_TZ sets the zone
-    /// of the lines after it; SHELL and MAILTO are ignored with a note),
-    /// 5-field lines and macros, and `%` as crontab does. A job already
-    /// there (same trigger, zone, command and environment) is not added
-    /// again. System crontabs (/etc/crontab, /etc/cron.d/*, --system) have
-    /// a user field: taken out for your own lines, refused for another
-    /// user's.
+    /// of the lines after it, SHELL their --shell; MAILTO is not carried,
+    /// said with a note), 5-field lines and macros, and `%` as crontab
+    /// does; `# tick:` lines (written by `tick export`) give the job below
+    /// them its other options. Jobs run in your home folder, as cron runs
+    /// them. A job already there (same trigger, zone, command and
+    /// environment) is not added again. System crontabs (/etc/crontab,
+    /// /etc/cron.d/*, --system) have a user field: taken out for your own
+    /// lines, refused for another user's; a user crontab whose lines start
+    /// with a user name is refused, pointing to --system. Cron still runs
+    /// what was imported until you remove it: --crontab --remove does.
     #[command(
-        after_help = "Examples:\n  crontab -l | tick import\n  tick import --dry-run my.crontab\n  tick import /etc/cron.d/backup"
+        after_help = "Examples:\n  tick import --crontab --remove\n  crontab -l | tick import\n  tick import --dry-run my.crontab\n  tick import /etc/cron.d/backup"
     )]
     Import(ImportArgs),
 
@@ -362,11 +366,49 @@ pub struct ImportArgs {
     pub file: Option<String>,
     /// Read a system crontab: a user field between the schedule and the
     /// command (the default for /etc/crontab and /etc/cron.d/*)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "crontab")]
     pub system: bool,
+    /// Import your crontab: what `crontab -l` prints
+    #[arg(long, conflicts_with = "file")]
+    pub crontab: bool,
+    /// With --crontab: once the jobs are imported, empty your crontab
+    /// (`crontab -r`, a copy kept beside the jobs file), so that cron no
+    /// longer runs them too
+    #[arg(long, requires = "crontab", conflicts_with = "dry_run")]
+    pub remove: bool,
     /// Print what would be imported, and change nothing
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// The words of a crontab's `# tick:` lines (written by `tick export`,
+/// read by `tick import`): the options of `tick add` that a crontab line
+/// has no place for. Not a command of its own.
+#[derive(Debug, Parser)]
+#[command(
+    name = "# tick:",
+    no_binary_name = true,
+    disable_help_flag = true,
+    disable_version_flag = true
+)]
+pub struct TickLine {
+    #[command(flatten)]
+    pub options: JobOptionArgs,
+    /// First allowed fire (inclusive)
+    #[arg(long, value_name = "DATETIME")]
+    pub start: Option<String>,
+    /// Last allowed fire (inclusive)
+    #[arg(long, value_name = "DATETIME")]
+    pub end: Option<String>,
+    /// Random delay in [0, DURATION] added to each fire
+    #[arg(long, value_name = "DURATION")]
+    pub jitter: Option<String>,
+    /// When the first fire happens
+    #[arg(long, value_name = "DATETIME")]
+    pub first_run: Option<String>,
+    /// A variable of the lines above that this job does not have
+    #[arg(long, value_name = "KEY")]
+    pub unset_env: Vec<String>,
 }
 
 /// `tick export`

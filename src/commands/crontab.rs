@@ -1,39 +1,58 @@
-//! `tick import [FILE|-]` and `tick export`: crontab files in and out.
-//! Import is all-or-nothing: every line is checked first, each one that
-//! cannot be taken is reported with its number, and only a clean file adds
-//! its jobs, in one transaction.
+//! `tick import [FILE|-|--crontab]`: crontab files in (`export.rs` writes
+//! them out). Import is all-or-nothing: every line is checked first, each
+//! one that cannot be taken is reported with its number, and only a clean
+//! file adds its jobs, in one transaction. It ends by saying that cron
+//! still runs those lines, or (`--crontab --remove`) by emptying the
+//! crontab once the jobs are in.
 
-use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
+use std::collections::{BTreeSet, HashMap};
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
 
-use anyhow::Result;
+use anyhow::{anyhow, bail, Result};
 
 use super::Ctx;
-use crate::args::job_options::check_exec_string;
-use crate::args::trigger::resolve_tz;
-use crate::cli::{ExportArgs, ImportArgs};
-use crate::crontab::{self, Format};
+use crate::args::crontab::entry_job;
+use crate::cli::ImportArgs;
+use crate::crontab::{self, Entry, Format};
 use crate::error::{one_line, UsageError};
-use crate::model::{Job, JobOptions, JobState};
-use crate::trigger::input::parse_tz;
-use crate::trigger::{CronSource, ScheduleSpec, Trigger};
+use crate::model::{Job, DEFAULT_SHELL};
+use crate::store::Location;
+
+/// A crontab to import: where it came from (for messages), its text, and
+/// the format its path suggests.
+struct Source {
+    name: String,
+    text: String,
+    format: Format,
+}
 
 pub fn import(args: &ImportArgs, ctx: &Ctx) -> Result<()> {
-    let (name, text, format) = read_input(args)?;
-    let format = if args.system { Format::System } else { format };
-    let parsed = crontab::parse_as(&text, format);
+    let source = read_input(args)?;
+    let name = source.name.as_str();
+    let format = if args.system {
+        Format::System
+    } else {
+        source.format
+    };
+    let parsed = crontab::parse_as(&source.text, format);
     let say = |kind: &str, msg: &str| eprintln!("{kind}: {}", one_line(&format!("{name}: {msg}")));
     for note in &parsed.notes {
         say("note", note);
     }
-    let me = current_user();
-    let mut checked = check_entries(&parsed, me.as_deref(), ctx.now(), &say)?;
-    refuse_errors(&name, &mut checked.errors)?;
+    let users = Passwd::read();
+    if format == Format::User {
+        refuse_user_fields(name, &parsed.entries, &users)?;
+    }
+    let me = users.me();
+    let mut checked = check_entries(&parsed, &users, ctx.now(), &say);
+    refuse_errors(name, &mut checked.errors)?;
     if !checked.own_user_lines.is_empty() {
         say("warning", &format!(
             "the user field was taken out of line(s) {}: tick runs every job as the user who runs 'tick run' ({})",
             checked.own_user_lines.join(", "),
-            me.as_deref().unwrap_or("you")
+            me.unwrap_or("you")
         ));
     }
     let store = if args.dry_run {
@@ -55,39 +74,215 @@ pub fn import(args: &ImportArgs, ctx: &Ctx) -> Result<()> {
     }
     if jobs.is_empty() {
         ctx.say(&format!("{name}: no jobs to import{already_text}"));
+    } else if let Some(mut store) = store {
+        let ids = store.add_jobs(jobs.into_iter().map(|(_, j)| j).collect())?;
+        ctx.say(&format!(
+            "imported {} job(s): {}{already_text}",
+            ids.len(),
+            ids.join(" ")
+        ));
+    }
+    if parsed.entries.is_empty() {
         return Ok(());
     }
-    let Some(mut store) = store else {
+    if args.remove {
+        let copy = remove_crontab(&source.text, ctx.location()?)?;
+        eprintln!(
+            "note: emptied your crontab (crontab -r): cron no longer runs these lines; a copy of it is in {}",
+            one_line(&copy.display().to_string())
+        );
         return Ok(());
-    };
-    let ids = store.add_jobs(jobs.into_iter().map(|(_, j)| j).collect())?;
-    ctx.say(&format!(
-        "imported {} job(s): {}{already_text}",
-        ids.len(),
-        ids.join(" ")
-    ));
+    }
+    eprintln!("note: {}", one_line(&still_runs(args, format)));
     Ok(())
 }
 
-/// The crontab to import: where it came from (for messages), its text,
-/// and the format its path suggests.
-fn read_input(args: &ImportArgs) -> Result<(String, String, Format)> {
-    Ok(match args.file.as_deref() {
-        None | Some("-") => (
-            "stdin".to_string(),
-            crontab::read(std::io::stdin().lock())
-                .map_err(|e| UsageError::new(format!("cannot read the crontab from stdin: {e}")))?,
-            Format::User,
+/// What cron still does after an import, and how to stop it.
+fn still_runs(args: &ImportArgs, format: Format) -> String {
+    match (format, args.file.as_deref()) {
+        (Format::System, Some(path)) if path != "-" => format!(
+            "cron still runs the lines of {path}: delete the file (or comment its lines out), so that each job runs once"
         ),
-        Some(path) => (
-            path.to_string(),
-            std::fs::File::open(path)
+        (Format::System, _) => {
+            "cron still runs these lines where they came from: remove them there, so that each job runs once".into()
+        }
+        (Format::User, _) => {
+            "cron still runs these lines: remove them from your crontab, so that each job runs once: crontab -r empties it, or import it with tick import --crontab --remove, which empties it once the jobs are in".into()
+        }
+    }
+}
+
+/// The crontab to import: `--crontab` (what `crontab -l` prints), a
+/// file, or standard input.
+fn read_input(args: &ImportArgs) -> Result<Source> {
+    if args.crontab {
+        return Ok(Source {
+            name: "crontab -l".into(),
+            text: crontab_list()?,
+            format: Format::User,
+        });
+    }
+    Ok(match args.file.as_deref() {
+        None | Some("-") => Source {
+            name: "stdin".to_string(),
+            text: crontab::read(std::io::stdin().lock())
+                .map_err(|e| UsageError::new(format!("cannot read the crontab from stdin: {e}")))?,
+            format: Format::User,
+        },
+        Some(path) => Source {
+            name: path.to_string(),
+            text: std::fs::File::open(path)
                 .map_err(|e| e.to_string())
                 .and_then(crontab::read)
                 .map_err(|e| UsageError::new(format!("cannot read crontab '{path}': {e}")))?,
-            Format::of_path(std::path::Path::new(path)),
-        ),
+            format: Format::of_path(std::path::Path::new(path)),
+        },
     })
+}
+
+/// `crontab ARG` (the program found on PATH): its stdout, read within the
+/// limits of any crontab ([`crontab::read`]), and how it ended, with the
+/// last line it wrote on stderr.
+fn run_crontab(arg: &str) -> Result<(Result<String, String>, std::process::ExitStatus, String)> {
+    let mut child = Command::new("crontab")
+        .arg(arg)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| anyhow!("cannot run 'crontab {arg}' (the crontab program on PATH): {e}"))?;
+    let out = match child.stdout.take() {
+        Some(stdout) => crontab::read(stdout),
+        None => Ok(String::new()),
+    };
+    if out.is_err() {
+        let _ = child.kill();
+    }
+    let mut err = String::new();
+    if let Some(stderr) = child.stderr.take() {
+        let _ = stderr.take(64 * 1024).read_to_string(&mut err);
+    }
+    let status = child.wait()?;
+    let said = err.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("");
+    Ok((out, status, said.trim().to_string()))
+}
+
+/// Your crontab: what `crontab -l` prints.
+fn crontab_list() -> Result<String> {
+    let (out, status, said) = run_crontab("-l")?;
+    if !status.success() {
+        bail!("'crontab -l' failed ({status}): {said}");
+    }
+    out.map_err(|e| UsageError::new(format!("cannot read what 'crontab -l' printed: {e}")).into())
+}
+
+/// `--remove`, once the jobs are in: empty the crontab (`crontab -r`),
+/// unless it changed since it was read; a copy of it is kept first, next
+/// to the jobs file (in `$HOME` for a PostgreSQL store). Where the copy is.
+fn remove_crontab(imported: &str, store: &Location) -> Result<PathBuf> {
+    let kept = "the jobs are imported, but cron still runs them";
+    if crontab_list().ok().as_deref() != Some(imported) {
+        bail!("your crontab changed while it was imported, so it was left as it is: {kept}; remove those lines with crontab -e");
+    }
+    let dir = match store {
+        Location::File(p) => p.parent().map(PathBuf::from).unwrap_or_default(),
+        Location::Postgres(_) => std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_default(),
+    };
+    let copy = save_copy(&dir, imported).map_err(|e| {
+        anyhow!(
+            "cannot keep a copy of your crontab in {}: {e}; it was left as it is: {kept}",
+            dir.display()
+        )
+    })?;
+    let (_, status, said) = run_crontab("-r")?;
+    if !status.success() {
+        bail!("'crontab -r' failed ({status}): {said}; {kept}: remove them with crontab -e");
+    }
+    Ok(copy)
+}
+
+/// Write `text` to a new file `crontab-removed-TIME` (0600) in `dir`.
+fn save_copy(dir: &std::path::Path, text: &str) -> std::io::Result<PathBuf> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    for n in 1.. {
+        let name = match n {
+            1 => format!("crontab-removed-{stamp}"),
+            n => format!("crontab-removed-{stamp}-{n}"),
+        };
+        let path = dir.join(name);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+        {
+            Ok(mut f) => {
+                f.write_all(text.as_bytes())?;
+                f.sync_all()?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    unreachable!("1.. never ends")
+}
+
+/// A user's crontab whose lines start with a user name is a system
+/// crontab (`m h dom mon dow USER command`, as in /etc/cron.d) read
+/// without `--system`: every job would run `USER command` and fail. A
+/// line is taken for one when its command's first word is an account of
+/// this machine (/etc/passwd), a word follows that is not an option (does
+/// not start with `-`), and the first word is nothing the shell can run
+/// (`command -v` finds no program, builtin or function of that name on
+/// the line's PATH), so cron itself could not run it either: `sync -f /`
+/// and `mail -s hi me` (accounts, and programs) are commands, `root
+/// test -e /x` is not. Any such line refuses the whole file, in one line.
+fn refuse_user_fields(name: &str, entries: &[Entry], users: &Passwd) -> Result<()> {
+    let mut lines = Vec::new();
+    let mut names = BTreeSet::new();
+    for e in entries {
+        let mut words = e.cron.command.split_whitespace();
+        let (Some(word), Some(next)) = (words.next(), words.next()) else {
+            continue;
+        };
+        if next.starts_with('-') {
+            // An option: `mail -s hi me` is a command, whether or not a
+            // mail program is installed.
+            continue;
+        }
+        if users.has(word) && !shell_finds(word, e) {
+            lines.push(e.line.to_string());
+            names.insert(word);
+        }
+    }
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = names.into_iter().collect();
+    Err(UsageError::new(one_line(&format!(
+        "{name}: line(s) {} start with a user name ({}) where the command belongs, as in a system crontab (m h dom mon dow USER command): import it with --system; nothing was added",
+        lines.join(", "),
+        names.join(", ")
+    )))
+    .into())
+}
+
+/// Whether the shell finds `word` as a command (a program on the line's
+/// PATH, a builtin, a keyword); when unsure, yes.
+fn shell_finds(word: &str, e: &Entry) -> bool {
+    let mut sh = Command::new(DEFAULT_SHELL);
+    sh.args(["-c", "command -v -- \"$1\"", "sh", word])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(path) = e.env.get("PATH") {
+        sh.env("PATH", path);
+    }
+    sh.status().map_or(true, |s| s.success())
 }
 
 /// The crontab's entries checked: the jobs they make (with their line),
@@ -101,11 +296,12 @@ struct Checked {
 
 fn check_entries(
     parsed: &crontab::Parsed,
-    me: Option<&str>,
+    users: &Passwd,
     now: chrono::DateTime<chrono::Utc>,
     say: &dyn Fn(&str, &str),
-) -> Result<Checked> {
-    let default_tz = resolve_tz(None)?;
+) -> Checked {
+    let me = users.me();
+    let home = users.home();
     let mut out = Checked {
         jobs: Vec::new(),
         errors: parsed.errors.clone(),
@@ -122,53 +318,16 @@ fn check_entries(
                 continue;
             }
             out.own_user_lines.push(e.line.to_string());
-        } else if let Some(word) = e.cron.command.split_whitespace().next() {
-            // The user field of a system crontab read as a command:
-            // `root test -e ...` would fail at every fire.
-            if word == "root" || Some(word) == me {
-                say("warning", &format!(
-                    "line {}: the command starts with '{word}', a user name: if this is a system crontab (with a user field), import it with --system",
-                    e.line
-                ));
-            }
         }
         if !e.cron.input.is_empty() {
             percent_warning(e, say);
         }
-        match entry_job(e, default_tz, now) {
+        match entry_job(e, home.as_deref(), now) {
             Ok(job) => out.jobs.push((e.line, job)),
             Err(err) => out.errors.push(format!("line {}: {err}", e.line)),
         }
     }
-    Ok(out)
-}
-
-/// The job one crontab line makes, or why it cannot be taken.
-fn entry_job(
-    e: &crontab::Entry,
-    default_tz: chrono_tz::Tz,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Job, String> {
-    let tz = match &e.zone {
-        Some(z) => parse_tz(z).map_err(|err| format!("CRON_TZ: {err}"))?,
-        None => default_tz,
-    };
-    let trigger = Trigger::crontab(&e.schedule, tz).map_err(|err| err.to_string())?;
-    passable(e).map_err(|err| err.to_string())?;
-    Ok(Job {
-        id: String::new(),
-        name: None,
-        command: e.command.clone(),
-        next_run_at: trigger.next_fire(now),
-        trigger: trigger.spec(),
-        state: JobState::Active,
-        options: JobOptions {
-            env: e.env.clone(),
-            ..JobOptions::default()
-        },
-        created_at: now,
-        updated_at: now,
-    })
+    out
 }
 
 /// Each line that cannot be taken, in line order, on stderr; then an
@@ -232,16 +391,6 @@ fn show_dry_run(jobs: &[(usize, Job)], already_text: &str) -> Result<()> {
     Ok(())
 }
 
-/// A line's command and environment as the kernel can pass them to
-/// `/bin/sh` (no NUL, no string over 128 KiB), checked as `tick add`'s.
-fn passable(e: &crontab::Entry) -> Result<(), UsageError> {
-    check_exec_string("command", &e.command)?;
-    for (k, v) in &e.env {
-        check_exec_string(&format!("variable {k}"), &format!("{k}={v}"))?;
-    }
-    Ok(())
-}
-
 /// What makes two jobs the same for import: trigger (with its zone),
 /// command and environment.
 fn identity(job: &Job) -> String {
@@ -252,8 +401,9 @@ fn identity(job: &Job) -> String {
 /// input, as cron reads it. Said (once per line) where that is most likely
 /// not what was meant: when it cut the command into one that is not valid
 /// shell (`$(date +%F)`), or right after a `date` format's `+`.
-fn percent_warning(e: &crontab::Entry, say: &dyn Fn(&str, &str)) {
-    let why = match crate::args::job_options::shell_syntax_error(&e.cron.command) {
+fn percent_warning(e: &Entry, say: &dyn Fn(&str, &str)) {
+    let shell = e.shell.as_deref().unwrap_or(DEFAULT_SHELL);
+    let why = match crate::executor::syntax_error(shell, &e.cron.command) {
         Some(why) => format!("which is not valid shell ({why})"),
         None if e.cron.command.ends_with('+') => "which looks like a cut date format".into(),
         None => return,
@@ -269,175 +419,56 @@ fn percent_warning(e: &crontab::Entry, say: &dyn Fn(&str, &str)) {
     );
 }
 
-/// The name of the user running tick (from /etc/passwd, else `$USER`).
-fn current_user() -> Option<String> {
-    let uid = rustix::process::getuid().as_raw();
-    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
-    passwd
-        .lines()
-        .find_map(|l| {
-            let mut f = l.split(':');
-            let name = f.next()?;
-            (f.nth(1)?.parse::<u32>().ok()? == uid).then(|| name.to_string())
-        })
-        .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
+/// This machine's accounts (/etc/passwd), and the user running tick.
+pub(super) struct Passwd {
+    names: Vec<String>,
+    /// The user's name (else `$USER`) and home folder in /etc/passwd.
+    me: Option<String>,
+    my_home: Option<String>,
 }
 
-pub fn export(_args: &ExportArgs, ctx: &Ctx) -> Result<()> {
-    let mut jobs: Vec<Job> = match ctx.store_for_read()? {
-        None => Vec::new(),
-        Some(store) => store.jobs()?.into_iter().filter_map(|r| r.ok()).collect(),
-    };
-    // Jobs with the same environment together (none first): crontab's
-    // NAME=value lines hold for every line after them.
-    jobs.sort_by(|a, b| {
-        a.options
-            .env
-            .cmp(&b.options.env)
-            .then_with(|| a.created_at.cmp(&b.created_at))
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    writeln!(out, "# crontab written by tick export")?;
-    let mut zone: Option<String> = None;
-    let mut env: BTreeMap<String, String> = BTreeMap::new();
-    for job in &jobs {
-        let warn = |why: &str| eprintln!("warning: job {}: {why}", job.id);
-        let line = schedule(job).and_then(|schedule| {
-            let command = crontab::write_command(&crontab::cron_command(&job.command))
-                .map_err(|why| format!("not exported: {why}"))?;
-            Ok((schedule, command))
-        });
-        let (schedule, command) = match line {
-            Ok(line) => line,
-            Err(why) => {
-                warn(&why);
+impl Passwd {
+    pub(super) fn read() -> Passwd {
+        let uid = rustix::process::getuid().as_raw();
+        let text = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+        let mut out = Passwd {
+            names: Vec::new(),
+            me: None,
+            my_home: None,
+        };
+        for l in text.lines() {
+            let f: Vec<&str> = l.split(':').collect();
+            if f.len() < 6 {
                 continue;
             }
-        };
-        warn_lost(job, &warn);
-        if zone.as_deref() != Some(job.trigger.timezone.as_str()) {
-            writeln!(out, "CRON_TZ={}", job.trigger.timezone)?;
-            zone = Some(job.trigger.timezone.clone());
-        }
-        write_env(&mut out, job, &mut env, &warn)?;
-        match &job.name {
-            Some(name) => writeln!(out, "# tick job {} ({})", job.id, one_line(name))?,
-            None => writeln!(out, "# tick job {}", job.id)?,
-        }
-        writeln!(out, "{schedule} {command}")?;
-    }
-    out.flush()?;
-    Ok(())
-}
-
-/// A job's crontab schedule, or why it is not exported: not active, or a trigger crontab cannot express.
-fn schedule(job: &Job) -> Result<String, String> {
-    if job.state != JobState::Active {
-        return Err(format!("not exported: it is {}", job.state));
-    }
-    let schedule = match &job.trigger.schedule {
-        ScheduleSpec::Reboot => "@reboot".to_string(),
-        ScheduleSpec::Cron {
-            cron: CronSource::Expr(e),
-        } => {
-            let fields: Vec<&str> = e.split_whitespace().collect();
-            match fields.len() {
-                6 if fields[0] == "0" => fields[1..].join(" "),
-                6 => return Err("not exported: crontab has no seconds field".into()),
-                _ => e.clone(),
+            if f[2].parse::<u32>().ok() == Some(uid) && out.me.is_none() {
+                out.me = Some(f[0].to_string());
+                out.my_home = Some(f[5].to_string());
             }
+            out.names.push(f[0].to_string());
         }
-        ScheduleSpec::Cron {
-            cron: CronSource::Fields(_),
-        } => {
-            return Err(
-                "not exported: APScheduler-style fields (--hour ...) have no crontab form here"
-                    .into(),
-            )
+        if out.me.is_none() {
+            out.me = std::env::var("USER").ok().filter(|u| !u.is_empty());
         }
-        ScheduleSpec::Any { .. } | ScheduleSpec::All { .. } => {
-            return Err("not exported: crontab has no combined (any/all) triggers".into())
-        }
-        other => {
-            return Err(format!(
-                "not exported: crontab cannot express {} triggers",
-                other.kind()
-            ))
-        }
-    };
-    Ok(schedule)
-}
+        out
+    }
 
-/// Warn about what a job has that its crontab line cannot keep.
-fn warn_lost(job: &Job, warn: &dyn Fn(&str)) {
-    let o = &job.options;
-    let defaults = JobOptions::default();
-    let mut lost = Vec::new();
-    if o.timeout.is_some() {
-        lost.push("--timeout");
+    fn has(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
     }
-    if o.cwd.is_some() {
-        lost.push("--cwd");
-    }
-    if o.max_instances != defaults.max_instances {
-        lost.push("--max-instances");
-    }
-    if o.retries > 0 {
-        lost.push("--retries");
-    }
-    if o.coalesce != defaults.coalesce || o.misfire_grace != defaults.misfire_grace {
-        lost.push("misfire handling");
-    }
-    if job.trigger.jitter > 0 || job.trigger.start.is_some() || job.trigger.end.is_some() {
-        lost.push("--jitter/--start/--end");
-    }
-    if !lost.is_empty() {
-        warn(&format!(
-            "exported without {} (crontab has no such thing)",
-            lost.join(", ")
-        ));
-    }
-}
 
-/// Write the `NAME=value` lines `job` needs beyond those in force (`env`),
-/// and warn where crontab cannot give it exactly its environment: a
-/// variable of a job before it that it does not have (crontab cannot unset
-/// one), a value no crontab line can hold, or a name cron itself reads.
-fn write_env(
-    out: &mut impl Write,
-    job: &Job,
-    env: &mut BTreeMap<String, String>,
-    warn: &dyn Fn(&str),
-) -> Result<()> {
-    for (k, v) in &job.options.env {
-        if env.get(k) == Some(v) {
-            continue;
-        }
-        if ["SHELL", "MAILTO", "MAILFROM", "CRON_TZ"].contains(&k.as_str()) {
-            warn(&format!(
-                "exported without --env {k}: in a crontab it would change how cron runs the jobs"
-            ));
-            continue;
-        }
-        match crontab::write_env(k, v) {
-            Ok(line) => {
-                writeln!(out, "{line}")?;
-                env.insert(k.clone(), v.clone());
-            }
-            Err(why) => warn(&format!("exported without --env {k}: {why}")),
-        }
+    fn me(&self) -> Option<&str> {
+        self.me.as_deref()
     }
-    let extra: Vec<&str> = env
-        .keys()
-        .filter(|k| !job.options.env.contains_key(*k))
-        .map(String::as_str)
-        .collect();
-    if !extra.is_empty() {
-        warn(&format!(
-            "exported after lines that set {} for the jobs before it: cron gives it those too (crontab cannot unset a variable)",
-            extra.join(", ")
-        ));
+
+    /// The home folder of the user running tick, where cron runs a
+    /// crontab's lines: `$HOME`, else the account's; `None` when neither
+    /// is an existing folder.
+    pub(super) fn home(&self) -> Option<String> {
+        std::env::var("HOME")
+            .ok()
+            .into_iter()
+            .chain(self.my_home.clone())
+            .find(|h| h.starts_with('/') && std::path::Path::new(h).is_dir())
     }
-    Ok(())
 }

@@ -114,6 +114,7 @@ impl Attempt<'_> {
             job_id: job.id.clone(),
             execution_id: id,
             command: job.command.clone(),
+            shell: job.options.shell.clone(),
             cwd: job.options.cwd.clone(),
             env: job.options.env.clone(),
             scheduled_at: now,

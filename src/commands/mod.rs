@@ -8,6 +8,7 @@ mod add;
 pub mod complete;
 mod copy;
 mod crontab;
+mod export;
 mod fire;
 mod generate;
 mod history;
@@ -88,7 +89,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Fire(args) => fire::run(&args, &ctx),
         Command::Prune(args) => history::prune(&args, &ctx),
         Command::Import(args) => crontab::import(&args, &ctx),
-        Command::Export(args) => crontab::export(&args, &ctx),
+        Command::Export(args) => export::export(&args, &ctx),
         Command::Status(args) => status::run(&args, &ctx),
         Command::Run(args) => run::run(&args, &ctx, Logger::new(ctx.verbose, ctx.quiet)),
         Command::Serve(args) => serve::run(&args, &ctx),

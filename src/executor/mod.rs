@@ -1,5 +1,6 @@
-//! Spawning job commands: `/bin/sh -c COMMAND`, or the program itself when
-//! the command needs no shell (`plain.rs`), in its own process group,
+//! Spawning job commands: `SHELL -c COMMAND` (the job's `--shell`, `/bin/sh`
+//! unless given), or the program itself when the shell is `/bin/sh` and
+//! the command needs none (`plain.rs`), in its own process group,
 //! stdin from /dev/null, the job's cwd and env plus `TICK_JOB_ID` and
 //! `TICK_SCHEDULED_AT`; stdout and stderr captured (the last 64 KiB of each,
 //! whatever the child prints) and optionally echoed line by line.
@@ -14,6 +15,7 @@
 
 mod plain;
 mod supervisor;
+mod syntax;
 mod watch;
 
 use std::collections::BTreeMap;
@@ -28,9 +30,10 @@ use std::sync::Arc;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rustix::process::{kill_process_group, Pid, Signal};
 
-use crate::model::RunResult;
+use crate::model::{RunResult, DEFAULT_SHELL};
 use supervisor::OnExit;
 pub use supervisor::SoFar;
+pub use syntax::{check_syntax, syntax_error};
 pub use watch::{Sent, Watch, KILL_AFTER};
 
 /// How much of each stream is kept.
@@ -44,6 +47,8 @@ pub struct Spec {
     /// recognises the group of a dead runner's child).
     pub execution_id: i64,
     pub command: String,
+    /// The shell that runs `command` (an absolute path).
+    pub shell: String,
     pub cwd: Option<String>,
     pub env: BTreeMap<String, String>,
     pub scheduled_at: DateTime<Utc>,
@@ -109,8 +114,9 @@ impl Echo {
 /// a grandchild left in the background holds the pipes open).
 ///
 /// A command of plain words runs without a shell (see `plain.rs`), with
-/// the results `/bin/sh -c` would give; everything else, and whatever the
-/// direct path cannot start, runs under `/bin/sh -c`.
+/// the results `/bin/sh -c` would give; everything else, whatever the
+/// direct path cannot start, and every command of a job with another
+/// `--shell`, runs under `SHELL -c`.
 pub fn spawn(
     spec: &Spec,
     echo: Option<Echo>,
@@ -177,19 +183,24 @@ fn spawn_watched(
     }))
 }
 
-/// `/bin/sh -c COMMAND`.
+/// `SHELL -c COMMAND`.
 fn shell_command(spec: &Spec) -> Command {
-    let mut cmd = Command::new("/bin/sh");
+    let mut cmd = Command::new(&spec.shell);
     cmd.arg("-c").arg(&spec.command);
     setup(&mut cmd, spec);
     cmd
 }
 
-/// The command without a shell, if it needs none and its program is found
-/// (else the shell looks and says why not), and how the shell would have
-/// reported its end. It gets the environment the shell would have passed:
-/// `PWD` set as dash sets it, no variables whose names the shell drops.
+/// The command without a shell, if its shell is `/bin/sh` (what `plain.rs`
+/// knows; a job's own `--shell` always runs), it needs none and its
+/// program is found (else the shell looks and says why not), and how the
+/// shell would have reported its end. It gets the environment the shell
+/// would have passed: `PWD` set as dash sets it, no variables whose names
+/// the shell drops.
 fn direct(spec: &Spec) -> Option<(Command, plain::Shell)> {
+    if spec.shell != DEFAULT_SHELL {
+        return None;
+    }
     let words = plain::plain_words(&spec.command)?;
     let shell = plain::Shell::here()?;
     let var = |k: &str| {
@@ -246,6 +257,7 @@ mod tests {
             job_id: "t".into(),
             execution_id: 1,
             command: command.into(),
+            shell: DEFAULT_SHELL.into(),
             cwd: None,
             env: BTreeMap::from([("GREETING".to_string(), "hello".to_string())]),
             scheduled_at: "2026-01-01T00:00:00Z".parse().unwrap(),
@@ -314,6 +326,7 @@ mod tests {
             job_id: "t".into(),
             execution_id: 1,
             command: "echo first; sleep 1; echo second".into(),
+            shell: DEFAULT_SHELL.into(),
             cwd: None,
             env: BTreeMap::new(),
             scheduled_at: "2026-01-01T00:00:00Z".parse().unwrap(),
@@ -343,6 +356,7 @@ mod tests {
                 job_id: format!("j{i}"),
                 execution_id: i.into(),
                 command: format!("echo $TICK_JOB_ID; exit {}", i % 7),
+                shell: DEFAULT_SHELL.into(),
                 cwd: None,
                 env: BTreeMap::new(),
                 scheduled_at: "2026-01-01T00:00:00Z".parse().unwrap(),
@@ -388,6 +402,7 @@ mod tests {
                 job_id: "eq".into(),
                 execution_id: 7,
                 command: command.replace("DIR", self.0.to_str().unwrap()),
+                shell: DEFAULT_SHELL.into(),
                 cwd: None,
                 env: BTreeMap::from([("GREETING".to_string(), "hello".to_string())]),
                 scheduled_at: "2026-01-01T00:00:00Z".parse().unwrap(),

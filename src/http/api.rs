@@ -330,6 +330,7 @@ const OPTION_FIELDS: &[&str] = &[
     "timeout_seconds",
     "cwd",
     "env",
+    "shell",
     "keep_history",
     "on_success",
     "on_failure",
@@ -476,6 +477,7 @@ fn option(o: &mut JobOptionArgs, key: &str, v: &Value) -> Result<()> {
         "retry_delay_seconds" => o.retry_delay = Some(duration(key, v, false)?),
         "retry_max_delay_seconds" => o.retry_max_delay = Some(duration(key, v, false)?),
         "cwd" => o.cwd = Some(string(key, v)?.into()),
+        "shell" => o.shell = Some(string(key, v)?),
         "on_success" | "on_failure" => {
             let cmd = match v {
                 Value::Null => "none".to_string(),

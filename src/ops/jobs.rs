@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 
 use super::Ctx;
 use crate::error::UsageError;
+use crate::executor::check_syntax;
 use crate::model::{Job, JobOptions, JobState};
 use crate::trigger::Trigger;
 
@@ -99,13 +100,23 @@ pub fn modify(ctx: &Ctx, change: &Change) -> Result<String> {
     let mut store = ctx.store_for_write()?;
     let id = super::job_id(store.as_mut(), change.id)?;
     store.update_jobs(Some(std::slice::from_ref(&id)), &mut |job| {
-        change.options.apply_to(&mut job.options)?;
         unset_env(job, change.unset_env)?;
         if let Some(name) = &change.name {
             job.name = name.clone();
         }
+        let shell = job.options.shell.clone();
+        change.options.apply_to(&mut job.options)?;
         if let Some(c) = &change.command {
             job.command = c.clone();
+        }
+        if change.command.is_some() || job.options.shell != shell {
+            // The command as the job's shell reads it (bash's own syntax
+            // under `--shell /bin/bash`).
+            let what = match change.command {
+                Some(_) => "--command",
+                None => "command",
+            };
+            check_syntax(what, &job.command, &job.options.shell)?;
         }
         job.updated_at = now;
         Ok(())

@@ -293,6 +293,7 @@ impl Scheduler {
                 job_id: job.id.clone(),
                 execution_id,
                 command: job.command.clone(),
+                shell: job.options.shell.clone(),
                 cwd: job.options.cwd.clone(),
                 env: job.options.env.clone(),
                 scheduled_at,

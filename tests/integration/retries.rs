@@ -343,7 +343,7 @@ fn retry_options_are_shown_and_validated() {
 }
 
 #[test]
-fn export_warns_that_retries_are_left_out() {
+fn export_keeps_retries_on_the_tick_line() {
     let env = Env::new();
     env.tick(&[
         "add",
@@ -358,6 +358,6 @@ fn export_warns_that_retries_are_left_out() {
     ])
     .ok();
     let (out, err) = env.tick(&["export"]).ok_and_stderr();
-    assert!(out.contains("@daily true"), "{out}");
-    assert!(err.contains("job r: exported without --retries"), "{err}");
+    assert!(out.contains("# tick: --retries 2\n@daily true\n"), "{out}");
+    assert_eq!(err, "");
 }

@@ -105,7 +105,9 @@ fn export_and_import_keep_commands_exactly() {
     let file = env.path().join("c");
     std::fs::write(&file, &exported).unwrap();
     let other = Env::new();
-    other.tick(&["import", file.to_str().unwrap()]).ok();
+    other
+        .tick(&["import", file.to_str().unwrap()])
+        .ok_and_stderr();
     let imported: Vec<Value> = serde_json::from_str::<Value>(&other.tick(&["list", "--json"]).ok())
         .unwrap()
         .as_array()

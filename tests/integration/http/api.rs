@@ -152,6 +152,10 @@ fn reads_of_what_is_not_there_are_404_and_bad_queries_400() {
 #[test]
 fn writes_with_the_token_do_what_the_commands_do() {
     let env = Env::new();
+    let shell = ["/bin/bash", "/bin/sh"]
+        .into_iter()
+        .find(|s| std::path::Path::new(s).exists())
+        .unwrap();
     let tok = token_file(&env);
     let server = serve(&env, &["--token-file", &tok]);
     let c = Client::new(&server, Some(TOKEN));
@@ -171,6 +175,7 @@ fn writes_with_the_token_do_what_the_commands_do() {
             "retries": 2,
             "retry_delay_seconds": "1m",
             "on_failure": "notify-send failed",
+            "shell": shell,
         }),
     );
     assert_eq!(r.status, 201, "{}", r.body);
@@ -188,6 +193,7 @@ fn writes_with_the_token_do_what_the_commands_do() {
     assert_eq!(j["max_instances"], 2);
     assert_eq!(j["coalesce"], false);
     assert_eq!(j["retry_delay_seconds"], 60);
+    assert_eq!(j["shell"], shell);
     assert_eq!(j["next_fires"].as_array().unwrap().len(), 5);
 
     // The same job by the command line, for comparison.
@@ -216,6 +222,8 @@ fn writes_with_the_token_do_what_the_commands_do() {
         "1m",
         "--on-failure",
         "notify-send failed",
+        "--shell",
+        shell,
         "--",
         "echo",
         "a b",
@@ -237,6 +245,18 @@ fn writes_with_the_token_do_what_the_commands_do() {
     assert_eq!(r.json()["command"], "backup.sh --full");
     assert_eq!(r.json()["on_failure"], Value::Null);
     assert_eq!(r.json()["env"], json!({"DIR": "/tmp", "MORE": "1"}));
+    let r = c.request(
+        "PATCH",
+        "/api/v1/jobs/backup",
+        Some(&json!({"shell": "sh"})),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(
+        r.body
+            .contains("invalid --shell 'sh': give the shell's absolute path"),
+        "{}",
+        r.body
+    );
 
     let r = c.post(
         "/api/v1/jobs/backup/reschedule",
