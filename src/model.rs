@@ -123,6 +123,10 @@ pub struct JobOptions {
     /// ...up to this many seconds.
     #[serde(skip_serializing_if = "unchanged::retry_max_delay")]
     pub retry_max_delay: u64,
+    /// Paused by `tick pause --all` (not by hand): what `tick resume
+    /// --all` resumes. Any pause or resume of the job by its id clears it.
+    #[serde(skip_serializing_if = "unchanged::paused_by_all")]
+    pub paused_by_all: bool,
 }
 
 /// Whether a field of [`JobOptions`] holds its default (then it is not
@@ -152,6 +156,7 @@ mod unchanged {
         retries: u32,
         retry_delay: u64,
         retry_max_delay: u64,
+        paused_by_all: bool,
     }
 }
 
@@ -222,6 +227,7 @@ impl Default for JobOptions {
             retries: 0,
             retry_delay: DEFAULT_RETRY_DELAY,
             retry_max_delay: DEFAULT_RETRY_MAX_DELAY,
+            paused_by_all: false,
         }
     }
 }

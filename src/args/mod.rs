@@ -93,6 +93,7 @@ fn first_run(
 pub fn change(args: &ModifyArgs) -> Result<Change<'_>> {
     let o = &args.options;
     let nothing = args.command.is_none()
+        && args.words.is_empty()
         && args.unset_env.is_empty()
         && o.name.is_none()
         && o.max_instances.is_none()
@@ -110,18 +111,20 @@ pub fn change(args: &ModifyArgs) -> Result<Change<'_>> {
         && o.retry_max_delay.is_none();
     if nothing {
         return Err(UsageError::new(
-            "nothing to change: give --name, --command, --unset-env or a job option (see 'tick modify --help')",
+            "nothing to change: give --name, a command (--command or after --), --unset-env or a job option (see 'tick modify --help')",
         )
         .into());
     }
     let name = o.name()?;
-    let command = args
-        .command
-        .as_ref()
-        .map(|c| join_command(std::slice::from_ref(c)))
-        .transpose()?;
+    // `--command 'a b'` is one shell string; after `--`, words as `add`
+    // takes them (clap refuses both at once).
+    let (flag, command) = match &args.command {
+        Some(c) => ("--command", Some(join_command(std::slice::from_ref(c))?)),
+        None if args.words.is_empty() => ("command", None),
+        None => ("command", Some(join_command(&args.words)?)),
+    };
     if let Some(c) = &command {
-        check_shell("--command", c)?;
+        check_shell(flag, c)?;
     }
     o.check_listeners()?;
     // Validate the flags once before opening the store.

@@ -450,7 +450,14 @@ pub fn fields(job: &Job, now: DateTime<Utc>, runner: bool) -> Vec<(&'static str,
         ("command", job.command.clone()),
         ("trigger", describe_trigger(job)),
         ("timezone", job.trigger.timezone.clone()),
-        ("state", job.state.to_string()),
+        (
+            "state",
+            if job.state == JobState::Paused && o.paused_by_all {
+                "paused (by pause --all)".into()
+            } else {
+                job.state.to_string()
+            },
+        ),
         ("next run", next),
         ("max instances", o.max_instances.to_string()),
         ("coalesce", if o.coalesce { "yes" } else { "no" }.into()),

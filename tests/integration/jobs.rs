@@ -191,7 +191,7 @@ fn pause_resume_remove() {
     assert_eq!(job(&env, "a")["state"], "paused");
     assert_eq!(job(&env, "a")["next_run_at"], Value::Null);
     assert_eq!(
-        env.tick(&["resume", "--all"]).ok(),
+        env.tick(&["resume", "a", "b", "c"]).ok(),
         "resumed a\nresumed b\nc is active, left as it is\n"
     );
     assert!(job(&env, "a")["next_run_at"].is_string());

@@ -238,6 +238,12 @@ fn every_command_prints_the_same_on_postgres_as_on_a_file() {
         (&["list"], false),
         (&["pause", "backup"], false),
         (&["resume", "--all"], false),
+        (&["pause", "--all"], false),
+        (&["show", "once"], false),
+        (&["resume", "--all"], false),
+        (&["resume", "backup"], false),
+        (&["modify", "every", "--", "echo", "a b"], false),
+        (&["show", "every", "--json"], false),
         (
             &[
                 "modify",
@@ -252,6 +258,11 @@ fn every_command_prints_the_same_on_postgres_as_on_a_file() {
             false,
         ),
         (&["modify", "nope", "--name", "x"], false),
+        (
+            &["add", "--name", "nightly", "cron", "@daily", "--", "x"],
+            false,
+        ),
+        (&["modify", "once", "--name", "nightly"], false),
         (
             &["reschedule", "once", "date", "--at", "2031-01-01 10:00"],
             false,
@@ -320,6 +331,19 @@ fn every_command_prints_the_same_on_postgres_as_on_a_file() {
         list.contains("nightly") && !list.contains("every"),
         "{list}"
     );
+}
+
+#[test]
+#[cfg_attr(
+    tick_no_postgres,
+    ignore = "no PostgreSQL server answered at TICK_TEST_PG (default 127.0.0.1:5432) when built"
+)]
+fn simultaneous_adds_of_one_name_give_it_once_on_postgres() {
+    let Some(pg) = Pg::new() else { return };
+    let env = Env::new();
+    env.tick(&["--db", &pg.url, "add", "cron", "@daily", "--", "true"])
+        .ok();
+    crate::defaults::one_add_of_a_name_wins(&env, &pg.url);
 }
 
 #[test]
