@@ -22,9 +22,10 @@ pub use job::{JobOptionArgs, TriggerArgs, TriggerKind, TriggerPart};
     after_help = TICK_EXAMPLES
 )]
 pub struct Cli {
-    /// Jobs file, or a PostgreSQL URL (postgres://USER@HOST/DB?schema=S)
-    /// [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db, else
-    /// ~/.local/share/tick/jobs.db]
+    /// Jobs file, or a PostgreSQL URL (postgres://USER@HOST/DB?schema=S);
+    /// its folder must exist [default: $TICK_DB, else
+    /// $XDG_DATA_HOME/tick/jobs.db, else ~/.local/share/tick/jobs.db,
+    /// whose folders are created]
     #[arg(long, global = true, value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
 

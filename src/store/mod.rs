@@ -732,13 +732,28 @@ impl std::fmt::Display for Location {
     }
 }
 
+/// Whether opening a jobs file for writing may create its folder: only the
+/// default location's (a `--db` or `$TICK_DB` whose folder is missing is
+/// most likely a typo, and creating it would hide one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Folder {
+    Create,
+    MustExist,
+}
+
 impl Location {
     /// `--db`, else `$TICK_DB`, else `$XDG_DATA_HOME/tick/jobs.db`, else
     /// `~/.local/share/tick/jobs.db`. A `postgres://` or `postgresql://`
     /// URL names a PostgreSQL store; anything else is a file path.
     pub fn find(flag: Option<&Path>) -> Result<Location> {
+        Ok(Location::found(flag)?.0)
+    }
+
+    /// [`Location::find`], and whether its folder may be created: only
+    /// for the default location.
+    pub fn found(flag: Option<&Path>) -> Result<(Location, Folder)> {
         if let Some(p) = flag {
-            return Location::given(p);
+            return Ok((Location::given(p)?, Folder::MustExist));
         }
         let env = |k: &str| {
             std::env::var_os(k)
@@ -746,15 +761,31 @@ impl Location {
                 .map(PathBuf::from)
         };
         if let Some(p) = env("TICK_DB") {
-            return Location::given(&p);
+            return Ok((Location::given(&p)?, Folder::MustExist));
         }
-        if let Some(d) = env("XDG_DATA_HOME").filter(|d| d.is_absolute()) {
-            return Ok(Location::File(d.join("tick").join("jobs.db")));
-        }
-        match env("HOME") {
-            Some(home) => Ok(Location::File(home.join(".local/share/tick/jobs.db"))),
-            None => bail!("cannot find the jobs file: set --db, $TICK_DB or $HOME"),
-        }
+        let default = if let Some(d) = env("XDG_DATA_HOME").filter(|d| d.is_absolute()) {
+            d.join("tick").join("jobs.db")
+        } else {
+            match env("HOME") {
+                Some(home) => home.join(".local/share/tick/jobs.db"),
+                None => bail!("cannot find the jobs file: set --db, $TICK_DB or $HOME"),
+            }
+        };
+        Ok((Location::File(default), Folder::Create))
+    }
+
+    /// Why a reading command has nothing to read: `no jobs file at PATH`
+    /// (exit 2, as input that names what is not there).
+    pub fn missing(&self) -> UsageError {
+        UsageError::missing(match self {
+            Location::File(p) => format!(
+                "no jobs file at {} (tick add creates it; check --db and $TICK_DB)",
+                p.display()
+            ),
+            Location::Postgres(u) => format!(
+                "no jobs at {u}: its tick schema is not created (tick add creates it; check --db and $TICK_DB)"
+            ),
+        })
     }
 
     /// `--db` or `$TICK_DB` as given: a URL (which must be UTF-8 and
@@ -770,10 +801,11 @@ impl Location {
         Ok(Location::Postgres(postgres::PgUrl::parse(text)?))
     }
 
-    /// Open the store, creating it if missing.
-    pub fn open_or_create(&self) -> Result<Box<dyn Store>> {
+    /// Open the store, creating it if missing (a jobs file's folder only
+    /// with [`Folder::Create`]).
+    pub fn open_or_create(&self, folder: Folder) -> Result<Box<dyn Store>> {
         match self {
-            Location::File(p) => Ok(Box::new(sqlite::SqliteStore::open_or_create(p)?)),
+            Location::File(p) => Ok(Box::new(sqlite::SqliteStore::open_or_create(p, folder)?)),
             Location::Postgres(u) => Ok(Box::new(
                 postgres::PgStore::open(u, true)?
                     .ok_or_else(|| anyhow::anyhow!("{u}: the schema was not created"))?,

@@ -272,3 +272,68 @@ fn run_now_over_http_without_a_runner_is_a_409_and_writes_nothing() {
     assert_eq!(r.status, 202, "{}", r.body);
     drop(runner);
 }
+
+// `--db` typos.
+
+#[test]
+fn a_db_whose_folder_is_missing_is_an_error_naming_it() {
+    let env = Env::new();
+    let db = env.path().join("typo/dir/jobs.db");
+    let out = env
+        .tick(&[
+            "--db",
+            db.to_str().unwrap(),
+            "add",
+            "cron",
+            "@daily",
+            "--",
+            "true",
+        ])
+        .output();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.trim(),
+        format!(
+            "error: cannot create jobs file {}: the folder {} does not exist (check --db and $TICK_DB, or create the folder first)",
+            db.display(),
+            db.parent().unwrap().display()
+        )
+    );
+    assert!(!env.path().join("typo").exists(), "nothing created");
+    // The same through $TICK_DB; the default location's folders are made.
+    let out = env
+        .tick(&["add", "cron", "@daily", "--", "true"])
+        .env("TICK_DB", db.to_str().unwrap())
+        .output();
+    assert_eq!(out.status.code(), Some(1));
+    env.tick(&["add", "cron", "@daily", "--", "true"])
+        .env("TICK_DB", "")
+        .ok();
+    assert!(env.path().join("xdg/tick/jobs.db").exists());
+}
+
+#[test]
+fn reading_commands_on_a_missing_jobs_file_say_there_is_none() {
+    let env = Env::new();
+    let missing = format!(
+        "error: no jobs file at {} (tick add creates it; check --db and $TICK_DB)",
+        env.db().display()
+    );
+    for args in [
+        &["list"][..],
+        &["list", "--json"],
+        &["history"],
+        &["runners"],
+        &["show", "backup"],
+        &["fire", "backup"],
+    ] {
+        assert_eq!(env.tick(args).usage_error(), missing, "{args:?}");
+    }
+    assert!(!env.db().exists(), "reading creates nothing");
+    // An empty jobs file is not a missing one.
+    env.tick(&["add", "--id", "x", "cron", "@daily", "--", "true"])
+        .ok();
+    env.tick(&["remove", "x"]).ok();
+    assert!(env.tick(&["list"]).ok().starts_with("No jobs."));
+}

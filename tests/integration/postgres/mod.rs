@@ -159,11 +159,20 @@ fn every_command_prints_the_same_on_postgres_as_on_a_file() {
     let env = Env::new();
     let file = env.db().display().to_string();
     // (arguments, mask digits): ids fixed with --id, times in the future.
+    // Before anything is added, each says there is nothing there, in its
+    // own words.
+    for args in [&["list"][..], &["history"], &["runners"], &["show", "nope"]] {
+        for (db, says) in [
+            (file.as_str(), "no jobs file at"),
+            (pg.url.as_str(), "its tick schema is not created"),
+        ] {
+            let mut full = vec!["--db", db];
+            full.extend_from_slice(args);
+            let line = env.tick(&full).usage_error();
+            assert!(line.contains(says), "{args:?}: {line}");
+        }
+    }
     let table: &[(&[&str], bool)] = &[
-        (&["list"], false),
-        (&["history"], false),
-        (&["runners"], false),
-        (&["show", "nope"], false),
         (
             &[
                 "add",
