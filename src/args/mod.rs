@@ -25,10 +25,19 @@ use job_options::{check_shell, join_command, validate_id};
 
 /// `tick add`'s flags validated into the job to add (nothing is opened or
 /// written yet), with warnings for people (a trigger that never fires, a
-/// fixed-offset zone).
-pub fn new_job(args: &AddArgs, now: DateTime<Utc>) -> Result<(NewJob, Vec<String>)> {
+/// fixed-offset zone). `here`: the folder it runs in without `--cwd` (the
+/// command line's current folder; `None` over HTTP: the runner user's
+/// `$HOME`).
+pub fn new_job(
+    args: &AddArgs,
+    now: DateTime<Utc>,
+    here: Option<String>,
+) -> Result<(NewJob, Vec<String>)> {
     let trigger = args.trigger.to_trigger(now)?;
-    let mut options = JobOptions::default();
+    let mut options = JobOptions {
+        cwd: here,
+        ..JobOptions::default()
+    };
     args.options.apply(&mut options)?;
     let name = args.options.name()?.flatten();
     let command = join_command(&args.command)?;

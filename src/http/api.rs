@@ -163,7 +163,9 @@ fn json(status: u16, value: &impl Serialize) -> Response {
 /// the connection that added it).
 fn add_job(app: &App, args: &AddArgs) -> Result<Response> {
     let ctx = &app.ctx;
-    let (new, _) = crate::args::new_job(args, ctx.now())?;
+    // No folder of the caller's to record: without `cwd` the job runs in
+    // the runner user's $HOME.
+    let (new, _) = crate::args::new_job(args, ctx.now(), None)?;
     let (mut store, id) = ops::add::add(new, ctx)?;
     let job = store.job(&id)?;
     let details = ops::show::details_in(store.as_ref(), job, ctx.now())?;

@@ -467,7 +467,12 @@ pub fn fields(job: &Job, now: DateTime<Utc>, runner: bool) -> Vec<(&'static str,
             "jitter",
             opt_text(Some(job.trigger.jitter).filter(|j| *j > 0)),
         ),
-        ("cwd", o.cwd.clone().unwrap_or("-".into())),
+        (
+            "cwd",
+            o.cwd
+                .clone()
+                .unwrap_or("- (runs in the runner user's $HOME)".into()),
+        ),
         ("on success", o.on_success.clone().unwrap_or("-".into())),
         ("on failure", o.on_failure.clone().unwrap_or("-".into())),
         (

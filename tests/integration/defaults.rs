@@ -337,3 +337,142 @@ fn reading_commands_on_a_missing_jobs_file_say_there_is_none() {
     env.tick(&["remove", "x"]).ok();
     assert!(env.tick(&["list"]).ok().starts_with("No jobs."));
 }
+
+// Where a job runs.
+
+/// `tick ARGS...` run from folder `dir`.
+fn tick_in(env: &Env, dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    env.command(args).current_dir(dir).output().unwrap()
+}
+
+#[test]
+fn a_job_runs_where_it_was_added_under_any_runner_and_fire() {
+    let env = Env::new();
+    let base = env.path().canonicalize().unwrap();
+    let [a, b, c, home] = ["a", "b", "c", "home"].map(|d| {
+        let p = base.join(d);
+        std::fs::create_dir(&p).unwrap();
+        p
+    });
+    let (here_out, old_out) = (base.join("here.out"), base.join("old.out"));
+    let cmd = |out: &std::path::Path| format!("pwd >> {}", out.display());
+    // Added in A: its cwd is A.
+    let added = tick_in(
+        &env,
+        &a,
+        &[
+            "add",
+            "--id",
+            "here",
+            "cron",
+            "* * * * * *",
+            "--",
+            &cmd(&here_out),
+        ],
+    );
+    assert!(added.status.success(), "{added:?}");
+    assert_eq!(show(&env, "here")["cwd"], a.to_str().unwrap());
+    let shown = env.tick(&["show", "here"]).ok();
+    assert!(
+        shown.contains(&format!("cwd:           {}\n", a.display())),
+        "{shown}"
+    );
+    // --cwd wins over the folder it is added from.
+    tick_in(
+        &env,
+        &a,
+        &[
+            "add",
+            "--id",
+            "there",
+            "--cwd",
+            c.to_str().unwrap(),
+            "cron",
+            "@daily",
+            "--",
+            "true",
+        ],
+    );
+    assert_eq!(show(&env, "there")["cwd"], c.to_str().unwrap());
+    // A job stored without a cwd (from before, or added over HTTP).
+    tick_in(
+        &env,
+        &a,
+        &[
+            "add",
+            "--id",
+            "old",
+            "cron",
+            "* * * * * *",
+            "--",
+            &cmd(&old_out),
+        ],
+    );
+    rusqlite::Connection::open(env.db())
+        .unwrap()
+        .execute(
+            "UPDATE jobs SET options = json_remove(options, '$.cwd') WHERE id = 'old'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(show(&env, "old")["cwd"], Value::Null);
+    assert!(env
+        .tick(&["show", "old"])
+        .ok()
+        .contains("cwd:           - (runs in the runner user's $HOME)\n"));
+    // A runner started in B, its user's $HOME another folder.
+    let mut run = env.command(&["run", "--no-echo"]);
+    run.current_dir(&b)
+        .env("HOME", &home)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let runner = crate::util::Reaped(run.spawn().unwrap());
+    crate::util::wait_for("both jobs to run", 15, || {
+        !crate::util::file_lines(&here_out).is_empty()
+            && !crate::util::file_lines(&old_out).is_empty()
+    });
+    drop(runner);
+    let dir = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let here_ran = crate::util::file_lines(&here_out);
+    let old_ran = crate::util::file_lines(&old_out);
+    assert!(here_ran.iter().all(|l| *l == dir(&a)), "{here_ran:?}");
+    assert!(old_ran.iter().all(|l| *l == dir(&home)), "{old_ran:?}");
+    // tick fire from C runs them where the runner does.
+    let fired = env
+        .command(&["fire", "here"])
+        .current_dir(&c)
+        .output()
+        .unwrap();
+    assert!(fired.status.success(), "{fired:?}");
+    assert_eq!(crate::util::file_lines(&here_out).last(), Some(&dir(&a)));
+    let fired = env
+        .command(&["fire", "old"])
+        .current_dir(&c)
+        .env("HOME", &home)
+        .output()
+        .unwrap();
+    assert!(fired.status.success(), "{fired:?}");
+    assert_eq!(crate::util::file_lines(&old_out).last(), Some(&dir(&home)));
+}
+
+#[test]
+fn a_job_added_over_http_without_cwd_has_none() {
+    let env = Env::new();
+    let tok = token_file(&env);
+    let server = serve(&env, &["--token-file", &tok]);
+    let c = Client::new(&server, Some(TOKEN));
+    let r = c.post(
+        "/api/v1/jobs",
+        &serde_json::json!({"trigger": "cron @daily", "command": "true", "id": "api"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["cwd"], Value::Null);
+    let page = c.get("/jobs/api");
+    assert!(
+        page.body
+            .contains("- (runs in the runner user&#39;s $HOME)")
+            || page.body.contains("- (runs in the runner user's $HOME)"),
+        "{}",
+        page.body
+    );
+}
