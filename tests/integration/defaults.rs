@@ -5,11 +5,20 @@
 
 use serde_json::Value;
 
-use crate::http::{serve, token_file, Client, TOKEN};
+use crate::http::{serve, token_file, Client, Server, TOKEN};
 use crate::util::Env;
 
 fn show(env: &Env, id: &str) -> Value {
     serde_json::from_str(&env.tick(&["show", id, "--json"]).ok()).unwrap()
+}
+
+/// A `tick serve` that takes writes (with the test token), and a client
+/// that has the token.
+fn server_and_client(env: &Env) -> (Server, Client) {
+    let tok = token_file(env);
+    let server = serve(env, &["--token-file", &tok]);
+    let client = Client::new(&server, Some(TOKEN));
+    (server, client)
 }
 
 fn add(env: &Env, args: &[&str]) {
@@ -97,9 +106,7 @@ fn a_name_another_job_has_is_refused_naming_that_job() {
         ],
     );
     // Over HTTP too: a 400 with the same words.
-    let tok = token_file(&env);
-    let server = serve(&env, &["--token-file", &tok]);
-    let c = Client::new(&server, Some(TOKEN));
+    let (_server, c) = server_and_client(&env);
     let before = env.snapshot();
     let r = c.post(
         "/api/v1/jobs",
@@ -256,9 +263,7 @@ fn resume_all_resumes_exactly_what_pause_all_paused() {
 fn run_now_over_http_without_a_runner_is_a_409_and_writes_nothing() {
     let env = Env::new();
     add(&env, &["--id", "yearly", "cron", "0 3 1 1 *", "--", "true"]);
-    let tok = token_file(&env);
-    let server = serve(&env, &["--token-file", &tok]);
-    let c = Client::new(&server, Some(TOKEN));
+    let (_server, c) = server_and_client(&env);
     let before = env.snapshot();
     let r = c.request("POST", "/api/v1/jobs/yearly/run", None);
     assert_eq!(r.status, 409, "{}", r.body);
@@ -458,9 +463,7 @@ fn a_job_runs_where_it_was_added_under_any_runner_and_fire() {
 #[test]
 fn a_job_added_over_http_without_cwd_has_none() {
     let env = Env::new();
-    let tok = token_file(&env);
-    let server = serve(&env, &["--token-file", &tok]);
-    let c = Client::new(&server, Some(TOKEN));
+    let (_server, c) = server_and_client(&env);
     let r = c.post(
         "/api/v1/jobs",
         &serde_json::json!({"trigger": "cron @daily", "command": "true", "id": "api"}),
