@@ -59,6 +59,20 @@ impl fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+/// A request the store's state refuses for now, though nothing in it is
+/// wrong (run-now with no live runner to fire it): exit 1, 409 Conflict
+/// over HTTP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict(pub String);
+
+impl fmt::Display for Conflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Conflict {}
+
 /// Not an error to report: `tick fire` passing its job's exit code on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JobExit(pub i32);

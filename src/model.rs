@@ -131,6 +131,10 @@ pub struct JobOptions {
     /// said otherwise.
     #[serde(skip_serializing_if = "unchanged::shell")]
     pub shell: String,
+    /// Paused by `tick pause --all` (not by hand): what `tick resume
+    /// --all` resumes. Any pause or resume of the job by its id clears it.
+    #[serde(skip_serializing_if = "unchanged::paused_by_all")]
+    pub paused_by_all: bool,
 }
 
 /// Whether a field of [`JobOptions`] holds its default (then it is not
@@ -161,6 +165,7 @@ mod unchanged {
         retry_delay: u64,
         retry_max_delay: u64,
         shell: String,
+        paused_by_all: bool,
     }
 }
 
@@ -238,6 +243,7 @@ impl Default for JobOptions {
             retry_delay: DEFAULT_RETRY_DELAY,
             retry_max_delay: DEFAULT_RETRY_MAX_DELAY,
             shell: DEFAULT_SHELL.to_string(),
+            paused_by_all: false,
         }
     }
 }

@@ -156,6 +156,25 @@ pub fn cwd(dir: &std::path::Path) -> Result<String, UsageError> {
     Ok(abs.to_string_lossy().into_owned())
 }
 
+/// The folder `tick add` runs in, recorded as the job's cwd when no
+/// `--cwd` is given (as pueue does): a job then runs where it was added,
+/// whichever runner or `tick fire` runs it. One that cannot be recorded
+/// (deleted, or not UTF-8) is an error asking for `--cwd`.
+pub fn current_dir() -> Result<String, UsageError> {
+    let here = std::env::current_dir().map_err(|e| {
+        UsageError::new(format!(
+            "cannot read the current folder, where the job would run ({e}): give --cwd DIR"
+        ))
+    })?;
+    here.to_str().map(str::to_string).ok_or_else(|| {
+        let shown = escape::bytes(here.as_os_str().as_encoded_bytes(), Newlines::Escape);
+        UsageError::new(format!(
+            "the current folder '{}', where the job would run, is not valid UTF-8: tick keeps jobs as text, so give --cwd DIR",
+            String::from_utf8_lossy(&shown)
+        ))
+    })
+}
+
 /// `--retries N`: 0 to [`MAX_RETRIES`]. The one check of every command
 /// that takes it (`add`, `modify`, `fire`).
 pub fn parse_retries(n: u32) -> Result<u32, UsageError> {

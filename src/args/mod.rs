@@ -26,10 +26,19 @@ use job_options::{check_exec_string, check_shell, join_command, validate_id};
 
 /// `tick add`'s flags validated into the job to add (nothing is opened or
 /// written yet), with warnings for people (a trigger that never fires, a
-/// fixed-offset zone).
-pub fn new_job(args: &AddArgs, now: DateTime<Utc>) -> Result<(NewJob, Vec<String>)> {
+/// fixed-offset zone). `here`: the folder it runs in without `--cwd` (the
+/// command line's current folder; `None` over HTTP: the runner user's
+/// `$HOME`).
+pub fn new_job(
+    args: &AddArgs,
+    now: DateTime<Utc>,
+    here: Option<String>,
+) -> Result<(NewJob, Vec<String>)> {
     let trigger = args.trigger.to_trigger(now)?;
-    let mut options = JobOptions::default();
+    let mut options = JobOptions {
+        cwd: here,
+        ..JobOptions::default()
+    };
     args.options.apply(&mut options)?;
     let name = args.options.name()?.flatten();
     let command = join_command(&args.command)?;
@@ -94,6 +103,7 @@ fn first_run(
 pub fn change(args: &ModifyArgs) -> Result<Change<'_>> {
     let o = &args.options;
     let nothing = args.command.is_none()
+        && args.words.is_empty()
         && args.unset_env.is_empty()
         && o.name.is_none()
         && o.max_instances.is_none()
@@ -112,19 +122,21 @@ pub fn change(args: &ModifyArgs) -> Result<Change<'_>> {
         && o.retry_max_delay.is_none();
     if nothing {
         return Err(UsageError::new(
-            "nothing to change: give --name, --command, --unset-env or a job option (see 'tick modify --help')",
+            "nothing to change: give --name, a command (--command or after --), --unset-env or a job option (see 'tick modify --help')",
         )
         .into());
     }
     let name = o.name()?;
-    let command = args
-        .command
-        .as_ref()
-        .map(|c| join_command(std::slice::from_ref(c)))
-        .transpose()?;
-    // Read by the job's shell once the change is applied (ops::jobs::modify).
+    // `--command 'a b'` is one shell string; after `--`, words as `add`
+    // takes them (clap refuses both at once). Read by the job's shell once
+    // the change is applied (ops::jobs::modify).
+    let (flag, command) = match &args.command {
+        Some(c) => ("--command", Some(join_command(std::slice::from_ref(c))?)),
+        None if args.words.is_empty() => ("command", None),
+        None => ("command", Some(join_command(&args.words)?)),
+    };
     if let Some(c) = &command {
-        check_exec_string("--command", c)?;
+        check_exec_string(flag, c)?;
     }
     o.check_listeners()?;
     // Validate the flags once before opening the store.

@@ -35,7 +35,8 @@ pub struct JobOptionArgs {
     #[arg(long, value_name = "DURATION|none", help_heading = "Job options")]
     pub timeout: Option<String>,
 
-    /// Working directory of the command
+    /// Folder the command runs in, under every runner and `tick fire`
+    /// [default on add: the current folder]
     #[arg(long, value_name = "DIR", help_heading = "Job options")]
     pub cwd: Option<PathBuf>,
 

@@ -22,9 +22,10 @@ pub use job::{JobOptionArgs, TriggerArgs, TriggerKind, TriggerPart};
     after_help = TICK_EXAMPLES
 )]
 pub struct Cli {
-    /// Jobs file, or a PostgreSQL URL (postgres://USER@HOST/DB?schema=S)
-    /// [default: $TICK_DB, else $XDG_DATA_HOME/tick/jobs.db, else
-    /// ~/.local/share/tick/jobs.db]
+    /// Jobs file, or a PostgreSQL URL (postgres://USER@HOST/DB?schema=S);
+    /// its folder must exist [default: $TICK_DB, else
+    /// $XDG_DATA_HOME/tick/jobs.db, else ~/.local/share/tick/jobs.db,
+    /// whose folders are created]
     #[arg(long, global = true, value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
 
@@ -219,7 +220,7 @@ const ADD_EXAMPLES: &str = "\
 Examples:
   tick add cron '0 3 * * *' -- backup.sh
   tick add cron '*/15 * * * *' --name sync --tz Europe/Berlin \\
-      -- rsync -a src/ dst/
+      -- rsync -a /srv/www/ /mnt/backup/www/
   tick add cron --hour 5 --minute 30 --day-of-week mon-fri \\
       --id report -- ./report.sh
   tick add interval --every 90s --timeout 30s \\
@@ -232,8 +233,8 @@ Examples:
 const MODIFY_EXAMPLES: &str = "\
 Examples:
   tick modify backup --name nightly-backup --timeout 1h
-  tick modify backup --command 'backup.sh --full' \\
-      --env BACKUP_DIR=/mnt/b
+  tick modify backup --env BACKUP_DIR=/mnt/b \\
+      -- backup.sh --full
   tick modify backup --unset-env BACKUP_DIR --name none";
 
 const RESCHEDULE_EXAMPLES: &str = "\
@@ -635,7 +636,7 @@ pub struct ModifyArgs {
     /// Job id, or a name only one job has
     pub id: String,
 
-    /// New shell command
+    /// New shell command, as one string (or give it after `--`)
     #[arg(long, value_name = "COMMAND", help_heading = "Job options")]
     pub command: Option<String>,
 
@@ -645,6 +646,11 @@ pub struct ModifyArgs {
 
     #[command(flatten)]
     pub options: JobOptionArgs,
+
+    /// The new shell command after `--`, as `add` takes it: several words
+    /// are joined with shell quoting
+    #[arg(last = true, value_name = "COMMAND", conflicts_with = "command")]
+    pub words: Vec<String>,
 }
 
 /// `tick reschedule`

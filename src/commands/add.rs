@@ -7,7 +7,12 @@ use super::Ctx;
 use crate::cli::AddArgs;
 
 pub fn run(args: &AddArgs, ctx: &Ctx) -> Result<()> {
-    let (job, warnings) = crate::args::new_job(args, ctx.now())?;
+    // The job runs where it was added, unless --cwd says otherwise.
+    let here = match &args.options.cwd {
+        Some(_) => None,
+        None => Some(crate::args::job_options::current_dir()?),
+    };
+    let (job, warnings) = crate::args::new_job(args, ctx.now(), here)?;
     let (store, id) = crate::ops::add::add(job, ctx)?;
     println!("{id}");
     for w in warnings {

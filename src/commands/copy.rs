@@ -7,7 +7,7 @@ use anyhow::Result;
 use super::Ctx;
 use crate::cli::CopyArgs;
 use crate::error::UsageError;
-use crate::store::{HistoryFilter, Location, Output};
+use crate::store::{Folder, HistoryFilter, Location, Output};
 
 pub fn run(args: &CopyArgs, ctx: &Ctx) -> Result<()> {
     let from = Location::given(&args.from)?;
@@ -48,7 +48,7 @@ pub fn run(args: &CopyArgs, ctx: &Ctx) -> Result<()> {
         }
     }
     drop(source);
-    let mut target = to.open_or_create()?;
+    let mut target = to.open_or_create(Folder::MustExist)?;
     let n = target.copy_in(&jobs, &history, args.replace)?;
     let executions = if args.history {
         format!(" and {n} execution(s)")

@@ -17,7 +17,10 @@ use crate::trigger::input::parse_duration;
 
 pub fn history(args: &HistoryArgs, ctx: &Ctx) -> Result<()> {
     let tz = resolve_tz(None)?;
-    let execs = ops::history::executions(&crate::args::history_selection(args), ctx)?;
+    let sel = crate::args::history_selection(args);
+    // Flags are checked before the store is looked for.
+    sel.name.as_deref().map(ops::name_glob).transpose()?;
+    let execs = ops::history::executions_in(&sel, ctx.store_to_read()?.as_mut())?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         let items: Vec<_> = execs

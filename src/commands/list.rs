@@ -18,16 +18,14 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
     let filter = list::filter(&crate::args::list_selection(args))?;
     let now = ctx.now();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let store = ctx.store_for_read()?;
-    let runner = super::status::runner_note(ctx, store.as_deref())?;
+    let store = ctx.store_to_read()?;
+    let runner = super::status::runner_note(ctx, Some(store.as_ref()))?;
     if args.json {
         let mut ser = serde_json::Serializer::pretty(&mut out);
         let mut seq = ser.serialize_seq(None)?;
-        if let Some(store) = &store {
-            each_in(store.as_ref(), filter, &mut |listed| {
-                Ok(seq.serialize_element(&output::JobJson::new(listed.job, listed.last))?)
-            })?;
-        }
+        each_in(store.as_ref(), filter, &mut |listed| {
+            Ok(seq.serialize_element(&output::JobJson::new(listed.job, listed.last))?)
+        })?;
         seq.end()?;
         writeln!(out)?;
     } else {
@@ -36,25 +34,23 @@ pub fn run(args: &ListArgs, ctx: &Ctx) -> Result<()> {
         // The table holds every row anyway: the store may hand them over
         // in any order, and they are put in list order here.
         let mut order = Vec::new();
-        if let Some(store) = &store {
-            let filter = JobFilter {
-                any_order: true,
-                ..filter
-            };
-            each_in(store.as_ref(), filter, &mut |listed| {
-                output::job_row(
-                    &mut table,
-                    listed.job,
-                    listed.last,
-                    listed.retry,
-                    now,
-                    runner,
-                );
-                let next = listed.job.next_run_at;
-                order.push((next.is_none(), next, listed.job.id.clone()));
-                Ok(())
-            })?;
-        }
+        let filter = JobFilter {
+            any_order: true,
+            ..filter
+        };
+        each_in(store.as_ref(), filter, &mut |listed| {
+            output::job_row(
+                &mut table,
+                listed.job,
+                listed.last,
+                listed.retry,
+                now,
+                runner,
+            );
+            let next = listed.job.next_run_at;
+            order.push((next.is_none(), next, listed.job.id.clone()));
+            Ok(())
+        })?;
         let rows = order.len();
         table.sort_rows(&order);
         if rows > 0 {

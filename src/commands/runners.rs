@@ -10,13 +10,12 @@ use chrono::Utc;
 use super::Ctx;
 use crate::args::trigger::resolve_tz;
 use crate::cli::RunnersArgs;
-use crate::ops;
 use crate::output::{self, RunnerJson};
 
 pub fn run(args: &RunnersArgs, ctx: &Ctx) -> Result<()> {
     let tz = resolve_tz(None)?;
     let now = Utc::now();
-    let runners = ops::runners::runners(ctx)?;
+    let runners = ctx.store_to_read()?.runners()?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         let items: Vec<RunnerJson> = runners

@@ -1,8 +1,8 @@
 //! Spawning job commands: `SHELL -c COMMAND` (the job's `--shell`, `/bin/sh`
 //! unless given), or the program itself when the shell is `/bin/sh` and
 //! the command needs none (`plain.rs`), in its own process group,
-//! stdin from /dev/null, the job's cwd and env plus `TICK_JOB_ID` and
-//! `TICK_SCHEDULED_AT`; stdout and stderr captured (the last 64 KiB of each,
+//! stdin from /dev/null, in the job's cwd (else `$HOME`), with its env
+//! plus `TICK_JOB_ID` and `TICK_SCHEDULED_AT`; stdout and stderr captured (the last 64 KiB of each,
 //! whatever the child prints) and optionally echoed line by line.
 //!
 //! Knows nothing of SQL or of the schedule. One supervisor thread watches
@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::Write;
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
@@ -49,6 +49,8 @@ pub struct Spec {
     pub command: String,
     /// The shell that runs `command` (an absolute path).
     pub shell: String,
+    /// Where it runs; `None`: in `$HOME` (see [`run_dir`]), never where
+    /// the runner happened to start.
     pub cwd: Option<String>,
     pub env: BTreeMap<String, String>,
     pub scheduled_at: DateTime<Utc>,
@@ -209,9 +211,9 @@ fn direct(spec: &Spec) -> Option<(Command, plain::Shell)> {
             .map(OsString::from)
             .or_else(|| std::env::var_os(k))
     };
-    let cwd = spec.cwd.as_deref().map(Path::new);
-    let program = plain::find_program(&words[0], &var("PATH")?, cwd)?;
-    let pwd = plain::pwd(var("PWD").as_deref(), cwd.unwrap_or(Path::new(".")))?;
+    let dir = run_dir(spec);
+    let program = plain::find_program(&words[0], &var("PATH")?, Some(&dir))?;
+    let pwd = plain::pwd(var("PWD").as_deref(), &dir)?;
     let mut cmd = Command::new(program);
     cmd.arg0(&words[0]).args(&words[1..]);
     setup(&mut cmd, spec);
@@ -239,9 +241,25 @@ fn setup(cmd: &mut Command, spec: &Spec) {
             "TICK_SCHEDULED_AT",
             spec.scheduled_at.to_rfc3339_opts(SecondsFormat::Secs, true),
         );
-    if let Some(dir) = &spec.cwd {
-        cmd.current_dir(dir);
+    cmd.current_dir(run_dir(spec));
+}
+
+/// The folder a job runs in, the same under `tick run` and `tick fire`:
+/// its cwd, else (a job stored without one: added over HTTP, or before
+/// `tick add` recorded it) the `$HOME` of the user running it, else `/`.
+fn run_dir(spec: &Spec) -> PathBuf {
+    match &spec.cwd {
+        Some(dir) => PathBuf::from(dir),
+        None => home(),
     }
+}
+
+/// `$HOME` when it is an absolute path, else `/`.
+fn home() -> PathBuf {
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .filter(|h| h.is_absolute())
+        .unwrap_or_else(|| PathBuf::from("/"))
 }
 
 #[cfg(test)]

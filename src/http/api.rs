@@ -9,7 +9,8 @@
 //! (`"cron '0 3 * * *' --tz Europe/Berlin"`) parsed like a PART of
 //! `any`/`all`, and job options take the names of the `--json` fields.
 //! Errors are `{"error": "..."}`: 404 for an unknown job or execution, 400
-//! for any other bad input, and nothing is written.
+//! for any other bad input, 409 for a run-now with no live runner, and
+//! nothing is written.
 
 use anyhow::Result;
 use chrono::Utc;
@@ -23,7 +24,7 @@ use super::App;
 use crate::args::job_options::check_env_name;
 use crate::args::trigger::{clap_message, parse_part, resolve_tz, Now};
 use crate::cli::{AddArgs, HistoryArgs, JobOptionArgs, ListArgs, ModifyArgs, RescheduleArgs};
-use crate::error::{chain_text, UsageError};
+use crate::error::{chain_text, Conflict, UsageError};
 use crate::model::{Execution, RunResult};
 use crate::ops::{self, jobs};
 use crate::output::{self, DetailsJson, RunnerJson};
@@ -132,8 +133,12 @@ pub(super) fn allowed(path: &[&str]) -> Option<&'static str> {
 }
 
 /// The status for an error: 404 for input that names no job or execution,
-/// 400 for other bad input, 500 for the rest (the page's too).
+/// 400 for other bad input, 409 for what the store's state refuses for
+/// now (a run-now with no runner), 500 for the rest (the page's too).
 pub(super) fn status_of(e: &anyhow::Error) -> u16 {
+    if e.chain().any(|c| c.is::<Conflict>()) {
+        return 409;
+    }
     match e.chain().find_map(|c| c.downcast_ref::<UsageError>()) {
         Some(u) if u.is_missing() => 404,
         Some(_) => 400,
@@ -158,7 +163,9 @@ fn json(status: u16, value: &impl Serialize) -> Response {
 /// the connection that added it).
 fn add_job(app: &App, args: &AddArgs) -> Result<Response> {
     let ctx = &app.ctx;
-    let (new, _) = crate::args::new_job(args, ctx.now())?;
+    // No folder of the caller's to record: without `cwd` the job runs in
+    // the runner user's $HOME.
+    let (new, _) = crate::args::new_job(args, ctx.now(), None)?;
     let (mut store, id) = ops::add::add(new, ctx)?;
     let job = store.job(&id)?;
     let details = ops::show::details_in(store.as_ref(), job, ctx.now())?;
@@ -401,10 +408,11 @@ fn modify_args(id: &str, body: &Map<String, Value>) -> Result<ModifyArgs> {
         command: None,
         unset_env: Vec::new(),
         options: JobOptionArgs::default(),
+        words: Vec::new(),
     };
     for (key, v) in body {
         match key.as_str() {
-            "command" => args.command = Some(string(key, v)?),
+            "command" => args.words = command_words(v)?,
             "trigger" => {
                 return Err(UsageError::new(format!(
                     "the trigger is changed by POST /api/v1/jobs/{id}/reschedule, not here"

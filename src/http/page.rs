@@ -293,7 +293,7 @@ fn job_page(app: &App, req: &Request, id: &str, v: &Visitor) -> anyhow::Result<S
             body.push_str(&format!("<p class=\"flash\">{text}</p>\n"));
         }
     }
-    body.push_str(&buttons(&d.job, v));
+    body.push_str(&buttons(&d.job, v, d.runner));
     body.push_str("<div class=\"wrap\"><table class=\"fields\">\n");
     for (k, val) in output::fields(&d.job, now, d.runner) {
         let val = if k == "command" || k == "on success" || k == "on failure" {
@@ -331,8 +331,9 @@ fn job_page(app: &App, req: &Request, id: &str, v: &Visitor) -> anyhow::Result<S
 }
 
 /// Pause/resume and run-now for whoever may write (with a token, nobody
-/// else sees the page at all).
-fn buttons(job: &crate::model::Job, v: &Visitor) -> String {
+/// else sees the page at all). Run-now needs a live runner (`runner`):
+/// without one the page says so instead of offering it.
+fn buttons(job: &crate::model::Job, v: &Visitor, runner: bool) -> String {
     if !v.can_write {
         return String::new();
     }
@@ -347,9 +348,14 @@ fn buttons(job: &crate::model::Job, v: &Visitor) -> String {
         "<form method=\"post\" action=\"{base}/{toggle}\"><button id=\"{toggle}\">{}</button></form>",
         if toggle == "pause" { "Pause" } else { "Resume" }
     ));
-    if job.state != JobState::Paused {
+    if job.state != JobState::Paused && runner {
         out.push_str(&format!(
             "<form method=\"post\" action=\"{base}/run\"><button id=\"run\">Run now</button></form>"
+        ));
+    } else if job.state != JobState::Paused {
+        out.push_str(&format!(
+            "<p class=\"dim\" id=\"no-runner\">Run now: {}.</p>",
+            escape(jobs::NO_RUNNER)
         ));
     }
     out.push_str("</div>\n");

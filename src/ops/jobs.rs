@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::Ctx;
-use crate::error::UsageError;
+use crate::error::{Conflict, UsageError};
 use crate::executor::check_syntax;
 use crate::model::{Job, JobOptions, JobState};
 use crate::trigger::Trigger;
@@ -19,28 +19,63 @@ fn next_from_now(job: &Job, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>>
     Ok(trigger.next_fire(now))
 }
 
-/// Pause the jobs given by id or name (`None`: every job): a line for
-/// each, see [`switch`].
+/// Pause the jobs given by id or name (`None`: every job, `pause --all`):
+/// a line for each, `paused ID` or why it was left. A job `pause --all`
+/// paused is marked so (see [`resume`]); one paused by its id is paused
+/// by hand.
 pub fn pause(ctx: &Ctx, given: Option<&[String]>) -> Result<Vec<String>> {
-    switch(ctx, given, JobState::Active, JobState::Paused, "paused")
+    let by_all = given.is_none();
+    switch(ctx, given, &mut |job, now| {
+        if job.state != JobState::Active {
+            if !by_all {
+                job.options.paused_by_all = false;
+            }
+            return Ok(left(job));
+        }
+        job.state = JobState::Paused;
+        job.next_run_at = None;
+        job.options.paused_by_all = by_all;
+        job.updated_at = now;
+        Ok(format!("paused {}", job.id))
+    })
 }
 
-/// Resume the jobs given by id or name (`None`: every job): a line for
-/// each, see [`switch`].
+/// Resume the jobs given by id or name: a line for each, `resumed ID` or
+/// why it was left. `None` (`resume --all`) resumes exactly the jobs
+/// `pause --all` paused, and names those left paused by hand. A resumed
+/// job's next run is computed from now: runs missed while paused are not
+/// run.
 pub fn resume(ctx: &Ctx, given: Option<&[String]>) -> Result<Vec<String>> {
-    switch(ctx, given, JobState::Paused, JobState::Active, "resumed")
+    let all = given.is_none();
+    switch(ctx, given, &mut |job, now| {
+        if job.state != JobState::Paused {
+            return Ok(left(job));
+        }
+        if all && !job.options.paused_by_all {
+            return Ok(format!(
+                "{0} was paused by hand, not by pause --all: left paused (tick resume {0} resumes it)",
+                job.id
+            ));
+        }
+        job.state = JobState::Active;
+        job.next_run_at = next_from_now(job, now)?;
+        job.options.paused_by_all = false;
+        job.updated_at = now;
+        Ok(format!("resumed {}", job.id))
+    })
 }
 
-/// Move the jobs given by id or name (`None`: every job) that are in state
-/// `from` to state `to`: a line for each job, `{verb} ID` or why it was
-/// left. A resumed job's next run is computed from now: runs missed while
-/// paused are not run.
+/// A job left in its state: `ID is STATE, left as it is`.
+fn left(job: &Job) -> String {
+    format!("{} is {}, left as it is", job.id, job.state)
+}
+
+/// Apply `each` to the jobs given by id or name (`None`: every job) in
+/// one transaction: the line it says for each.
 fn switch(
     ctx: &Ctx,
     given: Option<&[String]>,
-    from: JobState,
-    to: JobState,
-    verb: &str,
+    each: &mut dyn FnMut(&mut Job, DateTime<Utc>) -> Result<String>,
 ) -> Result<Vec<String>> {
     let now = ctx.now();
     let mut lines = Vec::new();
@@ -50,17 +85,7 @@ fn switch(
         None => None,
     };
     store.update_jobs(ids.as_deref(), &mut |job| {
-        if job.state != from {
-            lines.push(format!("{} is {}, left as it is", job.id, job.state));
-            return Ok(());
-        }
-        job.state = to;
-        job.next_run_at = match to {
-            JobState::Active => next_from_now(job, now)?,
-            _ => None,
-        };
-        job.updated_at = now;
-        lines.push(format!("{verb} {}", job.id));
+        lines.push(each(job, now)?);
         Ok(())
     })?;
     Ok(lines)
@@ -184,28 +209,39 @@ pub fn reschedule(
     })
 }
 
+/// What run-now says when no live runner holds the store.
+pub const NO_RUNNER: &str = "no runner is running: start `tick run`";
+
 /// Set a job's next run to now, so that a runner fires it through the
 /// normal pipeline (claim, misfire rules, max instances, history): the
 /// HTTP API's and page's "run now". A paused job is refused (resume it
-/// first); a finished one fires once more. `tick fire` runs a job in the
-/// foreground instead.
+/// first); a finished one fires once more. With no live runner (see
+/// [`crate::store::RunnerRow::state_at`]) nothing would fire it: a
+/// [`Conflict`], and nothing is written. `tick fire` runs a job in the
+/// foreground instead, runner or not.
 pub fn run_now(id: &str, ctx: &Ctx) -> Result<()> {
     let now = ctx.now();
-    ctx.store_for_write()?.update_jobs(
-        Some(std::slice::from_ref(&id.to_string())),
-        &mut |job| {
-            if job.state == JobState::Paused {
-                return Err(UsageError::new(format!(
-                    "job '{}' is paused: resume it before running it now",
-                    job.id
-                ))
-                .into());
-            }
-            job.state = JobState::Active;
-            job.next_run_at = Some(now);
-            job.updated_at = now;
-            Ok(())
-        },
-    )?;
+    let mut store = ctx.store_for_write()?;
+    let paused = |job: &Job| -> Result<()> {
+        if job.state == JobState::Paused {
+            return Err(UsageError::new(format!(
+                "job '{}' is paused: resume it before running it now",
+                job.id
+            ))
+            .into());
+        }
+        Ok(())
+    };
+    paused(&store.job(id)?)?;
+    if super::runners::live_runner(store.as_ref())?.is_none() {
+        return Err(Conflict(NO_RUNNER.into()).into());
+    }
+    store.update_jobs(Some(std::slice::from_ref(&id.to_string())), &mut |job| {
+        paused(job)?;
+        job.state = JobState::Active;
+        job.next_run_at = Some(now);
+        job.updated_at = now;
+        Ok(())
+    })?;
     Ok(())
 }

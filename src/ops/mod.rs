@@ -25,7 +25,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::UsageError;
 use crate::model::Job;
-use crate::store::{Glob, Location, Store};
+use crate::store::{Folder, Glob, Location, Store};
 
 /// Where the store is: `--db` as given, resolved to a [`Location`] the
 /// first time it is asked for and kept (a context cloned for the HTTP
@@ -33,7 +33,7 @@ use crate::store::{Glob, Location, Store};
 #[derive(Clone, Default)]
 pub struct Ctx {
     db: Option<PathBuf>,
-    location: Arc<OnceLock<Location>>,
+    location: Arc<OnceLock<(Location, Folder)>>,
 }
 
 impl Ctx {
@@ -53,16 +53,23 @@ impl Ctx {
     /// Where the store is. Resolved on the first call (a bad `--db` is an
     /// error only for a command that needs the store), then kept.
     pub fn location(&self) -> Result<&Location> {
+        Ok(&self.found()?.0)
+    }
+
+    /// The location, and whether its folder may be created.
+    fn found(&self) -> Result<&(Location, Folder)> {
         if let Some(l) = self.location.get() {
             return Ok(l);
         }
-        let found = Location::find(self.db.as_deref())?;
+        let found = Location::found(self.db.as_deref())?;
         Ok(self.location.get_or_init(|| found))
     }
 
-    /// The store for a command that writes: created if missing.
+    /// The store for a command that writes: created if missing (a jobs
+    /// file's folder only at the default location).
     pub fn store_for_write(&self) -> Result<Box<dyn Store>> {
-        self.location()?.open_or_create()
+        let (location, folder) = self.found()?;
+        location.open_or_create(*folder)
     }
 
     /// The store for a command that reads: `None` if there is none yet.
@@ -70,12 +77,19 @@ impl Ctx {
         self.location()?.open_existing()
     }
 
+    /// The store for a command that reads and has nothing to say without
+    /// one: none yet is an error, `no jobs file at PATH` (exit 2).
+    pub fn store_to_read(&self) -> Result<Box<dyn Store>> {
+        let location = self.location()?;
+        location
+            .open_existing()?
+            .ok_or_else(|| location.missing().into())
+    }
+
     /// The store and one job in it, given by id or unique name; an
-    /// unknown one is a usage error.
+    /// unknown one is a usage error, and so is no store at all.
     pub fn store_with_job(&self, id: &str) -> Result<(Box<dyn Store>, Job)> {
-        let mut store = self
-            .store_for_read()?
-            .ok_or_else(|| UsageError::unknown_job(id))?;
+        let mut store = self.store_to_read()?;
         let id = job_id(store.as_mut(), id)?;
         let job = store.job(&id)?;
         Ok((store, job))

@@ -497,7 +497,14 @@ pub fn fields(job: &Job, now: DateTime<Utc>, runner: bool) -> Vec<(&'static str,
         ("command", job.command.clone()),
         ("trigger", describe_trigger(job)),
         ("timezone", job.trigger.timezone.clone()),
-        ("state", job.state.to_string()),
+        (
+            "state",
+            if job.state == JobState::Paused && o.paused_by_all {
+                "paused (by pause --all)".into()
+            } else {
+                job.state.to_string()
+            },
+        ),
         ("next run", next),
         ("max instances", o.max_instances.to_string()),
         ("coalesce", if o.coalesce { "yes" } else { "no" }.into()),
@@ -507,7 +514,12 @@ pub fn fields(job: &Job, now: DateTime<Utc>, runner: bool) -> Vec<(&'static str,
             "jitter",
             opt_text(Some(job.trigger.jitter).filter(|j| *j > 0)),
         ),
-        ("cwd", o.cwd.clone().unwrap_or("-".into())),
+        (
+            "cwd",
+            o.cwd
+                .clone()
+                .unwrap_or("- (runs in the runner user's $HOME)".into()),
+        ),
         ("shell", o.shell.clone()),
         ("on success", o.on_success.clone().unwrap_or("-".into())),
         ("on failure", o.on_failure.clone().unwrap_or("-".into())),

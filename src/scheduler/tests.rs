@@ -11,7 +11,7 @@ use crate::trigger::Trigger;
 
 fn open(path: &std::path::Path) -> Box<dyn Store> {
     crate::store::Location::File(path.to_path_buf())
-        .open_or_create()
+        .open_or_create(crate::store::Folder::MustExist)
         .unwrap()
 }
 

@@ -11,23 +11,22 @@
 //! - `postgres/`: a PostgreSQL database shared by runners on several hosts
 //!   (the `postgres` crate lives only there);
 //! - `rows.rs`: what both share (columns, decoding rows, generated ids);
-//! - `glob.rs`: `--name` patterns, written in each backend's terms.
+//! - `glob.rs`: `--name` patterns, written in each backend's terms;
+//! - `location.rs`: where a store is ([`Location`]), and opening it.
 //!
 //! Every method that writes is one transaction: all of it, or (on any error,
 //! including an unknown id) nothing.
 
 pub mod glob;
+mod location;
 pub mod postgres;
 pub mod rows;
 pub mod sqlite;
 
 pub use glob::Glob;
+pub use location::{Folder, Location};
 
-use std::path::{Path, PathBuf};
-
-use crate::error::UsageError;
-
-use anyhow::{bail, Result};
+use anyhow::Result;
 use chrono::{DateTime, Utc};
 
 use crate::model::{Execution, Job, JobState, LastRun, RunResult, RunnerState, Status};
@@ -716,84 +715,4 @@ pub trait Runners {
 pub trait Store: Jobs + History + Runs + Runners + Send {
     /// Where the store is, for messages.
     fn location(&self) -> &Location;
-}
-
-/// Where a store is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Location {
-    File(PathBuf),
-    /// A PostgreSQL URL; shown without its password.
-    Postgres(postgres::PgUrl),
-}
-
-impl std::fmt::Display for Location {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Location::File(p) => write!(f, "{}", p.display()),
-            Location::Postgres(u) => write!(f, "{u}"),
-        }
-    }
-}
-
-impl Location {
-    /// `--db`, else `$TICK_DB`, else `$XDG_DATA_HOME/tick/jobs.db`, else
-    /// `~/.local/share/tick/jobs.db`. A `postgres://` or `postgresql://`
-    /// URL names a PostgreSQL store; anything else is a file path.
-    pub fn find(flag: Option<&Path>) -> Result<Location> {
-        if let Some(p) = flag {
-            return Location::given(p);
-        }
-        let env = |k: &str| {
-            std::env::var_os(k)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        };
-        if let Some(p) = env("TICK_DB") {
-            return Location::given(&p);
-        }
-        if let Some(d) = env("XDG_DATA_HOME").filter(|d| d.is_absolute()) {
-            return Ok(Location::File(d.join("tick").join("jobs.db")));
-        }
-        match env("HOME") {
-            Some(home) => Ok(Location::File(home.join(".local/share/tick/jobs.db"))),
-            None => bail!("cannot find the jobs file: set --db, $TICK_DB or $HOME"),
-        }
-    }
-
-    /// `--db` or `$TICK_DB` as given: a URL (which must be UTF-8 and
-    /// valid) or a path.
-    pub fn given(p: &Path) -> Result<Location> {
-        let bytes = p.as_os_str().as_encoded_bytes();
-        if !postgres::is_url(&String::from_utf8_lossy(bytes)) {
-            return Ok(Location::File(p.to_path_buf()));
-        }
-        let text = p.to_str().ok_or_else(|| {
-            UsageError::new("invalid PostgreSQL URL: it is not UTF-8 (percent-encode other bytes)")
-        })?;
-        Ok(Location::Postgres(postgres::PgUrl::parse(text)?))
-    }
-
-    /// Open the store, creating it if missing.
-    pub fn open_or_create(&self) -> Result<Box<dyn Store>> {
-        match self {
-            Location::File(p) => Ok(Box::new(sqlite::SqliteStore::open_or_create(p)?)),
-            Location::Postgres(u) => Ok(Box::new(
-                postgres::PgStore::open(u, true)?
-                    .ok_or_else(|| anyhow::anyhow!("{u}: the schema was not created"))?,
-            )),
-        }
-    }
-
-    /// Open the store if it exists: `None` when there is none yet (reading
-    /// commands then show nothing and create nothing).
-    pub fn open_existing(&self) -> Result<Option<Box<dyn Store>>> {
-        match self {
-            Location::File(p) => {
-                Ok(sqlite::SqliteStore::open_existing(p)?.map(|s| Box::new(s) as Box<dyn Store>))
-            }
-            Location::Postgres(u) => {
-                Ok(postgres::PgStore::open(u, false)?.map(|s| Box::new(s) as Box<dyn Store>))
-            }
-        }
-    }
 }

@@ -375,6 +375,61 @@ pub fn id_taken(id: &str) -> UsageError {
     ))
 }
 
+/// The other jobs that have name `$1` (any but job `$2`), by id: a name
+/// is checked free inside the transaction that gives it. The same text
+/// serves both dialects.
+pub const NAME_HOLDERS: &str = "SELECT id FROM jobs WHERE name = $1 AND id != $2 ORDER BY id";
+
+/// A name given to a job (`add`, `modify`, the API) that another job has.
+pub fn name_taken(name: &str, holder: &str) -> UsageError {
+    UsageError::new(format!(
+        "invalid --name '{}': job {holder} has it already (names are unique: give another, or rename {holder} first)",
+        crate::escape::text(name, crate::escape::Newlines::Escape)
+    ))
+}
+
+/// The jobs a change gives a name another job has: each changed job
+/// (`before` its change, `after` it) whose name is new, with a name.
+/// Names kept as they were are not looked at: a file with duplicate
+/// names from before unique names keeps working.
+pub fn renamed<'a>(before: Option<&Job>, after: &'a Job) -> Option<&'a str> {
+    let name = after.name.as_deref()?;
+    match before {
+        Some(old) if old.name.as_deref() == Some(name) => None,
+        _ => Some(name),
+    }
+}
+
+/// After `tick copy` wrote `jobs` (in its transaction): an error if a
+/// copied job's name is had by a job of the target that was not copied
+/// over. `holders(name, id)` gives the other jobs with that name. Copied
+/// jobs that share a name among themselves (a file from before names
+/// were unique) are copied as they are: nothing a user stored is lost.
+pub fn copied_names_free(
+    jobs: &[Job],
+    store: &super::Location,
+    holders: &mut dyn FnMut(&str, &str) -> anyhow::Result<Vec<String>>,
+) -> anyhow::Result<()> {
+    let copied: std::collections::HashSet<&str> = jobs.iter().map(|j| j.id.as_str()).collect();
+    for job in jobs {
+        let Some(name) = job.name.as_deref() else {
+            continue;
+        };
+        if let Some(h) = holders(name, &job.id)?
+            .into_iter()
+            .find(|h| !copied.contains(h.as_str()))
+        {
+            return Err(UsageError::new(format!(
+                "job {} is named '{}', which job {h} of {store} has already (names are unique: rename one of them); nothing was copied",
+                job.id,
+                crate::escape::text(name, crate::escape::Newlines::Escape)
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
 /// `tick copy` into a store that has a job of that id, without `--replace`.
 pub fn copy_conflict(id: &str, store: &super::Location) -> UsageError {
     UsageError::new(format!(

@@ -191,7 +191,7 @@ fn pause_resume_remove() {
     assert_eq!(job(&env, "a")["state"], "paused");
     assert_eq!(job(&env, "a")["next_run_at"], Value::Null);
     assert_eq!(
-        env.tick(&["resume", "--all"]).ok(),
+        env.tick(&["resume", "a", "b", "c"]).ok(),
         "resumed a\nresumed b\nc is active, left as it is\n"
     );
     assert!(job(&env, "a")["next_run_at"].is_string());
@@ -375,8 +375,14 @@ fn bad_input_exits_2_and_writes_nothing() {
 #[test]
 fn listing_without_a_jobs_file_creates_nothing() {
     let env = Env::new();
-    assert!(env.tick(&["list"]).ok().starts_with("No jobs."));
-    assert_eq!(env.tick(&["list", "--json"]).ok().trim(), "[]");
+    assert!(env
+        .tick(&["list"])
+        .usage_error()
+        .starts_with("error: no jobs file at "));
+    assert!(env
+        .tick(&["list", "--json"])
+        .usage_error()
+        .starts_with("error: no jobs file at "));
     assert!(!env.db().exists());
 }
 
@@ -400,20 +406,23 @@ fn finished_jobs_only_with_all() {
 #[test]
 fn jobs_file_is_private_and_unsafe_files_are_refused() {
     let env = Env::new();
-    let db = env.path().join("nested/dir/jobs.db");
+    let db = env.path().join("dir/jobs.db");
     let db_s = db.to_str().unwrap();
+    std::fs::create_dir(db.parent().unwrap()).unwrap();
     env.tick(&["--db", db_s, "add", "cron", "@daily", "--", "true"])
         .ok();
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&db), 0o600);
-    assert_eq!(mode(db.parent().unwrap()), 0o700);
-    // Default location: $XDG_DATA_HOME/tick/jobs.db.
+    // Default location: $XDG_DATA_HOME/tick/jobs.db, its folders made
+    // private (a --db's folder must exist: see defaults.rs).
     let out = env
         .tick(&["add", "cron", "@daily", "--", "true"])
         .env("TICK_DB", "")
         .output();
     assert!(out.status.success());
-    assert!(env.path().join("xdg/tick/jobs.db").exists());
+    let default = env.path().join("xdg/tick/jobs.db");
+    assert_eq!(mode(&default), 0o600);
+    assert_eq!(mode(default.parent().unwrap()), 0o700);
 
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o664)).unwrap();
     let out = env.tick(&["--db", db_s, "list"]).output();

@@ -7,6 +7,7 @@ mod clock;
 mod combined;
 mod crash;
 mod crontab;
+mod defaults;
 mod dst;
 mod everyday;
 mod faults;

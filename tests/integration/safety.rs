@@ -55,6 +55,12 @@ fn refused(out: std::process::Output, db: &Path) -> String {
 
 /// A jobs file with one job and the files SQLite leaves beside it.
 fn jobs_file(env: &Env, db: &Path) {
+    // A --db's folder must exist (only the default location's is made).
+    let dir = db.parent().unwrap();
+    if !dir.exists() {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
     env.tick(&[
         "--db",
         db.to_str().unwrap(),

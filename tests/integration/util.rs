@@ -64,9 +64,12 @@ impl Env {
         cmd
     }
 
-    /// The environment every tick of a test sees.
+    /// The environment every tick of a test sees; it starts in the temp
+    /// folder, its `$HOME` (as a user in a terminal would), so that jobs
+    /// record that folder as theirs and never the repository.
     fn clean_env(&self, cmd: &mut Command) {
-        cmd.env_clear()
+        cmd.current_dir(self.dir.path())
+            .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("TZ", "UTC")
             .env("NO_COLOR", "1")

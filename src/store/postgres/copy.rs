@@ -21,6 +21,9 @@ impl PgStore {
                     return Err(copy_conflict(&job.id, &location).into());
                 }
             }
+            rows::copied_names_free(jobs, &location, &mut |name, id| {
+                super::jobs::name_holders(c, name, id)
+            })?;
             let insert = c.prepare(rows::COPY_EXECUTION)?;
             let existing = c.prepare(rows::COPIED_EXECUTION)?;
             let mut ids = rows::CopiedIds::default();

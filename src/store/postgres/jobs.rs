@@ -123,6 +123,39 @@ fn write_new(c: &mut Client, job: &mut Job) -> Result<String> {
     }
 }
 
+/// The other jobs that have `name`, by id, once this transaction holds
+/// the name's lock: two transactions giving one name take turns, and the
+/// second sees the first's job (an index cannot be unique: files from
+/// before unique names may have duplicates).
+pub(super) fn name_holders(c: &mut Client, name: &str, id: &str) -> Result<Vec<String>> {
+    c.execute("SELECT pg_advisory_xact_lock($1)", &[&name_key(name)])?;
+    Ok(c.query(rows::NAME_HOLDERS, &[&name, &id])?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
+
+/// The advisory lock key of a name: FNV-1a of its bytes, in a space of
+/// its own (`tick-name:`).
+fn name_key(name: &str) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in b"tick-name:".iter().chain(name.as_bytes()) {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h as i64
+}
+
+/// Refuse `job`'s name (new, or changed from `before`) if another job
+/// has it.
+fn check_name(c: &mut Client, before: Option<&Job>, job: &Job) -> Result<()> {
+    if let Some(name) = rows::renamed(before, job) {
+        if let Some(holder) = name_holders(c, name, &job.id)?.first() {
+            return Err(rows::name_taken(name, holder).into());
+        }
+    }
+    Ok(())
+}
+
 /// A job by id, its row locked until the transaction ends.
 fn get_locked(c: &mut Client, id: &str) -> Result<Option<Job>> {
     select(c, "WHERE id = $1 FOR UPDATE", &[&id])?
@@ -147,13 +180,17 @@ impl Jobs for PgStore {
                         job.created_at = old.created_at;
                     }
                     job.id = id;
+                    check_name(c, None, &job)?;
                     // Taken meanwhile by a concurrent add: refused all the same.
                     if !write(c, &job, replace)? {
                         return Err(rows::id_taken(&job.id).into());
                     }
                     Ok(job.id)
                 }
-                NewJobId::Generated => write_new(c, &mut job),
+                NewJobId::Generated => {
+                    check_name(c, None, &job)?;
+                    write_new(c, &mut job)
+                }
             }
         })
     }
@@ -162,6 +199,7 @@ impl Jobs for PgStore {
         self.write(true, |c| {
             let mut ids = Vec::with_capacity(jobs.len());
             for mut job in jobs {
+                check_name(c, None, &job)?;
                 ids.push(write_new(c, &mut job)?);
             }
             Ok(ids)
@@ -215,8 +253,10 @@ impl Jobs for PgStore {
             };
             let mut out = Vec::with_capacity(all_ids.len());
             for id in &all_ids {
-                let mut job = get_locked(c, id)?.ok_or_else(|| UsageError::unknown_job(id))?;
+                let before = get_locked(c, id)?.ok_or_else(|| UsageError::unknown_job(id))?;
+                let mut job = before.clone();
                 change(&mut job)?;
+                check_name(c, Some(&before), &job)?;
                 write(c, &job, true)?;
                 out.push(job);
             }

@@ -25,6 +25,9 @@ impl SqliteStore {
                 }
                 jobs::write(&tx, job)?;
             }
+            rows::copied_names_free(jobs_in, &location, &mut |name, id| {
+                jobs::name_holders(&tx, name, id)
+            })?;
             let mut n = 0;
             {
                 let mut insert = tx.prepare(&numbered(rows::COPY_EXECUTION))?;

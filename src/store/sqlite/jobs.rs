@@ -91,6 +91,26 @@ pub(super) fn write(tx: &Transaction, job: &Job) -> Result<()> {
     Ok(())
 }
 
+/// The other jobs that have `name`, by id.
+pub(super) fn name_holders(tx: &Transaction, name: &str, id: &str) -> Result<Vec<String>> {
+    let mut stmt = tx.prepare_cached(&super::numbered(rows::NAME_HOLDERS))?;
+    let ids = stmt
+        .query_map(params![name, id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(ids)
+}
+
+/// Refuse `job`'s name (new, or changed from `before`) if another job
+/// has it; inside the write transaction, so no concurrent add slips in.
+fn check_name(tx: &Transaction, before: Option<&Job>, job: &Job) -> Result<()> {
+    if let Some(name) = rows::renamed(before, job) {
+        if let Some(holder) = name_holders(tx, name, &job.id)?.first() {
+            return Err(rows::name_taken(name, holder).into());
+        }
+    }
+    Ok(())
+}
+
 /// Whether a listing reads the jobs table as it lies: most of the jobs,
 /// in any order. Following the list order's index costs a search of the
 /// table per row.
@@ -135,14 +155,17 @@ impl Jobs for SqliteStore {
                         job.created_at = old.created_at;
                     }
                     job.id = id;
+                    check_name(&tx, None, &job)?;
                 }
-                NewJobId::Generated => loop {
-                    let id = generate_id();
-                    if !exists(&tx, &id)? {
-                        job.id = id;
-                        break;
-                    }
-                },
+                NewJobId::Generated => {
+                    job.id = loop {
+                        let id = generate_id();
+                        if !exists(&tx, &id)? {
+                            break id;
+                        }
+                    };
+                    check_name(&tx, None, &job)?;
+                }
             }
             write(&tx, &job)?;
             tx.commit()?;
@@ -163,6 +186,7 @@ impl Jobs for SqliteStore {
                         break id;
                     }
                 };
+                check_name(&tx, None, &job)?;
                 write(&tx, &job)?;
                 ids.push(job.id);
             }
@@ -276,8 +300,10 @@ impl Jobs for SqliteStore {
             };
             let mut out = Vec::with_capacity(all_ids.len());
             for id in &all_ids {
-                let mut job = get(&tx, id)?.ok_or_else(|| unknown(id))?;
+                let before = get(&tx, id)?.ok_or_else(|| unknown(id))?;
+                let mut job = before.clone();
                 change(&mut job)?;
+                check_name(&tx, Some(&before), &job)?;
                 write(&tx, &job)?;
                 out.push(job);
             }

@@ -31,7 +31,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
-use super::{JobRow, Location};
+use super::{Folder, JobRow, Location};
 
 /// How long a command waits for another process's write before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -61,9 +61,10 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Open the jobs file, creating it (0600, in a 0700 folder) if missing.
-    pub fn open_or_create(path: &Path) -> Result<SqliteStore> {
-        let path = safety::create(path)?;
+    /// Open the jobs file, creating it (0600) if missing, and its folder
+    /// (0700) with [`Folder::Create`].
+    pub fn open_or_create(path: &Path, folder: Folder) -> Result<SqliteStore> {
+        let path = safety::create(path, folder == Folder::Create)?;
         SqliteStore::open(&path, true)?
             .ok_or_else(|| anyhow::anyhow!("cannot create jobs file {}", path.display()))
     }

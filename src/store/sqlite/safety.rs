@@ -42,10 +42,18 @@ const BESIDE: [(&str, &str); 4] = [
     (".lock", "its runner lock"),
 ];
 
-/// The jobs file for a command that writes: its folder created (0700) and
-/// the file created (0600) when missing. Returns the real path.
-pub fn create(path: &Path) -> Result<PathBuf> {
+/// The jobs file for a command that writes: the file created (0600) when
+/// missing, and its folder (0700) when `make_folder` (else a missing
+/// folder is an error naming it). Returns the real path.
+pub fn create(path: &Path, make_folder: bool) -> Result<PathBuf> {
     let (dir, _) = split(path)?;
+    if !dir.exists() && !make_folder {
+        bail!(
+            "cannot create jobs file {}: the folder {} does not exist (check --db and $TICK_DB, or create the folder first)",
+            path.display(),
+            dir.display()
+        );
+    }
     if !dir.exists() {
         DirBuilder::new()
             .recursive(true)
@@ -311,7 +319,11 @@ mod tests {
     fn creates_a_private_file_and_resolves_a_link_to_it() {
         let dir = private_dir();
         let db = dir.path().join("sub/jobs.db");
-        let real = create(&db).unwrap();
+        let real = create(&db, true).unwrap();
+        assert!(create(&dir.path().join("none/jobs.db"), false)
+            .unwrap_err()
+            .to_string()
+            .contains("does not exist"));
         assert_eq!(real, std::fs::canonicalize(&db).unwrap());
         check(&real).unwrap();
         let link = dir.path().join("link.db");
@@ -327,7 +339,7 @@ mod tests {
         let target = dir.path().join("target.db");
         let link = dir.path().join("jobs.db");
         std::os::unix::fs::symlink(&target, &link).unwrap();
-        let err = create(&link).unwrap_err().to_string();
+        let err = create(&link, false).unwrap_err().to_string();
         assert!(err.contains("is a symbolic link to nothing"), "{err}");
         assert!(!target.exists());
     }
@@ -335,7 +347,7 @@ mod tests {
     #[test]
     fn the_lock_is_never_opened_through_a_link() {
         let dir = private_dir();
-        let db = create(&dir.path().join("jobs.db")).unwrap();
+        let db = create(&dir.path().join("jobs.db"), false).unwrap();
         let victim = dir.path().join("victim");
         std::fs::write(&victim, "keep").unwrap();
         std::os::unix::fs::symlink(&victim, beside(&db, ".lock")).unwrap();
@@ -356,7 +368,7 @@ mod tests {
         let dir = private_dir();
         let shared = dir.path().join("shared");
         std::fs::create_dir(&shared).unwrap();
-        let db = create(&shared.join("jobs.db")).unwrap();
+        let db = create(&shared.join("jobs.db"), false).unwrap();
         for (mode, want) in [
             (0o770, "writable by group or others (mode 0770)"),
             (0o1777, "is shared (mode 1777)"),
@@ -369,7 +381,7 @@ mod tests {
         let inner = shared.join("inner");
         std::fs::create_dir(&inner).unwrap();
         std::fs::set_permissions(&inner, std::fs::Permissions::from_mode(0o700)).unwrap();
-        let db = create(&inner.join("jobs.db")).unwrap();
+        let db = create(&inner.join("jobs.db"), false).unwrap();
         check(&db).unwrap();
         std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o775)).unwrap();
         let err = check(&db).unwrap_err().to_string();

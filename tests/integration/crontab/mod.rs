@@ -653,9 +653,14 @@ fn export_writes_the_environment_and_percent_lines_as_they_were() {
     ])
     .ok();
     let (_, warnings) = env.tick(&["export"]).ok_and_stderr();
+    // `tick add` records the folder it ran in, which crontab cannot carry.
+    let warnings: Vec<&str> = warnings
+        .lines()
+        .filter(|l| !l.ends_with("exported without --cwd (crontab has no such thing)"))
+        .collect();
     assert_eq!(
         warnings,
-        "warning: job y: exported after lines that set X for the jobs before it: cron gives it those too (crontab cannot unset a variable)\n"
+        ["warning: job y: exported after lines that set X for the jobs before it: cron gives it those too (crontab cannot unset a variable)"]
     );
 }
 

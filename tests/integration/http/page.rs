@@ -246,18 +246,50 @@ fn log_in_then_pause_and_run_from_the_page() {
         None,
         &[("Cookie", &session), ("Origin", &origin)],
     );
-    let ran = c.request_with(
-        "POST",
-        "/jobs/backup/run",
-        None,
-        &[("Cookie", &session), ("Origin", &origin)],
-    );
-    assert_eq!(ran.header("location"), Some("/jobs/backup?did=run"));
-    let shown = cli_json(&env, &["show", "backup", "--json"]);
-    assert_eq!(shown["state"], "active");
+    // No runner: the page offers no run-now, says why, and a post of one
+    // is refused with that reason, nothing written.
+    let page = c.request_with("GET", "/jobs/backup", None, &[("Cookie", &session)]);
+    assert!(!page.body.contains("id=\"run\""), "{}", page.body);
     assert!(
-        !shown["next_run_at"].as_str().unwrap().contains("T03:00:00"),
-        "next run is now: {shown}"
+        page.body
+            .contains("Run now: no runner is running: start `tick run`."),
+        "{}",
+        page.body
+    );
+    let before = env.snapshot();
+    let run = || {
+        c.request_with(
+            "POST",
+            "/jobs/backup/run",
+            None,
+            &[("Cookie", &session), ("Origin", &origin)],
+        )
+    };
+    let refused = run();
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("no runner is running: start `tick run`"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(env.snapshot(), before);
+    let runner = env.runner("run", &[]);
+    runner.wait_log("scheduler started", 10);
+    let page = c.request_with("GET", "/jobs/backup", None, &[("Cookie", &session)]);
+    assert!(page.body.contains("id=\"run\""), "{}", page.body);
+    let ran = run();
+    assert_eq!(ran.header("location"), Some("/jobs/backup?did=run"));
+    crate::util::wait_for("the run-now execution", 10, || {
+        cli_json(&env, &["history", "backup", "--json"])
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+    });
+    drop(runner);
+    assert_eq!(
+        cli_json(&env, &["show", "backup", "--json"])["state"],
+        "active"
     );
 
     let out = form("/logout", "", &[("Cookie", &session), ("Origin", &origin)]);

@@ -558,7 +558,7 @@ fn what_no_program_can_be_given_is_refused_and_writes_nothing() {
         ("PATCH", "/api/v1/jobs/backup", json!({"env": {"A=B": "x"}}),
             "invalid --env 'A=B=x': the name 'A=B'"),
         ("PATCH", "/api/v1/jobs/backup", json!({"command": long}),
-            "invalid --command: it is 131072 bytes"),
+            "invalid command: it is 131072 bytes"),
         ("PATCH", "/api/v1/jobs/backup", json!({"on_success": "x\u{0}"}),
             "invalid --on-success: it contains a NUL byte"),
     ];

@@ -159,11 +159,20 @@ fn every_command_prints_the_same_on_postgres_as_on_a_file() {
     let env = Env::new();
     let file = env.db().display().to_string();
     // (arguments, mask digits): ids fixed with --id, times in the future.
+    // Before anything is added, each says there is nothing there, in its
+    // own words.
+    for args in [&["list"][..], &["history"], &["runners"], &["show", "nope"]] {
+        for (db, says) in [
+            (file.as_str(), "no jobs file at"),
+            (pg.url.as_str(), "its tick schema is not created"),
+        ] {
+            let mut full = vec!["--db", db];
+            full.extend_from_slice(args);
+            let line = env.tick(&full).usage_error();
+            assert!(line.contains(says), "{args:?}: {line}");
+        }
+    }
     let table: &[(&[&str], bool)] = &[
-        (&["list"], false),
-        (&["history"], false),
-        (&["runners"], false),
-        (&["show", "nope"], false),
         (
             &[
                 "add",
@@ -238,6 +247,12 @@ fn every_command_prints_the_same_on_postgres_as_on_a_file() {
         (&["list"], false),
         (&["pause", "backup"], false),
         (&["resume", "--all"], false),
+        (&["pause", "--all"], false),
+        (&["show", "once"], false),
+        (&["resume", "--all"], false),
+        (&["resume", "backup"], false),
+        (&["modify", "every", "--", "echo", "a b"], false),
+        (&["show", "every", "--json"], false),
         (
             &[
                 "modify",
@@ -252,6 +267,11 @@ fn every_command_prints_the_same_on_postgres_as_on_a_file() {
             false,
         ),
         (&["modify", "nope", "--name", "x"], false),
+        (
+            &["add", "--name", "nightly", "cron", "@daily", "--", "x"],
+            false,
+        ),
+        (&["modify", "once", "--name", "nightly"], false),
         (
             &["reschedule", "once", "date", "--at", "2031-01-01 10:00"],
             false,
@@ -323,6 +343,19 @@ fn every_command_prints_the_same_on_postgres_as_on_a_file() {
         list.contains("nightly") && !list.contains("every"),
         "{list}"
     );
+}
+
+#[test]
+#[cfg_attr(
+    tick_no_postgres,
+    ignore = "no PostgreSQL server answered at TICK_TEST_PG (default 127.0.0.1:5432) when built"
+)]
+fn simultaneous_adds_of_one_name_give_it_once_on_postgres() {
+    let Some(pg) = Pg::new() else { return };
+    let env = Env::new();
+    env.tick(&["--db", &pg.url, "add", "cron", "@daily", "--", "true"])
+        .ok();
+    crate::defaults::one_add_of_a_name_wins(&env, &pg.url);
 }
 
 #[test]
