@@ -21,10 +21,10 @@ use crate::trigger::{CronSource, ScheduleSpec};
 pub fn export(_args: &ExportArgs, ctx: &Ctx) -> Result<()> {
     let now = ctx.now();
     let home = Passwd::read().home();
-    let mut jobs: Vec<Job> = match ctx.store_for_read()? {
-        None => Vec::new(),
-        Some(store) => store.jobs()?.into_iter().filter_map(|r| r.ok()).collect(),
-    };
+    // No jobs file is an error, not an empty crontab: `tick --db typo
+    // export | crontab -` must not empty the user's crontab.
+    let store = ctx.store_to_read()?;
+    let mut jobs: Vec<Job> = store.jobs()?.into_iter().filter_map(|r| r.ok()).collect();
     // Jobs with the same environment and shell together (none first):
     // crontab's NAME=value lines hold for every line after them.
     jobs.sort_by(|a, b| {

@@ -56,9 +56,7 @@ impl Shape {
 
 pub fn logs(args: &LogsArgs, ctx: &Ctx) -> Result<()> {
     let tz = resolve_tz(None)?;
-    let mut store = ctx
-        .store_for_read()?
-        .ok_or_else(|| ops::unknown(&args.id))?;
+    let mut store = ctx.store_to_read()?;
     let shape = if args.raw {
         Shape::Raw(usize::from(args.stderr))
     } else {

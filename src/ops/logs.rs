@@ -13,7 +13,7 @@ use crate::store::{Output, Store};
 /// The execution `execution` numbers (`None`: the job's latest that ran)
 /// of the job `id` names, and its captured output.
 pub fn captured(id: &str, execution: Option<i64>, ctx: &Ctx) -> Result<(Execution, RunResult)> {
-    let mut store = ctx.store_for_read()?.ok_or_else(|| super::unknown(id))?;
+    let mut store = ctx.store_to_read()?;
     let (_, o) = output_of(store.as_mut(), id, execution)?;
     match o.execution {
         Some(e) => Ok((e, o.result)),

@@ -332,6 +332,8 @@ fn reading_commands_on_a_missing_jobs_file_say_there_is_none() {
         &["runners"],
         &["show", "backup"],
         &["fire", "backup"],
+        &["logs", "backup"],
+        &["export"],
     ] {
         assert_eq!(env.tick(args).usage_error(), missing, "{args:?}");
     }

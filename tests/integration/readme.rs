@@ -257,7 +257,7 @@ fn the_readme_walk_through_runs_and_prints_what_it_shows() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&logs.stdout).contains("backup.sh --full: ok"));
-    assert!(env.path().join("my.crontab").exists());
+    assert!(env.path().join("jobs.crontab").exists());
 }
 
 #[test]
