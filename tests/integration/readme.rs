@@ -197,6 +197,7 @@ fn walk(path: &str) -> (Vec<String>, Env, Vec<Step>) {
         let out = Command::new("timeout")
             .args(["-k", "5", "60", "/bin/sh", "-c", &step.command])
             .current_dir(env.path())
+            .env("HOME", env.path())
             .env("PATH", &search)
             .env("TICK_DB", env.db())
             .env("TZ", "UTC")
