@@ -258,6 +258,30 @@ pub struct RunResult {
     pub stderr: Vec<u8>,
     pub stdout_truncated: bool,
     pub stderr_truncated: bool,
+    /// What the process cost, read when it was reaped (`None`: not read).
+    pub usage: Option<Usage>,
+}
+
+/// What one run cost, from the child's resource usage when it was reaped
+/// (`wait4`): it covers the child and the descendants it waited for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Peak resident memory (`ru_maxrss`), in KiB.
+    pub peak_memory_kib: i64,
+    /// CPU time in user mode (`ru_utime`), in microseconds.
+    pub user_cpu_us: i64,
+    /// CPU time in the kernel on its behalf (`ru_stime`), in microseconds.
+    pub system_cpu_us: i64,
+}
+
+impl Usage {
+    pub fn user_cpu_seconds(&self) -> f64 {
+        self.user_cpu_us as f64 / 1e6
+    }
+
+    pub fn system_cpu_seconds(&self) -> f64 {
+        self.system_cpu_us as f64 / 1e6
+    }
 }
 
 impl RunResult {
@@ -300,6 +324,8 @@ pub struct Execution {
     pub retry_of: Option<i64>,
     /// Why a `missed` or `skipped` fire did not run (how late, which limit).
     pub reason: Option<String>,
+    /// What the run cost (`None`: it did not run, or it was not read).
+    pub usage: Option<Usage>,
 }
 
 impl Execution {

@@ -94,9 +94,26 @@ pub fn human_ms(ms: i64) -> String {
     }
 }
 
+/// `812 KiB`, `51.3 MiB`, `2.0 GiB`.
+pub fn human_kib(kib: i64) -> String {
+    match kib {
+        ..=1023 => format!("{kib} KiB"),
+        1024..=1_048_575 => format!("{:.1} MiB", kib as f64 / 1024.0),
+        _ => format!("{:.1} GiB", kib as f64 / 1_048_576.0),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn memory_for_people() {
+        assert_eq!(human_kib(812), "812 KiB");
+        assert_eq!(human_kib(1024), "1.0 MiB");
+        assert_eq!(human_kib(52_531), "51.3 MiB");
+        assert_eq!(human_kib(2 * 1_048_576), "2.0 GiB");
+    }
 
     #[test]
     fn durations() {

@@ -95,7 +95,7 @@ pub enum Command {
 
     /// Show executions, newest first (including those of removed jobs)
     #[command(
-        after_help = "Examples:\n  tick history\n  tick history backup --limit 5\n  tick history --status failed --json\n  tick history --name 'web-*' --status failed"
+        after_help = "Examples:\n  tick history\n  tick history backup --limit 5\n  tick history --status failed --json\n  tick history --name 'web-*' --status failed\n  tick history --wide"
     )]
     History(HistoryArgs),
 
@@ -292,7 +292,7 @@ pub struct HistoryArgs {
     #[arg(long)]
     pub json: bool,
     /// Show every column whole, however wide the terminal (piped output
-    /// always is)
+    /// always is), and what each run cost: USER and SYS CPU time, peak MEM
     #[arg(short, long)]
     pub wide: bool,
 }

@@ -33,7 +33,7 @@ pub fn history(args: &HistoryArgs, ctx: &Ctx) -> Result<()> {
             writeln!(out, "No executions.")?;
         }
     } else {
-        let mut t = output::executions_table(&execs, tz, ctx.color, args.id.is_none());
+        let mut t = output::executions_table(&execs, tz, ctx.color, args.id.is_none(), args.wide);
         if let Some(width) = super::terminal_width().filter(|_| !args.wide) {
             t.fit_named(width, output::EXECUTIONS_FIT);
         }

@@ -45,7 +45,7 @@ pub fn run(args: &ShowArgs, ctx: &Ctx) -> Result<()> {
     if execs.is_empty() {
         writeln!(out, "  none")?;
     } else {
-        let mut t = output::executions_table(execs, tz, ctx.color, false);
+        let mut t = output::executions_table(execs, tz, ctx.color, false, true);
         if let Some(width) = super::terminal_width() {
             t.fit_named(width.saturating_sub(2), output::EXECUTIONS_FIT);
         }

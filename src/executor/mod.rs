@@ -11,9 +11,12 @@
 //! each end through a callback. No thread per child: a burst of 500
 //! children costs no thread creation, and memory stays one 64 KiB read
 //! buffer plus each child's tail. `watch.rs` holds a child's deadline and
-//! the status it ends with, for `tick run` and `tick fire` alike.
+//! the status it ends with, for `tick run` and `tick fire` alike; `reap.rs`
+//! reaps a child with what it cost (peak memory, CPU time), which its end
+//! carries to the store.
 
 mod plain;
+mod reap;
 mod supervisor;
 mod syntax;
 mod watch;
@@ -299,9 +302,27 @@ mod tests {
             assert_eq!((f.status(), f.exit_code), (Status::Failed, Some(3)));
             let f = run_with("kill -TERM $$", pidfd);
             assert_eq!((f.status(), f.signal), (Status::Killed, Some(15)));
+            // Reaped with what it cost, killed or not.
+            assert!(f.usage.is_some_and(|u| u.peak_memory_kib > 0));
             // The shell closes its output and lives on: still waited for.
             let f = run_with("exec >&- 2>&-; sleep 0.3; exit 4", pidfd);
             assert_eq!(f.exit_code, Some(4));
+        }
+    }
+
+    /// What a run cost covers the descendants it waited for: a shell's
+    /// child that touches 20 MiB, and the CPU it spins.
+    #[test]
+    fn what_a_run_cost_includes_what_it_waited_for() {
+        for pidfd in [true, false] {
+            let f = run_with(
+                "head -c 20000000 /dev/zero | tr '\\0' a | (x=$(cat); echo ${#x})",
+                pidfd,
+            );
+            assert_eq!(f.stdout, b"20000000\n");
+            let u = f.usage.unwrap();
+            assert!(u.peak_memory_kib >= 20_000_000 / 1024, "{u:?}");
+            assert!(u.user_cpu_us + u.system_cpu_us > 0, "{u:?}");
         }
     }
 
@@ -542,8 +563,13 @@ mod tests {
         for (command, code) in [("no-such-program-tick", 127), ("DIR/plain-file", 126)] {
             let spec = s.spec(command);
             assert!(super::direct(&spec).is_none());
-            let f = run_path(&spec, true, None);
-            assert_eq!(f, run_path(&spec, false, None));
+            // The same but for what each run cost.
+            let run = |direct| RunResult {
+                usage: None,
+                ..run_path(&spec, direct, None)
+            };
+            let f = run(true);
+            assert_eq!(f, run(false));
             let stderr = String::from_utf8(f.stderr).unwrap();
             assert_eq!(f.exit_code, Some(code), "{stderr}");
             assert!(stderr.contains(&spec.command), "{stderr}");

@@ -18,7 +18,7 @@ use rustix::process::Pid;
 
 use super::plain::Shell;
 use super::{Echo, CAPTURE_BYTES};
-use crate::model::RunResult;
+use crate::model::{RunResult, Usage};
 
 /// A line longer than this is echoed in pieces.
 const MAX_LINE: usize = 8 * 1024;
@@ -182,6 +182,8 @@ struct Watched {
     tails: SoFar,
     /// (exit code, signal) once the shell has exited.
     status: Option<(Option<i32>, Option<i32>)>,
+    /// What it cost, read as it was reaped.
+    usage: Option<Usage>,
     drain_until: Option<Instant>,
     next_check: Instant,
     check_every: Duration,
@@ -201,7 +203,8 @@ impl Watched {
         if self.status.is_some() {
             return;
         }
-        if let Ok(Some(s)) = self.child.try_wait() {
+        if let Some((s, usage)) = super::reap::try_reap(&mut self.child) {
+            self.usage = usage;
             self.status = Some(match &self.direct {
                 None => (s.code(), s.signal()),
                 Some(d) => {
@@ -279,6 +282,7 @@ impl Watched {
             stderr,
             stdout_truncated,
             stderr_truncated,
+            usage: self.usage,
         });
     }
 
@@ -422,6 +426,7 @@ pub(super) fn hand_over(
         streams,
         tails: tails.clone(),
         status: None,
+        usage: None,
         drain_until: None,
         next_check: now + CHECK_EVERY.0,
         check_every: CHECK_EVERY.0,

@@ -10,7 +10,8 @@
 //! a walk down from the newest id), and follows the ones it saw running
 //! until they end. Gauges (jobs
 //! by state, next fires, running executions, live runners) are read at
-//! each scrape.
+//! each scrape; each job's last peak memory is that of the latest
+//! execution seen ending (with its cost recorded) since the first scrape.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -87,6 +88,10 @@ struct Seen {
     lateness: Histogram,
     /// Each job's latest success (when it finished).
     last_success: HashMap<String, DateTime<Utc>>,
+    /// CPU microseconds by job and mode (`user`, `system`).
+    cpu: BTreeMap<(String, &'static str), i64>,
+    /// Each job's latest execution that recorded its cost: (id, peak KiB).
+    peak_memory: BTreeMap<String, (i64, i64)>,
 }
 
 #[derive(Default)]
@@ -210,6 +215,7 @@ impl Collector {
                 "tick_fire_lateness_seconds",
                 "How late executions started after their scheduled time (jitter included).",
             );
+            seen.write_usage(&mut out);
         }
         job_times(
             &mut out,
@@ -303,6 +309,8 @@ impl Seen {
             duration: Histogram::new(DURATION_BUCKETS),
             lateness: Histogram::new(LATENESS_BUCKETS),
             last_success,
+            cpu: BTreeMap::new(),
+            peak_memory: BTreeMap::new(),
         })
     }
 
@@ -357,11 +365,49 @@ impl Seen {
             let late = (started - e.scheduled_at).num_milliseconds().max(0);
             self.lateness.observe(late as f64 / 1000.0);
         }
+        if let Some(u) = e.usage {
+            for (mode, us) in [("user", u.user_cpu_us), ("system", u.system_cpu_us)] {
+                let sum = self.cpu.entry((e.job_id.clone(), mode)).or_default();
+                *sum = sum.saturating_add(us.max(0));
+            }
+            let slot = self
+                .peak_memory
+                .entry(e.job_id.clone())
+                .or_insert((e.id, u.peak_memory_kib));
+            if e.id >= slot.0 {
+                *slot = (e.id, u.peak_memory_kib);
+            }
+        }
         if e.status == Status::Success {
             if let Some(t) = e.finished_at {
                 let slot = self.last_success.entry(e.job_id.clone()).or_insert(t);
                 *slot = (*slot).max(t);
             }
+        }
+    }
+}
+
+impl Seen {
+    /// What runs cost: CPU seconds by job and mode, each job's last peak
+    /// memory.
+    fn write_usage(&self, out: &mut String) {
+        let name = "tick_job_cpu_seconds_total";
+        let _ = writeln!(
+            out,
+            "# HELP {name} CPU time of executions that ended, by job and mode (user, system), since the first scrape.\n# TYPE {name} counter"
+        );
+        for ((job, mode), us) in &self.cpu {
+            let (job, s) = (label(job), *us as f64 / 1e6);
+            let _ = writeln!(out, "{name}{{job=\"{job}\",mode=\"{mode}\"}} {s}");
+        }
+        let name = "tick_job_last_peak_memory_bytes";
+        gauge_head(
+            out,
+            name,
+            "Peak resident memory of each job's latest execution that ended since the first scrape.",
+        );
+        for (job, (_, kib)) in &self.peak_memory {
+            let _ = writeln!(out, "{name}{{job=\"{}\"}} {}", label(job), kib * 1024);
         }
     }
 }

@@ -321,7 +321,7 @@ fn job_page(app: &App, req: &Request, id: &str, v: &Visitor) -> anyhow::Result<S
     if d.executions.is_empty() {
         body.push_str("<p>none yet</p>\n");
     } else {
-        let t = output::executions_table(&d.executions, tz, false, false);
+        let t = output::executions_table(&d.executions, tz, false, false, true);
         let job = d.job.id.clone();
         body.push_str(&table(&t, &|row, col| {
             (col == 0).then(|| html::path(&["jobs", &job, "executions", row[0]]))
@@ -368,7 +368,7 @@ fn execution_page(app: &App, id: &str, n: &str, v: &Visitor) -> anyhow::Result<S
         .map_err(|_| UsageError::missing(format!("job '{id}' has no execution '{n}'")))?;
     let (e, result) = ops::logs::captured(id, Some(execution), &app.ctx)?;
     let tz = resolve_tz(None)?;
-    let t = output::executions_table(std::slice::from_ref(&e), tz, false, true);
+    let t = output::executions_table(std::slice::from_ref(&e), tz, false, true, true);
     let mut body = format!(
         "<h1>Execution {} of <a href=\"{}\">{}</a></h1>\n",
         e.id,

@@ -12,7 +12,7 @@ use crate::model::{Execution, Job, JobState, LastRun};
 use crate::ops::show::Details;
 use crate::store::RunnerRow;
 use crate::trigger::input::format_duration;
-use crate::units::human_ms;
+use crate::units::{human_kib, human_ms};
 
 mod table;
 pub use table::{Give, Style, Table};
@@ -213,6 +213,10 @@ pub struct ExecutionJson<'a> {
     attempt: u32,
     retry_of: Option<i64>,
     reason: Option<&'a str>,
+    /// What the run cost (null: it did not run, or it was not read).
+    peak_memory_kib: Option<i64>,
+    user_cpu_seconds: Option<f64>,
+    system_cpu_seconds: Option<f64>,
 }
 
 impl<'a> ExecutionJson<'a> {
@@ -232,6 +236,9 @@ impl<'a> ExecutionJson<'a> {
             attempt: e.attempt,
             retry_of: e.retry_of,
             reason: e.reason.as_deref(),
+            peak_memory_kib: e.usage.map(|u| u.peak_memory_kib),
+            user_cpu_seconds: e.usage.map(|u| u.user_cpu_seconds()),
+            system_cpu_seconds: e.usage.map(|u| u.system_cpu_seconds()),
         }
     }
 }
@@ -336,14 +343,24 @@ pub fn job_row(
 }
 
 /// The executions table of `tick show` and `tick history` (with a JOB
-/// column when the rows may be of several jobs, and a REASON column when a
-/// missed or skipped row says why).
-pub fn executions_table(execs: &[Execution], tz: Tz, color: bool, with_job: bool) -> Table {
+/// column when the rows may be of several jobs, USER, SYS and MEM (what
+/// each run cost: CPU time and peak memory) `with_usage`, and a REASON
+/// column when a missed or skipped row says why).
+pub fn executions_table(
+    execs: &[Execution],
+    tz: Tz,
+    color: bool,
+    with_job: bool,
+    with_usage: bool,
+) -> Table {
     let mut headers = vec!["EXEC"];
     if with_job {
         headers.push("JOB");
     }
     headers.extend(["SCHEDULED", "STARTED", "DURATION", "STATUS", "EXIT"]);
+    if with_usage {
+        headers.extend(USAGE_HEADERS);
+    }
     let with_reason = execs.iter().any(|e| e.reason.is_some());
     if with_reason {
         headers.push("REASON");
@@ -382,6 +399,9 @@ pub fn executions_table(execs: &[Execution], tz: Tz, color: bool, with_job: bool
                 Style::Plain,
             ),
         ]);
+        if with_usage {
+            row.extend(usage_cells(e).map(|c| (c, Style::Plain)));
+        }
         if with_reason {
             row.push((e.reason.clone().unwrap_or_else(|| "-".into()), Style::Plain));
         }
@@ -390,13 +410,33 @@ pub fn executions_table(execs: &[Execution], tz: Tz, color: bool, with_job: bool
     t
 }
 
+/// The columns of what a run cost.
+const USAGE_HEADERS: [&str; 3] = ["USER", "SYS", "MEM"];
+
+/// USER and SYS CPU time and peak MEM of one execution (`-` when not
+/// recorded).
+fn usage_cells(e: &Execution) -> [String; 3] {
+    match e.usage {
+        Some(u) => [
+            human_ms(u.user_cpu_us / 1000),
+            human_ms(u.system_cpu_us / 1000),
+            human_kib(u.peak_memory_kib),
+        ],
+        None => ["-".into(), "-".into(), "-".into()],
+    }
+}
+
 /// How the executions table (`history`, `show`) gives up width on a
-/// terminal, by header: a long reason is cut to 24 columns, then the job
+/// terminal, by header: what runs cost is left out first (SYS, MEM, then
+/// USER); then a long reason is cut to 24 columns, then the job
 /// (`id (name)`) to 16; then STARTED shows only its time of day (its date
 /// is SCHEDULED's but for a run late past midnight); then the job and the
 /// reason are cut further; then STARTED, and last the reason, are left
 /// out. EXEC, SCHEDULED, DURATION, STATUS and EXIT are always whole.
 pub const EXECUTIONS_FIT: &[(&str, Give)] = &[
+    ("SYS", Give::Drop(0)),
+    ("MEM", Give::Drop(0)),
+    ("USER", Give::Drop(0)),
     ("REASON", Give::Shorten(0, 24)),
     ("JOB", Give::Shorten(0, 16)),
     ("STARTED", Give::TimeOfDay(0)),

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::{BadRow, Due, HistoryFilter, JobFilter, JobRow, Output, RunnerRow, RunningRow};
 use crate::error::UsageError;
-use crate::model::{Execution, Job, JobOptions, LastRun, RunResult, Status};
+use crate::model::{Execution, Job, JobOptions, LastRun, RunResult, Status, Usage};
 use crate::trigger::TriggerSpec;
 
 /// A job's columns, in the order [`StoredJob`] is read from.
@@ -19,7 +19,11 @@ pub const JOB_COLUMNS: &str =
 
 /// An execution's columns, in the order [`execution`] reads them.
 pub const EXECUTION_COLUMNS: &str = "id, job_id, job_name, command, scheduled_at, started_at, \
-     finished_at, status, exit_code, signal, attempt, retry_of, reason";
+     finished_at, status, exit_code, signal, attempt, retry_of, reason, \
+     peak_memory_kib, user_cpu_us, system_cpu_us";
+
+/// How many [`EXECUTION_COLUMNS`] there are.
+const EXECUTION_WIDTH: usize = 16;
 
 /// A runner's columns, with its running count (`runners` aliased as is).
 pub const RUNNER_COLUMNS: &str =
@@ -43,12 +47,27 @@ pub const RECORD_START: &str =
 /// An execution ended: `$1` status, `$2` exit code, `$3` signal, `$4`
 /// finished_at, `$5`/`$6` stdout/stderr, `$7`/`$8` their truncation, `$9`
 /// id, `$10` why it did not run (for a fire missed waiting for a worker),
-/// `$11` its start as the clock reads now (NULL: as recorded).
+/// `$11` its start as the clock reads now (NULL: as recorded), `$12`..`$14`
+/// what it cost (see [`usage_cells`]).
 pub const RECORD_END: &str =
     "UPDATE executions SET status = $1, exit_code = $2, signal = $3, finished_at = $4,
             stdout = $5, stderr = $6, stdout_truncated = $7, stderr_truncated = $8,
-            reason = $10, started_at = COALESCE($11, started_at)
+            reason = $10, started_at = COALESCE($11, started_at),
+            peak_memory_kib = $12, user_cpu_us = $13, system_cpu_us = $14
      WHERE id = $9 AND status = 'running'";
+
+/// What a run cost as stored: peak memory (KiB), user and system CPU
+/// (microseconds), all NULL when it was not read.
+pub fn usage_cells(u: Option<Usage>) -> [Option<i64>; 3] {
+    match u {
+        Some(u) => [
+            Some(u.peak_memory_kib),
+            Some(u.user_cpu_us),
+            Some(u.system_cpu_us),
+        ],
+        None => [None; 3],
+    }
+}
 
 /// Executions of runners gone: `$1` finished_at, `$2` the reason, `$3`
 /// the execution id.
@@ -303,6 +322,20 @@ pub fn execution_at(c: &dyn Cells, at: usize) -> anyhow::Result<Execution> {
         attempt: u32::try_from(int(c, at + 10)?).unwrap_or(1),
         retry_of: c.int(at + 11)?,
         reason: c.text(at + 12)?,
+        usage: usage(c, at + 13)?,
+    })
+}
+
+/// What a run cost, from its three columns at `at` (`None` unless all
+/// three are there: a row written by an older tick has none).
+fn usage(c: &dyn Cells, at: usize) -> anyhow::Result<Option<Usage>> {
+    Ok(match (c.int(at)?, c.int(at + 1)?, c.int(at + 2)?) {
+        (Some(peak_memory_kib), Some(user_cpu_us), Some(system_cpu_us)) => Some(Usage {
+            peak_memory_kib,
+            user_cpu_us,
+            system_cpu_us,
+        }),
+        _ => None,
     })
 }
 
@@ -310,13 +343,15 @@ pub fn execution_at(c: &dyn Cells, at: usize) -> anyhow::Result<Execution> {
 /// stderr (never NULL) and their truncation flags.
 pub fn output(c: &dyn Cells) -> anyhow::Result<Output> {
     let execution = execution(c)?;
+    let at = EXECUTION_WIDTH;
     let result = RunResult {
         exit_code: execution.exit_code,
         signal: execution.signal,
-        stdout: c.bytes(13)?,
-        stderr: c.bytes(14)?,
-        stdout_truncated: c.flag(15)?,
-        stderr_truncated: c.flag(16)?,
+        stdout: c.bytes(at)?,
+        stderr: c.bytes(at + 1)?,
+        stdout_truncated: c.flag(at + 2)?,
+        stderr_truncated: c.flag(at + 3)?,
+        usage: execution.usage,
     };
     Ok(Output {
         execution: Some(execution),
@@ -444,8 +479,8 @@ pub fn copy_conflict(id: &str, store: &super::Location) -> UsageError {
 pub const COPY_EXECUTION: &str =
     "INSERT INTO executions (job_id, job_name, command, scheduled_at, \
      started_at, finished_at, status, exit_code, signal, stdout, stderr, stdout_truncated, \
-     stderr_truncated, attempt, retry_of, reason)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+     stderr_truncated, attempt, retry_of, reason, peak_memory_kib, user_cpu_us, system_cpu_us)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
      ON CONFLICT (job_id, scheduled_at) DO NOTHING RETURNING id";
 /// The id of job `$1`'s execution for the fire at `$2`.
 pub const COPIED_EXECUTION: &str =
@@ -473,4 +508,15 @@ pub fn to_ms(t: DateTime<Utc>) -> i64 {
 
 pub fn from_ms(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_execution_width_counts_its_columns() {
+        assert_eq!(
+            super::EXECUTION_COLUMNS.split(',').count(),
+            super::EXECUTION_WIDTH
+        );
+    }
 }

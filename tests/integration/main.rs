@@ -31,6 +31,7 @@ mod safety;
 mod scale;
 mod strings;
 mod terminal;
+mod usage;
 mod util;
 mod validation;
 mod zones;

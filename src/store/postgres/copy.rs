@@ -31,6 +31,7 @@ impl PgStore {
             for o in history {
                 let Some(e) = &o.execution else { continue };
                 let r = &o.result;
+                let [peak, user, system] = rows::usage_cells(e.usage);
                 let new = c.query_opt(
                     &insert,
                     &[
@@ -50,6 +51,9 @@ impl PgStore {
                         &i32::try_from(e.attempt).unwrap_or(i32::MAX),
                         &ids.retry_of(e),
                         &e.reason,
+                        &peak,
+                        &user,
+                        &system,
                     ],
                 )?;
                 let id: i64 = match new {

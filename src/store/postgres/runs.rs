@@ -187,6 +187,7 @@ impl Runs for PgStore {
             let end = c.prepare(rows::RECORD_END)?;
             for f in finished {
                 let r = f.result;
+                let [peak, user, system] = rows::usage_cells(r.usage);
                 c.execute(
                     &end,
                     &[
@@ -201,6 +202,9 @@ impl Runs for PgStore {
                         &f.execution_id,
                         &f.reason,
                         &f.started.map(to_ms),
+                        &peak,
+                        &user,
+                        &system,
                     ],
                 )?;
             }

@@ -91,6 +91,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX executions_by_status ON executions (status, id);
     CREATE INDEX executions_by_job_name ON executions ((job_name COLLATE \"C\"), id)
         WHERE job_name IS NOT NULL;",
+    // 3: what the jobs file has at its version 9: what each run cost.
+    "ALTER TABLE executions ADD COLUMN peak_memory_kib bigint;
+    ALTER TABLE executions ADD COLUMN user_cpu_us bigint;
+    ALTER TABLE executions ADD COLUMN system_cpu_us bigint;",
 ];
 
 /// The schema version this tick writes.

@@ -36,6 +36,7 @@ impl SqliteStore {
                 for o in history {
                     let Some(e) = &o.execution else { continue };
                     let r = &o.result;
+                    let [peak, user, system] = rows::usage_cells(e.usage);
                     let new: Option<i64> = insert
                         .query_row(
                             params![
@@ -55,6 +56,9 @@ impl SqliteStore {
                                 e.attempt,
                                 ids.retry_of(e),
                                 e.reason,
+                                peak,
+                                user,
+                                system,
                             ],
                             |r| r.get(0),
                         )

@@ -195,6 +195,7 @@ impl Runs for SqliteStore {
             let mut end = tx.prepare_cached(&numbered(rows::RECORD_END))?;
             for f in finished {
                 let r = f.result;
+                let [peak, user, system] = rows::usage_cells(r.usage);
                 end.execute(params![
                     f.status.as_str(),
                     r.exit_code,
@@ -206,7 +207,10 @@ impl Runs for SqliteStore {
                     r.stderr_truncated,
                     f.execution_id,
                     f.reason,
-                    f.started.map(to_ms)
+                    f.started.map(to_ms),
+                    peak,
+                    user,
+                    system
                 ])?;
             }
             for (i, f) in finished.iter().enumerate() {

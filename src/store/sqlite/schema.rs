@@ -168,6 +168,12 @@ const MIGRATIONS: &[&str] = &[
               WHERE job_id = jobs.id ORDER BY id DESC LIMIT 1)
          WHERE id = NEW.id;
      END;",
+    // 9: what each run cost, from its process's rusage when it was reaped:
+    // peak resident memory in KiB, user and system CPU in microseconds.
+    // NULL where it did not run or was not read (and in older rows).
+    "ALTER TABLE executions ADD COLUMN peak_memory_kib INTEGER;
+     ALTER TABLE executions ADD COLUMN user_cpu_us INTEGER;
+     ALTER TABLE executions ADD COLUMN system_cpu_us INTEGER;",
 ];
 
 /// The schema version this tick writes.

@@ -279,3 +279,75 @@ fn run_http_serves_from_inside_the_runner() {
     drop(standby);
     drop(runner);
 }
+
+/// What each run cost, over HTTP (issue 28): the API's executions carry
+/// it as `history --json` does, the page's tables show it, and /metrics
+/// counts CPU seconds by job and mode and gives each job's last peak
+/// memory in bytes.
+#[test]
+#[cfg_attr(
+    tick_no_prometheus_client,
+    ignore = "no python3 prometheus_client to parse /metrics (pip install prometheus_client)"
+)]
+fn what_each_run_cost_is_served() {
+    let env = Env::new();
+    add_cron(&env, "mem", "0 3 * * *", crate::usage::FIFTY_MIB);
+    add_cron(&env, "busy", "0 4 * * *", crate::usage::BUSY);
+    let server = start(&env, "serve", &["serve", "--listen", "127.0.0.1:0"]);
+    let c = Client::new(&server, None);
+    // Counting starts with the first scrape.
+    assert_eq!(c.get("/metrics").status, 200);
+    env.tick(&["fire", "mem"]).ok();
+    env.tick(&["fire", "busy"]).ok();
+    let hist = history(&env);
+    assert_eq!(
+        c.get("/api/v1/executions").json(),
+        Value::Array(hist.clone())
+    );
+    let run = |job: &str| hist.iter().find(|e| e["job_id"] == job).unwrap().clone();
+    let (mem, busy) = (run("mem"), run("busy"));
+    assert!(
+        mem["peak_memory_kib"].as_i64().unwrap() >= 50 * 1024,
+        "{mem}"
+    );
+    assert!(busy["user_cpu_seconds"].as_f64().unwrap() >= 0.2, "{busy}");
+    let n = mem["id"].as_i64().unwrap();
+    for path in ["", "/output"] {
+        let one = c
+            .get(&format!("/api/v1/jobs/mem/executions/{n}{path}"))
+            .json();
+        assert_eq!(one["peak_memory_kib"], mem["peak_memory_kib"], "{one}");
+        assert_eq!(one["user_cpu_seconds"], mem["user_cpu_seconds"], "{one}");
+    }
+    for path in ["/jobs/mem".to_string(), format!("/jobs/mem/executions/{n}")] {
+        let page = c.get(&path).body;
+        assert!(
+            page.contains("<th>USER</th><th>SYS</th><th>MEM</th>") && page.contains(" MiB</td>"),
+            "{path}: {page}"
+        );
+    }
+
+    let body = c.get("/metrics").body;
+    let Some(m) = parse(&body) else { return };
+    let get = |name: &str, labels: &str| {
+        *m.get(&(name.to_string(), labels.to_string()))
+            .unwrap_or_else(|| panic!("no {name}{{{labels}}} in\n{body}"))
+    };
+    for (mode, field) in [
+        ("user", "user_cpu_seconds"),
+        ("system", "system_cpu_seconds"),
+    ] {
+        let counted = get(
+            "tick_job_cpu_seconds_total",
+            &format!("job=busy,mode={mode}"),
+        );
+        assert!(
+            (counted - busy[field].as_f64().unwrap()).abs() < 1e-6,
+            "{body}"
+        );
+    }
+    assert_eq!(
+        get("tick_job_last_peak_memory_bytes", "job=mem"),
+        mem["peak_memory_kib"].as_f64().unwrap() * 1024.0
+    );
+}
