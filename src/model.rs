@@ -1,4 +1,5 @@
-//! Plain data: jobs, their options and state, executions and their status.
+//! Plain data: jobs, their options and state, a fire's identity ([`Fire`]),
+//! executions and their status.
 //! No SQL and no I/O here; `store/` persists these, `output/` shows them.
 
 use std::collections::BTreeMap;
@@ -256,6 +257,80 @@ impl RunResult {
             ..RunResult::default()
         }
     }
+}
+
+/// One fire of a job: which job (its name and command as they were when it
+/// fired), when it was due, and which attempt. Declared once, it flows from
+/// the scheduler's decision through the store's claim and execution row to
+/// the executor's environment and the listeners' event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fire {
+    pub job_id: String,
+    pub job_name: Option<String>,
+    /// One shell string, run with `/bin/sh -c`.
+    pub command: String,
+    pub scheduled_at: DateTime<Utc>,
+    /// 1 for a fire, 2, 3... for its retries.
+    pub attempt: u32,
+    /// For a retry: the execution id of the first attempt.
+    pub retry_of: Option<i64>,
+}
+
+impl Fire {
+    /// The first attempt of `job`'s fire at `scheduled_at`.
+    pub fn first(job: &Job, scheduled_at: DateTime<Utc>) -> Fire {
+        Fire {
+            job_id: job.id.clone(),
+            job_name: job.name.clone(),
+            command: job.command.clone(),
+            scheduled_at,
+            attempt: 1,
+            retry_of: None,
+        }
+    }
+
+    /// The attempt `retry` plans, of `job`.
+    pub fn retry(job: &Job, retry: &RetryPlan) -> Fire {
+        Fire {
+            attempt: retry.attempt,
+            retry_of: Some(retry.retry_of),
+            ..Fire::first(job, retry.due_at)
+        }
+    }
+
+    /// The same job and attempt at another scheduled time (the other rows
+    /// of one decision: a backlog's missed and skipped fires).
+    pub fn at(&self, scheduled_at: DateTime<Utc>) -> Fire {
+        Fire {
+            scheduled_at,
+            ..self.clone()
+        }
+    }
+
+    /// The attempt after this one, whose execution is `id`, due at `due_at`.
+    pub fn next_attempt(&self, id: i64, due_at: DateTime<Utc>) -> RetryPlan {
+        RetryPlan {
+            due_at,
+            attempt: self.attempt + 1,
+            retry_of: self.retry_of.unwrap_or(id),
+        }
+    }
+
+    /// Whether it is a retry of a failed attempt.
+    pub fn is_retry(&self) -> bool {
+        self.retry_of.is_some()
+    }
+}
+
+/// An attempt to come after a failed one, as the store keeps it until it
+/// is due (then it becomes a [`Fire`], see [`Fire::retry`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPlan {
+    pub due_at: DateTime<Utc>,
+    /// The attempt it will be (2, 3, ...).
+    pub attempt: u32,
+    /// The first attempt's execution id.
+    pub retry_of: i64,
 }
 
 /// One fire of a job, kept as history (django-apscheduler's execution table).

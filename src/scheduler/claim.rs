@@ -12,18 +12,17 @@ use chrono::{DateTime, Duration, Utc};
 use super::events::Done;
 use super::{plan, Pending, Scheduler};
 use crate::executor::Spec;
-use crate::model::{Job, JobState, Status};
+use crate::model::{Fire, Job, JobState, Status};
 use crate::store::{Claim, Claimed, Due, DueQuery, JobRow};
 use crate::trigger::Trigger;
 use crate::units::human_ms;
 
-/// A due job or retry, decided, waiting for its claim.
+/// A due job or retry, decided, waiting for its claim (which holds the
+/// fire decided).
 struct Decided {
     job: Job,
     jitter: u64,
     plan: plan::Plan,
-    /// For a retry: (its attempt, the first attempt's execution id).
-    retry: Option<(u32, i64)>,
 }
 
 /// The claim lead never exceeds this...
@@ -39,11 +38,15 @@ impl Scheduler {
     }
 
     fn running_count(&self, job_id: &str) -> u32 {
-        (self.running.values().filter(|r| r.job_id == job_id).count()
+        (self
+            .running
+            .values()
+            .filter(|r| r.fire.job_id == job_id)
+            .count()
             + self
                 .waiting
                 .iter()
-                .filter(|p| p.spec.job_id == job_id)
+                .filter(|p| p.spec.fire.job_id == job_id)
                 .count()) as u32
     }
 
@@ -76,11 +79,9 @@ impl Scheduler {
             let Some((job, trigger)) = self.usable(row) else {
                 continue;
             };
-            if let Some(id) = self
-                .store
-                .insert_running(&job, now, &self.cfg.owner, 1, None)?
-            {
-                self.queue(id, &job, now, trigger.jitter, None, (1, None));
+            let fire = Fire::first(&job, now);
+            if let Some(id) = self.store.insert_running(&fire, &self.cfg.owner)? {
+                self.queue(id, fire, &job, trigger.jitter, None);
             }
         }
         Ok(())
@@ -113,9 +114,8 @@ impl Scheduler {
             self.tell_decided(d, claim, claimed);
             for row in claimed.rows.iter().filter(|r| r.status == Status::Running) {
                 let ahead = (row.scheduled_at > now).then_some(d.plan.next);
-                let attempt = d.retry.map_or((1, None), |(a, of)| (a, Some(of)));
-                let (id, at) = (row.execution_id, row.scheduled_at);
-                self.queue(id, &d.job, at, d.jitter, ahead, attempt);
+                let fire = claim.fire.at(row.scheduled_at);
+                self.queue(row.execution_id, fire, &d.job, d.jitter, ahead);
                 queued = true;
             }
         }
@@ -168,10 +168,7 @@ impl Scheduler {
             }
             let plan = plan::plan(&trigger, &job.options, due, now, running);
             claims.push(Claim {
-                job_id: job.id.clone(),
-                job_name: job.name.clone(),
-                command: job.command.clone(),
-                expected_next: due,
+                fire: Fire::first(&job, due),
                 new_next: plan.next,
                 new_state: if plan.next.is_some() {
                     JobState::Active
@@ -180,16 +177,9 @@ impl Scheduler {
                 },
                 rows: rows(&plan, &job, running, now),
                 retry: None,
-                attempt: 1,
-                retry_of: None,
             });
             let jitter = trigger.jitter;
-            decided.push(Decided {
-                job,
-                jitter,
-                plan,
-                retry: None,
-            });
+            decided.push(Decided { job, jitter, plan });
         }
         Ok(())
     }
@@ -206,24 +196,18 @@ impl Scheduler {
                 continue;
             };
             let running = self.running_count(&job.id) + r.running_elsewhere;
-            let plan = plan::plan_retry(&job.options, r.due_at, now, running);
+            let plan = plan::plan_retry(&job.options, r.retry.due_at, now, running);
             claims.push(Claim {
-                job_id: job.id.clone(),
-                job_name: job.name.clone(),
-                command: job.command.clone(),
-                expected_next: r.due_at,
+                fire: Fire::retry(&job, &r.retry),
                 new_next: None,
                 new_state: JobState::Active,
                 rows: rows(&plan, &job, running, now),
                 retry: Some(r.id),
-                attempt: r.attempt,
-                retry_of: Some(r.retry_of),
             });
             decided.push(Decided {
                 job,
                 jitter: 0,
                 plan,
-                retry: Some((r.attempt, r.retry_of)),
             });
         }
         Ok(())
@@ -234,9 +218,10 @@ impl Scheduler {
     /// job's end.
     fn tell_decided(&mut self, d: &Decided, claim: &Claim, claimed: &Claimed) {
         let (job, p) = (&d.job, &d.plan);
-        let what = match d.retry {
-            Some((attempt, _)) => format!("retry (attempt {attempt})"),
-            None => "fire".to_string(),
+        let what = if claim.fire.is_retry() {
+            format!("retry (attempt {})", claim.fire.attempt)
+        } else {
+            "fire".to_string()
         };
         for (t, status, reason) in &claim.rows {
             let (Status::Missed | Status::Skipped, Some(reason)) = (status, reason) else {
@@ -252,16 +237,14 @@ impl Scheduler {
                 job.id,
                 t.to_rfc3339()
             ));
-            let mut done = Done::new(job, *t, *status);
+            let fire = claim.fire.at(*t);
+            let mut done = Done::new(&fire, &job.options, *status);
             done.execution_id = claimed
                 .rows
                 .iter()
                 .find(|r| r.scheduled_at == *t)
                 .map(|r| r.execution_id);
             done.reason = Some(reason.clone());
-            if let Some((attempt, retry_of)) = d.retry {
-                (done.attempt, done.retry_of) = (attempt, Some(retry_of));
-            }
             self.emit(&done);
         }
         if p.dropped > 0 {
@@ -270,38 +253,33 @@ impl Scheduler {
                 job.id, p.dropped
             ));
         }
-        if p.next.is_none() && d.retry.is_none() {
+        if p.next.is_none() && !claim.fire.is_retry() {
             self.log
                 .info(&format!("job {} finished: no more fires", job.id));
         }
     }
 
+    /// Keep a claimed `fire` (execution `execution_id`) of `job` until its
+    /// time, `jitter` included, and a free worker.
     pub(super) fn queue(
         &mut self,
         execution_id: i64,
+        fire: Fire,
         job: &Job,
-        scheduled_at: DateTime<Utc>,
         jitter: u64,
         ahead: Option<Option<DateTime<Utc>>>,
-        (attempt, retry_of): (u32, Option<i64>),
     ) {
-        let not_before = plan::jittered(scheduled_at, jitter, &mut self.rng);
+        let not_before = plan::jittered(fire.scheduled_at, jitter, &mut self.rng);
         self.waiting.push(Pending {
-            execution_id,
-            job_name: job.name.clone(),
             spec: Spec {
-                job_id: job.id.clone(),
+                fire,
                 execution_id,
-                command: job.command.clone(),
                 cwd: job.options.cwd.clone(),
                 env: job.options.env.clone(),
-                scheduled_at,
             },
             options: job.options.clone(),
             not_before,
             ahead,
-            attempt,
-            retry_of,
         });
     }
 }

@@ -42,8 +42,8 @@ use chrono::{DateTime, Duration, Utc};
 use crate::clock::Clock;
 use crate::executor::{Child, Spec, Watch};
 use crate::log::Logger;
-use crate::model::{JobOptions, RunResult, Status};
-use crate::store::{Owner, RetryPlan, Started, Store};
+use crate::model::{Fire, JobOptions, RetryPlan, RunResult, Status};
+use crate::store::{Owner, Started, Store};
 use crate::units::human_ms;
 use events::{Done, Notice};
 pub use lease::Lapses;
@@ -88,38 +88,29 @@ pub struct Config {
 
 /// A child running.
 struct Running {
-    pub job_id: String,
-    pub job_name: Option<String>,
-    pub command: String,
+    pub fire: Fire,
     pub options: JobOptions,
-    pub scheduled_at: DateTime<Utc>,
     pub child: Child,
     /// Its start, deadline and stop.
     pub watch: Watch,
-    pub attempt: u32,
-    pub retry_of: Option<i64>,
 }
 
 /// A claimed fire waiting for its time (jitter, claimed ahead) or a worker.
 struct Pending {
-    pub execution_id: i64,
-    pub job_name: Option<String>,
+    /// The fire and its execution, as the executor will run it.
     pub spec: Spec,
     pub options: JobOptions,
     pub not_before: DateTime<Utc>,
     /// Claimed ahead of its time: the next run the claim set, so that the
     /// fire can be given back if the runner stops before it starts.
     pub ahead: Option<Option<DateTime<Utc>>>,
-    /// 1 for a fire, 2, 3... for its retries; the first attempt's id.
-    pub attempt: u32,
-    pub retry_of: Option<i64>,
 }
 
 /// An execution that ended, to be recorded by the next flush; its
 /// listeners are told once it is.
 struct Ended {
     pub id: i64,
-    pub job_id: String,
+    pub fire: Fire,
     pub status: Status,
     pub result: RunResult,
     pub at: DateTime<Utc>,
@@ -395,7 +386,7 @@ impl Scheduler {
                 let list: Vec<String> = self
                     .running
                     .iter()
-                    .map(|(id, r)| format!("{} (execution {id})", r.job_id))
+                    .map(|(id, r)| format!("{} (execution {id})", r.fire.job_id))
                     .collect();
                 self.log.info(&format!(
                     "stopping: no new fires; waiting for {} running job(s): {}; signal again to kill them",
@@ -422,9 +413,8 @@ impl Scheduler {
         for p in std::mem::take(&mut self.waiting) {
             // Claimed ahead and not yet due: give it back to the next
             // runner rather than lose it.
-            if let Some(next) = p.ahead.filter(|_| p.spec.scheduled_at > now) {
-                let (id, job) = (p.execution_id, &p.spec.job_id);
-                match self.store.unclaim(id, job, p.spec.scheduled_at, next) {
+            if let Some(next) = p.ahead.filter(|_| p.spec.fire.scheduled_at > now) {
+                match self.store.unclaim(p.spec.execution_id, &p.spec.fire, next) {
                     Ok(true) => continue,
                     Ok(false) => {}
                     Err(e) => self.trouble(e),

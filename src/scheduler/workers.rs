@@ -11,7 +11,7 @@ use super::lease::Fence;
 use super::{Ended, Event, Pending, Running, Scheduler};
 use crate::executor::{self, Child, Echo, Sent, Watch, KILL_AFTER};
 use crate::model::{RunResult, Status};
-use crate::store::{RetryPlan, Started};
+use crate::store::Started;
 use crate::units::human_ms;
 
 impl Scheduler {
@@ -38,8 +38,8 @@ impl Scheduler {
                 );
                 self.log.warn(&format!(
                     "job {} missed its {} fire: {reason}",
-                    p.spec.job_id,
-                    p.spec.scheduled_at.to_rfc3339()
+                    p.spec.fire.job_id,
+                    p.spec.fire.scheduled_at.to_rfc3339()
                 ));
                 let mut done = Done::pending(&p, Status::Missed);
                 done.reason = Some(reason);
@@ -69,7 +69,7 @@ impl Scheduler {
         spawned: std::io::Result<Child>,
         now: DateTime<Utc>,
     ) -> Option<Started> {
-        let id = p.execution_id;
+        let id = p.spec.execution_id;
         match spawned {
             Ok(child) => {
                 let started = Started {
@@ -79,28 +79,23 @@ impl Scheduler {
                 };
                 self.log.info(&format!(
                     "job {} started (execution {id}, scheduled {})",
-                    p.spec.job_id,
-                    p.spec.scheduled_at.to_rfc3339()
+                    p.spec.fire.job_id,
+                    p.spec.fire.scheduled_at.to_rfc3339()
                 ));
                 self.running.insert(
                     id,
                     Running {
-                        job_id: p.spec.job_id,
-                        job_name: p.job_name,
-                        command: p.spec.command,
-                        scheduled_at: p.spec.scheduled_at,
+                        fire: p.spec.fire,
                         child,
                         watch: Watch::new(now, p.options.timeout),
                         options: p.options,
-                        attempt: p.attempt,
-                        retry_of: p.retry_of,
                     },
                 );
                 Some(started)
             }
             Err(e) => {
                 self.log
-                    .error(&format!("job {} could not start: {e}", p.spec.job_id));
+                    .error(&format!("job {} could not start: {e}", p.spec.fire.job_id));
                 let msg = RunResult::message(format!("tick: could not start the command: {e}\n"));
                 let done = Done::pending(&p, Status::Failed);
                 self.end(&done, msg, now);
@@ -123,21 +118,18 @@ impl Scheduler {
         let notice = self.notice(done);
         let retry = done
             .options
-            .retry_after(done.attempt, done.status)
+            .retry_after(done.fire.attempt, done.status)
             .map(|secs| {
                 let secs = i64::try_from(secs).unwrap_or(i64::MAX);
-                let plan = RetryPlan {
-                    due_at: now
-                        .checked_add_signed(Duration::seconds(secs.min(i64::MAX / 1000)))
-                        .unwrap_or(now),
-                    attempt: done.attempt + 1,
-                    retry_of: done.retry_of.unwrap_or(id),
-                };
+                let due = now
+                    .checked_add_signed(Duration::seconds(secs.min(i64::MAX / 1000)))
+                    .unwrap_or(now);
+                let plan = done.fire.next_attempt(id, due);
                 (plan, self.retry_notice(done, &plan))
             });
         Ended {
             id,
-            job_id: done.job_id.to_string(),
+            fire: done.fire.clone(),
             status: done.status,
             result,
             at: now,
@@ -154,12 +146,12 @@ impl Scheduler {
             match r.watch.tick(&r.child, now) {
                 Some(Sent::Timeout) => self.log.warn(&format!(
                     "job {} (execution {id}) timed out after {}; sent SIGTERM to its process group",
-                    r.job_id,
+                    r.fire.job_id,
                     human_ms((now - r.watch.started).num_milliseconds())
                 )),
                 Some(Sent::Kill) => self.log.warn(&format!(
                     "job {} (execution {id}) still running {}s after SIGTERM; sent SIGKILL",
-                    r.job_id,
+                    r.fire.job_id,
                     KILL_AFTER.num_seconds()
                 )),
                 None => {}
@@ -182,7 +174,7 @@ impl Scheduler {
         };
         let msg = format!(
             "job {} finished: {status}{detail} in {took} (execution {id})",
-            r.job_id
+            r.fire.job_id
         );
         if status == Status::Success {
             self.log.info(&msg);
@@ -196,18 +188,10 @@ impl Scheduler {
             ..RunResult::default()
         };
         let done = Done {
-            job_id: &r.job_id,
-            job_name: r.job_name.as_deref(),
-            command: &r.command,
-            options: &r.options,
             execution_id: Some(id),
-            status,
             result: Some(&exit),
-            scheduled_at: r.scheduled_at,
             duration_ms: Some((now - r.watch.started).num_milliseconds()),
-            attempt: r.attempt,
-            retry_of: r.retry_of,
-            reason: None,
+            ..Done::new(&r.fire, &r.options, status)
         };
         let mut ended = self.conclude(&done, f, now);
         ended.started = Some(r.watch.started);
@@ -244,9 +228,9 @@ fn spawn_all(batch: Vec<Pending>, tx: &Sender<Event>, echo: bool, fence: Fence) 
         .into_iter()
         .map(|p| {
             let tx = tx.clone();
-            let id = p.execution_id;
+            let id = p.spec.execution_id;
             let echo = echo.then(|| Echo {
-                prefix: format!("[{}] ", p.spec.job_id),
+                prefix: format!("[{}] ", p.spec.fire.job_id),
                 split: false,
             });
             let on_exit = move |finished| {
