@@ -73,6 +73,98 @@ pub const DEFAULT_RETRY_DELAY: u64 = 30;
 /// `--retry-max-delay` unless given: 1 h.
 pub const DEFAULT_RETRY_MAX_DELAY: u64 = 3600;
 
+/// How late a fire may still start (`--misfire-grace`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MisfireGrace {
+    /// `auto`, the default: a fire up to a minute late runs (as with
+    /// `1m`, the default before), and one later still, missed while no
+    /// runner ran or while every worker was busy, runs once as long as the
+    /// job's next fire after it has not come; a `date` job's one fire runs
+    /// however late.
+    #[default]
+    Auto,
+    /// At most this many seconds late.
+    Within(u64),
+    /// `none`: however late.
+    Unlimited,
+}
+
+impl MisfireGrace {
+    /// How late `auto` lets any fire be, whatever came after it.
+    pub const AUTO_SECONDS: u64 = 60;
+
+    /// Whether a fire due at `due` is later at `now` than the grace lets
+    /// any fire be (for `auto` a minute: a later fire may still run, when
+    /// its job's next fire has not come, see `scheduler/plan.rs`).
+    pub fn exceeded(self, due: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+        let limit = match self {
+            MisfireGrace::Within(g) => g,
+            MisfireGrace::Auto => MisfireGrace::AUTO_SECONDS,
+            MisfireGrace::Unlimited => return false,
+        };
+        (now - due).num_seconds() > i64::try_from(limit).unwrap_or(i64::MAX)
+    }
+
+    /// The seconds of a grace given as a duration.
+    pub fn seconds(self) -> Option<u64> {
+        match self {
+            MisfireGrace::Within(g) => Some(g),
+            _ => None,
+        }
+    }
+}
+
+/// `auto`, `none`, or the duration (`1m`), as the command line takes it.
+impl fmt::Display for MisfireGrace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MisfireGrace::Auto => f.write_str("auto"),
+            MisfireGrace::Within(g) => f.write_str(&crate::units::format_duration(*g)),
+            MisfireGrace::Unlimited => f.write_str("none"),
+        }
+    }
+}
+
+/// Stored as tick always stored it: seconds, or `null` for none; `auto`
+/// (the default, so rarely stored) as the string "auto".
+impl Serialize for MisfireGrace {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            MisfireGrace::Auto => s.serialize_str("auto"),
+            MisfireGrace::Within(g) => s.serialize_u64(*g),
+            MisfireGrace::Unlimited => s.serialize_none(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MisfireGrace {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Grace;
+        impl serde::de::Visitor<'_> for Grace {
+            type Value = MisfireGrace;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("whole seconds, null (none) or \"auto\"")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<MisfireGrace, E> {
+                Ok(MisfireGrace::Within(v))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<MisfireGrace, E> {
+                Ok(MisfireGrace::Unlimited)
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<MisfireGrace, E> {
+                Ok(MisfireGrace::Unlimited)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<MisfireGrace, E> {
+                match v {
+                    "auto" => Ok(MisfireGrace::Auto),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Str(v), &self)),
+                }
+            }
+        }
+        d.deserialize_any(Grace)
+    }
+}
+
 /// How a job runs (APScheduler's job options, for shell commands).
 ///
 /// Stored as JSON of only what differs from [`JobOptions::default`]
@@ -81,6 +173,13 @@ pub const DEFAULT_RETRY_MAX_DELAY: u64 = 3600;
 /// jobs table. So a default is part of every stored job: changing one
 /// needs a migration that first writes the old value into the rows that
 /// lack it (`stored_defaults_are_pinned` pins them).
+///
+/// One default changed on purpose without one: `misfire_grace`, from 60 s
+/// to `auto`, so that every job that never chose a grace gets the new
+/// rule. A job that chose exactly 60 s before cannot be told from one that
+/// did not (neither stored it, and files from before schema 8 wrote 60
+/// into every job), so it gets `auto` too; since then a chosen 60 s is
+/// stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct JobOptions {
@@ -90,9 +189,9 @@ pub struct JobOptions {
     /// Run a backlog of missed fires once instead of once each.
     #[serde(skip_serializing_if = "unchanged::coalesce")]
     pub coalesce: bool,
-    /// Seconds a fire may start late; `None` = run however late.
+    /// How late a fire may start.
     #[serde(skip_serializing_if = "unchanged::misfire_grace")]
-    pub misfire_grace: Option<u64>,
+    pub misfire_grace: MisfireGrace,
     /// Seconds before the command's process group is terminated.
     #[serde(skip_serializing_if = "unchanged::timeout")]
     pub timeout: Option<u64>,
@@ -142,7 +241,7 @@ mod unchanged {
     unchanged! {
         max_instances: u32,
         coalesce: bool,
-        misfire_grace: Option<u64>,
+        misfire_grace: MisfireGrace,
         timeout: Option<u64>,
         cwd: Option<String>,
         env: BTreeMap<String, String>,
@@ -189,7 +288,7 @@ impl JobOptions {
         }
         for (name, v) in [
             ("timeout", self.timeout),
-            ("misfire_grace", self.misfire_grace),
+            ("misfire_grace", self.misfire_grace.seconds()),
             ("retry_delay", Some(self.retry_delay)),
             ("retry_max_delay", Some(self.retry_max_delay)),
         ] {
@@ -212,7 +311,7 @@ impl Default for JobOptions {
         JobOptions {
             max_instances: 1,
             coalesce: true,
-            misfire_grace: Some(60),
+            misfire_grace: MisfireGrace::Auto,
             timeout: None,
             cwd: None,
             env: BTreeMap::new(),
@@ -506,23 +605,26 @@ mod tests {
 
     /// Stored options leave out their defaults, so the defaults are what
     /// every job stored without a field runs with: they cannot change
-    /// without a migration (see [`JobOptions`]).
+    /// without a migration (see [`JobOptions`]), except the misfire grace,
+    /// whose default changed from 60 s to `auto` for every job that did
+    /// not store one.
     #[test]
     fn stored_defaults_are_pinned() {
         let stored = |o: &JobOptions| serde_json::to_string(o).unwrap();
         assert_eq!(stored(&JobOptions::default()), "{}");
         let pinned: JobOptions = serde_json::from_str(
-            r#"{"max_instances":1,"coalesce":true,"misfire_grace":60,"timeout":null,
+            r#"{"max_instances":1,"coalesce":true,"timeout":null,
                 "cwd":null,"env":{},"keep_history":100,"on_success":null,
                 "on_failure":null,"first_run":null,"retries":0,"retry_delay":30,
                 "retry_max_delay":3600}"#,
         )
         .unwrap();
         assert_eq!(pinned, JobOptions::default());
+        assert_eq!(pinned.misfire_grace, MisfireGrace::Auto);
         // Whatever differs is stored, and reads back the same: `None`
-        // where the default is `Some` as `null`.
+        // where the default is `Some` as `null`; a chosen 60 s as 60.
         let mut o = JobOptions {
-            misfire_grace: None,
+            misfire_grace: MisfireGrace::Unlimited,
             timeout: Some(5),
             retries: 3,
             ..JobOptions::default()
@@ -533,6 +635,21 @@ mod tests {
             r#"{"misfire_grace":null,"timeout":5,"env":{"A":"1"},"retries":3}"#
         );
         assert_eq!(serde_json::from_str::<JobOptions>(&stored(&o)).unwrap(), o);
+        o.misfire_grace = MisfireGrace::Within(60);
+        assert!(stored(&o).starts_with(r#"{"misfire_grace":60,"#));
+        assert_eq!(serde_json::from_str::<JobOptions>(&stored(&o)).unwrap(), o);
+        // "auto" reads too (a hand edit); anything else is an error.
+        let read = |t: &str| serde_json::from_str::<JobOptions>(t).map(|o| o.misfire_grace);
+        assert_eq!(
+            read(r#"{"misfire_grace":"auto"}"#).unwrap(),
+            MisfireGrace::Auto
+        );
+        for bad in [r#""soon""#, "-1", "1.5", "true"] {
+            assert!(
+                read(&format!(r#"{{"misfire_grace":{bad}}}"#)).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -7,12 +7,12 @@
 use std::time::Instant;
 
 use anyhow::Result;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, Timelike, Utc};
 
 use super::events::Done;
-use super::{plan, Pending, Scheduler};
+use super::{plan, Pending, Scheduler, LATE};
 use crate::executor::Spec;
-use crate::model::{Fire, Job, JobState, Status};
+use crate::model::{Fire, Job, JobState, MisfireGrace, Status};
 use crate::store::{Claim, Claimed, Due, DueQuery, JobRow};
 use crate::trigger::Trigger;
 use crate::units::human_ms;
@@ -81,7 +81,7 @@ impl Scheduler {
             };
             let fire = Fire::first(&job, now);
             if let Some(id) = self.store.insert_running(&fire, &self.cfg.owner)? {
-                self.queue(id, fire, &job, trigger.jitter, None);
+                self.queue(id, fire, &job, trigger.jitter, (now, None));
             }
         }
         Ok(())
@@ -115,7 +115,7 @@ impl Scheduler {
             for row in claimed.rows.iter().filter(|r| r.status == Status::Running) {
                 let ahead = (row.scheduled_at > now).then_some(d.plan.next);
                 let fire = claim.fire.at(row.scheduled_at);
-                self.queue(row.execution_id, fire, &d.job, d.jitter, ahead);
+                self.queue(row.execution_id, fire, &d.job, d.jitter, (now, ahead));
                 queued = true;
             }
         }
@@ -196,7 +196,8 @@ impl Scheduler {
                 continue;
             };
             let running = self.running_count(&job.id) + r.running_elsewhere;
-            let plan = plan::plan_retry(&job.options, r.retry.due_at, now, running);
+            let (due, next) = (r.retry.due_at, job.next_run_at);
+            let plan = plan::plan_retry(&job.options, due, next, now, running);
             claims.push(Claim {
                 fire: Fire::retry(&job, &r.retry),
                 new_next: None,
@@ -259,18 +260,28 @@ impl Scheduler {
         }
     }
 
-    /// Keep a claimed `fire` (execution `execution_id`) of `job` until its
-    /// time, `jitter` included, and a free worker.
+    /// Keep a `fire` (execution `execution_id`) of `job` claimed `now`
+    /// (`ahead` of its time, see [`Pending::ahead`]) until its time,
+    /// `jitter` included, and a free worker.
     pub(super) fn queue(
         &mut self,
         execution_id: i64,
         fire: Fire,
         job: &Job,
         jitter: u64,
-        ahead: Option<Option<DateTime<Utc>>>,
+        (now, ahead): (DateTime<Utc>, Option<Option<DateTime<Utc>>>),
     ) {
         let not_before = plan::jittered(fire.scheduled_at, jitter, &mut self.rng);
+        let claimed_late = (now - not_before >= LATE).then(|| {
+            let at = when(fire.scheduled_at, job, now);
+            if fire.scheduled_at < self.awake_since {
+                format!("no runner was running at {at}")
+            } else {
+                format!("the runner was busy or could not reach its store at {at}")
+            }
+        });
         self.waiting.push(Pending {
+            claimed_late,
             spec: Spec {
                 fire,
                 execution_id,
@@ -284,7 +295,6 @@ impl Scheduler {
     }
 }
 
-/// Why a fire is `missed`: how late, and the grace it exceeded.
 /// The execution rows a decision records, with the reasons of those that
 /// do not run: missed, skipped, running.
 fn rows(
@@ -305,12 +315,17 @@ fn rows(
     rows
 }
 
+/// Why a fire is `missed`: how late, and the grace it exceeded (with
+/// `auto`: its next fire came first).
 fn missed_reason(job: &Job, t: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    format!(
-        "{} late, more than its misfire grace of {}",
-        human_ms((now - t).num_milliseconds()),
-        crate::units::format_duration(job.options.misfire_grace.unwrap_or_default())
-    )
+    let late = human_ms((now - t).num_milliseconds());
+    match job.options.misfire_grace {
+        MisfireGrace::Within(g) => format!(
+            "{late} late, more than its misfire grace of {}",
+            crate::units::format_duration(g)
+        ),
+        _ => format!("{late} late: its next fire came before it could run (misfire grace auto)"),
+    }
 }
 
 /// Why a fire is `skipped`: the copies running (or starting at this
@@ -320,4 +335,18 @@ fn skipped_reason(job: &Job, busy: u32) -> String {
         "{busy} instance(s) already running (--max-instances {})",
         job.options.max_instances
     )
+}
+
+/// When a fire of `job` was due, as a reason says it: the time of day in
+/// the job's zone (`03:00`, `03:00:05`), with the date unless it is the
+/// day of `now`.
+fn when(t: DateTime<Utc>, job: &Job, now: DateTime<Utc>) -> String {
+    let tz: chrono_tz::Tz = job.trigger.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let (t, today) = (t.with_timezone(&tz), now.with_timezone(&tz).date_naive());
+    let time = if t.second() == 0 { "%H:%M" } else { "%H:%M:%S" };
+    if t.date_naive() == today {
+        t.format(time).to_string()
+    } else {
+        t.format(&format!("%Y-%m-%d {time}")).to_string()
+    }
 }

@@ -56,6 +56,9 @@ pub static HEARTBEAT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU6
 const POLL: Duration = Duration::seconds(1);
 /// At exit, how long unwritten bookkeeping is retried on a failing store.
 const FINAL_FLUSH: std::time::Duration = std::time::Duration::from_secs(30);
+/// A fire with `--misfire-grace auto` that starts at least this late has
+/// its lateness, and why, in its execution's reason and the log.
+const LATE: Duration = Duration::seconds(1);
 
 /// What wakes the loop besides the clock.
 #[derive(Debug)]
@@ -93,6 +96,8 @@ struct Running {
     pub child: Child,
     /// Its start, deadline and stop.
     pub watch: Watch,
+    /// How late it started and why, when that is worth saying.
+    pub late: Option<String>,
 }
 
 /// A claimed fire waiting for its time (jitter, claimed ahead) or a worker.
@@ -104,6 +109,8 @@ struct Pending {
     /// Claimed ahead of its time: the next run the claim set, so that the
     /// fire can be given back if the runner stops before it starts.
     pub ahead: Option<Option<DateTime<Utc>>>,
+    /// Claimed late: why (no runner was running at its time, say).
+    pub claimed_late: Option<String>,
 }
 
 /// An execution that ended, to be recorded by the next flush; its
@@ -168,6 +175,10 @@ pub struct Scheduler {
     output_written: Instant,
     /// When expired runners were last looked for (see `lease.rs`).
     lease_looked: Instant,
+    /// Since when (wall clock) this runner's loop has run without a gap:
+    /// its start, or its last wake-up after a suspend or a freeze. A fire
+    /// due before then was due while no runner was running.
+    awake_since: DateTime<Utc>,
 }
 
 impl Scheduler {
@@ -181,7 +192,6 @@ impl Scheduler {
     ) -> Scheduler {
         Scheduler {
             store,
-            clock,
             cfg,
             log,
             tx,
@@ -207,6 +217,8 @@ impl Scheduler {
             clock_seen: None,
             output_written: Instant::now(),
             lease_looked: Instant::now(),
+            awake_since: clock.now(),
+            clock,
         }
     }
     /// Run until stopped. Every execution is finalised before it returns.
@@ -218,6 +230,7 @@ impl Scheduler {
         }))?;
         self.renew_lease()?;
         let now = self.clock.now();
+        self.awake_since = now;
         self.take_over(now)?;
         self.log.info(&format!(
             "scheduler started on {} (max workers {})",

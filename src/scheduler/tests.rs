@@ -107,7 +107,7 @@ fn backlog_after_downtime_is_judged_by_the_same_rules() {
     let coalesce = JobOptions::default();
     let each = JobOptions {
         coalesce: false,
-        misfire_grace: Some(15 * 60),
+        misfire_grace: crate::model::MisfireGrace::Within(15 * 60),
         max_instances: 10,
         ..JobOptions::default()
     };

@@ -8,9 +8,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::events::Done;
 use super::lease::Fence;
-use super::{Ended, Event, Pending, Running, Scheduler};
+use super::{Ended, Event, Pending, Running, Scheduler, LATE};
 use crate::executor::{self, Child, Echo, Sent, Watch, KILL_AFTER};
-use crate::model::{RunResult, Status};
+use crate::model::{MisfireGrace, RunResult, Status};
 use crate::store::Started;
 use crate::units::human_ms;
 
@@ -29,13 +29,7 @@ impl Scheduler {
                 break;
             };
             let p = self.waiting.remove(i);
-            let late = (now - p.not_before).num_seconds();
-            if let Some(grace) = p.options.misfire_grace.filter(|g| late > *g as i64) {
-                let reason = format!(
-                    "waited {late}s for a free worker (--max-workers {}), more than its misfire grace of {}",
-                    self.cfg.max_workers,
-                    crate::units::format_duration(grace)
-                );
+            if let Some(reason) = self.waited_too_long(&p, now) {
                 self.log.warn(&format!(
                     "job {} missed its {} fire: {reason}",
                     p.spec.fire.job_id,
@@ -61,6 +55,55 @@ impl Scheduler {
         }
     }
 
+    /// Why a fire that waited for a free worker is `missed` now, if it is:
+    /// it waited longer than its misfire grace (with `auto`: a minute, and
+    /// a later fire of its job is due and waiting too).
+    fn waited_too_long(&self, p: &Pending, now: DateTime<Utc>) -> Option<String> {
+        let late = (now - p.not_before).num_seconds();
+        let workers = self.cfg.max_workers;
+        let fire = &p.spec.fire;
+        let later_waits = || {
+            self.waiting.iter().any(|q| {
+                q.spec.fire.job_id == fire.job_id
+                    && q.spec.fire.scheduled_at > fire.scheduled_at
+                    && q.not_before <= now
+            })
+        };
+        let grace = p.options.misfire_grace;
+        if !grace.exceeded(p.not_before, now) {
+            return None;
+        }
+        match grace {
+            MisfireGrace::Within(g) => Some(format!(
+                "waited {late}s for a free worker (--max-workers {workers}), more than its misfire grace of {}",
+                crate::units::format_duration(g)
+            )),
+            MisfireGrace::Auto if later_waits() => Some(format!(
+                "waited {late}s for a free worker (--max-workers {workers}); its next fire came first"
+            )),
+            _ => None,
+        }
+    }
+
+    /// How late a fire starting `now` is, and why, when that is worth
+    /// saying: with `--misfire-grace auto`, at least [`LATE`] late.
+    fn late(&self, p: &Pending, now: DateTime<Utc>) -> Option<String> {
+        let late = now - p.not_before;
+        if p.options.misfire_grace != MisfireGrace::Auto || late < LATE {
+            return None;
+        }
+        let why = p.claimed_late.clone().unwrap_or_else(|| {
+            format!(
+                "all workers were busy (--max-workers {})",
+                self.cfg.max_workers
+            )
+        });
+        Some(format!(
+            "ran {} late: {why}",
+            human_ms(late.num_milliseconds())
+        ))
+    }
+
     /// Keep track of a spawned child (or record why it did not start); its
     /// execution id if it started.
     fn record_start(
@@ -77,10 +120,12 @@ impl Scheduler {
                     at: now,
                     pid: child.pid,
                 };
+                let late = self.late(&p, now);
                 self.log.info(&format!(
-                    "job {} started (execution {id}, scheduled {})",
+                    "job {} started (execution {id}, scheduled {}){}",
                     p.spec.fire.job_id,
-                    p.spec.fire.scheduled_at.to_rfc3339()
+                    p.spec.fire.scheduled_at.to_rfc3339(),
+                    late.as_ref().map(|l| format!(": {l}")).unwrap_or_default()
                 ));
                 self.running.insert(
                     id,
@@ -89,6 +134,7 @@ impl Scheduler {
                         child,
                         watch: Watch::new(now, p.options.timeout),
                         options: p.options,
+                        late,
                     },
                 );
                 Some(started)
@@ -191,6 +237,7 @@ impl Scheduler {
             execution_id: Some(id),
             result: Some(&exit),
             duration_ms: Some((now - r.watch.started).num_milliseconds()),
+            reason: r.late.clone(),
             ..Done::new(&r.fire, &r.options, status)
         };
         let mut ended = self.conclude(&done, f, now);
