@@ -70,7 +70,7 @@ impl Scheduler {
                     self.log.info(&format!(
                         "job {} will be attempted again at {} (attempt {})",
                         e.fire.job_id,
-                        plan.due_at.to_rfc3339(),
+                        crate::log::time(plan.due_at),
                         plan.attempt
                     ));
                     self.tell(notice);

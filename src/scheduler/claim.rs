@@ -118,6 +118,13 @@ impl Scheduler {
                 self.queue(row.execution_id, fire, &d.job, d.jitter, (now, ahead));
                 queued = true;
             }
+            // The end of the schedule is told once its last fire starts.
+            if ends_job(d, claim) {
+                match self.waiting.last_mut().filter(|_| runs(claimed)) {
+                    Some(last) => last.ends_job = true,
+                    None => self.said_finished(&d.job.id),
+                }
+            }
         }
         let cost = began.elapsed();
         self.claim_cost = cost.max(self.claim_cost * 7 / 8).max(LEAD_MARGIN / 2);
@@ -215,8 +222,7 @@ impl Scheduler {
     }
 
     /// Log and tell the listeners what a won claim recorded besides the
-    /// fires to start: missed and skipped fires, a coalesced backlog, the
-    /// job's end.
+    /// fires to start: missed and skipped fires, a coalesced backlog.
     fn tell_decided(&mut self, d: &Decided, claim: &Claim, claimed: &Claimed) {
         let (job, p) = (&d.job, &d.plan);
         let what = if claim.fire.is_retry() {
@@ -236,7 +242,7 @@ impl Scheduler {
             self.log.warn(&format!(
                 "job {} {verb} its {} {what}: {reason}",
                 job.id,
-                t.to_rfc3339()
+                crate::log::time(*t)
             ));
             let fire = claim.fire.at(*t);
             let mut done = Done::new(&fire, &job.options, *status);
@@ -254,10 +260,13 @@ impl Scheduler {
                 job.id, p.dropped
             ));
         }
-        if p.next.is_none() && !claim.fire.is_retry() {
-            self.log
-                .info(&format!("job {} finished: no more fires", job.id));
-        }
+    }
+
+    /// Say that a job's schedule ended (after its last fire started, if it
+    /// had one to start).
+    pub(super) fn said_finished(&self, job_id: &str) {
+        self.log
+            .info(&format!("job {job_id} finished: no more fires"));
     }
 
     /// Keep a `fire` (execution `execution_id`) of `job` claimed `now`
@@ -282,6 +291,7 @@ impl Scheduler {
         });
         self.waiting.push(Pending {
             claimed_late,
+            ends_job: false,
             spec: Spec {
                 fire,
                 execution_id,
@@ -293,6 +303,16 @@ impl Scheduler {
             ahead,
         });
     }
+}
+
+/// Whether a decision ends its job's schedule.
+fn ends_job(d: &Decided, claim: &Claim) -> bool {
+    d.plan.next.is_none() && !claim.fire.is_retry()
+}
+
+/// Whether a won claim recorded fires to start.
+fn runs(claimed: &Claimed) -> bool {
+    claimed.rows.iter().any(|r| r.status == Status::Running)
 }
 
 /// The execution rows a decision records, with the reasons of those that

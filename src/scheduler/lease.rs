@@ -187,7 +187,7 @@ impl Scheduler {
                 r.pid,
                 r.host,
                 crate::units::human_ms(r.lease_ms),
-                r.renewed_at.to_rfc3339()
+                crate::log::time(r.renewed_at)
             ));
         }
         // Whoever declared them expired, their executions are left to

@@ -111,6 +111,9 @@ struct Pending {
     pub ahead: Option<Option<DateTime<Utc>>>,
     /// Claimed late: why (no runner was running at its time, say).
     pub claimed_late: Option<String>,
+    /// The last fire of its job's schedule: said once it starts (or ends
+    /// without starting).
+    pub ends_job: bool,
 }
 
 /// An execution that ended, to be recorded by the next flush; its
@@ -230,7 +233,6 @@ impl Scheduler {
         }))?;
         self.renew_lease()?;
         let now = self.clock.now();
-        self.awake_since = now;
         self.take_over(now)?;
         self.log.info(&format!(
             "scheduler started on {} (max workers {})",
@@ -432,6 +434,9 @@ impl Scheduler {
                     Ok(false) => {}
                     Err(e) => self.trouble(e),
                 }
+            }
+            if p.ends_job {
+                self.said_finished(&p.spec.fire.job_id);
             }
             self.end(
                 &Done::pending(&p, Status::Interrupted),

@@ -33,11 +33,14 @@ impl Scheduler {
                 self.log.warn(&format!(
                     "job {} missed its {} fire: {reason}",
                     p.spec.fire.job_id,
-                    p.spec.fire.scheduled_at.to_rfc3339()
+                    crate::log::time(p.spec.fire.scheduled_at)
                 ));
                 let mut done = Done::pending(&p, Status::Missed);
                 done.reason = Some(reason);
                 self.end(&done, RunResult::default(), now);
+                if p.ends_job {
+                    self.said_finished(&p.spec.fire.job_id);
+                }
                 continue;
             }
             batch.push(p);
@@ -49,8 +52,13 @@ impl Scheduler {
                 self.waiting.push(p);
                 continue;
             };
+            // The end of its job's schedule is told after its start.
+            let ends_job = p.ends_job.then(|| p.spec.fire.job_id.clone());
             if let Some(started) = self.record_start(p, spawned, now) {
                 self.started.push(started);
+            }
+            if let Some(job_id) = ends_job {
+                self.said_finished(&job_id);
             }
         }
     }
@@ -124,7 +132,7 @@ impl Scheduler {
                 self.log.info(&format!(
                     "job {} started (execution {id}, scheduled {}){}",
                     p.spec.fire.job_id,
-                    p.spec.fire.scheduled_at.to_rfc3339(),
+                    crate::log::time(p.spec.fire.scheduled_at),
                     late.as_ref().map(|l| format!(": {l}")).unwrap_or_default()
                 ));
                 self.running.insert(
