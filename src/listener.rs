@@ -16,40 +16,61 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::SecondsFormat;
 use rustix::process::{kill_process_group, Pid, Signal};
 use serde::Serialize;
 
 use crate::log::Logger;
-use crate::model::{JobOptions, RunResult, Status};
+use crate::model::{Fire, JobOptions, RunResult, Status};
 
 /// How long a listener may run before its process group is killed.
 pub const TIMEOUT: Duration = Duration::from_secs(60);
 
-/// One event, as the listener receives it.
-#[derive(Debug, Clone, Serialize)]
+/// One event, as the listener receives it: the fire it concerns, and how
+/// it ended.
+#[derive(Debug, Clone)]
 pub struct Event {
     /// `executed`, `error`, `missed`, `skipped`, `interrupted`, or `retry`
     /// (a failed attempt that will be attempted again).
     pub event: &'static str,
-    pub job_id: String,
-    pub job_name: Option<String>,
-    pub command: String,
+    pub fire: Fire,
     pub execution_id: Option<i64>,
     pub status: &'static str,
     pub exit_code: Option<i32>,
     pub signal: Option<i32>,
-    pub scheduled_at: String,
     pub duration_ms: Option<i64>,
-    /// 1 for a fire, 2, 3... for its retries.
-    pub attempt: u32,
-    /// For a retry: the first attempt's execution id.
-    pub retry_of: Option<i64>,
     /// For a `retry` event: when the next attempt is due.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_attempt_at: Option<String>,
     /// Why a `missed` or `skipped` fire did not run (how late, which limit).
     pub reason: Option<String>,
+}
+
+/// The event's JSON: the fire's fields among the others, in the order
+/// docs/guide.md shows (`scheduled_at` to the second).
+impl Serialize for Event {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let f = &self.fire;
+        let mut o = s.serialize_struct("Event", 14)?;
+        o.serialize_field("event", self.event)?;
+        o.serialize_field("job_id", &f.job_id)?;
+        o.serialize_field("job_name", &f.job_name)?;
+        o.serialize_field("command", &f.command)?;
+        o.serialize_field("execution_id", &self.execution_id)?;
+        o.serialize_field("status", self.status)?;
+        o.serialize_field("exit_code", &self.exit_code)?;
+        o.serialize_field("signal", &self.signal)?;
+        o.serialize_field("scheduled_at", &self.scheduled_at())?;
+        o.serialize_field("duration_ms", &self.duration_ms)?;
+        o.serialize_field("attempt", &f.attempt)?;
+        o.serialize_field("retry_of", &f.retry_of)?;
+        match &self.next_attempt_at {
+            Some(at) => o.serialize_field("next_attempt_at", at)?,
+            None => o.skip_field("next_attempt_at")?,
+        }
+        o.serialize_field("reason", &self.reason)?;
+        o.end()
+    }
 }
 
 impl Event {
@@ -64,37 +85,35 @@ impl Event {
         }
     }
 
-    /// The event for an execution of a job (its name and command as they
-    /// were then) that ended with `status`; `result` when a command ran.
-    /// Built the same way for `tick run` and `tick fire`.
-    #[allow(clippy::too_many_arguments)]
+    /// The event for the execution `execution_id` of `fire` that ended with
+    /// `status`; `result` when a command ran. Built the same way for
+    /// `tick run` and `tick fire`.
     pub fn new(
-        job_id: &str,
-        job_name: Option<&str>,
-        command: &str,
+        fire: &Fire,
         execution_id: Option<i64>,
         status: Status,
         result: Option<&RunResult>,
-        scheduled_at: DateTime<Utc>,
         duration_ms: Option<i64>,
         reason: Option<&str>,
     ) -> Event {
         Event {
             event: Event::name(status),
-            job_id: job_id.to_string(),
-            job_name: job_name.map(str::to_string),
-            command: command.to_string(),
+            fire: fire.clone(),
             execution_id,
             status: status.as_str(),
             exit_code: result.and_then(|r| r.exit_code),
             signal: result.and_then(|r| r.signal),
-            scheduled_at: scheduled_at.to_rfc3339_opts(SecondsFormat::Secs, true),
             duration_ms,
-            attempt: 1,
-            retry_of: None,
             next_attempt_at: None,
             reason: reason.map(str::to_string),
         }
+    }
+
+    /// When the fire was due, to the second (`TICK_SCHEDULED_AT`).
+    pub fn scheduled_at(&self) -> String {
+        self.fire
+            .scheduled_at
+            .to_rfc3339_opts(SecondsFormat::Secs, true)
     }
 
     /// Whether a job's `--on-failure` hears it (failed, killed, timeout, missed).
@@ -220,7 +239,7 @@ fn work(rx: &Mutex<Receiver<Task>>) {
         if let Err(e) = run(&task.command, &task.event, task.timeout) {
             task.log.warn(&format!(
                 "listener for job {} ({} event) failed: {e}",
-                task.event.job_id, task.event.event
+                task.event.fire.job_id, task.event.event
             ));
         }
     }
@@ -262,14 +281,14 @@ pub fn run(command: &str, event: &Event, timeout: Duration) -> Result<(), String
         .stderr(Stdio::null())
         .process_group(0)
         .env("TICK_EVENT", event.event)
-        .env("TICK_JOB_ID", &event.job_id)
+        .env("TICK_JOB_ID", &event.fire.job_id)
         .env("TICK_STATUS", event.status)
         .env(
             "TICK_EXIT_CODE",
             event.exit_code.map(|c| c.to_string()).unwrap_or_default(),
         )
-        .env("TICK_SCHEDULED_AT", &event.scheduled_at)
-        .env("TICK_ATTEMPT", event.attempt.to_string())
+        .env("TICK_SCHEDULED_AT", event.scheduled_at())
+        .env("TICK_ATTEMPT", event.fire.attempt.to_string())
         .spawn()
         .map_err(|e| format!("cannot start '{command}': {e}"))?;
     let pgid = child.id() as i32;
@@ -338,6 +357,7 @@ fn wait(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::DateTime;
 
     fn event(command: String) -> Event {
         let at = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
@@ -345,17 +365,27 @@ mod tests {
             exit_code: Some(1),
             ..RunResult::default()
         };
-        Event::new(
-            "j",
-            None,
-            &command,
-            Some(1),
-            Status::Failed,
-            Some(&result),
-            at,
-            Some(5),
-            None,
-        )
+        let fire = Fire {
+            job_id: "j".into(),
+            job_name: None,
+            command,
+            scheduled_at: at,
+            attempt: 1,
+            retry_of: None,
+        };
+        Event::new(&fire, Some(1), Status::Failed, Some(&result), Some(5), None)
+    }
+
+    #[test]
+    fn the_event_json_has_the_documented_fields_in_order() {
+        let mut e = event("backup.sh".into());
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"event":"error","job_id":"j","job_name":null,"command":"backup.sh","execution_id":1,"status":"failed","exit_code":1,"signal":null,"scheduled_at":"2027-01-15T08:00:00Z","duration_ms":5,"attempt":1,"retry_of":null,"reason":null}"#
+        );
+        e.next_attempt_at = Some("2027-01-15T08:00:30Z".into());
+        let v: serde_json::Value = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["next_attempt_at"], "2027-01-15T08:00:30Z");
     }
 
     #[test]

@@ -1,12 +1,19 @@
 //! The runner's log: one line per event on stderr,
-//! `2026-11-22T10:00:00Z  INFO  job backup started`. Colour only when
+//! `2026-11-22T10:00:00.000Z  INFO  job backup started`. Every time in it,
+//! the line's own and those in its messages, is written by [`time`]: RFC
+//! 3339 in UTC, to the millisecond. Colour only when
 //! stderr is a terminal and `NO_COLOR` is unset. Lines go through
 //! [`crate::echo::LOG`]: bounded, dropped and counted when stderr does not
 //! keep up, never a stall.
 
 use std::io::IsTerminal;
 
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// An instant as the log writes it: `2026-11-22T10:00:00.000Z`.
+pub fn time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -63,7 +70,7 @@ impl Logger {
             Level::Info => (" INFO", "\x1b[32m"),
             Level::Debug => ("DEBUG", "\x1b[2m"),
         };
-        let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+        let now = time(Utc::now());
         let line = if self.color {
             format!("\x1b[2m{now}\x1b[0m {code}{name}\x1b[0m {msg}\n")
         } else {

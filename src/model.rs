@@ -1,4 +1,5 @@
-//! Plain data: jobs, their options and state, executions and their status.
+//! Plain data: jobs, their options and state, a fire's identity ([`Fire`]),
+//! executions and their status.
 //! No SQL and no I/O here; `store/` persists these, `output/` shows them.
 
 use std::collections::BTreeMap;
@@ -75,6 +76,98 @@ pub const DEFAULT_RETRY_MAX_DELAY: u64 = 3600;
 /// `--shell` unless given: what cron runs a command with.
 pub const DEFAULT_SHELL: &str = "/bin/sh";
 
+/// How late a fire may still start (`--misfire-grace`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MisfireGrace {
+    /// `auto`, the default: a fire up to a minute late runs (as with
+    /// `1m`, the default before), and one later still, missed while no
+    /// runner ran or while every worker was busy, runs once as long as the
+    /// job's next fire after it has not come; a `date` job's one fire runs
+    /// however late.
+    #[default]
+    Auto,
+    /// At most this many seconds late.
+    Within(u64),
+    /// `none`: however late.
+    Unlimited,
+}
+
+impl MisfireGrace {
+    /// How late `auto` lets any fire be, whatever came after it.
+    pub const AUTO_SECONDS: u64 = 60;
+
+    /// Whether a fire due at `due` is later at `now` than the grace lets
+    /// any fire be (for `auto` a minute: a later fire may still run, when
+    /// its job's next fire has not come, see `scheduler/plan.rs`).
+    pub fn exceeded(self, due: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+        let limit = match self {
+            MisfireGrace::Within(g) => g,
+            MisfireGrace::Auto => MisfireGrace::AUTO_SECONDS,
+            MisfireGrace::Unlimited => return false,
+        };
+        (now - due).num_seconds() > i64::try_from(limit).unwrap_or(i64::MAX)
+    }
+
+    /// The seconds of a grace given as a duration.
+    pub fn seconds(self) -> Option<u64> {
+        match self {
+            MisfireGrace::Within(g) => Some(g),
+            _ => None,
+        }
+    }
+}
+
+/// `auto`, `none`, or the duration (`1m`), as the command line takes it.
+impl fmt::Display for MisfireGrace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MisfireGrace::Auto => f.write_str("auto"),
+            MisfireGrace::Within(g) => f.write_str(&crate::units::format_duration(*g)),
+            MisfireGrace::Unlimited => f.write_str("none"),
+        }
+    }
+}
+
+/// Stored as tick always stored it: seconds, or `null` for none; `auto`
+/// (the default, so rarely stored) as the string "auto".
+impl Serialize for MisfireGrace {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            MisfireGrace::Auto => s.serialize_str("auto"),
+            MisfireGrace::Within(g) => s.serialize_u64(*g),
+            MisfireGrace::Unlimited => s.serialize_none(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MisfireGrace {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Grace;
+        impl serde::de::Visitor<'_> for Grace {
+            type Value = MisfireGrace;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("whole seconds, null (none) or \"auto\"")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<MisfireGrace, E> {
+                Ok(MisfireGrace::Within(v))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<MisfireGrace, E> {
+                Ok(MisfireGrace::Unlimited)
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<MisfireGrace, E> {
+                Ok(MisfireGrace::Unlimited)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<MisfireGrace, E> {
+                match v {
+                    "auto" => Ok(MisfireGrace::Auto),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Str(v), &self)),
+                }
+            }
+        }
+        d.deserialize_any(Grace)
+    }
+}
+
 /// How a job runs (APScheduler's job options, for shell commands).
 ///
 /// Stored as JSON of only what differs from [`JobOptions::default`]
@@ -83,6 +176,13 @@ pub const DEFAULT_SHELL: &str = "/bin/sh";
 /// jobs table. So a default is part of every stored job: changing one
 /// needs a migration that first writes the old value into the rows that
 /// lack it (`stored_defaults_are_pinned` pins them).
+///
+/// One default changed on purpose without one: `misfire_grace`, from 60 s
+/// to `auto`, so that every job that never chose a grace gets the new
+/// rule. A job that chose exactly 60 s before cannot be told from one that
+/// did not (neither stored it, and files from before schema 8 wrote 60
+/// into every job), so it gets `auto` too; since then a chosen 60 s is
+/// stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct JobOptions {
@@ -92,9 +192,9 @@ pub struct JobOptions {
     /// Run a backlog of missed fires once instead of once each.
     #[serde(skip_serializing_if = "unchanged::coalesce")]
     pub coalesce: bool,
-    /// Seconds a fire may start late; `None` = run however late.
+    /// How late a fire may start.
     #[serde(skip_serializing_if = "unchanged::misfire_grace")]
-    pub misfire_grace: Option<u64>,
+    pub misfire_grace: MisfireGrace,
     /// Seconds before the command's process group is terminated.
     #[serde(skip_serializing_if = "unchanged::timeout")]
     pub timeout: Option<u64>,
@@ -153,7 +253,7 @@ mod unchanged {
     unchanged! {
         max_instances: u32,
         coalesce: bool,
-        misfire_grace: Option<u64>,
+        misfire_grace: MisfireGrace,
         timeout: Option<u64>,
         cwd: Option<String>,
         env: BTreeMap<String, String>,
@@ -202,7 +302,7 @@ impl JobOptions {
         }
         for (name, v) in [
             ("timeout", self.timeout),
-            ("misfire_grace", self.misfire_grace),
+            ("misfire_grace", self.misfire_grace.seconds()),
             ("retry_delay", Some(self.retry_delay)),
             ("retry_max_delay", Some(self.retry_max_delay)),
         ] {
@@ -231,7 +331,7 @@ impl Default for JobOptions {
         JobOptions {
             max_instances: 1,
             coalesce: true,
-            misfire_grace: Some(60),
+            misfire_grace: MisfireGrace::Auto,
             timeout: None,
             cwd: None,
             env: BTreeMap::new(),
@@ -302,6 +402,80 @@ impl RunResult {
             ..RunResult::default()
         }
     }
+}
+
+/// One fire of a job: which job (its name and command as they were when it
+/// fired), when it was due, and which attempt. Declared once, it flows from
+/// the scheduler's decision through the store's claim and execution row to
+/// the executor's environment and the listeners' event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fire {
+    pub job_id: String,
+    pub job_name: Option<String>,
+    /// One shell string, run with `/bin/sh -c`.
+    pub command: String,
+    pub scheduled_at: DateTime<Utc>,
+    /// 1 for a fire, 2, 3... for its retries.
+    pub attempt: u32,
+    /// For a retry: the execution id of the first attempt.
+    pub retry_of: Option<i64>,
+}
+
+impl Fire {
+    /// The first attempt of `job`'s fire at `scheduled_at`.
+    pub fn first(job: &Job, scheduled_at: DateTime<Utc>) -> Fire {
+        Fire {
+            job_id: job.id.clone(),
+            job_name: job.name.clone(),
+            command: job.command.clone(),
+            scheduled_at,
+            attempt: 1,
+            retry_of: None,
+        }
+    }
+
+    /// The attempt `retry` plans, of `job`.
+    pub fn retry(job: &Job, retry: &RetryPlan) -> Fire {
+        Fire {
+            attempt: retry.attempt,
+            retry_of: Some(retry.retry_of),
+            ..Fire::first(job, retry.due_at)
+        }
+    }
+
+    /// The same job and attempt at another scheduled time (the other rows
+    /// of one decision: a backlog's missed and skipped fires).
+    pub fn at(&self, scheduled_at: DateTime<Utc>) -> Fire {
+        Fire {
+            scheduled_at,
+            ..self.clone()
+        }
+    }
+
+    /// The attempt after this one, whose execution is `id`, due at `due_at`.
+    pub fn next_attempt(&self, id: i64, due_at: DateTime<Utc>) -> RetryPlan {
+        RetryPlan {
+            due_at,
+            attempt: self.attempt + 1,
+            retry_of: self.retry_of.unwrap_or(id),
+        }
+    }
+
+    /// Whether it is a retry of a failed attempt.
+    pub fn is_retry(&self) -> bool {
+        self.retry_of.is_some()
+    }
+}
+
+/// An attempt to come after a failed one, as the store keeps it until it
+/// is due (then it becomes a [`Fire`], see [`Fire::retry`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPlan {
+    pub due_at: DateTime<Utc>,
+    /// The attempt it will be (2, 3, ...).
+    pub attempt: u32,
+    /// The first attempt's execution id.
+    pub retry_of: i64,
 }
 
 /// One fire of a job, kept as history (django-apscheduler's execution table).
@@ -479,23 +653,26 @@ mod tests {
 
     /// Stored options leave out their defaults, so the defaults are what
     /// every job stored without a field runs with: they cannot change
-    /// without a migration (see [`JobOptions`]).
+    /// without a migration (see [`JobOptions`]), except the misfire grace,
+    /// whose default changed from 60 s to `auto` for every job that did
+    /// not store one.
     #[test]
     fn stored_defaults_are_pinned() {
         let stored = |o: &JobOptions| serde_json::to_string(o).unwrap();
         assert_eq!(stored(&JobOptions::default()), "{}");
         let pinned: JobOptions = serde_json::from_str(
-            r#"{"max_instances":1,"coalesce":true,"misfire_grace":60,"timeout":null,
+            r#"{"max_instances":1,"coalesce":true,"timeout":null,
                 "cwd":null,"env":{},"keep_history":100,"on_success":null,
                 "on_failure":null,"first_run":null,"retries":0,"retry_delay":30,
                 "retry_max_delay":3600,"shell":"/bin/sh"}"#,
         )
         .unwrap();
         assert_eq!(pinned, JobOptions::default());
+        assert_eq!(pinned.misfire_grace, MisfireGrace::Auto);
         // Whatever differs is stored, and reads back the same: `None`
-        // where the default is `Some` as `null`.
+        // where the default is `Some` as `null`; a chosen 60 s as 60.
         let mut o = JobOptions {
-            misfire_grace: None,
+            misfire_grace: MisfireGrace::Unlimited,
             timeout: Some(5),
             retries: 3,
             ..JobOptions::default()
@@ -506,6 +683,21 @@ mod tests {
             r#"{"misfire_grace":null,"timeout":5,"env":{"A":"1"},"retries":3}"#
         );
         assert_eq!(serde_json::from_str::<JobOptions>(&stored(&o)).unwrap(), o);
+        o.misfire_grace = MisfireGrace::Within(60);
+        assert!(stored(&o).starts_with(r#"{"misfire_grace":60,"#));
+        assert_eq!(serde_json::from_str::<JobOptions>(&stored(&o)).unwrap(), o);
+        // "auto" reads too (a hand edit); anything else is an error.
+        let read = |t: &str| serde_json::from_str::<JobOptions>(t).map(|o| o.misfire_grace);
+        assert_eq!(
+            read(r#"{"misfire_grace":"auto"}"#).unwrap(),
+            MisfireGrace::Auto
+        );
+        for bad in [r#""soon""#, "-1", "1.5", "true"] {
+            assert!(
+                read(&format!(r#"{{"misfire_grace":{bad}}}"#)).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

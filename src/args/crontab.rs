@@ -139,8 +139,7 @@ pub fn tick_words(
     add("--no-coalesce", (!o.coalesce).then(String::new));
     add(
         "--misfire-grace",
-        (o.misfire_grace != d.misfire_grace)
-            .then(|| o.misfire_grace.map_or("none".into(), format_duration)),
+        (o.misfire_grace != d.misfire_grace).then(|| o.misfire_grace.to_string()),
     );
     add("--timeout", o.timeout.map(format_duration));
     add("--cwd", o.cwd.clone().filter(|c| Some(c.as_str()) != home));

@@ -4,7 +4,7 @@
 use crate::cli::JobOptionArgs;
 use crate::error::UsageError;
 use crate::escape::{self, Newlines};
-use crate::model::{JobOptions, DEFAULT_SHELL, MAX_RETRIES};
+use crate::model::{JobOptions, MisfireGrace, DEFAULT_SHELL, MAX_RETRIES};
 use crate::units::parse_duration;
 
 impl JobOptionArgs {
@@ -35,7 +35,7 @@ impl JobOptionArgs {
             opts.coalesce = false;
         }
         if let Some(g) = &self.misfire_grace {
-            opts.misfire_grace = duration_or_none("--misfire-grace", g)?;
+            opts.misfire_grace = misfire_grace(g)?;
         }
         if let Some(t) = &self.timeout {
             opts.timeout = if t.eq_ignore_ascii_case("none") {
@@ -198,13 +198,17 @@ pub fn parse_timeout(text: &str) -> Result<u64, UsageError> {
     }
 }
 
-fn duration_or_none(flag: &str, text: &str) -> Result<Option<u64>, UsageError> {
+/// `--misfire-grace`: `auto`, `none`, or a duration.
+fn misfire_grace(text: &str) -> Result<MisfireGrace, UsageError> {
+    if text.eq_ignore_ascii_case("auto") {
+        return Ok(MisfireGrace::Auto);
+    }
     if text.eq_ignore_ascii_case("none") {
-        return Ok(None);
+        return Ok(MisfireGrace::Unlimited);
     }
     parse_duration(text)
-        .map(Some)
-        .map_err(|e| UsageError::new(format!("{flag}: {e}, or none")))
+        .map(MisfireGrace::Within)
+        .map_err(|e| UsageError::new(format!("--misfire-grace: {e}, auto, or none")))
 }
 
 /// The longest string the kernel passes to a program as one argument or

@@ -27,8 +27,14 @@ pub struct JobOptionArgs {
     #[arg(long, help_heading = "Job options")]
     pub no_coalesce: bool,
 
-    /// How late a fire may start, or `none` for no limit [default: 60s]
-    #[arg(long, value_name = "DURATION|none", help_heading = "Job options")]
+    /// How late a fire may start: auto, a DURATION, or none [default: auto]
+    ///
+    /// auto: a fire up to a minute late runs; one later still, missed while
+    /// no runner ran (or while every worker was busy), runs once, as long as
+    /// the job's next fire has not come; a `date` job runs however late. Its
+    /// history's reason says how late and why. A DURATION: a fire later than
+    /// that is recorded missed. none: it runs however late.
+    #[arg(long, value_name = "auto|DURATION|none", help_heading = "Job options")]
     pub misfire_grace: Option<String>,
 
     /// Stop the command after this long (SIGTERM, then SIGKILL 5s later), or `none`

@@ -22,7 +22,7 @@ use crate::cli::FireArgs;
 use crate::error::JobExit;
 use crate::executor::{self, Echo, Sent, Spec, Watch};
 use crate::listener;
-use crate::model::{Job, RunResult, Status};
+use crate::model::{Fire, Job, RunResult, Status};
 use crate::store::{Owner, Started, Store};
 use crate::units::human_ms;
 
@@ -54,13 +54,15 @@ pub fn run(args: &FireArgs, ctx: &Ctx) -> Result<()> {
     let (mut attempt, mut first) = (1, None);
     loop {
         let run = Attempt {
-            job: &job,
             owner: &owner,
             timeout: timeout.or(job.options.timeout),
+        };
+        let fire = Fire {
             attempt,
             retry_of: first,
+            ..Fire::first(&job, Utc::now())
         };
-        let ended = run.run(store.as_mut(), &tx, &rx)?;
+        let ended = run.run(&job, fire, store.as_mut(), &tx, &rx)?;
         let again = options.retry_after(attempt, ended.status);
         ended.summarise(&job, again.is_none());
         let Some(delay) = again else {
@@ -84,40 +86,41 @@ pub fn run(args: &FireArgs, ctx: &Ctx) -> Result<()> {
     }
 }
 
-/// One attempt of a job in the foreground.
+/// How an attempt runs in the foreground: who runs it, for how long.
 struct Attempt<'a> {
-    job: &'a Job,
     owner: &'a Owner,
     timeout: Option<u64>,
-    attempt: u32,
-    retry_of: Option<i64>,
 }
 
 /// How an attempt ended.
 struct Ended {
     id: i64,
+    fire: Fire,
     status: Status,
     result: RunResult,
-    started: chrono::DateTime<Utc>,
     took_ms: i64,
 }
 
 impl Attempt<'_> {
-    /// Run it to its end.
-    fn run(&self, store: &mut dyn Store, tx: &Sender<Msg>, rx: &Receiver<Msg>) -> Result<Ended> {
-        let job = self.job;
-        let now = Utc::now();
+    /// Run `fire` of `job` (due now) to its end.
+    fn run(
+        &self,
+        job: &Job,
+        fire: Fire,
+        store: &mut dyn Store,
+        tx: &Sender<Msg>,
+        rx: &Receiver<Msg>,
+    ) -> Result<Ended> {
+        let now = fire.scheduled_at;
         let id = store
-            .insert_running(job, now, self.owner, self.attempt, self.retry_of)?
+            .insert_running(&fire, self.owner)?
             .context("an execution of this job at this very instant exists already")?;
         let spec = Spec {
-            job_id: job.id.clone(),
+            fire,
             execution_id: id,
-            command: job.command.clone(),
             shell: job.options.shell.clone(),
             cwd: job.options.cwd.clone(),
             env: job.options.env.clone(),
-            scheduled_at: now,
         };
         let echo = Echo {
             prefix: String::new(),
@@ -149,9 +152,9 @@ impl Attempt<'_> {
         store.finish(id, &job.id, status, &result, end)?;
         Ok(Ended {
             id,
+            fire: spec.fire,
             status,
             result,
-            started: now,
             took_ms: (end - now).num_milliseconds(),
         })
     }
@@ -182,13 +185,10 @@ impl Ended {
         }
         if let Some(listener) = listener::own_listener(&job.options, self.status) {
             let event = listener::Event::new(
-                &job.id,
-                job.name.as_deref(),
-                &job.command,
+                &self.fire,
                 Some(id),
                 self.status,
                 Some(&self.result),
-                self.started,
                 Some(self.took_ms),
                 None,
             );

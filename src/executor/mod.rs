@@ -30,10 +30,10 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::SecondsFormat;
 use rustix::process::{kill_process_group, Pid, Signal};
 
-use crate::model::{RunResult, DEFAULT_SHELL};
+use crate::model::{Fire, RunResult, DEFAULT_SHELL};
 use supervisor::OnExit;
 pub use supervisor::SoFar;
 pub use syntax::{check_syntax, syntax_error};
@@ -42,21 +42,21 @@ pub use watch::{Sent, Watch, KILL_AFTER};
 /// How much of each stream is kept.
 pub const CAPTURE_BYTES: usize = 64 * 1024;
 
-/// What to run.
+/// What to run: a fire (its command; its job and scheduled time given to
+/// the command as `TICK_JOB_ID` and `TICK_SCHEDULED_AT`), where and with
+/// what environment.
 #[derive(Debug, Clone)]
 pub struct Spec {
-    pub job_id: String,
+    pub fire: Fire,
     /// Given to the command as `TICK_EXECUTION_ID` (also how a later runner
     /// recognises the group of a dead runner's child).
     pub execution_id: i64,
-    pub command: String,
-    /// The shell that runs `command` (an absolute path).
+    /// The shell that runs the fire's command (an absolute path).
     pub shell: String,
     /// Where it runs; `None`: in `$HOME` (see [`run_dir`]), never where
     /// the runner happened to start.
     pub cwd: Option<String>,
     pub env: BTreeMap<String, String>,
-    pub scheduled_at: DateTime<Utc>,
 }
 
 /// A spawned child.
@@ -191,7 +191,7 @@ fn spawn_watched(
 /// `SHELL -c COMMAND`.
 fn shell_command(spec: &Spec) -> Command {
     let mut cmd = Command::new(&spec.shell);
-    cmd.arg("-c").arg(&spec.command);
+    cmd.arg("-c").arg(&spec.fire.command);
     setup(&mut cmd, spec);
     cmd
 }
@@ -206,7 +206,7 @@ fn direct(spec: &Spec) -> Option<(Command, plain::Shell)> {
     if spec.shell != DEFAULT_SHELL {
         return None;
     }
-    let words = plain::plain_words(&spec.command)?;
+    let words = plain::plain_words(&spec.fire.command)?;
     let shell = plain::Shell::here()?;
     let var = |k: &str| {
         spec.env
@@ -238,11 +238,13 @@ fn setup(cmd: &mut Command, spec: &Spec) {
         .stderr(Stdio::piped())
         .process_group(0)
         .envs(&spec.env)
-        .env("TICK_JOB_ID", &spec.job_id)
+        .env("TICK_JOB_ID", &spec.fire.job_id)
         .env("TICK_EXECUTION_ID", spec.execution_id.to_string())
         .env(
             "TICK_SCHEDULED_AT",
-            spec.scheduled_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            spec.fire
+                .scheduled_at
+                .to_rfc3339_opts(SecondsFormat::Secs, true),
         );
     cmd.current_dir(run_dir(spec));
 }
@@ -272,16 +274,26 @@ mod tests {
     use std::sync::mpsc;
     use std::time::{Duration, Instant};
 
+    /// A first fire of job `job_id` running `command`.
+    fn fire(job_id: impl Into<String>, command: impl Into<String>) -> Fire {
+        Fire {
+            job_id: job_id.into(),
+            job_name: None,
+            command: command.into(),
+            scheduled_at: "2026-01-01T00:00:00Z".parse().unwrap(),
+            attempt: 1,
+            retry_of: None,
+        }
+    }
+
     fn run_with(command: &str, use_pidfd: bool) -> RunResult {
         let (tx, rx) = mpsc::channel();
         let spec = Spec {
-            job_id: "t".into(),
+            fire: fire("t", command),
             execution_id: 1,
-            command: command.into(),
             shell: DEFAULT_SHELL.into(),
             cwd: None,
             env: BTreeMap::from([("GREETING".to_string(), "hello".to_string())]),
-            scheduled_at: "2026-01-01T00:00:00Z".parse().unwrap(),
         };
         let on_exit = Box::new(move |f| tx.send(f).unwrap());
         spawn_watched(&spec, None, on_exit, use_pidfd, true, &|| true)
@@ -362,13 +374,11 @@ mod tests {
     fn the_output_so_far_is_there_while_the_child_runs() {
         let (tx, rx) = mpsc::channel();
         let spec = Spec {
-            job_id: "t".into(),
+            fire: fire("t", "echo first; sleep 1; echo second"),
             execution_id: 1,
-            command: "echo first; sleep 1; echo second".into(),
             shell: DEFAULT_SHELL.into(),
             cwd: None,
             env: BTreeMap::new(),
-            scheduled_at: "2026-01-01T00:00:00Z".parse().unwrap(),
         };
         let child = spawn(&spec, None, move |f| tx.send(f).unwrap()).unwrap();
         let end = Instant::now() + Duration::from_secs(5);
@@ -392,13 +402,14 @@ mod tests {
         let (tx, rx) = mpsc::channel();
         for i in 0..40 {
             let spec = Spec {
-                job_id: format!("j{i}"),
+                fire: fire(
+                    format!("j{i}"),
+                    format!("echo $TICK_JOB_ID; exit {}", i % 7),
+                ),
                 execution_id: i.into(),
-                command: format!("echo $TICK_JOB_ID; exit {}", i % 7),
                 shell: DEFAULT_SHELL.into(),
                 cwd: None,
                 env: BTreeMap::new(),
-                scheduled_at: "2026-01-01T00:00:00Z".parse().unwrap(),
             };
             let tx = tx.clone();
             spawn(&spec, None, move |f| tx.send((i, f)).unwrap()).unwrap();
@@ -438,13 +449,11 @@ mod tests {
 
         fn spec(&self, command: &str) -> Spec {
             Spec {
-                job_id: "eq".into(),
+                fire: fire("eq", command.replace("DIR", self.0.to_str().unwrap())),
                 execution_id: 7,
-                command: command.replace("DIR", self.0.to_str().unwrap()),
                 shell: DEFAULT_SHELL.into(),
                 cwd: None,
                 env: BTreeMap::from([("GREETING".to_string(), "hello".to_string())]),
-                scheduled_at: "2026-01-01T00:00:00Z".parse().unwrap(),
             }
         }
     }
@@ -523,19 +532,19 @@ mod tests {
             assert!(
                 super::direct(spec).is_some(),
                 "{:?} would not run directly",
-                spec.command
+                spec.fire.command
             );
-            let sort = spec.command == "env";
+            let sort = spec.fire.command == "env";
             let by_shell = text(run_path(spec, false, None), sort);
             assert_eq!(
                 text(run_path(spec, true, None), sort),
                 by_shell,
                 "{:?}",
-                spec.command
+                spec.fire.command
             );
         }
         let env = run_path(
-            table.iter().find(|sp| sp.command == "env").unwrap(),
+            table.iter().find(|sp| sp.fire.command == "env").unwrap(),
             true,
             None,
         );
@@ -572,7 +581,7 @@ mod tests {
             assert_eq!(f, run(false));
             let stderr = String::from_utf8(f.stderr).unwrap();
             assert_eq!(f.exit_code, Some(code), "{stderr}");
-            assert!(stderr.contains(&spec.command), "{stderr}");
+            assert!(stderr.contains(&spec.fire.command), "{stderr}");
         }
         // A PATH without the program: not found, whatever tick's PATH says.
         let mut spec = s.spec("ls");

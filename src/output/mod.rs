@@ -141,6 +141,9 @@ pub struct JobJson<'a> {
     next_run_at: Option<String>,
     max_instances: u32,
     coalesce: bool,
+    /// `auto`, `none`, or the duration (`1m`).
+    misfire_grace: String,
+    /// Whole seconds when it is a duration, else null.
     misfire_grace_seconds: Option<u64>,
     timeout_seconds: Option<u64>,
     cwd: Option<&'a str>,
@@ -174,7 +177,8 @@ impl<'a> JobJson<'a> {
             next_run_at: job.next_run_at.map(|t| rfc3339(t, tz)),
             max_instances: job.options.max_instances,
             coalesce: job.options.coalesce,
-            misfire_grace_seconds: job.options.misfire_grace,
+            misfire_grace: job.options.misfire_grace.to_string(),
+            misfire_grace_seconds: job.options.misfire_grace.seconds(),
             timeout_seconds: job.options.timeout,
             cwd: job.options.cwd.as_deref(),
             env: &job.options.env,
@@ -548,7 +552,7 @@ pub fn fields(job: &Job, now: DateTime<Utc>, runner: bool) -> Vec<(&'static str,
         ("next run", next),
         ("max instances", o.max_instances.to_string()),
         ("coalesce", if o.coalesce { "yes" } else { "no" }.into()),
-        ("misfire grace", opt_text(o.misfire_grace)),
+        ("misfire grace", o.misfire_grace.to_string()),
         ("timeout", opt_text(o.timeout)),
         (
             "jitter",

@@ -50,7 +50,7 @@ impl Scheduler {
             .iter()
             .map(|e| Finish {
                 execution_id: e.id,
-                job_id: &e.job_id,
+                job_id: &e.fire.job_id,
                 status: e.status,
                 result: &e.result,
                 at: e.at,
@@ -69,8 +69,8 @@ impl Scheduler {
                 (Some((plan, notice)), true) => {
                     self.log.info(&format!(
                         "job {} will be attempted again at {} (attempt {})",
-                        e.job_id,
-                        plan.due_at.to_rfc3339(),
+                        e.fire.job_id,
+                        crate::log::time(plan.due_at),
                         plan.attempt
                     ));
                     self.tell(notice);
@@ -78,7 +78,7 @@ impl Scheduler {
                 (Some(_), false) => {
                     self.log.info(&format!(
                         "job {}: no retry (its next fire comes first, or it is paused or removed)",
-                        e.job_id
+                        e.fire.job_id
                     ));
                     self.tell(&e.notice);
                 }

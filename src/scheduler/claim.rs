@@ -7,23 +7,22 @@
 use std::time::Instant;
 
 use anyhow::Result;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, Timelike, Utc};
 
 use super::events::Done;
-use super::{plan, Pending, Scheduler};
+use super::{plan, Pending, Scheduler, LATE};
 use crate::executor::Spec;
-use crate::model::{Job, JobState, Status};
+use crate::model::{Fire, Job, JobState, MisfireGrace, Status};
 use crate::store::{Claim, Claimed, Due, DueQuery, JobRow};
 use crate::trigger::Trigger;
 use crate::units::human_ms;
 
-/// A due job or retry, decided, waiting for its claim.
+/// A due job or retry, decided, waiting for its claim (which holds the
+/// fire decided).
 struct Decided {
     job: Job,
     jitter: u64,
     plan: plan::Plan,
-    /// For a retry: (its attempt, the first attempt's execution id).
-    retry: Option<(u32, i64)>,
 }
 
 /// The claim lead never exceeds this...
@@ -39,11 +38,15 @@ impl Scheduler {
     }
 
     fn running_count(&self, job_id: &str) -> u32 {
-        (self.running.values().filter(|r| r.job_id == job_id).count()
+        (self
+            .running
+            .values()
+            .filter(|r| r.fire.job_id == job_id)
+            .count()
             + self
                 .waiting
                 .iter()
-                .filter(|p| p.spec.job_id == job_id)
+                .filter(|p| p.spec.fire.job_id == job_id)
                 .count()) as u32
     }
 
@@ -76,11 +79,9 @@ impl Scheduler {
             let Some((job, trigger)) = self.usable(row) else {
                 continue;
             };
-            if let Some(id) = self
-                .store
-                .insert_running(&job, now, &self.cfg.owner, 1, None)?
-            {
-                self.queue(id, &job, now, trigger.jitter, None, (1, None));
+            let fire = Fire::first(&job, now);
+            if let Some(id) = self.store.insert_running(&fire, &self.cfg.owner)? {
+                self.queue(id, fire, &job, trigger.jitter, (now, None));
             }
         }
         Ok(())
@@ -113,10 +114,16 @@ impl Scheduler {
             self.tell_decided(d, claim, claimed);
             for row in claimed.rows.iter().filter(|r| r.status == Status::Running) {
                 let ahead = (row.scheduled_at > now).then_some(d.plan.next);
-                let attempt = d.retry.map_or((1, None), |(a, of)| (a, Some(of)));
-                let (id, at) = (row.execution_id, row.scheduled_at);
-                self.queue(id, &d.job, at, d.jitter, ahead, attempt);
+                let fire = claim.fire.at(row.scheduled_at);
+                self.queue(row.execution_id, fire, &d.job, d.jitter, (now, ahead));
                 queued = true;
+            }
+            // The end of the schedule is told once its last fire starts.
+            if ends_job(d, claim) {
+                match self.waiting.last_mut().filter(|_| runs(claimed)) {
+                    Some(last) => last.ends_job = true,
+                    None => self.said_finished(&d.job.id),
+                }
             }
         }
         let cost = began.elapsed();
@@ -168,10 +175,7 @@ impl Scheduler {
             }
             let plan = plan::plan(&trigger, &job.options, due, now, running);
             claims.push(Claim {
-                job_id: job.id.clone(),
-                job_name: job.name.clone(),
-                command: job.command.clone(),
-                expected_next: due,
+                fire: Fire::first(&job, due),
                 new_next: plan.next,
                 new_state: if plan.next.is_some() {
                     JobState::Active
@@ -180,16 +184,9 @@ impl Scheduler {
                 },
                 rows: rows(&plan, &job, running, now),
                 retry: None,
-                attempt: 1,
-                retry_of: None,
             });
             let jitter = trigger.jitter;
-            decided.push(Decided {
-                job,
-                jitter,
-                plan,
-                retry: None,
-            });
+            decided.push(Decided { job, jitter, plan });
         }
         Ok(())
     }
@@ -206,37 +203,32 @@ impl Scheduler {
                 continue;
             };
             let running = self.running_count(&job.id) + r.running_elsewhere;
-            let plan = plan::plan_retry(&job.options, r.due_at, now, running);
+            let (due, next) = (r.retry.due_at, job.next_run_at);
+            let plan = plan::plan_retry(&job.options, due, next, now, running);
             claims.push(Claim {
-                job_id: job.id.clone(),
-                job_name: job.name.clone(),
-                command: job.command.clone(),
-                expected_next: r.due_at,
+                fire: Fire::retry(&job, &r.retry),
                 new_next: None,
                 new_state: JobState::Active,
                 rows: rows(&plan, &job, running, now),
                 retry: Some(r.id),
-                attempt: r.attempt,
-                retry_of: Some(r.retry_of),
             });
             decided.push(Decided {
                 job,
                 jitter: 0,
                 plan,
-                retry: Some((r.attempt, r.retry_of)),
             });
         }
         Ok(())
     }
 
     /// Log and tell the listeners what a won claim recorded besides the
-    /// fires to start: missed and skipped fires, a coalesced backlog, the
-    /// job's end.
+    /// fires to start: missed and skipped fires, a coalesced backlog.
     fn tell_decided(&mut self, d: &Decided, claim: &Claim, claimed: &Claimed) {
         let (job, p) = (&d.job, &d.plan);
-        let what = match d.retry {
-            Some((attempt, _)) => format!("retry (attempt {attempt})"),
-            None => "fire".to_string(),
+        let what = if claim.fire.is_retry() {
+            format!("retry (attempt {})", claim.fire.attempt)
+        } else {
+            "fire".to_string()
         };
         for (t, status, reason) in &claim.rows {
             let (Status::Missed | Status::Skipped, Some(reason)) = (status, reason) else {
@@ -250,18 +242,16 @@ impl Scheduler {
             self.log.warn(&format!(
                 "job {} {verb} its {} {what}: {reason}",
                 job.id,
-                t.to_rfc3339()
+                crate::log::time(*t)
             ));
-            let mut done = Done::new(job, *t, *status);
+            let fire = claim.fire.at(*t);
+            let mut done = Done::new(&fire, &job.options, *status);
             done.execution_id = claimed
                 .rows
                 .iter()
                 .find(|r| r.scheduled_at == *t)
                 .map(|r| r.execution_id);
             done.reason = Some(reason.clone());
-            if let Some((attempt, retry_of)) = d.retry {
-                (done.attempt, done.retry_of) = (attempt, Some(retry_of));
-            }
             self.emit(&done);
         }
         if p.dropped > 0 {
@@ -270,44 +260,62 @@ impl Scheduler {
                 job.id, p.dropped
             ));
         }
-        if p.next.is_none() && d.retry.is_none() {
-            self.log
-                .info(&format!("job {} finished: no more fires", job.id));
-        }
     }
 
+    /// Say that a job's schedule ended (after its last fire started, if it
+    /// had one to start).
+    pub(super) fn said_finished(&self, job_id: &str) {
+        self.log
+            .info(&format!("job {job_id} finished: no more fires"));
+    }
+
+    /// Keep a `fire` (execution `execution_id`) of `job` claimed `now`
+    /// (`ahead` of its time, see [`Pending::ahead`]) until its time,
+    /// `jitter` included, and a free worker.
     pub(super) fn queue(
         &mut self,
         execution_id: i64,
+        fire: Fire,
         job: &Job,
-        scheduled_at: DateTime<Utc>,
         jitter: u64,
-        ahead: Option<Option<DateTime<Utc>>>,
-        (attempt, retry_of): (u32, Option<i64>),
+        (now, ahead): (DateTime<Utc>, Option<Option<DateTime<Utc>>>),
     ) {
-        let not_before = plan::jittered(scheduled_at, jitter, &mut self.rng);
+        let not_before = plan::jittered(fire.scheduled_at, jitter, &mut self.rng);
+        let claimed_late = (now - not_before >= LATE).then(|| {
+            let at = when(fire.scheduled_at, job, now);
+            if fire.scheduled_at < self.awake_since {
+                format!("no runner was running at {at}")
+            } else {
+                format!("the runner was busy or could not reach its store at {at}")
+            }
+        });
         self.waiting.push(Pending {
-            execution_id,
-            job_name: job.name.clone(),
+            claimed_late,
+            ends_job: false,
             spec: Spec {
-                job_id: job.id.clone(),
+                fire,
                 execution_id,
-                command: job.command.clone(),
                 shell: job.options.shell.clone(),
                 cwd: job.options.cwd.clone(),
                 env: job.options.env.clone(),
-                scheduled_at,
             },
             options: job.options.clone(),
             not_before,
             ahead,
-            attempt,
-            retry_of,
         });
     }
 }
 
-/// Why a fire is `missed`: how late, and the grace it exceeded.
+/// Whether a decision ends its job's schedule.
+fn ends_job(d: &Decided, claim: &Claim) -> bool {
+    d.plan.next.is_none() && !claim.fire.is_retry()
+}
+
+/// Whether a won claim recorded fires to start.
+fn runs(claimed: &Claimed) -> bool {
+    claimed.rows.iter().any(|r| r.status == Status::Running)
+}
+
 /// The execution rows a decision records, with the reasons of those that
 /// do not run: missed, skipped, running.
 fn rows(
@@ -328,12 +336,17 @@ fn rows(
     rows
 }
 
+/// Why a fire is `missed`: how late, and the grace it exceeded (with
+/// `auto`: its next fire came first).
 fn missed_reason(job: &Job, t: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    format!(
-        "{} late, more than its misfire grace of {}",
-        human_ms((now - t).num_milliseconds()),
-        crate::units::format_duration(job.options.misfire_grace.unwrap_or_default())
-    )
+    let late = human_ms((now - t).num_milliseconds());
+    match job.options.misfire_grace {
+        MisfireGrace::Within(g) => format!(
+            "{late} late, more than its misfire grace of {}",
+            crate::units::format_duration(g)
+        ),
+        _ => format!("{late} late: its next fire came before it could run (misfire grace auto)"),
+    }
 }
 
 /// Why a fire is `skipped`: the copies running (or starting at this
@@ -343,4 +356,18 @@ fn skipped_reason(job: &Job, busy: u32) -> String {
         "{busy} instance(s) already running (--max-instances {})",
         job.options.max_instances
     )
+}
+
+/// When a fire of `job` was due, as a reason says it: the time of day in
+/// the job's zone (`03:00`, `03:00:05`), with the date unless it is the
+/// day of `now`.
+fn when(t: DateTime<Utc>, job: &Job, now: DateTime<Utc>) -> String {
+    let tz: chrono_tz::Tz = job.trigger.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let (t, today) = (t.with_timezone(&tz), now.with_timezone(&tz).date_naive());
+    let time = if t.second() == 0 { "%H:%M" } else { "%H:%M:%S" };
+    if t.date_naive() == today {
+        t.format(time).to_string()
+    } else {
+        t.format(&format!("%Y-%m-%d {time}")).to_string()
+    }
 }

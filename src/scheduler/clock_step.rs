@@ -10,6 +10,9 @@
 //!   move with the step);
 //! - timeouts and fires waiting for their time stay the same elapsed time
 //!   away.
+//!
+//! The same look sees a gap (a suspend, a freeze): fires due during it
+//! were due while no runner was running.
 
 use anyhow::Result;
 use chrono::{DateTime, Duration, Utc};
@@ -22,6 +25,10 @@ use crate::units::human_ms;
 /// A difference between the wall clock and elapsed time smaller than this
 /// is drift or a slow wake-up, not a step.
 const STEP: Duration = Duration::seconds(2);
+/// A loop that sleeps at most a second and saw this much time pass (on a
+/// clock that counts a suspend) between two looks was suspended or frozen:
+/// it was not running meanwhile.
+const GAP: Duration = Duration::seconds(10);
 
 impl Scheduler {
     /// Compare the wall clock with elapsed time since the last look.
@@ -32,6 +39,9 @@ impl Scheduler {
             return;
         };
         let moved = Duration::from_std(seen.1.saturating_sub(elapsed)).unwrap_or_default();
+        if moved >= GAP {
+            self.awake_since = seen.0;
+        }
         let step = (seen.0 - wall) - moved;
         if step.abs() < STEP {
             return;

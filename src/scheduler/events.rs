@@ -1,27 +1,18 @@
 //! Telling the listeners (`--on-event`, and each job's `--on-success` /
 //! `--on-failure`) how a fire ended. Never blocks the loop.
 
-use chrono::{DateTime, Utc};
-
 use super::{Pending, Scheduler};
 use crate::listener;
-use crate::model::{Job, JobOptions, RunResult, Status};
-use crate::store::RetryPlan;
+use crate::model::{Fire, JobOptions, RetryPlan, RunResult, Status};
 
-/// How an execution ended, for listeners.
+/// How an execution of a fire ended, for listeners.
 pub(super) struct Done<'a> {
-    pub job_id: &'a str,
-    pub job_name: Option<&'a str>,
-    pub command: &'a str,
+    pub fire: &'a Fire,
     pub options: &'a JobOptions,
     pub execution_id: Option<i64>,
     pub status: Status,
     pub result: Option<&'a RunResult>,
-    pub scheduled_at: DateTime<Utc>,
     pub duration_ms: Option<i64>,
-    /// 1 for a fire, 2, 3... for its retries; the first attempt's id.
-    pub attempt: u32,
-    pub retry_of: Option<i64>,
     /// Why a `missed` or `skipped` fire did not run.
     pub reason: Option<String>,
 }
@@ -34,37 +25,23 @@ pub(super) struct Notice {
 }
 
 impl<'a> Done<'a> {
-    pub(super) fn new(job: &'a Job, scheduled_at: DateTime<Utc>, status: Status) -> Done<'a> {
+    /// `fire` (of a job with `options`) ended with `status`, without running.
+    pub(super) fn new(fire: &'a Fire, options: &'a JobOptions, status: Status) -> Done<'a> {
         Done {
-            job_id: &job.id,
-            job_name: job.name.as_deref(),
-            command: &job.command,
-            options: &job.options,
+            fire,
+            options,
             execution_id: None,
             status,
             result: None,
-            scheduled_at,
             duration_ms: None,
-            attempt: 1,
-            retry_of: None,
             reason: None,
         }
     }
 
     pub(super) fn pending(p: &'a Pending, status: Status) -> Done<'a> {
         Done {
-            job_id: &p.spec.job_id,
-            job_name: p.job_name.as_deref(),
-            command: &p.spec.command,
-            options: &p.options,
-            execution_id: Some(p.execution_id),
-            status,
-            result: None,
-            scheduled_at: p.spec.scheduled_at,
-            duration_ms: None,
-            attempt: p.attempt,
-            retry_of: p.retry_of,
-            reason: None,
+            execution_id: Some(p.spec.execution_id),
+            ..Done::new(&p.spec.fire, &p.options, status)
         }
     }
 }
@@ -73,19 +50,14 @@ impl Scheduler {
     /// The notice for `d`, to be told now ([`Scheduler::emit`]) or once its
     /// row is written ([`Scheduler::flush`]).
     pub(super) fn notice(&self, d: &Done) -> Notice {
-        let mut event = listener::Event::new(
-            d.job_id,
-            d.job_name,
-            d.command,
+        let event = listener::Event::new(
+            d.fire,
             d.execution_id,
             d.status,
             d.result,
-            d.scheduled_at,
             d.duration_ms,
             d.reason.as_deref(),
         );
-        event.attempt = d.attempt;
-        event.retry_of = d.retry_of;
         let own = listener::own_listener(d.options, d.status).map(str::to_string);
         Notice { event, own }
     }

@@ -187,7 +187,7 @@ impl Scheduler {
                 r.pid,
                 r.host,
                 crate::units::human_ms(r.lease_ms),
-                r.renewed_at.to_rfc3339()
+                crate::log::time(r.renewed_at)
             ));
         }
         // Whoever declared them expired, their executions are left to
@@ -258,18 +258,9 @@ impl Scheduler {
         let options = JobOptions::default();
         for r in rows {
             self.emit(&Done {
-                job_id: &r.job_id,
-                job_name: r.job_name.as_deref(),
-                command: &r.command,
-                options: &options,
                 execution_id: Some(r.execution_id),
-                status: Status::Interrupted,
-                result: None,
-                scheduled_at: r.scheduled_at,
-                duration_ms: None,
-                attempt: 1,
-                retry_of: None,
                 reason: Some(reason.to_string()),
+                ..Done::new(&r.fire, &options, Status::Interrupted)
             });
         }
         Ok(())

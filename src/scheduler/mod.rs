@@ -42,8 +42,8 @@ use chrono::{DateTime, Duration, Utc};
 use crate::clock::Clock;
 use crate::executor::{Child, Spec, Watch};
 use crate::log::Logger;
-use crate::model::{JobOptions, RunResult, Status};
-use crate::store::{Owner, RetryPlan, Started, Store};
+use crate::model::{Fire, JobOptions, RetryPlan, RunResult, Status};
+use crate::store::{Owner, Started, Store};
 use crate::units::human_ms;
 use events::{Done, Notice};
 pub use lease::Lapses;
@@ -56,6 +56,9 @@ pub static HEARTBEAT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU6
 const POLL: Duration = Duration::seconds(1);
 /// At exit, how long unwritten bookkeeping is retried on a failing store.
 const FINAL_FLUSH: std::time::Duration = std::time::Duration::from_secs(30);
+/// A fire with `--misfire-grace auto` that starts at least this late has
+/// its lateness, and why, in its execution's reason and the log.
+const LATE: Duration = Duration::seconds(1);
 
 /// What wakes the loop besides the clock.
 #[derive(Debug)]
@@ -88,38 +91,36 @@ pub struct Config {
 
 /// A child running.
 struct Running {
-    pub job_id: String,
-    pub job_name: Option<String>,
-    pub command: String,
+    pub fire: Fire,
     pub options: JobOptions,
-    pub scheduled_at: DateTime<Utc>,
     pub child: Child,
     /// Its start, deadline and stop.
     pub watch: Watch,
-    pub attempt: u32,
-    pub retry_of: Option<i64>,
+    /// How late it started and why, when that is worth saying.
+    pub late: Option<String>,
 }
 
 /// A claimed fire waiting for its time (jitter, claimed ahead) or a worker.
 struct Pending {
-    pub execution_id: i64,
-    pub job_name: Option<String>,
+    /// The fire and its execution, as the executor will run it.
     pub spec: Spec,
     pub options: JobOptions,
     pub not_before: DateTime<Utc>,
     /// Claimed ahead of its time: the next run the claim set, so that the
     /// fire can be given back if the runner stops before it starts.
     pub ahead: Option<Option<DateTime<Utc>>>,
-    /// 1 for a fire, 2, 3... for its retries; the first attempt's id.
-    pub attempt: u32,
-    pub retry_of: Option<i64>,
+    /// Claimed late: why (no runner was running at its time, say).
+    pub claimed_late: Option<String>,
+    /// The last fire of its job's schedule: said once it starts (or ends
+    /// without starting).
+    pub ends_job: bool,
 }
 
 /// An execution that ended, to be recorded by the next flush; its
 /// listeners are told once it is.
 struct Ended {
     pub id: i64,
-    pub job_id: String,
+    pub fire: Fire,
     pub status: Status,
     pub result: RunResult,
     pub at: DateTime<Utc>,
@@ -177,6 +178,10 @@ pub struct Scheduler {
     output_written: Instant,
     /// When expired runners were last looked for (see `lease.rs`).
     lease_looked: Instant,
+    /// Since when (wall clock) this runner's loop has run without a gap:
+    /// its start, or its last wake-up after a suspend or a freeze. A fire
+    /// due before then was due while no runner was running.
+    awake_since: DateTime<Utc>,
 }
 
 impl Scheduler {
@@ -190,7 +195,6 @@ impl Scheduler {
     ) -> Scheduler {
         Scheduler {
             store,
-            clock,
             cfg,
             log,
             tx,
@@ -216,6 +220,8 @@ impl Scheduler {
             clock_seen: None,
             output_written: Instant::now(),
             lease_looked: Instant::now(),
+            awake_since: clock.now(),
+            clock,
         }
     }
     /// Run until stopped. Every execution is finalised before it returns.
@@ -395,7 +401,7 @@ impl Scheduler {
                 let list: Vec<String> = self
                     .running
                     .iter()
-                    .map(|(id, r)| format!("{} (execution {id})", r.job_id))
+                    .map(|(id, r)| format!("{} (execution {id})", r.fire.job_id))
                     .collect();
                 self.log.info(&format!(
                     "stopping: no new fires; waiting for {} running job(s): {}; signal again to kill them",
@@ -422,13 +428,15 @@ impl Scheduler {
         for p in std::mem::take(&mut self.waiting) {
             // Claimed ahead and not yet due: give it back to the next
             // runner rather than lose it.
-            if let Some(next) = p.ahead.filter(|_| p.spec.scheduled_at > now) {
-                let (id, job) = (p.execution_id, &p.spec.job_id);
-                match self.store.unclaim(id, job, p.spec.scheduled_at, next) {
+            if let Some(next) = p.ahead.filter(|_| p.spec.fire.scheduled_at > now) {
+                match self.store.unclaim(p.spec.execution_id, &p.spec.fire, next) {
                     Ok(true) => continue,
                     Ok(false) => {}
                     Err(e) => self.trouble(e),
                 }
+            }
+            if p.ends_job {
+                self.said_finished(&p.spec.fire.job_id);
             }
             self.end(
                 &Done::pending(&p, Status::Interrupted),

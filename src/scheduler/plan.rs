@@ -3,7 +3,10 @@
 //! trigger, "now" and how many copies are running. No I/O, no clock reads.
 //!
 //! - The backlog is every fire from the stored next run up to now.
-//! - A fire more than the misfire grace late is `missed`.
+//! - A fire more than the misfire grace late is `missed`. With `auto` (the
+//!   default) the grace is a minute, except for the latest fire of the
+//!   backlog, whose next fire has not come: it runs however late (a `date`
+//!   job's one fire too).
 //! - With coalesce, the runnable part of the backlog runs once (as its
 //!   latest fire); a backlog that is all missed is recorded as one `missed`
 //!   row, so a week of downtime does not write thousands of rows.
@@ -13,7 +16,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::model::JobOptions;
+use crate::model::{JobOptions, MisfireGrace};
 use crate::trigger::Trigger;
 
 /// The most fires of one backlog that are looked at (and recorded).
@@ -65,11 +68,15 @@ pub fn plan(
             break;
         }
     }
-    let late = |t: &DateTime<Utc>| match options.misfire_grace {
-        Some(grace) => (now - *t).num_seconds() > i64::try_from(grace).unwrap_or(i64::MAX),
-        None => false,
+    let grace = options.misfire_grace;
+    // With `auto` the latest, whose next fire has not come, runs however late.
+    let latest = match grace {
+        MisfireGrace::Auto => backlog.pop_back(),
+        _ => None,
     };
-    let (missed, runnable): (Vec<_>, Vec<_>) = backlog.into_iter().partition(late);
+    let (missed, mut runnable): (Vec<_>, Vec<_>) =
+        backlog.into_iter().partition(|t| grace.exceeded(*t, now));
+    runnable.extend(latest);
     let mut p = Plan {
         next,
         dropped,
@@ -106,12 +113,15 @@ pub fn plan(
     p
 }
 
-/// Decide a retry due at `due`: run it, or record it `missed` (later than
-/// the misfire grace) or `skipped` (max_instances copies running). A retry
-/// never changes the job's next run.
+/// Decide a retry due at `due` of a job whose next regular fire is
+/// `next_fire`: run it, or record it `missed` (later than the misfire
+/// grace; with `auto`, only once the job's next fire has come) or `skipped`
+/// (max_instances copies running). A retry never changes the job's next
+/// run.
 pub fn plan_retry(
     options: &JobOptions,
     due: DateTime<Utc>,
+    next_fire: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
     running: u32,
 ) -> Plan {
@@ -119,9 +129,9 @@ pub fn plan_retry(
         next: Some(due),
         ..Plan::default()
     };
-    let late = options
-        .misfire_grace
-        .is_some_and(|g| (now - due).num_seconds() > i64::try_from(g).unwrap_or(i64::MAX));
+    let grace = options.misfire_grace;
+    let late = grace.exceeded(due, now)
+        && (grace != MisfireGrace::Auto || next_fire.is_some_and(|n| n <= now));
     if late {
         p.missed.push(due);
     } else if running >= options.max_instances {
@@ -162,8 +172,15 @@ mod tests {
     fn opts(coalesce: bool, grace: Option<u64>, max: u32) -> JobOptions {
         JobOptions {
             coalesce,
-            misfire_grace: grace,
+            misfire_grace: grace.map_or(MisfireGrace::Unlimited, MisfireGrace::Within),
             max_instances: max,
+            ..JobOptions::default()
+        }
+    }
+
+    fn auto(coalesce: bool) -> JobOptions {
+        JobOptions {
+            coalesce,
             ..JobOptions::default()
         }
     }
@@ -318,5 +335,69 @@ mod tests {
                 at("2026-11-01T01:30:00-05:00")
             ]
         );
+    }
+
+    #[test]
+    fn auto_runs_the_latest_fire_however_late_once() {
+        // Down from 03:00 on the 1st to 10:12 on the 8th: a week of nightly
+        // fires; the 8th's (its next fire has not come) runs, 7h12m late.
+        let nightly = Trigger::crontab("0 3 * * *", Tz::UTC).unwrap();
+        let due = at("2026-01-01T03:00:00Z");
+        let now = at("2026-01-08T10:12:00Z");
+        let p = plan(&nightly, &auto(true), due, now, 0);
+        assert_eq!(p.run, [at("2026-01-08T03:00:00Z")]);
+        assert!(p.missed.is_empty());
+        assert_eq!(p.dropped, 7);
+        assert_eq!(p.next, Some(at("2026-01-09T03:00:00Z")));
+        // Without coalesce the earlier ones are recorded missed: their
+        // next fires came.
+        let p = plan(&nightly, &auto(false), due, now, 0);
+        assert_eq!(p.run, [at("2026-01-08T03:00:00Z")]);
+        assert_eq!(p.missed.len(), 7);
+        assert_eq!(p.missed[0], due);
+        // A whole backlog of a second-by-second job: once, the latest...
+        let secondly = Trigger::crontab("* * * * * *", Tz::UTC).unwrap();
+        let p = plan(&secondly, &auto(true), due, due + Duration::seconds(9), 0);
+        assert_eq!(p.run, [due + Duration::seconds(9)]);
+        assert!(p.missed.is_empty());
+        // ...or, without coalesce, each fire up to a minute late, as
+        // before; those later are missed.
+        let each = JobOptions {
+            max_instances: 100,
+            ..auto(false)
+        };
+        let p = plan(&secondly, &each, due, due + Duration::seconds(70), 0);
+        assert_eq!(p.run.len(), 61);
+        assert_eq!(p.run[0], due + Duration::seconds(10));
+        assert_eq!(p.missed.len(), 10);
+    }
+
+    #[test]
+    fn auto_runs_a_date_job_however_late() {
+        let due = at("2026-01-01T10:00:00Z");
+        let once = Trigger::date(due, Tz::UTC);
+        let p = plan(&once, &auto(true), due, due + Duration::days(30), 0);
+        assert_eq!(p.run, [due]);
+        assert_eq!(p.next, None);
+        // Over max_instances it is still skipped.
+        let p = plan(&once, &auto(true), due, due + Duration::days(30), 1);
+        assert_eq!(p.skipped, [due]);
+    }
+
+    #[test]
+    fn an_auto_retry_runs_until_the_next_fire_comes() {
+        let due = at("2026-01-01T10:00:30Z");
+        let next = Some(at("2026-01-01T11:00:00Z"));
+        let later = at("2026-01-01T10:59:59Z");
+        assert_eq!(plan_retry(&auto(true), due, next, later, 0).run, [due]);
+        let p = plan_retry(&auto(true), due, next, at("2026-01-01T11:00:00Z"), 0);
+        assert_eq!(p.missed, [due]);
+        // Up to a minute late it runs whatever came since.
+        let soon = at("2026-01-01T10:01:30Z");
+        assert_eq!(plan_retry(&auto(true), due, Some(soon), soon, 0).run, [due]);
+        assert_eq!(plan_retry(&auto(true), due, None, later, 0).run, [due]);
+        // A duration keeps its meaning for retries too.
+        let p = plan_retry(&opts(true, Some(60), 1), due, next, later, 0);
+        assert_eq!(p.missed, [due]);
     }
 }

@@ -107,7 +107,7 @@ fn backlog_after_downtime_is_judged_by_the_same_rules() {
     let coalesce = JobOptions::default();
     let each = JobOptions {
         coalesce: false,
-        misfire_grace: Some(15 * 60),
+        misfire_grace: crate::model::MisfireGrace::Within(15 * 60),
         max_instances: 10,
         ..JobOptions::default()
     };
@@ -168,16 +168,11 @@ fn a_second_runner_cannot_claim_the_same_fire() {
     };
     let job = b.due_jobs(&query).unwrap().pop().unwrap().row.unwrap();
     let claim = Claim {
-        job_id: job.id.clone(),
-        job_name: None,
-        command: job.command.clone(),
-        expected_next: now,
+        fire: crate::model::Fire::first(&job, now),
         new_next: Some(at("2026-01-01T10:01:00Z")),
         new_state: JobState::Active,
         rows: vec![(now, Status::Running, None)],
         retry: None,
-        attempt: 1,
-        retry_of: None,
     };
     assert!(a.claim_due(now).unwrap());
     // ...and its claim transaction loses: nothing to start.
@@ -408,7 +403,8 @@ fn a_failed_attempt_is_retried_after_the_doubling_delay() {
     assert!(!s.claim_due(at("2026-01-01T10:00:34Z")).unwrap());
     assert!(s.claim_due(at("2026-01-01T10:00:35Z")).unwrap());
     let p = s.waiting.pop().unwrap();
-    assert_eq!((p.attempt, p.retry_of), (2, Some(p.execution_id - 1)));
+    let (fire, id) = (&p.spec.fire, p.spec.execution_id);
+    assert_eq!((fire.attempt, fire.retry_of), (2, Some(id - 1)));
     // It fails too: the next delay is doubled (60 s).
     s.end(
         &Done::pending(&p, Status::Failed),

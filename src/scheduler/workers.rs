@@ -8,10 +8,10 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::events::Done;
 use super::lease::Fence;
-use super::{Ended, Event, Pending, Running, Scheduler};
+use super::{Ended, Event, Pending, Running, Scheduler, LATE};
 use crate::executor::{self, Child, Echo, Sent, Watch, KILL_AFTER};
-use crate::model::{RunResult, Status};
-use crate::store::{RetryPlan, Started};
+use crate::model::{MisfireGrace, RunResult, Status};
+use crate::store::Started;
 use crate::units::human_ms;
 
 impl Scheduler {
@@ -29,21 +29,18 @@ impl Scheduler {
                 break;
             };
             let p = self.waiting.remove(i);
-            let late = (now - p.not_before).num_seconds();
-            if let Some(grace) = p.options.misfire_grace.filter(|g| late > *g as i64) {
-                let reason = format!(
-                    "waited {late}s for a free worker (--max-workers {}), more than its misfire grace of {}",
-                    self.cfg.max_workers,
-                    crate::units::format_duration(grace)
-                );
+            if let Some(reason) = self.waited_too_long(&p, now) {
                 self.log.warn(&format!(
                     "job {} missed its {} fire: {reason}",
-                    p.spec.job_id,
-                    p.spec.scheduled_at.to_rfc3339()
+                    p.spec.fire.job_id,
+                    crate::log::time(p.spec.fire.scheduled_at)
                 ));
                 let mut done = Done::pending(&p, Status::Missed);
                 done.reason = Some(reason);
                 self.end(&done, RunResult::default(), now);
+                if p.ends_job {
+                    self.said_finished(&p.spec.fire.job_id);
+                }
                 continue;
             }
             batch.push(p);
@@ -55,10 +52,64 @@ impl Scheduler {
                 self.waiting.push(p);
                 continue;
             };
+            // The end of its job's schedule is told after its start.
+            let ends_job = p.ends_job.then(|| p.spec.fire.job_id.clone());
             if let Some(started) = self.record_start(p, spawned, now) {
                 self.started.push(started);
             }
+            if let Some(job_id) = ends_job {
+                self.said_finished(&job_id);
+            }
         }
+    }
+
+    /// Why a fire that waited for a free worker is `missed` now, if it is:
+    /// it waited longer than its misfire grace (with `auto`: a minute, and
+    /// a later fire of its job is due and waiting too).
+    fn waited_too_long(&self, p: &Pending, now: DateTime<Utc>) -> Option<String> {
+        let late = (now - p.not_before).num_seconds();
+        let workers = self.cfg.max_workers;
+        let fire = &p.spec.fire;
+        let later_waits = || {
+            self.waiting.iter().any(|q| {
+                q.spec.fire.job_id == fire.job_id
+                    && q.spec.fire.scheduled_at > fire.scheduled_at
+                    && q.not_before <= now
+            })
+        };
+        let grace = p.options.misfire_grace;
+        if !grace.exceeded(p.not_before, now) {
+            return None;
+        }
+        match grace {
+            MisfireGrace::Within(g) => Some(format!(
+                "waited {late}s for a free worker (--max-workers {workers}), more than its misfire grace of {}",
+                crate::units::format_duration(g)
+            )),
+            MisfireGrace::Auto if later_waits() => Some(format!(
+                "waited {late}s for a free worker (--max-workers {workers}); its next fire came first"
+            )),
+            _ => None,
+        }
+    }
+
+    /// How late a fire starting `now` is, and why, when that is worth
+    /// saying: with `--misfire-grace auto`, at least [`LATE`] late.
+    fn late(&self, p: &Pending, now: DateTime<Utc>) -> Option<String> {
+        let late = now - p.not_before;
+        if p.options.misfire_grace != MisfireGrace::Auto || late < LATE {
+            return None;
+        }
+        let why = p.claimed_late.clone().unwrap_or_else(|| {
+            format!(
+                "all workers were busy (--max-workers {})",
+                self.cfg.max_workers
+            )
+        });
+        Some(format!(
+            "ran {} late: {why}",
+            human_ms(late.num_milliseconds())
+        ))
     }
 
     /// Keep track of a spawned child (or record why it did not start); its
@@ -69,7 +120,7 @@ impl Scheduler {
         spawned: std::io::Result<Child>,
         now: DateTime<Utc>,
     ) -> Option<Started> {
-        let id = p.execution_id;
+        let id = p.spec.execution_id;
         match spawned {
             Ok(child) => {
                 let started = Started {
@@ -77,30 +128,28 @@ impl Scheduler {
                     at: now,
                     pid: child.pid,
                 };
+                let late = self.late(&p, now);
                 self.log.info(&format!(
-                    "job {} started (execution {id}, scheduled {})",
-                    p.spec.job_id,
-                    p.spec.scheduled_at.to_rfc3339()
+                    "job {} started (execution {id}, scheduled {}){}",
+                    p.spec.fire.job_id,
+                    crate::log::time(p.spec.fire.scheduled_at),
+                    late.as_ref().map(|l| format!(": {l}")).unwrap_or_default()
                 ));
                 self.running.insert(
                     id,
                     Running {
-                        job_id: p.spec.job_id,
-                        job_name: p.job_name,
-                        command: p.spec.command,
-                        scheduled_at: p.spec.scheduled_at,
+                        fire: p.spec.fire,
                         child,
                         watch: Watch::new(now, p.options.timeout),
                         options: p.options,
-                        attempt: p.attempt,
-                        retry_of: p.retry_of,
+                        late,
                     },
                 );
                 Some(started)
             }
             Err(e) => {
                 self.log
-                    .error(&format!("job {} could not start: {e}", p.spec.job_id));
+                    .error(&format!("job {} could not start: {e}", p.spec.fire.job_id));
                 let msg = RunResult::message(format!("tick: could not start the command: {e}\n"));
                 let done = Done::pending(&p, Status::Failed);
                 self.end(&done, msg, now);
@@ -123,21 +172,18 @@ impl Scheduler {
         let notice = self.notice(done);
         let retry = done
             .options
-            .retry_after(done.attempt, done.status)
+            .retry_after(done.fire.attempt, done.status)
             .map(|secs| {
                 let secs = i64::try_from(secs).unwrap_or(i64::MAX);
-                let plan = RetryPlan {
-                    due_at: now
-                        .checked_add_signed(Duration::seconds(secs.min(i64::MAX / 1000)))
-                        .unwrap_or(now),
-                    attempt: done.attempt + 1,
-                    retry_of: done.retry_of.unwrap_or(id),
-                };
+                let due = now
+                    .checked_add_signed(Duration::seconds(secs.min(i64::MAX / 1000)))
+                    .unwrap_or(now);
+                let plan = done.fire.next_attempt(id, due);
                 (plan, self.retry_notice(done, &plan))
             });
         Ended {
             id,
-            job_id: done.job_id.to_string(),
+            fire: done.fire.clone(),
             status: done.status,
             result,
             at: now,
@@ -154,12 +200,12 @@ impl Scheduler {
             match r.watch.tick(&r.child, now) {
                 Some(Sent::Timeout) => self.log.warn(&format!(
                     "job {} (execution {id}) timed out after {}; sent SIGTERM to its process group",
-                    r.job_id,
+                    r.fire.job_id,
                     human_ms((now - r.watch.started).num_milliseconds())
                 )),
                 Some(Sent::Kill) => self.log.warn(&format!(
                     "job {} (execution {id}) still running {}s after SIGTERM; sent SIGKILL",
-                    r.job_id,
+                    r.fire.job_id,
                     KILL_AFTER.num_seconds()
                 )),
                 None => {}
@@ -182,7 +228,7 @@ impl Scheduler {
         };
         let msg = format!(
             "job {} finished: {status}{detail} in {took} (execution {id})",
-            r.job_id
+            r.fire.job_id
         );
         if status == Status::Success {
             self.log.info(&msg);
@@ -196,18 +242,11 @@ impl Scheduler {
             ..RunResult::default()
         };
         let done = Done {
-            job_id: &r.job_id,
-            job_name: r.job_name.as_deref(),
-            command: &r.command,
-            options: &r.options,
             execution_id: Some(id),
-            status,
             result: Some(&exit),
-            scheduled_at: r.scheduled_at,
             duration_ms: Some((now - r.watch.started).num_milliseconds()),
-            attempt: r.attempt,
-            retry_of: r.retry_of,
-            reason: None,
+            reason: r.late.clone(),
+            ..Done::new(&r.fire, &r.options, status)
         };
         let mut ended = self.conclude(&done, f, now);
         ended.started = Some(r.watch.started);
@@ -244,9 +283,9 @@ fn spawn_all(batch: Vec<Pending>, tx: &Sender<Event>, echo: bool, fence: Fence) 
         .into_iter()
         .map(|p| {
             let tx = tx.clone();
-            let id = p.execution_id;
+            let id = p.spec.execution_id;
             let echo = echo.then(|| Echo {
-                prefix: format!("[{}] ", p.spec.job_id),
+                prefix: format!("[{}] ", p.spec.fire.job_id),
                 split: false,
             });
             let on_exit = move |finished| {

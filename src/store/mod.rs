@@ -29,7 +29,9 @@ pub use location::{Folder, Location};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
-use crate::model::{Execution, Job, JobState, LastRun, RunResult, RunnerState, Status};
+use crate::model::{
+    Execution, Fire, Job, JobState, LastRun, RetryPlan, RunResult, RunnerState, Status,
+};
 
 /// A job as read from the store: a row that cannot be decoded is a
 /// [`BadRow`], so that one bad row never hides the others.
@@ -186,34 +188,19 @@ pub struct JobStates {
 /// One due job's decision, to be claimed.
 #[derive(Debug, Clone)]
 pub struct Claim {
-    pub job_id: String,
-    pub job_name: Option<String>,
-    pub command: String,
-    /// The next run the decision was made from; the claim fails if the job
-    /// changed meanwhile.
-    pub expected_next: DateTime<Utc>,
+    /// The fire decided (its job and attempt) at the job's next run as it
+    /// was read, or a retry's due time: the claim fails if the job's next
+    /// run moved meanwhile.
+    pub fire: Fire,
     pub new_next: Option<DateTime<Utc>>,
     pub new_state: JobState,
-    /// Rows to record: `running` ones are to be started by the caller;
-    /// `missed` and `skipped` ones carry the reason (how late, which limit).
+    /// Rows to record, each `fire` at its own time: `running` ones are to
+    /// be started by the caller; `missed` and `skipped` ones carry the
+    /// reason (how late, which limit).
     pub rows: Vec<(DateTime<Utc>, Status, Option<String>)>,
     /// A pending retry being claimed (its id in the store): the claim wins
     /// if it is still pending, and the job's next run is left as it is.
     pub retry: Option<i64>,
-    /// The attempt its rows are (1 for a fire) and, for a retry, the first
-    /// attempt's execution id.
-    pub attempt: u32,
-    pub retry_of: Option<i64>,
-}
-
-/// An attempt to come after a failed one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPlan {
-    pub due_at: DateTime<Utc>,
-    /// The attempt it will be (2, 3, ...).
-    pub attempt: u32,
-    /// The first attempt's execution id.
-    pub retry_of: i64,
 }
 
 /// A retry waiting in the store for its time.
@@ -221,9 +208,7 @@ pub struct RetryPlan {
 pub struct PendingRetry {
     pub id: i64,
     pub job: JobRow,
-    pub due_at: DateTime<Utc>,
-    pub attempt: u32,
-    pub retry_of: i64,
+    pub retry: RetryPlan,
     /// Copies of the job other live runners run (see [`Due`]).
     pub running_elsewhere: u32,
 }
@@ -368,10 +353,7 @@ pub struct Started {
 #[derive(Debug, Clone)]
 pub struct RunningRow {
     pub execution_id: i64,
-    pub job_id: String,
-    pub job_name: Option<String>,
-    pub command: String,
-    pub scheduled_at: DateTime<Utc>,
+    pub fire: Fire,
     /// Its child's process group, once started.
     pub pid: Option<i32>,
     /// Whether its child started (a fire claimed ahead may not have).
@@ -602,14 +584,7 @@ pub trait Runs {
     ) -> Result<Vec<Claimed>>;
     /// Record a manual run (`tick fire`) or a `@reboot` fire as running;
     /// `None` if that fire is recorded already.
-    fn insert_running(
-        &mut self,
-        job: &Job,
-        scheduled_at: DateTime<Utc>,
-        owner: &Owner,
-        attempt: u32,
-        retry_of: Option<i64>,
-    ) -> Result<Option<i64>>;
+    fn insert_running(&mut self, fire: &Fire, owner: &Owner) -> Result<Option<i64>>;
     /// One transaction for a wake-up's bookkeeping: children started, and
     /// executions ended (each job's retention applied once). A finish with
     /// a retry plan stores the retry, unless the job's next regular fire
@@ -653,13 +628,12 @@ pub trait Runs {
         Ok(())
     }
     /// Give back a fire claimed ahead of its time that never started: its
-    /// row goes, and the job's next run is set back to it unless the job
-    /// changed meanwhile. Returns whether it was given back.
+    /// row (`execution_id`) goes, and the job's next run is set back to it
+    /// unless the job changed meanwhile. Returns whether it was given back.
     fn unclaim(
         &mut self,
         execution_id: i64,
-        job_id: &str,
-        scheduled_at: DateTime<Utc>,
+        fire: &Fire,
         claimed_next: Option<DateTime<Utc>>,
     ) -> Result<bool>;
     /// Every execution recorded as `running`.

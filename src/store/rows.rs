@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::{BadRow, Due, HistoryFilter, JobFilter, JobRow, Output, RunnerRow, RunningRow};
 use crate::error::UsageError;
-use crate::model::{Execution, Job, JobOptions, LastRun, RunResult, Status, Usage};
+use crate::model::{Execution, Fire, Job, JobOptions, LastRun, RunResult, Status, Usage};
 use crate::trigger::TriggerSpec;
 
 /// A job's columns, in the order [`StoredJob`] is read from.
@@ -361,17 +361,22 @@ pub fn output(c: &dyn Cells) -> anyhow::Result<Output> {
 
 /// Every execution recorded as `running`, read by [`running`].
 pub const RUNNING_SQL: &str =
-    "SELECT id, job_id, job_name, command, scheduled_at, pid, owner, started_at IS NOT NULL
+    "SELECT id, job_id, job_name, command, scheduled_at, pid, owner, started_at IS NOT NULL,
+            attempt, retry_of
      FROM executions WHERE status = 'running' ORDER BY id";
 
 /// A row of [`RUNNING_SQL`].
 pub fn running(c: &dyn Cells) -> anyhow::Result<RunningRow> {
     Ok(RunningRow {
         execution_id: int(c, 0)?,
-        job_id: text(c, 1)?,
-        job_name: c.text(2)?,
-        command: text(c, 3)?,
-        scheduled_at: from_ms(int(c, 4)?),
+        fire: Fire {
+            job_id: text(c, 1)?,
+            job_name: c.text(2)?,
+            command: text(c, 3)?,
+            scheduled_at: from_ms(int(c, 4)?),
+            attempt: u32::try_from(int(c, 8)?).unwrap_or(1),
+            retry_of: c.int(9)?,
+        },
         pid: int32(c, 5)?,
         owner: c.text(6)?,
         started: c.flag(7)?,

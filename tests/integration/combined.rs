@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use proptest::prelude::*;
 use serde_json::Value;
-use tick::model::JobOptions;
+use tick::model::{JobOptions, MisfireGrace};
 use tick::scheduler::plan::plan;
 use tick::trigger::Trigger;
 
@@ -404,13 +404,21 @@ fn the_scheduler_applies_misfire_and_coalesce_to_combined_fires() {
     );
     let due = utc("2026-01-01T00:00:00Z");
     let now = utc("2026-01-01T02:10:00Z");
-    let p = plan(&any, &JobOptions::default(), due, now, 0);
+    let minute = JobOptions {
+        misfire_grace: MisfireGrace::Within(60),
+        ..JobOptions::default()
+    };
+    let p = plan(&any, &minute, due, now, 0);
     // Backlog 00:00, 00:30, 01:00, 01:30, 02:00: all later than 60 s.
     assert_eq!(p.run, Vec::<DateTime<Utc>>::new());
     assert_eq!(p.missed, [utc("2026-01-01T02:00:00Z")]);
     assert_eq!(p.next, Some(utc("2026-01-01T02:30:00Z")));
+    // By default (auto) the latest, 02:00, runs: its next fire has not come.
+    let p = plan(&any, &JobOptions::default(), due, now, 0);
+    assert_eq!(p.run, [utc("2026-01-01T02:00:00Z")]);
+    assert_eq!(p.next, Some(utc("2026-01-01T02:30:00Z")));
     let options = JobOptions {
-        misfire_grace: None,
+        misfire_grace: MisfireGrace::Unlimited,
         coalesce: false,
         max_instances: 10,
         ..JobOptions::default()

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::util::{wait_for, Env, Reaped};
 
-fn history(env: &Env, args: &[&str]) -> Vec<Value> {
+pub(crate) fn history(env: &Env, args: &[&str]) -> Vec<Value> {
     let mut all = vec!["history", "--json"];
     all.extend_from_slice(args);
     serde_json::from_str::<Value>(&env.tick(&all).ok())

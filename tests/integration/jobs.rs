@@ -56,7 +56,9 @@ fn add_prints_an_id_and_list_shows_the_job() {
         .ends_with("T03:00:00+00:00"));
     assert_eq!(j["max_instances"], 1);
     assert_eq!(j["coalesce"], true);
-    assert_eq!(j["misfire_grace_seconds"], 60);
+    // The default: a fire missed while no runner ran still runs once.
+    assert_eq!(j["misfire_grace"], "auto");
+    assert_eq!(j["misfire_grace_seconds"], Value::Null);
     let table = env.tick(&["list"]).ok();
     let header: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
     assert_eq!(
@@ -140,8 +142,19 @@ fn options_are_stored() {
     let j = job(&env, "o");
     assert_eq!(j["max_instances"], 3);
     assert_eq!(j["coalesce"], false);
+    assert_eq!(j["misfire_grace"], "none");
     assert_eq!(j["misfire_grace_seconds"], Value::Null);
     assert_eq!(j["timeout_seconds"], 5400);
+    // A minute, the old default, is stored when chosen (and `auto` again
+    // when asked for).
+    env.tick(&["modify", "o", "--misfire-grace", "60s"]).ok();
+    let j = job(&env, "o");
+    assert_eq!(
+        (&j["misfire_grace"], &j["misfire_grace_seconds"]),
+        (&"1m".into(), &60.into())
+    );
+    env.tick(&["modify", "o", "--misfire-grace", "AUTO"]).ok();
+    assert_eq!(job(&env, "o")["misfire_grace"], "auto");
     assert_eq!(j["cwd"], dir);
     assert_eq!(j["env"]["A"], "1");
     assert_eq!(j["env"]["B"], "x=y");
@@ -598,7 +611,7 @@ fn paused_on_add_and_show_as_text() {
     assert_eq!(field("name"), "Weekly report");
     assert_eq!(field("trigger"), "cron 0 9 * * mon (Europe/Berlin)");
     assert_eq!(field("state"), "paused");
-    assert_eq!(field("misfire grace"), "1m");
+    assert_eq!(field("misfire grace"), "auto");
     // A paused job previews from now: five Mondays at 09:00 Berlin time.
     let fires: Vec<&str> = text
         .lines()

@@ -20,6 +20,7 @@ mod http;
 mod jobs;
 mod layering;
 mod listeners;
+mod missed;
 mod next;
 mod postgres;
 mod readme;

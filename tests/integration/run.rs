@@ -352,6 +352,84 @@ fn a_date_job_fires_once_and_finishes() {
     assert!(listed.contains("\"state\": \"finished\""), "{listed}");
 }
 
+/// The log of a runner that ran a date job due 1.5 s before it started
+/// (late), and one due after it started that fails and is attempted again.
+fn log_of_a_late_and_a_retried_date_job() -> String {
+    let env = Env::new();
+    env.tick(&["add", "--id", "late", "date", "--in", "1s", "--", "true"])
+        .ok();
+    std::thread::sleep(Duration::from_millis(1500));
+    let runner = env.runner("r", &["--no-echo"]);
+    let retried = ["--retries", "1", "--retry-delay", "1s", "--", "false"];
+    env.tick(&[&["add", "--id", "soon", "date", "--in", "1s"][..], &retried].concat())
+        .ok();
+    wait_for("both ended, the retry too", 15, || {
+        count(&env.db(), "late", "success") == 1 && count(&env.db(), "soon", "failed") == 2
+    });
+    runner.stop()
+}
+
+#[test]
+fn a_date_job_logs_its_start_before_the_end_of_its_schedule() {
+    let log = log_of_a_late_and_a_retried_date_job();
+    let line = |text: &str| {
+        log.lines()
+            .position(|l| l.contains(text))
+            .unwrap_or_else(|| panic!("no {text:?}:\n{log}"))
+    };
+    for job in ["late", "soon"] {
+        let start = line(&format!("job {job} started"));
+        assert!(
+            start < line(&format!("job {job} finished: no more fires")),
+            "{log}"
+        );
+    }
+}
+
+#[test]
+fn the_runner_log_writes_every_time_to_the_millisecond() {
+    let log = log_of_a_late_and_a_retried_date_job();
+    assert!(
+        log.contains("job soon will be attempted again at "),
+        "{log}"
+    );
+    // Every instant in it, the lines' own and those in messages: UTC, to
+    // the millisecond.
+    let times = instants(&log);
+    assert!(times.len() >= 10, "{log}");
+    for t in times {
+        assert!(
+            t.len() == 24 && t.ends_with('Z') && &t[19..20] == ".",
+            "{t}:\n{log}"
+        );
+    }
+}
+
+/// Every RFC 3339 instant in `text`: `2026-12-07T15:00:36` and what
+/// follows it (a fraction, an offset).
+fn instants(text: &str) -> Vec<&str> {
+    let (b, shape) = (text.as_bytes(), b"dddd-dd-ddTdd:dd:dd");
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + shape.len() <= b.len() {
+        let fits = shape.iter().zip(&b[i..]).all(|(s, c)| match s {
+            b'd' => c.is_ascii_digit(),
+            _ => s == c,
+        });
+        if !fits {
+            i += 1;
+            continue;
+        }
+        let mut end = i + shape.len();
+        while end < b.len() && (b[end].is_ascii_digit() || b"Z.:+-".contains(&b[end])) {
+            end += 1;
+        }
+        out.push(&text[i..end]);
+        i = end;
+    }
+    out
+}
+
 #[test]
 fn reboot_jobs_fire_when_the_runner_starts() {
     let env = Env::new();

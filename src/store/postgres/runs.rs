@@ -17,11 +17,11 @@ use postgres::Client;
 
 use super::jobs::select;
 use super::PgStore;
-use crate::model::{Job, RunResult, Status};
+use crate::model::{Fire, RetryPlan, RunResult, Status};
 use crate::store::rows::{self, from_ms, to_ms};
 use crate::store::{
     Claim, Claimed, ClaimedRow, Due, DueQuery, Finish, JobRow, LeaseLost, Owner, PendingRetry,
-    RetryPlan, RunnerLock, RunningRow, Runs, Started, Version,
+    RunnerLock, RunningRow, Runs, Started, Version,
 };
 
 impl Runs for PgStore {
@@ -145,29 +145,22 @@ impl Runs for PgStore {
         super::named(result, &self.location)
     }
 
-    fn insert_running(
-        &mut self,
-        job: &Job,
-        scheduled_at: DateTime<Utc>,
-        owner: &Owner,
-        attempt: u32,
-        retry_of: Option<i64>,
-    ) -> Result<Option<i64>> {
-        let attempt = i32::try_from(attempt).unwrap_or(i32::MAX);
+    fn insert_running(&mut self, fire: &Fire, owner: &Owner) -> Result<Option<i64>> {
+        let attempt = i32::try_from(fire.attempt).unwrap_or(i32::MAX);
         self.write(false, |c| {
             let row = c.query_opt(
                 "INSERT INTO executions (job_id, job_name, command, scheduled_at, status, runner, owner, attempt, retry_of)
                  VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8)
                  ON CONFLICT (job_id, scheduled_at) DO NOTHING RETURNING id",
                 &[
-                    &job.id,
-                    &job.name,
-                    &job.command,
-                    &to_ms(scheduled_at),
+                    &fire.job_id,
+                    &fire.job_name,
+                    &fire.command,
+                    &to_ms(fire.scheduled_at),
                     &owner.label,
                     &owner.process,
                     &attempt,
-                    &retry_of,
+                    &fire.retry_of,
                 ],
             )?;
             Ok(row.map(|r| r.get(0)))
@@ -244,9 +237,11 @@ impl Runs for PgStore {
                 out.push(PendingRetry {
                     id: r.try_get(0)?,
                     job,
-                    due_at: from_ms(r.try_get(2)?),
-                    attempt: u32::try_from(r.try_get::<_, i32>(3)?).unwrap_or(1),
-                    retry_of: r.try_get(4)?,
+                    retry: RetryPlan {
+                        due_at: from_ms(r.try_get(2)?),
+                        attempt: u32::try_from(r.try_get::<_, i32>(3)?).unwrap_or(1),
+                        retry_of: r.try_get(4)?,
+                    },
                     running_elsewhere: elsewhere.get(&job_id).copied().unwrap_or(0),
                 });
             }
@@ -301,8 +296,7 @@ impl Runs for PgStore {
     fn unclaim(
         &mut self,
         execution_id: i64,
-        job_id: &str,
-        scheduled_at: DateTime<Utc>,
+        fire: &Fire,
         claimed_next: Option<DateTime<Utc>>,
     ) -> Result<bool> {
         self.write(true, |c| {
@@ -310,7 +304,11 @@ impl Runs for PgStore {
                 "UPDATE jobs SET next_run_at = $1, state = 'active'
                  WHERE id = $2 AND next_run_at IS NOT DISTINCT FROM $3
                    AND state = CASE WHEN $3::bigint IS NULL THEN 'finished' ELSE 'active' END",
-                &[&to_ms(scheduled_at), &job_id, &claimed_next.map(to_ms)],
+                &[
+                    &to_ms(fire.scheduled_at),
+                    &fire.job_id,
+                    &claimed_next.map(to_ms),
+                ],
             )?;
             if restored == 1 {
                 c.execute(
@@ -412,7 +410,7 @@ fn claim_in(
         .map(|cl| Claimed {
             won: match cl.retry {
                 Some(id) => won_retries.contains(&id),
-                None => won_ids.contains(&cl.job_id),
+                None => won_ids.contains(&cl.fire.job_id),
             },
             rows: Vec::new(),
         })
@@ -421,7 +419,7 @@ fn claim_in(
     let decided: Vec<&str> = claims
         .iter()
         .filter(|cl| cl.rows.iter().any(|(_, st, _)| *st != Status::Running))
-        .map(|cl| cl.job_id.as_str())
+        .map(|cl| cl.fire.job_id.as_str())
         .collect();
     super::executions::enforce_retention(c, &decided)?;
     Ok(out)
@@ -435,7 +433,7 @@ fn move_jobs(c: &mut Client, claims: &[Claim]) -> Result<HashSet<String>> {
         return Ok(HashSet::new());
     }
     let col = |f: &dyn Fn(&Claim) -> Option<i64>| fires.iter().map(|cl| f(cl)).collect::<Vec<_>>();
-    let ids: Vec<&str> = fires.iter().map(|cl| cl.job_id.as_str()).collect();
+    let ids: Vec<&str> = fires.iter().map(|cl| cl.fire.job_id.as_str()).collect();
     let states: Vec<&str> = fires.iter().map(|cl| cl.new_state.as_str()).collect();
     Ok(c.query(
         "UPDATE jobs j SET next_run_at = d.new_next, state = d.new_state
@@ -445,7 +443,7 @@ fn move_jobs(c: &mut Client, claims: &[Claim]) -> Result<HashSet<String>> {
          RETURNING j.id",
         &[
             &ids,
-            &col(&|cl| Some(to_ms(cl.expected_next))),
+            &col(&|cl| Some(to_ms(cl.fire.scheduled_at))),
             &col(&|cl| cl.new_next.map(to_ms)),
             &states,
         ],
@@ -483,8 +481,8 @@ fn insert_rows(
     let mut by_key = HashMap::new();
     for (i, cl) in claims.iter().enumerate().filter(|(i, _)| out[*i].won) {
         for (at, status, reason) in &cl.rows {
-            by_key.insert((cl.job_id.as_str(), to_ms(*at)), (i, *at));
-            new_rows.push((cl, to_ms(*at), *status, reason.as_deref()));
+            by_key.insert((cl.fire.job_id.as_str(), to_ms(*at)), (i, *at));
+            new_rows.push((&cl.fire, to_ms(*at), *status, reason.as_deref()));
         }
     }
     if new_rows.is_empty() {

@@ -95,6 +95,25 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE executions ADD COLUMN peak_memory_kib bigint;
     ALTER TABLE executions ADD COLUMN user_cpu_us bigint;
     ALTER TABLE executions ADD COLUMN system_cpu_us bigint;",
+    // 4: the misfire grace's default is `auto` (it was 60 s). tick stores
+    // only options that differ from their defaults, but stores written
+    // before that wrote every option, 60 s included, into every job: as
+    // the jobs file's schema 8 did, such a 60 s goes (a job that chose 60 s
+    // then cannot be told from one that did not), so the job gets `auto`.
+    // A row that is not JSON is left as it is.
+    "DO $$
+    DECLARE r record;
+    BEGIN
+        FOR r IN SELECT id, options FROM jobs WHERE options LIKE '%\"misfire_grace\":60%' LOOP
+            BEGIN
+                IF (r.options::jsonb) -> 'misfire_grace' = '60'::jsonb THEN
+                    UPDATE jobs SET options = ((r.options::jsonb) - 'misfire_grace')::text
+                    WHERE id = r.id;
+                END IF;
+            EXCEPTION WHEN others THEN NULL;
+            END;
+        END LOOP;
+    END $$;",
 ];
 
 /// The schema version this tick writes.

@@ -8,11 +8,11 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
 use super::{from_ms, numbered, to_ms, SqliteStore};
-use crate::model::{Job, RunResult, Status};
+use crate::model::{Fire, RetryPlan, RunResult, Status};
 use crate::store::rows;
 use crate::store::{
     Claim, Claimed, ClaimedRow, Due, DueQuery, Finish, JobRow, LeaseLost, Owner, PendingRetry,
-    RetryPlan, RunnerLock, RunningRow, Runs, Started, StoreGone, Version,
+    RunnerLock, RunningRow, Runs, Started, StoreGone, Version,
 };
 
 /// How long a runner's write waits for another process's lock.
@@ -108,28 +108,21 @@ impl Runs for SqliteStore {
         result
     }
 
-    fn insert_running(
-        &mut self,
-        job: &Job,
-        scheduled_at: DateTime<Utc>,
-        owner: &Owner,
-        attempt: u32,
-        retry_of: Option<i64>,
-    ) -> Result<Option<i64>> {
+    fn insert_running(&mut self, fire: &Fire, owner: &Owner) -> Result<Option<i64>> {
         let tx = self.immediate()?;
         let n = tx.execute(
             "INSERT INTO executions (job_id, job_name, command, scheduled_at, status, runner, owner, attempt, retry_of)
              VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8)
              ON CONFLICT (job_id, scheduled_at) DO NOTHING",
             params![
-                job.id,
-                job.name,
-                job.command,
-                to_ms(scheduled_at),
+                fire.job_id,
+                fire.job_name,
+                fire.command,
+                to_ms(fire.scheduled_at),
                 owner.label,
                 owner.process,
-                attempt,
-                retry_of
+                fire.attempt,
+                fire.retry_of
             ],
         )?;
         let id = (n == 1).then(|| tx.last_insert_rowid());
@@ -254,9 +247,11 @@ impl Runs for SqliteStore {
             out.push(PendingRetry {
                 id,
                 job,
-                due_at: from_ms(due_at),
-                attempt,
-                retry_of,
+                retry: RetryPlan {
+                    due_at: from_ms(due_at),
+                    attempt,
+                    retry_of,
+                },
                 running_elsewhere: elsewhere.get(&job_id).copied().unwrap_or(0),
             });
         }
@@ -291,8 +286,7 @@ impl Runs for SqliteStore {
     fn unclaim(
         &mut self,
         execution_id: i64,
-        job_id: &str,
-        scheduled_at: DateTime<Utc>,
+        fire: &Fire,
         claimed_next: Option<DateTime<Utc>>,
     ) -> Result<bool> {
         let tx = self.immediate()?;
@@ -300,7 +294,11 @@ impl Runs for SqliteStore {
             "UPDATE jobs SET next_run_at = ?1, state = 'active'
              WHERE id = ?2 AND next_run_at IS ?3
                AND state = CASE WHEN ?3 IS NULL THEN 'finished' ELSE 'active' END",
-            params![to_ms(scheduled_at), job_id, claimed_next.map(to_ms)],
+            params![
+                to_ms(fire.scheduled_at),
+                fire.job_id,
+                claimed_next.map(to_ms)
+            ],
         )?;
         if restored == 1 {
             tx.execute(
@@ -433,8 +431,8 @@ impl SqliteStore {
                     None => update.execute(params![
                         c.new_next.map(to_ms),
                         c.new_state.as_str(),
-                        c.job_id,
-                        to_ms(c.expected_next)
+                        c.fire.job_id,
+                        to_ms(c.fire.scheduled_at)
                     ])?,
                 };
                 if changed == 0 {
@@ -444,16 +442,16 @@ impl SqliteStore {
                 for (at, status, reason) in &c.rows {
                     let finished = (*status != Status::Running).then(|| to_ms(now));
                     let n = insert.execute(params![
-                        c.job_id,
-                        c.job_name,
-                        c.command,
+                        c.fire.job_id,
+                        c.fire.job_name,
+                        c.fire.command,
                         to_ms(*at),
                         finished,
                         status.as_str(),
                         owner.label,
                         (*status == Status::Running).then_some(&owner.process),
-                        c.attempt,
-                        c.retry_of,
+                        c.fire.attempt,
+                        c.fire.retry_of,
                         reason
                     ])?;
                     if n == 1 {
@@ -468,7 +466,7 @@ impl SqliteStore {
         }
         for c in claims {
             if c.rows.iter().any(|(_, st, _)| *st != Status::Running) {
-                super::executions::enforce_retention(&tx, &c.job_id)?;
+                super::executions::enforce_retention(&tx, &c.fire.job_id)?;
             }
         }
         tx.commit()?;

@@ -431,9 +431,15 @@ mod tests {
             r#"{"coalesce":false,"cwd":"/srv","env":{"A":"1"},"misfire_grace":null,"retries":3}"#
         );
         assert_eq!(stored("c"), "not json");
+        // Each reads as it did, except the misfire grace every older job
+        // had written: its default is now `auto`, which such a job gets.
         for (job, text) in &options[..2] {
             let read = |t: &str| serde_json::from_str::<crate::model::JobOptions>(t).unwrap();
-            assert_eq!(read(&stored(job)), read(text), "{job}");
+            let mut before = read(text);
+            if before.misfire_grace == crate::model::MisfireGrace::Within(60) {
+                before.misfire_grace = crate::model::MisfireGrace::Auto;
+            }
+            assert_eq!(read(&stored(job)), before, "{job}");
         }
         let check = |conn: &Connection, step: &str| {
             assert_eq!(kept(conn), found(conn), "after {step}");
