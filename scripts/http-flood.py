@@ -23,6 +23,7 @@ Only loopback is used; every process and thread started is stopped.
 """
 import argparse
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -56,6 +57,8 @@ subprocess.run([TICK, "add", "interval", "--every", "1s", "--id", "probe", "--",
 err = open(os.path.join(tmp, "run.err"), "w")
 runner = subprocess.Popen([TICK, "run", "--no-echo", "--http", "127.0.0.1:0"], env=env,
                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+# SIGTERM (a stopped benchmark) runs the cleanup below like Ctrl-C does.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 stop = threading.Event()
 threads = []
 floors = []
