@@ -9,6 +9,7 @@
 
 pub mod crontab;
 pub mod job_options;
+pub mod notify;
 pub mod trigger;
 
 use anyhow::Result;
@@ -35,6 +36,7 @@ pub fn new_job(args: &AddArgs, now: DateTime<Utc>) -> Result<(NewJob, Vec<String
     let command = join_command(&args.command)?;
     check_shell("command", &command, &options.shell)?;
     args.options.check_listeners()?;
+    args.options.check_notify(&options)?;
     let id = match &args.id {
         Some(id) => {
             validate_id(id)?;
@@ -109,7 +111,8 @@ pub fn change(args: &ModifyArgs) -> Result<Change<'_>> {
         && o.on_failure.is_none()
         && o.retries.is_none()
         && o.retry_delay.is_none()
-        && o.retry_max_delay.is_none();
+        && o.retry_max_delay.is_none()
+        && !o.notify_given();
     if nothing {
         return Err(UsageError::new(
             "nothing to change: give --name, --command, --unset-env or a job option (see 'tick modify --help')",

@@ -1,12 +1,14 @@
 //! Delivery, off every caller's path: a bounded queue and [`THREADS`]
 //! threads. Each attempt has a timeout ([`TIMEOUT`]); a failed one is
 //! tried again after a growing pause ([`BACKOFF`]), at most [`ATTEMPTS`]
-//! times in all. When [`MAX_QUEUED`] notices wait, new ones are dropped
-//! and counted: an unreachable or hanging target never blocks the runner
-//! and never grows its memory. A target's failures are said once, when
-//! they start, and again when one goes through.
+//! times in all. One attempt per target at a time, so a target that hangs
+//! holds one thread, never the others' notices. When [`MAX_QUEUED`]
+//! notices wait, or [`MAX_PER_TARGET`] for one target, new ones are
+//! dropped and counted: an unreachable or hanging target never blocks the
+//! runner and never grows its memory. A target's failures are said once,
+//! when they start, and again when one goes through.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -14,10 +16,12 @@ use std::time::{Duration, Instant};
 use super::{mail, web, Message, Target};
 use crate::log::Logger;
 
-/// Notices waiting (first attempts and retries) at most.
+/// Notices waiting (first attempts and retries) at most...
 pub const MAX_QUEUED: usize = 256;
+/// ...and for one target.
+pub const MAX_PER_TARGET: usize = 64;
 /// Threads delivering at once.
-pub const THREADS: usize = 2;
+pub const THREADS: usize = 4;
 /// How long one attempt may take (connect, send, answer; or `sendmail`).
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 /// Attempts per notice and target, the first included...
@@ -67,8 +71,9 @@ struct Item {
 #[derive(Default)]
 struct State {
     items: Vec<Item>,
-    /// Attempts under way.
+    /// Attempts under way, and their targets.
     busy: usize,
+    in_flight: HashSet<Target>,
     threads: usize,
     /// Per target (shown form): failed attempts since it last worked.
     failing: HashMap<String, u64>,
@@ -109,12 +114,15 @@ pub fn send(targets: &[Target], message: Message, log: &Logger) {
     }
     s.log.get_or_insert_with(|| log.clone());
     for target in targets {
-        if s.items.len() >= MAX_QUEUED {
+        let waiting = s.items.iter().filter(|i| i.target == *target).count();
+        if s.items.len() >= MAX_QUEUED || waiting >= MAX_PER_TARGET {
             DROPPED.fetch_add(1, Ordering::Relaxed);
             s.dropped_now += 1;
             if s.dropped_now == 1 {
                 log.warn(&format!(
-                    "notifications are backing up ({MAX_QUEUED} waiting): dropping new ones until there is room"
+                    "notifications are backing up ({} waiting, {waiting} for {}): dropping new ones until there is room",
+                    s.items.len(),
+                    target.shown()
                 ));
             }
             continue;
@@ -149,7 +157,8 @@ pub fn send(targets: &[Target], message: Message, log: &Logger) {
     p.wake.notify_all();
 }
 
-/// The next item due, waiting for it; `None` once closed.
+/// The next item due whose target has no attempt under way, waiting for
+/// it; `None` once closed.
 fn next(p: &Pool) -> Option<Item> {
     let mut s = lock(p);
     loop {
@@ -161,12 +170,15 @@ fn next(p: &Pool) -> Option<Item> {
             .items
             .iter()
             .enumerate()
+            .filter(|(_, it)| !s.in_flight.contains(&it.target))
             .min_by_key(|(_, it)| it.due)
             .map(|(i, it)| (i, it.due));
         match first {
             Some((i, due)) if due <= now => {
                 s.busy += 1;
-                return Some(s.items.swap_remove(i));
+                let item = s.items.swap_remove(i);
+                s.in_flight.insert(item.target.clone());
+                return Some(item);
             }
             Some((_, due)) => {
                 s = p
@@ -195,6 +207,7 @@ fn work() {
 fn done(p: &Pool, mut item: Item, result: Result<(), String>) {
     let mut s = lock(p);
     s.busy -= 1;
+    s.in_flight.remove(&item.target);
     let shown = item.target.shown();
     let log = s.log.clone().unwrap_or_else(Logger::silent);
     match result {

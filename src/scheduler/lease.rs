@@ -189,6 +189,7 @@ impl Scheduler {
                 crate::units::human_ms(r.lease_ms),
                 r.renewed_at.to_rfc3339()
             ));
+            self.notify_runner_lost(r);
         }
         // Whoever declared them expired, their executions are left to
         // whichever runner comes next.

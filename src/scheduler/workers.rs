@@ -96,6 +96,7 @@ impl Scheduler {
                         retry_of: p.retry_of,
                     },
                 );
+                self.notify_start(id);
                 Some(started)
             }
             Err(e) => {
@@ -120,7 +121,8 @@ impl Scheduler {
     /// What [`Scheduler::end`] keeps for the flush.
     fn conclude(&self, done: &Done, result: RunResult, now: DateTime<Utc>) -> Ended {
         let id = done.execution_id.unwrap_or_default();
-        let notice = self.notice(done);
+        let mut notice = self.notice(done);
+        notice.ran(&result, now);
         let retry = done
             .options
             .retry_after(done.attempt, done.status)
@@ -133,7 +135,9 @@ impl Scheduler {
                     attempt: done.attempt + 1,
                     retry_of: done.retry_of.unwrap_or(id),
                 };
-                (plan, self.retry_notice(done, &plan))
+                let mut n = self.retry_notice(done, &plan);
+                n.ran(&result, now);
+                (plan, n)
             });
         Ended {
             id,

@@ -20,6 +20,7 @@ mod jobs;
 mod layering;
 mod listeners;
 mod next;
+mod notify;
 mod postgres;
 mod readme;
 mod reference;

@@ -91,6 +91,13 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX executions_by_status ON executions (status, id);
     CREATE INDEX executions_by_job_name ON executions ((job_name COLLATE \"C\"), id)
         WHERE job_name IS NOT NULL;",
+    // 3: what the jobs file has at its version 9 (notification conditions).
+    "CREATE TABLE notices (
+        job_id    text COLLATE \"C\" NOT NULL,
+        condition text NOT NULL,
+        since     bigint NOT NULL,
+        PRIMARY KEY (job_id, condition)
+    );",
 ];
 
 /// The schema version this tick writes.

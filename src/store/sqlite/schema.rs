@@ -168,6 +168,15 @@ const MIGRATIONS: &[&str] = &[
               WHERE job_id = jobs.id ORDER BY id DESC LIMIT 1)
          WHERE id = NEW.id;
      END;",
+    // 9: notification conditions raised (`--notify`): a row while one is
+    // raised, so that each is notified once until it clears, across
+    // restarts (see `store/notices.rs`).
+    "CREATE TABLE notices (
+        job_id    TEXT NOT NULL,
+        condition TEXT NOT NULL,
+        since     INTEGER NOT NULL,
+        PRIMARY KEY (job_id, condition)
+     );",
 ];
 
 /// The schema version this tick writes.

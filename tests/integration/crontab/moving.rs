@@ -215,7 +215,8 @@ fn a_user_crontab_whose_lines_start_with_a_user_name_is_refused() {
 }
 
 #[test]
-fn mailto_is_said_in_one_line_and_the_import_ends_saying_cron_still_runs_it() {
+fn mailto_becomes_a_mail_notification_said_in_one_line_and_the_import_ends_saying_cron_still_runs_it(
+) {
     let env = Env::new();
     let file = env.path().join("c");
     std::fs::write(&file, "MAILTO=ops@example.com\n0 3 * * * true\n").unwrap();
@@ -225,7 +226,7 @@ fn mailto_is_said_in_one_line_and_the_import_ends_saying_cron_still_runs_it() {
     assert_eq!(
         err,
         format!(
-            "note: {path}: line 1: MAILTO is not carried over: tick keeps each run's output in its history (tick logs ID); to hear of failures, give a job a listener: tick modify ID --on-failure 'mail -s \"tick: job failed\" ops@example.com'\n\
+            "note: {path}: line 1: MAILTO=ops@example.com: the jobs below mail what they print, as under cron (--notify mailto:ops@example.com --notify-on output, through this machine's sendmail)\n\
              note: cron still runs these lines: remove them from your crontab, so that each job runs once: crontab -r empties it, or import it with tick import --crontab --remove, which empties it once the jobs are in\n"
         )
     );
