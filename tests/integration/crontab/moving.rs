@@ -255,28 +255,16 @@ fn mailto_becomes_a_mail_notification_said_in_one_line_and_the_import_ends_sayin
 /// (else says there is none, exit 1), `-r` removes it; every call is
 /// appended to `dir/calls`. The PATH that finds it first.
 fn fake_crontab(dir: &std::path::Path) -> String {
-    let bin = dir.join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    let script = bin.join("crontab");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\nd='{d}'\necho \"$*\" >> \"$d/calls\"\n\
-             case \"$1\" in\n\
-             -l) [ -f \"$d/crontab\" ] && exec cat \"$d/crontab\"; echo \"no crontab for you\" >&2; exit 1 ;;\n\
-             -r) rm \"$d/crontab\" ;;\n\
-             *) exit 2 ;;\n\
-             esac\n",
-            d = dir.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    )
+    let script = format!(
+        "d='{d}'\necho \"$*\" >> \"$d/calls\"\n\
+         case \"$1\" in\n\
+         -l) [ -f \"$d/crontab\" ] && exec cat \"$d/crontab\"; echo \"no crontab for you\" >&2; exit 1 ;;\n\
+         -r) rm \"$d/crontab\" ;;\n\
+         *) exit 2 ;;\n\
+         esac\n",
+        d = dir.display()
+    );
+    crate::util::stand_in(dir, "crontab", &script)
 }
 
 #[test]

@@ -126,24 +126,12 @@ fn read_post(conn: TcpStream) -> Option<Value> {
 /// A stand-in `sendmail` in `env`'s `bin` folder that appends its
 /// arguments and standard input to `mail`; the PATH that finds it first.
 pub fn fake_sendmail(env: &Env) -> String {
-    let bin = env.path().join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    let script = bin.join("sendmail");
     let mail = env.path().join("mail");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\n{{ echo \"ARGS: $*\"; cat; echo '--- end'; }} >> {}\n",
-            mail.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    )
+    let script = format!(
+        "{{ echo \"ARGS: $*\"; cat; echo '--- end'; }} >> {}\n",
+        mail.display()
+    );
+    crate::util::stand_in(env.path(), "sendmail", &script)
 }
 
 /// What the stand-in `sendmail` got so far.
@@ -254,28 +242,36 @@ fn a_run_passing_its_max_is_reported_while_it_still_runs() {
     assert_eq!(hook.events(), ["long"], "{log}");
 }
 
-#[test]
-fn a_job_that_never_succeeds_sends_one_silent_and_a_restart_sends_no_other() {
-    let env = Env::new();
-    let hook = Receiver::start();
-    // It never runs at all (its fire is a year away): the runner notices
-    // that nothing succeeded within 2 s.
-    env.tick(&[
+/// Add `quiet` ("nightly export"), a job whose fire is a year away,
+/// expected to succeed within 2 s; `before` goes before `add` (`--db`).
+pub fn add_quiet(env: &Env, before: &[&str], hook: &Receiver) {
+    let url = hook.url();
+    let mut words = before.to_vec();
+    words.extend([
         "add",
         "--id",
         "quiet",
         "--name",
         "nightly export",
         "--notify",
-        &hook.url(),
+        &url,
         "--expect-success-within",
         "2s",
         "cron",
         "0 0 1 1 *",
         "--",
         "true",
-    ])
-    .ok();
+    ]);
+    env.tick(&words).ok();
+}
+
+#[test]
+fn a_job_that_never_succeeds_sends_one_silent_and_a_restart_sends_no_other() {
+    let env = Env::new();
+    let hook = Receiver::start();
+    // It never runs at all (its fire is a year away): the runner notices
+    // that nothing succeeded within 2 s.
+    add_quiet(&env, &[], &hook);
     let show = env.tick(&["show", "quiet"]).ok();
     assert!(show.contains("on failure, recovery, silent"), "{show}");
     let runner = env.runner("r", &["--no-echo"]);

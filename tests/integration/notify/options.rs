@@ -157,3 +157,48 @@ fn options_are_shown_without_secrets_changed_and_carried_by_export() {
         .ok()
         .contains("notify:        -\n"));
 }
+
+#[test]
+fn the_api_takes_and_gives_the_options_with_the_json_names() {
+    use crate::http::{serve, token_file, Client, TOKEN};
+    let env = Env::new();
+    let tok = token_file(&env);
+    let server = serve(&env, &["--token-file", &tok]);
+    let c = Client::new(&server, Some(TOKEN));
+    let added = c.post(
+        "/api/v1/jobs",
+        &json!({
+            "id": "api", "trigger": "cron '0 3 * * *'", "command": "true",
+            "notify": "mailto:ops@example.com", "notify_on": ["failure", "silent"],
+            "expect_duration": {"max_seconds": 3600}, "expect_success_within_seconds": "1d"
+        }),
+    );
+    assert_eq!(added.status, 201, "{}", added.body);
+    let j = show_json(&env, "api");
+    assert_eq!(j["notify"], json!(["mailto:ops@example.com"]));
+    assert_eq!(j["notify_on"], json!(["failure", "silent"]));
+    assert_eq!(
+        j["expect_duration"],
+        json!({"min_seconds": null, "max_seconds": 3600})
+    );
+    assert_eq!(j["expect_success_within_seconds"], 86400);
+    let changed = c.request(
+        "PATCH",
+        "/api/v1/jobs/api",
+        Some(&json!({"notify": null, "expect_duration": "10s.."})),
+    );
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    let j = show_json(&env, "api");
+    assert_eq!(j["notify"], json!([]));
+    assert_eq!(j["expect_duration"]["min_seconds"], 10);
+    let bad = c.post(
+        "/api/v1/jobs",
+        &json!({"trigger": "cron '0 3 * * *'", "command": "true", "notify": "ftp://x/secret"}),
+    );
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    assert!(
+        bad.body.contains("invalid --notify 'ftp://x/…'"),
+        "{}",
+        bad.body
+    );
+}

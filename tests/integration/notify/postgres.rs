@@ -3,17 +3,9 @@
 
 use std::time::Duration;
 
-use super::Receiver;
-use crate::postgres::Pg;
+use super::{add_quiet, Receiver};
+use crate::postgres::{pg_runner, Pg};
 use crate::util::{Env, Runner};
-
-fn pg_runner(env: &Env, pg: &Pg, name: &str, extra: &[&str]) -> Runner {
-    let mut args = vec!["--db", &pg.url, "--no-echo", "--name", name];
-    args.extend_from_slice(extra);
-    let r = env.runner(name, &args);
-    r.wait_log("scheduler started", 20);
-    r
-}
 
 #[test]
 #[cfg_attr(
@@ -57,22 +49,7 @@ fn a_silent_job_is_reported_once_by_one_of_the_runners() {
         .iter()
         .map(|n| pg_runner(&env, &pg, n, &[]))
         .collect();
-    env.tick(&[
-        "--db",
-        &pg.url,
-        "add",
-        "--id",
-        "quiet",
-        "--notify",
-        &hook.url(),
-        "--expect-success-within",
-        "2s",
-        "cron",
-        "0 0 1 1 *",
-        "--",
-        "true",
-    ])
-    .ok();
+    add_quiet(&env, &["--db", &pg.url], &hook);
     hook.wait("silent", 15);
     std::thread::sleep(Duration::from_secs(4));
     for r in runners {
