@@ -37,6 +37,10 @@ const TICK: Duration = Duration::from_millis(500);
 const REFRESH: Duration = Duration::from_secs(2);
 /// ...and at least this often.
 const REFRESH_ANYWAY: Duration = Duration::from_secs(60);
+/// After the store failed, it is opened again at most this often.
+const REOPEN: Duration = Duration::from_secs(5);
+/// At exit, how long the thread may take to finish.
+const STOP_WAIT: Duration = Duration::from_secs(5);
 
 /// What the thread needs of a job and one of its executions.
 #[derive(Clone)]
@@ -134,11 +138,18 @@ impl Notices {
         }
     }
 
-    /// Let the thread finish what it was given, and wait for it.
+    /// Let the thread finish what it was given, and wait for it a while
+    /// (a store that does not answer must not hold the runner's exit).
     pub(super) fn stop(&mut self) {
         self.tx = None;
         if let Some(t) = self.thread.take() {
-            let _ = t.join();
+            let until = Instant::now() + STOP_WAIT;
+            while !t.is_finished() && Instant::now() < until {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            if t.is_finished() {
+                let _ = t.join();
+            }
         }
     }
 
@@ -238,6 +249,8 @@ struct Thread {
     read: Option<(Version, Instant)>,
     /// The store is failing: said once, until it answers again.
     failing: bool,
+    /// When the store was last opened (or tried).
+    opened: Option<Instant>,
 }
 
 impl Thread {
@@ -251,6 +264,7 @@ impl Thread {
             watched: Vec::new(),
             read: None,
             failing: false,
+            opened: None,
         }
     }
 
@@ -298,6 +312,10 @@ impl Thread {
 
     fn store(&mut self) -> anyhow::Result<&mut Box<dyn Store>> {
         if self.store.is_none() {
+            if self.opened.is_some_and(|at| at.elapsed() < REOPEN) {
+                anyhow::bail!("waiting to open it again");
+            }
+            self.opened = Some(Instant::now());
             let opened = self.location.open_existing()?;
             self.store = Some(opened.ok_or_else(|| anyhow::anyhow!("the store is gone"))?);
         }
