@@ -4,7 +4,7 @@
 //!
 //! Read as cron does: `#` comments and blank lines are skipped; `NAME=value`
 //! lines set the environment of the lines after them (`CRON_TZ` their zone,
-//! `SHELL` their shell; `MAILTO` is noted: it is not carried); a job line
+//! `SHELL` their shell, `MAILTO` where their output is mailed); a job line
 //! is 5 fields or a macro, then the command, where an unescaped `%` ends
 //! the command and the
 //! rest, with each further `%` a newline, is the command's standard input
@@ -39,6 +39,9 @@ pub struct Entry {
     pub zone: Option<String>,
     /// `SHELL` in force, if any (cron's default is `/bin/sh`).
     pub shell: Option<String>,
+    /// `MAILTO` in force, if any and not empty: where cron mails what
+    /// the line prints.
+    pub mailto: Option<String>,
     /// Variables in force (without SHELL, MAILTO and CRON_TZ).
     pub env: BTreeMap<String, String>,
     /// The `# tick:` lines right above it: their line numbers and the
@@ -139,6 +142,7 @@ pub fn parse_as(text: &str, format: Format) -> Parsed {
     let mut out = Parsed::default();
     let mut env = BTreeMap::new();
     let (mut zone, mut shell): (Option<String>, Option<String>) = (None, None);
+    let mut mailto: Option<String> = None;
     // `# tick:` lines waiting for the job line below them.
     let mut tick: Vec<(usize, String)> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
@@ -163,10 +167,13 @@ pub fn parse_as(text: &str, format: Format) -> Parsed {
         if let Some((name, value)) = assignment(line) {
             match name.as_str() {
                 "SHELL" => shell = Some(value),
-                "MAILTO" if !value.is_empty() => out.notes.push(mailto_note(n, &value)),
-                "MAILTO" => {}
+                "MAILTO" if !value.is_empty() => {
+                    out.notes.push(mailto_note(n, &value));
+                    mailto = Some(value);
+                }
+                "MAILTO" => mailto = None,
                 "MAILFROM" => out.notes.push(format!(
-                    "line {n}: MAILFROM is not carried over, as MAILTO is not"
+                    "line {n}: MAILFROM is not carried over: tick's mail comes from the user who runs tick run"
                 )),
                 "CRON_TZ" => zone = Some(value),
                 _ => {
@@ -184,6 +191,7 @@ pub fn parse_as(text: &str, format: Format) -> Parsed {
                 cron,
                 zone: zone.clone(),
                 shell: shell.clone(),
+                mailto: mailto.clone(),
                 env: env.clone(),
                 tick: std::mem::take(&mut tick),
             }),
@@ -207,8 +215,8 @@ pub const TICK_LINE: &str = "tick:";
 /// What becomes of `MAILTO=ADDRESS` (line `n`): said in one line.
 fn mailto_note(n: usize, address: &str) -> String {
     format!(
-        "line {n}: MAILTO is not carried over: tick keeps each run's output in its history (tick logs ID); to hear of failures, give a job a listener: tick modify ID --on-failure {}",
-        shell_words::quote(&format!("mail -s \"tick: job failed\" {address}"))
+        "line {n}: MAILTO={address}: the jobs below mail what they print, as under cron (--notify {} --notify-on output, through this machine's sendmail)",
+        shell_words::quote(&format!("mailto:{address}"))
     )
 }
 
@@ -456,14 +464,13 @@ GREETING=\"hello world\"
         let p = parse(text);
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         assert_eq!(p.notes.len(), 1);
-        assert!(p.notes[0].starts_with("line 3: MAILTO is not carried over: "));
-        assert!(
-            p.notes[0].ends_with("--on-failure 'mail -s \"tick: job failed\" ops@example.com'"),
-            "{}",
-            p.notes[0]
+        assert_eq!(
+            p.notes[0],
+            "line 3: MAILTO=ops@example.com: the jobs below mail what they print, as under cron (--notify mailto:ops@example.com --notify-on output, through this machine's sendmail)"
         );
         assert_eq!(p.entries.len(), 4);
         let e = &p.entries[0];
+        assert_eq!(e.mailto.as_deref(), Some("ops@example.com"));
         assert_eq!(e.shell.as_deref(), Some("/bin/bash"));
         assert_eq!((e.line, e.schedule.as_str()), (7, "0 3 * * *"));
         assert_eq!(

@@ -3,7 +3,7 @@
 //! The crate is a library with a thin binary (`src/main.rs`), so tests reach
 //! every module in-process. Arrows point down only, floor by floor:
 //! `main → {commands, http} → {cli, args, output} → {scheduler, ops} →
-//! {executor, store, listener, crontab} → {trigger, model} → {error, clock,
+//! {executor, store, listener, crontab, notify} → {trigger, model} → {error, clock,
 //! units, escape, echo, log, process, rfc3339}`; `commands` starts `http`
 //! (`tick serve`, `tick run --http`). `tests/integration/layering.rs` holds
 //! the table and checks it.
@@ -21,6 +21,7 @@ pub mod http;
 pub mod listener;
 pub mod log;
 pub mod model;
+pub mod notify;
 pub mod ops;
 pub mod output;
 pub mod process;

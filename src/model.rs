@@ -235,6 +235,19 @@ pub struct JobOptions {
     /// --all` resumes. Any pause or resume of the job by its id clears it.
     #[serde(skip_serializing_if = "unchanged::paused_by_all")]
     pub paused_by_all: bool,
+    /// `--notify`: where notices go (`http(s)://URL`, `mailto:ADDRESS`),
+    /// as given.
+    #[serde(skip_serializing_if = "unchanged::notify")]
+    pub notify: Vec<String>,
+    /// `--notify-on`: which events they hear, sorted.
+    #[serde(skip_serializing_if = "unchanged::notify_on")]
+    pub notify_on: Vec<NotifyEvent>,
+    /// `--expect-duration MIN..MAX`, in seconds.
+    #[serde(skip_serializing_if = "unchanged::expect_duration")]
+    pub expect_duration: Option<DurationRange>,
+    /// `--expect-success-within`: seconds without a success before `silent`.
+    #[serde(skip_serializing_if = "unchanged::expect_success_within")]
+    pub expect_success_within: Option<u64>,
 }
 
 /// Whether a field of [`JobOptions`] holds its default (then it is not
@@ -266,6 +279,10 @@ mod unchanged {
         retry_max_delay: u64,
         shell: String,
         paused_by_all: bool,
+        notify: Vec<String>,
+        notify_on: Vec<NotifyEvent>,
+        expect_duration: Option<DurationRange>,
+        expect_success_within: Option<u64>,
     }
 }
 
@@ -305,6 +322,15 @@ impl JobOptions {
             ("misfire_grace", self.misfire_grace.seconds()),
             ("retry_delay", Some(self.retry_delay)),
             ("retry_max_delay", Some(self.retry_max_delay)),
+            ("expect_success_within", self.expect_success_within),
+            (
+                "expect_duration.min",
+                self.expect_duration.and_then(|r| r.min),
+            ),
+            (
+                "expect_duration.max",
+                self.expect_duration.and_then(|r| r.max),
+            ),
         ] {
             match v {
                 Some(0) if name == "timeout" => {
@@ -323,6 +349,11 @@ impl JobOptions {
             ));
         }
         Ok(())
+    }
+
+    /// Whether the job's `--notify` targets hear `event`.
+    pub fn hears(&self, event: NotifyEvent) -> bool {
+        !self.notify.is_empty() && self.notify_on.contains(&event)
     }
 }
 
@@ -344,7 +375,93 @@ impl Default for JobOptions {
             retry_max_delay: DEFAULT_RETRY_MAX_DELAY,
             shell: DEFAULT_SHELL.to_string(),
             paused_by_all: false,
+            notify: Vec::new(),
+            notify_on: NotifyEvent::DEFAULT.to_vec(),
+            expect_duration: None,
+            expect_success_within: None,
         }
+    }
+}
+
+/// What a job's `--notify` targets can hear (`--notify-on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NotifyEvent {
+    /// A run failed (after its retries): once, until a success.
+    Failure,
+    /// Every successful run.
+    Success,
+    /// The first success after a notified failure, miss, silence or
+    /// run out of its expected duration.
+    Recovery,
+    /// A run printed something (cron's `MAILTO` rule).
+    Output,
+    /// A fire was missed.
+    Missed,
+    /// A run is still running past `--expect-duration`'s MAX.
+    Long,
+    /// A run succeeded sooner than `--expect-duration`'s MIN.
+    Short,
+    /// No run succeeded within `--expect-success-within`.
+    Silent,
+    /// tick paused the job.
+    Paused,
+}
+
+impl NotifyEvent {
+    pub const ALL: [NotifyEvent; 9] = [
+        NotifyEvent::Failure,
+        NotifyEvent::Success,
+        NotifyEvent::Recovery,
+        NotifyEvent::Output,
+        NotifyEvent::Missed,
+        NotifyEvent::Long,
+        NotifyEvent::Short,
+        NotifyEvent::Silent,
+        NotifyEvent::Paused,
+    ];
+    /// `--notify-on` unless given.
+    pub const DEFAULT: [NotifyEvent; 2] = [NotifyEvent::Failure, NotifyEvent::Recovery];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotifyEvent::Failure => "failure",
+            NotifyEvent::Success => "success",
+            NotifyEvent::Recovery => "recovery",
+            NotifyEvent::Output => "output",
+            NotifyEvent::Missed => "missed",
+            NotifyEvent::Long => "long",
+            NotifyEvent::Short => "short",
+            NotifyEvent::Silent => "silent",
+            NotifyEvent::Paused => "paused",
+        }
+    }
+}
+
+impl FromStr for NotifyEvent {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        NotifyEvent::ALL
+            .into_iter()
+            .find(|e| e.as_str() == s)
+            .ok_or_else(|| format!("unknown event '{s}'"))
+    }
+}
+
+/// `--expect-duration MIN..MAX` in seconds; either side may be open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DurationRange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<u64>,
+}
+
+/// As `--expect-duration` takes it: `10s..1h`, `..30m`, `5m..`.
+impl fmt::Display for DurationRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let side = |s: Option<u64>| s.map(crate::units::format_duration).unwrap_or_default();
+        write!(f, "{}..{}", side(self.min), side(self.max))
     }
 }
 

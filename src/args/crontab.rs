@@ -18,7 +18,7 @@ use super::trigger::{clap_message, Now};
 use crate::cli::{TickLine, TriggerArgs, TriggerKind};
 use crate::crontab::Entry;
 use crate::error::UsageError;
-use crate::model::{Job, JobOptions, JobState};
+use crate::model::{Job, JobOptions, JobState, NotifyEvent};
 use crate::trigger::input::parse_tz;
 use crate::units::format_duration;
 
@@ -53,8 +53,13 @@ pub fn entry_job(e: &Entry, home: Option<&str>, now: DateTime<Utc>) -> Result<Jo
     if let Some(shell) = &e.shell {
         options.shell = shell_path("SHELL", shell)?;
     }
+    if let Some(to) = &e.mailto {
+        options.notify = vec![super::notify::mailto("MAILTO", to)?];
+        options.notify_on = vec![NotifyEvent::Output];
+    }
     tick.options.apply(&mut options)?;
     tick.options.check_listeners()?;
+    tick.options.check_notify(&options)?;
     for key in &tick.unset_env {
         if options.env.remove(key).is_none() {
             return Err(UsageError::new(format!(
@@ -155,6 +160,22 @@ pub fn tick_words(
     );
     add("--on-success", o.on_success.clone());
     add("--on-failure", o.on_failure.clone());
+    for target in &o.notify {
+        add("--notify", Some(target.clone()));
+    }
+    add(
+        "--notify-on",
+        (o.notify_on != d.notify_on && !o.notify.is_empty())
+            .then(|| super::notify::events_text(&o.notify_on)),
+    );
+    add(
+        "--expect-duration",
+        o.expect_duration.map(|r| r.to_string()),
+    );
+    add(
+        "--expect-success-within",
+        o.expect_success_within.map(format_duration),
+    );
     add(
         "--retries",
         (o.retries != d.retries).then(|| o.retries.to_string()),

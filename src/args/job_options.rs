@@ -14,6 +14,7 @@ impl JobOptionArgs {
         self.apply_process(opts)?;
         self.apply_history(opts)?;
         self.apply_listeners(opts)?;
+        self.apply_notify(opts)?;
         self.apply_retries(opts)
     }
 

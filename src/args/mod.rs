@@ -9,6 +9,7 @@
 
 pub mod crontab;
 pub mod job_options;
+pub mod notify;
 pub mod trigger;
 
 use anyhow::Result;
@@ -44,6 +45,7 @@ pub fn new_job(
     let command = join_command(&args.command)?;
     check_shell("command", &command, &options.shell)?;
     args.options.check_listeners()?;
+    args.options.check_notify(&options)?;
     let id = match &args.id {
         Some(id) => {
             validate_id(id)?;
@@ -119,7 +121,8 @@ pub fn change(args: &ModifyArgs) -> Result<Change<'_>> {
         && o.on_failure.is_none()
         && o.retries.is_none()
         && o.retry_delay.is_none()
-        && o.retry_max_delay.is_none();
+        && o.retry_max_delay.is_none()
+        && !o.notify_given();
     if nothing {
         return Err(UsageError::new(
             "nothing to change: give --name, a command (--command or after --), --unset-env or a job option (see 'tick modify --help')",

@@ -68,6 +68,29 @@ pub struct JobOptionArgs {
     #[arg(long, value_name = "CMD", help_heading = "Listeners")]
     pub on_failure: Option<String>,
 
+    /// Send notices to TARGET: http://URL or https://URL (a JSON POST; its
+    /// `text` reads in Slack, Discord, Mattermost, ntfy) or mailto:ADDRESS
+    /// (through the local sendmail, as cron's MAILTO); repeatable; `none`
+    /// for none (on modify: the targets given replace the job's)
+    #[arg(long, value_name = "TARGET", help_heading = "Notifications")]
+    pub notify: Vec<String>,
+
+    /// Which events notify, comma-separated: failure, success, recovery,
+    /// output, missed, long, short, silent, paused [default: failure,recovery]
+    #[arg(long, value_name = "EVENTS", help_heading = "Notifications")]
+    pub notify_on: Option<String>,
+
+    /// How long a run should take, MIN..MAX (either side may be empty:
+    /// 10s..1h, ..30m, 5m..): `long` while a run passes MAX, `short` when
+    /// one succeeds under MIN; `none` to drop it
+    #[arg(long, value_name = "MIN..MAX|none", help_heading = "Notifications")]
+    pub expect_duration: Option<String>,
+
+    /// `silent` when no run succeeded for this long (a dead man's switch);
+    /// `none` to drop it
+    #[arg(long, value_name = "DURATION|none", help_heading = "Notifications")]
+    pub expect_success_within: Option<String>,
+
     /// Attempt a failed, killed or timed-out execution again, up to N more times [default: 0]
     #[arg(long, value_name = "N", help_heading = "Retries")]
     pub retries: Option<u32>,

@@ -440,6 +440,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "CMD")]
     pub on_event: Option<String>,
 
+    /// Send runner events to TARGET: http(s)://URL or mailto:ADDRESS
+    /// (repeatable). On PostgreSQL: `runner-lost`, once, when a runner's
+    /// lease runs out
+    #[arg(long, value_name = "TARGET")]
+    pub notify: Vec<String>,
+
     /// This runner's name in `tick runners` and the history [default: HOST:PID]
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,

@@ -55,6 +55,11 @@ fn run_until_stopped(args: &RunArgs, ctx: &Ctx, log: &Logger) -> Result<()> {
     if lease == 0 {
         return Err(UsageError::new("invalid --lease 0s: it must be at least 1s").into());
     }
+    let notify = args
+        .notify
+        .iter()
+        .map(|t| crate::args::notify::target(t))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut store = ctx.store_for_write()?;
     if let Some(listen) = &args.http {
         let opts = crate::http::Options {
@@ -105,8 +110,16 @@ fn run_until_stopped(args: &RunArgs, ctx: &Ctx, log: &Logger) -> Result<()> {
         host,
         lease: Duration::from_secs(lease),
         on_event: args.on_event.clone(),
+        notify,
     };
     let result = Scheduler::new(store, Box::new(SystemClock), cfg, log.clone(), tx, rx).run();
+    let undelivered = crate::notify::finish(LISTENER_GRACE);
+    if undelivered > 0 {
+        log.warn(&format!(
+            "{undelivered} notification(s) not delivered {}s after the stop",
+            LISTENER_GRACE.as_secs()
+        ));
+    }
     let killed = crate::listener::finish(LISTENER_GRACE);
     if killed > 0 {
         log.warn(&format!(

@@ -344,6 +344,10 @@ const OPTION_FIELDS: &[&str] = &[
     "retries",
     "retry_delay_seconds",
     "retry_max_delay_seconds",
+    "notify",
+    "notify_on",
+    "expect_duration",
+    "expect_success_within_seconds",
 ];
 
 fn unknown_field(key: &str, own: &[&str]) -> anyhow::Error {
@@ -484,6 +488,22 @@ fn option(o: &mut JobOptionArgs, key: &str, v: &Value) -> Result<()> {
         "timeout_seconds" => o.timeout = Some(duration(key, v, true)?),
         "retry_delay_seconds" => o.retry_delay = Some(duration(key, v, false)?),
         "retry_max_delay_seconds" => o.retry_max_delay = Some(duration(key, v, false)?),
+        "notify" => {
+            o.notify = match v {
+                Value::Null => vec!["none".into()],
+                Value::Array(a) if a.is_empty() => vec!["none".into()],
+                Value::Array(_) => string_list(key, v)?,
+                _ => vec![string(key, v)?],
+            }
+        }
+        "notify_on" => {
+            o.notify_on = Some(match v {
+                Value::Array(_) => string_list(key, v)?.join(","),
+                _ => string(key, v)?,
+            })
+        }
+        "expect_duration" => o.expect_duration = Some(expect_duration(v)?),
+        "expect_success_within_seconds" => o.expect_success_within = Some(duration(key, v, true)?),
         "cwd" => o.cwd = Some(string(key, v)?.into()),
         "shell" => o.shell = Some(string(key, v)?),
         "on_success" | "on_failure" => {
@@ -522,6 +542,34 @@ fn option(o: &mut JobOptionArgs, key: &str, v: &Value) -> Result<()> {
         _ => return Err(unknown_field(key, &[])),
     }
     Ok(())
+}
+
+/// `expect_duration`: `"MIN..MAX"`, `{"min_seconds": .., "max_seconds": ..}`
+/// (either may be null or left out), or null for none.
+fn expect_duration(v: &Value) -> Result<String> {
+    let want = "a string like \"10s..1h\", an object {\"min_seconds\": 10, \"max_seconds\": 3600}, or null";
+    match v {
+        Value::Null => Ok("none".into()),
+        Value::String(s) => Ok(s.clone()),
+        Value::Object(map) => {
+            let mut sides = [String::new(), String::new()];
+            for (k, n) in map {
+                let at = match k.as_str() {
+                    "min_seconds" => 0,
+                    "max_seconds" => 1,
+                    _ => return Err(type_error("expect_duration", v, want)),
+                };
+                if !n.is_null() {
+                    let secs = n
+                        .as_u64()
+                        .ok_or_else(|| type_error("expect_duration", v, want))?;
+                    sides[at] = format!("{secs}s");
+                }
+            }
+            Ok(format!("{}..{}", sides[0], sides[1]))
+        }
+        _ => Err(type_error("expect_duration", v, want)),
+    }
 }
 
 fn type_error(key: &str, v: &Value, want: &str) -> anyhow::Error {

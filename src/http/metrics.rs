@@ -242,6 +242,7 @@ impl Collector {
             "Runners registered on the store whose lease holds.",
         );
         let _ = writeln!(out, "tick_runners_alive {}", g.alive);
+        notifications(&mut out);
         gauge_head(&mut out, "tick_build_info", "The version of tick serving.");
         let _ = writeln!(
             out,
@@ -250,6 +251,28 @@ impl Collector {
         );
         Ok(out)
     }
+}
+
+/// What this process's notification delivery did (`--notify`: counted
+/// where it runs, so `tick run --http` shows them; `tick serve` shows 0).
+fn notifications(out: &mut String) {
+    let c = crate::notify::counts();
+    let _ = writeln!(
+        out,
+        "# HELP tick_notifications_total Notices (one per target) by outcome: sent, failed (after every attempt), dropped (the queue was full).\n# TYPE tick_notifications_total counter"
+    );
+    for (outcome, n) in [
+        ("sent", c.sent),
+        ("failed", c.failed),
+        ("dropped", c.dropped),
+    ] {
+        let _ = writeln!(out, "tick_notifications_total{{outcome=\"{outcome}\"}} {n}");
+    }
+    let _ = writeln!(
+        out,
+        "# HELP tick_notification_attempts_failed_total Delivery attempts that failed, retries included.\n# TYPE tick_notification_attempts_failed_total counter\ntick_notification_attempts_failed_total {}",
+        c.attempts_failed
+    );
 }
 
 /// A gauge of one instant per job (Unix time).

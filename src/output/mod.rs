@@ -157,6 +157,10 @@ pub struct JobJson<'a> {
     retry_delay_seconds: u64,
     retry_max_delay_seconds: u64,
     first_run_at: Option<String>,
+    notify: &'a [String],
+    notify_on: &'a [crate::model::NotifyEvent],
+    expect_duration: Option<ExpectJson>,
+    expect_success_within_seconds: Option<u64>,
     last_status: Option<&'static str>,
     last_run_at: Option<String>,
     created_at: String,
@@ -191,6 +195,13 @@ impl<'a> JobJson<'a> {
             retry_delay_seconds: job.options.retry_delay,
             retry_max_delay_seconds: job.options.retry_max_delay,
             first_run_at: job.options.first_run.map(|t| rfc3339(t, tz)),
+            notify: &job.options.notify,
+            notify_on: &job.options.notify_on,
+            expect_duration: job.options.expect_duration.map(|r| ExpectJson {
+                min_seconds: r.min,
+                max_seconds: r.max,
+            }),
+            expect_success_within_seconds: job.options.expect_success_within,
             last_status: last.map(|e| e.status.as_str()),
             last_run_at: last.map(|e| rfc3339(e.started_at.unwrap_or(e.scheduled_at), tz)),
             created_at: rfc3339(job.created_at, tz),
@@ -198,6 +209,13 @@ impl<'a> JobJson<'a> {
             trigger_spec: &job.trigger,
         }
     }
+}
+
+/// `--expect-duration` as JSON: either side may be null.
+#[derive(Serialize)]
+struct ExpectJson {
+    min_seconds: Option<u64>,
+    max_seconds: Option<u64>,
 }
 
 /// An execution as JSON (the field names of docs/guide.md).
@@ -584,10 +602,43 @@ pub fn fields(job: &Job, now: DateTime<Utc>, runner: bool) -> Vec<(&'static str,
             "first run",
             o.first_run.map_or("-".into(), |t| rfc3339(t, tz)),
         ),
+        ("notify", notify_text(o)),
+        ("expect", expect_text(o)),
         ("env", env),
         ("created", rfc3339(job.created_at, tz)),
         ("updated", rfc3339(job.updated_at, tz)),
     ]
+}
+
+/// Where a job's notices go and on what, for people: targets without
+/// what could be a secret (a webhook's path), e.g. `https://hooks.slack.com/…
+/// on failure, recovery`.
+fn notify_text(o: &crate::model::JobOptions) -> String {
+    if o.notify.is_empty() {
+        return "-".into();
+    }
+    let targets: Vec<String> = o.notify.iter().map(|t| crate::notify::redact(t)).collect();
+    let events: Vec<&str> = o.notify_on.iter().map(|e| e.as_str()).collect();
+    format!("{} on {}", targets.join(", "), events.join(", "))
+}
+
+/// A job's expectations: `runs 10s..1h, succeeds within 1d`.
+fn expect_text(o: &crate::model::JobOptions) -> String {
+    let mut parts = Vec::new();
+    if let Some(r) = &o.expect_duration {
+        parts.push(format!("runs {r}"));
+    }
+    if let Some(s) = o.expect_success_within {
+        parts.push(format!(
+            "succeeds within {}",
+            crate::units::format_duration(s)
+        ));
+    }
+    if parts.is_empty() {
+        "-".into()
+    } else {
+        parts.join(", ")
+    }
 }
 
 /// A runner as JSON (`tick runners --json`, the API): times in RFC 3339

@@ -1,6 +1,9 @@
 //! Telling the listeners (`--on-event`, and each job's `--on-success` /
 //! `--on-failure`) how a fire ended. Never blocks the loop.
 
+use chrono::{DateTime, Utc};
+
+use super::notices::Heard;
 use super::{Pending, Scheduler};
 use crate::listener;
 use crate::model::{Fire, JobOptions, RetryPlan, RunResult, Status};
@@ -22,6 +25,17 @@ pub(super) struct Done<'a> {
 pub(super) struct Notice {
     event: listener::Event,
     own: Option<String>,
+    /// For a job with `--notify` targets: what notifications hear.
+    notify: Option<Box<Heard>>,
+}
+
+impl Notice {
+    /// What the run printed, and when it ended (for notifications).
+    pub(super) fn ran(&mut self, result: &RunResult, at: DateTime<Utc>) {
+        if let Some(h) = &mut self.notify {
+            h.ran(result, at);
+        }
+    }
 }
 
 impl<'a> Done<'a> {
@@ -59,7 +73,11 @@ impl Scheduler {
             d.reason.as_deref(),
         );
         let own = listener::own_listener(d.options, d.status).map(str::to_string);
-        Notice { event, own }
+        Notice {
+            event,
+            own,
+            notify: Heard::of(d),
+        }
     }
 
     /// The notice for a failed attempt that will be attempted again: a
@@ -73,22 +91,28 @@ impl Scheduler {
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         );
         n.own = None;
+        if let Some(h) = &mut n.notify {
+            h.retrying();
+        }
         n
     }
 
     /// Tell the listeners: `--on-event` for everything, the job's
-    /// `--on-success` / `--on-failure` for its own. Never blocks.
-    pub(super) fn tell(&self, n: &Notice) {
+    /// `--on-success` / `--on-failure` for its own, its `--notify`
+    /// targets (`notices.rs`). Never blocks.
+    pub(super) fn tell(&mut self, n: &Notice) {
         if let Some(cmd) = &self.cfg.on_event {
             listener::notify(cmd, &n.event, &self.log, listener::TIMEOUT);
         }
         if let Some(cmd) = &n.own {
             listener::notify(cmd, &n.event, &self.log, listener::TIMEOUT);
         }
+        self.notify(&n.notify);
     }
 
     /// Tell the listeners about an event whose row is already written.
-    pub(super) fn emit(&self, d: &Done) {
-        self.tell(&self.notice(d));
+    pub(super) fn emit(&mut self, d: &Done) {
+        let n = self.notice(d);
+        self.tell(&n);
     }
 }

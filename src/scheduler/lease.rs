@@ -189,6 +189,7 @@ impl Scheduler {
                 crate::units::human_ms(r.lease_ms),
                 crate::log::time(r.renewed_at)
             ));
+            self.notify_runner_lost(r);
         }
         // Whoever declared them expired, their executions are left to
         // whichever runner comes next.

@@ -17,7 +17,8 @@
 //! - `bookkeeping.rs`: writing starts and ends, checkpoints;
 //! - `events.rs`: telling the listeners;
 //! - `live.rs`: the output so far of long-running children, for
-//!   `tick logs --follow`.
+//!   `tick logs --follow`;
+//! - `notices.rs`: notifications (`--notify`), on a thread of their own.
 
 mod bookkeeping;
 mod claim;
@@ -26,6 +27,7 @@ mod due;
 mod events;
 mod lease;
 mod live;
+mod notices;
 pub mod plan;
 #[cfg(test)]
 mod tests;
@@ -87,6 +89,8 @@ pub struct Config {
     pub lease: std::time::Duration,
     /// `--on-event`: a listener for every event.
     pub on_event: Option<String>,
+    /// `tick run --notify`: where runner events (`runner-lost`) go.
+    pub notify: Vec<crate::notify::Target>,
 }
 
 /// A child running.
@@ -182,6 +186,8 @@ pub struct Scheduler {
     /// its start, or its last wake-up after a suspend or a freeze. A fire
     /// due before then was due while no runner was running.
     awake_since: DateTime<Utc>,
+    /// The notifications thread (see `notices.rs`).
+    notices: notices::Notices,
 }
 
 impl Scheduler {
@@ -222,11 +228,13 @@ impl Scheduler {
             lease_looked: Instant::now(),
             awake_since: clock.now(),
             clock,
+            notices: notices::Notices::default(),
         }
     }
     /// Run until stopped. Every execution is finalised before it returns.
     pub fn run(mut self) -> Result<()> {
         self.store.become_runner()?;
+        self.notices.start(self.store.location(), &self.log);
         let changed = self.tx.clone();
         self.store.subscribe(Box::new(move || {
             let _ = changed.send(Event::Changed);
@@ -300,6 +308,7 @@ impl Scheduler {
             }
         }
         self.final_flush();
+        self.notices.stop();
         if let (Some(id), None) = (self.cfg.owner.runner, &self.fatal) {
             if let Err(e) = self.store.unregister_runner(id) {
                 self.log.warn(&format!(

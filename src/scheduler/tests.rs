@@ -36,6 +36,7 @@ fn scheduler_with(store: Box<dyn Store>, clock: Box<dyn crate::clock::Clock>) ->
         host: "test".into(),
         lease: std::time::Duration::from_secs(30),
         on_event: None,
+        notify: Vec::new(),
     };
     Scheduler::new(store, clock, cfg, Logger::silent(), tx, rx)
 }

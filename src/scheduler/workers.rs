@@ -145,6 +145,7 @@ impl Scheduler {
                         late,
                     },
                 );
+                self.notify_start(id);
                 Some(started)
             }
             Err(e) => {
@@ -169,7 +170,8 @@ impl Scheduler {
     /// What [`Scheduler::end`] keeps for the flush.
     fn conclude(&self, done: &Done, result: RunResult, now: DateTime<Utc>) -> Ended {
         let id = done.execution_id.unwrap_or_default();
-        let notice = self.notice(done);
+        let mut notice = self.notice(done);
+        notice.ran(&result, now);
         let retry = done
             .options
             .retry_after(done.fire.attempt, done.status)
@@ -179,7 +181,9 @@ impl Scheduler {
                     .checked_add_signed(Duration::seconds(secs.min(i64::MAX / 1000)))
                     .unwrap_or(now);
                 let plan = done.fire.next_attempt(id, due);
-                (plan, self.retry_notice(done, &plan))
+                let mut n = self.retry_notice(done, &plan);
+                n.ran(&result, now);
+                (plan, n)
             });
         Ended {
             id,

@@ -7,6 +7,7 @@
 //! - [`Runs`]: what `tick run` and `tick fire` need (due fires, claims, the
 //!   lifecycle of an execution row, the runner lock);
 //! - [`Runners`]: registered runners and their leases;
+//! - `notices.rs`: notification conditions raised and cleared;
 //! - `sqlite/`: the jobs file (rusqlite lives only there);
 //! - `postgres/`: a PostgreSQL database shared by runners on several hosts
 //!   (the `postgres` crate lives only there);
@@ -19,6 +20,7 @@
 
 pub mod glob;
 mod location;
+pub mod notices;
 pub mod postgres;
 pub mod rows;
 pub mod sqlite;
@@ -33,8 +35,7 @@ use crate::model::{
     Execution, Fire, Job, JobState, LastRun, RetryPlan, RunResult, RunnerState, Status,
 };
 
-/// A job as read from the store: a row that cannot be decoded is a
-/// [`BadRow`], so that one bad row never hides the others.
+/// A job as read from the store, or a [`BadRow`]: one never hides the others.
 pub type JobRow = std::result::Result<Job, BadRow>;
 
 /// A stored job that cannot be used as it is (hand-edited, or from a zone
@@ -686,7 +687,7 @@ pub trait Runners {
 }
 
 /// A job store: every part of the interface, and where it is.
-pub trait Store: Jobs + History + Runs + Runners + Send {
+pub trait Store: Jobs + History + Runs + Runners + notices::Notices + Send {
     /// Where the store is, for messages.
     fn location(&self) -> &Location;
 }

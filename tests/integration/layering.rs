@@ -19,7 +19,7 @@ const FLOORS: &[&[&str]] = &[
     &["cli", "args", "output"],
     // The runner, and the operations both front ends call.
     &["scheduler", "ops"],
-    &["executor", "store", "listener", "crontab"],
+    &["executor", "store", "listener", "crontab", "notify"],
     &["trigger", "model"],
     // Depend on nothing of ours but each other (see SIDEWAYS).
     &[

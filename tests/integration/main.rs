@@ -22,6 +22,7 @@ mod layering;
 mod listeners;
 mod missed;
 mod next;
+mod notify;
 mod postgres;
 mod readme;
 mod reference;

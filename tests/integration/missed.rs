@@ -231,6 +231,7 @@ fn on_postgresql_a_late_fire_runs_and_an_old_default_grace_becomes_auto() {
     // among them, written into the job.
     c.batch_execute(
         r#"UPDATE tick.jobs SET options = '{"max_instances":1,"coalesce":true,"misfire_grace":60,"timeout":null,"cwd":null,"env":{},"keep_history":100,"on_success":null,"on_failure":null,"first_run":null,"retries":0,"retry_delay":30,"retry_max_delay":3600}' WHERE id = 'old';
+           DROP TABLE tick.notices;
            UPDATE tick.schema_version SET version = 3"#,
     )
     .unwrap();

@@ -149,6 +149,7 @@ fn an_older_jobs_file_shows_no_cost_for_its_runs() {
         "ALTER TABLE executions DROP COLUMN peak_memory_kib;
          ALTER TABLE executions DROP COLUMN user_cpu_us;
          ALTER TABLE executions DROP COLUMN system_cpu_us;
+         DROP TABLE notices;
          PRAGMA user_version = 8;",
     )
     .unwrap();

@@ -387,6 +387,25 @@ pub fn processes_running(needle: &str) -> usize {
         .count()
 }
 
+/// A stand-in program `name` in `dir/bin` running `script` (a shell
+/// script's body); the PATH that finds it first.
+pub fn stand_in(dir: &Path, name: &str, script: &str) -> String {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let program = bin.join(name);
+    std::fs::write(&program, format!("#!/bin/sh\n{script}")).unwrap();
+    std::fs::set_permissions(
+        &program,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
 /// The lines of a file a job or listener appends to (none if it is missing).
 pub fn file_lines(path: &Path) -> Vec<String> {
     std::fs::read_to_string(path)

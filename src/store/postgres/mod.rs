@@ -25,6 +25,7 @@ mod copy;
 mod executions;
 mod jobs;
 mod listen;
+mod notices;
 mod runners;
 mod runs;
 mod schema;

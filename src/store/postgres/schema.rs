@@ -114,6 +114,13 @@ const MIGRATIONS: &[&str] = &[
             END;
         END LOOP;
     END $$;",
+    // 5: what the jobs file has at its version 10 (notification conditions).
+    "CREATE TABLE notices (
+        job_id    text COLLATE \"C\" NOT NULL,
+        condition text NOT NULL,
+        since     bigint NOT NULL,
+        PRIMARY KEY (job_id, condition)
+    );",
 ];
 
 /// The schema version this tick writes.

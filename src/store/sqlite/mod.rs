@@ -19,6 +19,7 @@ mod copy;
 mod executions;
 mod jobs;
 pub mod lock;
+mod notices;
 mod runners;
 mod runs;
 pub mod safety;

@@ -174,6 +174,15 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE executions ADD COLUMN peak_memory_kib INTEGER;
      ALTER TABLE executions ADD COLUMN user_cpu_us INTEGER;
      ALTER TABLE executions ADD COLUMN system_cpu_us INTEGER;",
+    // 10: notification conditions raised (`--notify`): a row while one is
+    // raised, so that each is notified once until it clears, across
+    // restarts (see `store/notices.rs`).
+    "CREATE TABLE notices (
+        job_id    TEXT NOT NULL,
+        condition TEXT NOT NULL,
+        since     INTEGER NOT NULL,
+        PRIMARY KEY (job_id, condition)
+     );",
 ];
 
 /// The schema version this tick writes.

@@ -34,7 +34,7 @@ fn imports_a_real_crontab() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("SHELL"), "{stderr}");
     assert!(
-        stderr.contains(&format!("note: {DEBIAN}: line 9: MAILTO is not carried over: tick keeps each run's output in its history (tick logs ID); to hear of failures, give a job a listener: tick modify ID --on-failure 'mail -s \"tick: job failed\" admin@example.com'\n")),
+        stderr.contains(&format!("note: {DEBIAN}: line 9: MAILTO=admin@example.com: the jobs below mail what they print, as under cron (--notify mailto:admin@example.com --notify-on output, through this machine's sendmail)\n")),
         "{stderr}"
     );
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("imported 9 job(s): "));
@@ -44,6 +44,11 @@ fn imports_a_real_crontab() {
     for job in &jobs {
         assert_eq!(job["shell"], "/bin/bash", "{job}");
         assert_eq!(job["cwd"], env.path().to_str().unwrap(), "{job}");
+        assert_eq!(
+            job["notify"],
+            serde_json::json!(["mailto:admin@example.com"])
+        );
+        assert_eq!(job["notify_on"], serde_json::json!(["output"]));
     }
     let backup = by_command(&jobs, "backup.sh");
     assert_eq!(backup["trigger"], "cron 30 2 * * * (Europe/Berlin)");

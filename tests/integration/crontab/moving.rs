@@ -215,7 +215,8 @@ fn a_user_crontab_whose_lines_start_with_a_user_name_is_refused() {
 }
 
 #[test]
-fn mailto_is_said_in_one_line_and_the_import_ends_saying_cron_still_runs_it() {
+fn mailto_becomes_a_mail_notification_said_in_one_line_and_the_import_ends_saying_cron_still_runs_it(
+) {
     let env = Env::new();
     let file = env.path().join("c");
     std::fs::write(&file, "MAILTO=ops@example.com\n0 3 * * * true\n").unwrap();
@@ -225,7 +226,7 @@ fn mailto_is_said_in_one_line_and_the_import_ends_saying_cron_still_runs_it() {
     assert_eq!(
         err,
         format!(
-            "note: {path}: line 1: MAILTO is not carried over: tick keeps each run's output in its history (tick logs ID); to hear of failures, give a job a listener: tick modify ID --on-failure 'mail -s \"tick: job failed\" ops@example.com'\n\
+            "note: {path}: line 1: MAILTO=ops@example.com: the jobs below mail what they print, as under cron (--notify mailto:ops@example.com --notify-on output, through this machine's sendmail)\n\
              note: cron still runs these lines: remove them from your crontab, so that each job runs once: crontab -r empties it, or import it with tick import --crontab --remove, which empties it once the jobs are in\n"
         )
     );
@@ -254,28 +255,16 @@ fn mailto_is_said_in_one_line_and_the_import_ends_saying_cron_still_runs_it() {
 /// (else says there is none, exit 1), `-r` removes it; every call is
 /// appended to `dir/calls`. The PATH that finds it first.
 fn fake_crontab(dir: &std::path::Path) -> String {
-    let bin = dir.join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    let script = bin.join("crontab");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\nd='{d}'\necho \"$*\" >> \"$d/calls\"\n\
-             case \"$1\" in\n\
-             -l) [ -f \"$d/crontab\" ] && exec cat \"$d/crontab\"; echo \"no crontab for you\" >&2; exit 1 ;;\n\
-             -r) rm \"$d/crontab\" ;;\n\
-             *) exit 2 ;;\n\
-             esac\n",
-            d = dir.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    )
+    let script = format!(
+        "d='{d}'\necho \"$*\" >> \"$d/calls\"\n\
+         case \"$1\" in\n\
+         -l) [ -f \"$d/crontab\" ] && exec cat \"$d/crontab\"; echo \"no crontab for you\" >&2; exit 1 ;;\n\
+         -r) rm \"$d/crontab\" ;;\n\
+         *) exit 2 ;;\n\
+         esac\n",
+        d = dir.display()
+    );
+    crate::util::stand_in(dir, "crontab", &script)
 }
 
 #[test]

@@ -15,6 +15,8 @@
 mod boundary;
 mod runners;
 
+pub(crate) use runners::pg_runner;
+
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
@@ -663,7 +665,7 @@ fn schemas_keep_stores_apart_and_a_newer_schema_is_refused() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr.trim_end(),
-        format!("error: cannot prepare {team}: schema team_b was written by a newer tick (schema version 99; this tick knows up to 4): upgrade tick")
+        format!("error: cannot prepare {team}: schema team_b was written by a newer tick (schema version 99; this tick knows up to 5): upgrade tick")
     );
     let state: String = c
         .query_one("SELECT state FROM team_b.jobs WHERE id = 'b'", &[])

@@ -181,7 +181,7 @@ fn whole_second(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Ut
     chrono::DateTime::from_timestamp(t.timestamp(), 0).unwrap()
 }
 
-pub(super) fn pg_runner(env: &Env, pg: &Pg, name: &str, extra: &[&str]) -> Runner {
+pub(crate) fn pg_runner(env: &Env, pg: &Pg, name: &str, extra: &[&str]) -> Runner {
     let mut args = vec!["--db", &pg.url, "--no-echo", "--name", name];
     args.extend_from_slice(extra);
     let r = env.runner(name, &args);
