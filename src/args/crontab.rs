@@ -160,22 +160,7 @@ pub fn tick_words(
     );
     add("--on-success", o.on_success.clone());
     add("--on-failure", o.on_failure.clone());
-    for target in &o.notify {
-        add("--notify", Some(target.clone()));
-    }
-    add(
-        "--notify-on",
-        (o.notify_on != d.notify_on && !o.notify.is_empty())
-            .then(|| super::notify::events_text(&o.notify_on)),
-    );
-    add(
-        "--expect-duration",
-        o.expect_duration.map(|r| r.to_string()),
-    );
-    add(
-        "--expect-success-within",
-        o.expect_success_within.map(format_duration),
-    );
+    notice_words(o, &mut add);
     add(
         "--retries",
         (o.retries != d.retries).then(|| o.retries.to_string()),
@@ -196,6 +181,12 @@ pub fn tick_words(
     add("--end", t.end.map(time));
     // A first run already past has done its part; import would refuse it.
     add("--first-run", o.first_run.filter(|f| *f > now).map(time));
+    one_line_words(given)
+}
+
+/// Flags and values as words; a value of several lines cannot be carried
+/// (the second list says which).
+fn one_line_words(given: Vec<(&str, String)>) -> (Vec<String>, Vec<String>) {
     let (mut words, mut lost) = (Vec::new(), Vec::new());
     for (flag, value) in given {
         if value.contains(['\n', '\r']) {
@@ -210,4 +201,25 @@ pub fn tick_words(
         }
     }
     (words, lost)
+}
+
+/// The `--notify` options of `o` that differ from their defaults.
+fn notice_words(o: &JobOptions, add: &mut impl FnMut(&'static str, Option<String>)) {
+    let d = JobOptions::default();
+    for target in &o.notify {
+        add("--notify", Some(target.clone()));
+    }
+    add(
+        "--notify-on",
+        (o.notify_on != d.notify_on && !o.notify.is_empty())
+            .then(|| super::notify::events_text(&o.notify_on)),
+    );
+    add(
+        "--expect-duration",
+        o.expect_duration.map(|r| r.to_string()),
+    );
+    add(
+        "--expect-success-within",
+        o.expect_success_within.map(format_duration),
+    );
 }
