@@ -67,13 +67,15 @@ fn unreachable_and_mute_targets_never_delay_a_fire_nor_grow_the_runner() {
     let pid = runner.child.id();
     let rss_start = proc_status(pid, "VmRSS");
     let runs_start = count_executions(&env.db(), Some("success"));
-    std::thread::sleep(Duration::from_secs(10));
+    // As long as the issue asks: 30 s, past the queue's and the retries'
+    // first rounds (attempts after 2, 10 and 30 s).
+    std::thread::sleep(Duration::from_secs(30));
     let runs = count_executions(&env.db(), Some("success")) - runs_start;
     let rss_end = proc_status(pid, "VmRSS");
     let metrics = get(&listen, "/metrics");
     let log = runner.stop();
-    // One fire a second went on: 10 seconds, 9 to 11 runs (the edges).
-    assert!((9..=11).contains(&runs), "{runs} runs in 10 s\n{log}");
+    // One fire a second went on: 30 seconds, 29 to 31 runs (the edges).
+    assert!((29..=31).contains(&runs), "{runs} runs in 30 s\n{log}");
     assert_eq!(count_executions(&env.db(), Some("missed")), 0, "{log}");
     assert!(
         rss_end < rss_start + 4 * 1024,
@@ -95,7 +97,7 @@ fn unreachable_and_mute_targets_never_delay_a_fire_nor_grow_the_runner() {
         .unwrap()
         .parse()
         .unwrap();
-    assert!(failed_attempts >= 10, "{metrics}");
+    assert!(failed_attempts >= 30, "{metrics}");
 }
 
 /// GET `path` from the runner's HTTP server (loopback: no token needed
