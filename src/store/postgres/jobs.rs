@@ -271,6 +271,9 @@ impl Jobs for PgStore {
                     return Err(UsageError::unknown_job(id).into());
                 }
                 c.execute("DELETE FROM retries WHERE job_id = $1", &[id])?;
+                // Its raised conditions go with it: a job added again
+                // under the id starts with none.
+                c.execute("DELETE FROM notices WHERE job_id = $1", &[id])?;
             }
             Ok(())
         })

@@ -322,6 +322,9 @@ impl Jobs for SqliteStore {
                     return Err(unknown(id).into());
                 }
                 tx.execute("DELETE FROM retries WHERE job_id = ?1", [id])?;
+                // Its raised conditions go with it: a job added again
+                // under the id starts with none.
+                tx.execute("DELETE FROM notices WHERE job_id = ?1", [id])?;
             }
             tx.commit()?;
             Ok(())

@@ -320,3 +320,35 @@ fn an_imported_mailto_mails_what_a_job_prints_through_sendmail() {
     assert!(mail.contains("\nhello from cron\n"), "{mail}");
     assert!(!mail.contains("nobody hears"), "{mail}");
 }
+
+/// A removed job's raised conditions go with it: the same id added again
+/// is told of its own first failure.
+#[test]
+fn a_job_added_again_under_a_removed_id_starts_with_no_condition_raised() {
+    let env = Env::new();
+    let hook = Receiver::start();
+    let add = || {
+        env.tick(&[
+            "add",
+            "--id",
+            "again",
+            "--notify",
+            &hook.url(),
+            "cron",
+            "* * * * * *",
+            "--",
+            "exit 1",
+        ])
+        .ok();
+    };
+    add();
+    let runner = env.runner("r", &["--no-echo"]);
+    hook.wait("failure", 15);
+    env.tick(&["remove", "again"]).ok();
+    add();
+    wait_for("the new job's first failure", 15, || {
+        hook.events().len() == 2
+    });
+    let log = runner.stop();
+    assert_eq!(hook.events(), ["failure", "failure"], "{log}");
+}
