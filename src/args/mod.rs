@@ -9,6 +9,7 @@
 
 pub mod crontab;
 pub mod job_options;
+pub mod spec_words;
 pub mod trigger;
 
 use anyhow::Result;
@@ -168,5 +169,6 @@ pub fn history_selection(args: &HistoryArgs) -> history::Selection {
         name: args.name.clone(),
         status: args.status,
         limit: args.limit,
+        before: None,
     }
 }

@@ -269,7 +269,7 @@ fn the_jobs_table_renders_and_hostile_text_stays_text_in_a_browser() {
     assert_eq!(rows.len(), 2, "{rows:?}");
     let evil = rows.iter().find(|r| r[0] == "evil").expect("evil's row");
     assert_eq!(evil[1], HOSTILE_NAME, "the name shows as the text it is");
-    assert_eq!(evil[5], "active");
+    assert_eq!(evil[6], "active", "STATE, after LAST 20 RUNS");
     let backup = rows.iter().find(|r| r[0] == "backup").unwrap();
     assert_eq!(backup[2], "every 1h");
     assert_inert(&b);
