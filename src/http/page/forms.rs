@@ -58,12 +58,32 @@ fn words(what: &str, text: &str) -> Result<Vec<String>, UsageError> {
     Ok(words)
 }
 
+/// The stack clap's parsing of a whole command's arguments runs on: more
+/// than an HTTP thread has (a command's definitions are deep, and an
+/// overflow would abort the server).
+const PARSE_STACK: usize = 8 << 20;
+
+/// `f` on a thread of its own with [`PARSE_STACK`], waited for.
+fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Result<T> {
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("tick-http-form".into())
+            .stack_size(PARSE_STACK)
+            .spawn_scoped(s, f)?
+            .join()
+            .map_err(|_| anyhow::anyhow!("reading the form failed"))
+    })
+}
+
 /// Words parsed as a command's arguments by its clap definitions; clap's
 /// message (as the command line prints it, on one line) when they fail.
-fn parse<A: clap::Args>(words: Vec<String>) -> Result<A, UsageError> {
-    Query::<A>::try_parse_from(words)
-        .map(|q| q.args)
-        .map_err(|e| UsageError::new(clap_message(&e)))
+fn parse<A: clap::Args + Send>(words: Vec<String>) -> Result<A> {
+    on_big_stack(move || {
+        Query::<A>::try_parse_from(words)
+            .map(|q| q.args)
+            .map_err(|e| UsageError::new(clap_message(&e)))
+    })?
+    .map_err(Into::into)
 }
 
 /// One labelled field, with a hint under it.
@@ -263,7 +283,8 @@ fn edit_job(app: &App, id: &str, f: &Fields) -> Result<String> {
     let changed = |k: &str| f.get(k).trim() != f.get(&format!("{k}_was")).trim();
     let trigger = match f.get("trigger") {
         t if changed("trigger") && !t.trim().is_empty() => Some(
-            parse_part(&t).map_err(|e| UsageError::new(format!("invalid trigger '{t}': {e}")))?,
+            on_big_stack(|| parse_part(&t))?
+                .map_err(|e| UsageError::new(format!("invalid trigger '{t}': {e}")))?,
         ),
         _ => None,
     };

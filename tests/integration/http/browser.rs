@@ -187,6 +187,27 @@ impl Browser {
         );
     }
 
+    /// Empty a form field.
+    pub fn clear(&self, css: &str) {
+        let id = self.element(css);
+        self.call("POST", &format!("/element/{id}/clear"), None);
+    }
+
+    /// Make the page `width` CSS pixels wide (a window of that size:
+    /// `--window-size` alone may give a wider one) and check it is.
+    pub fn resize(&self, width: u32, height: u32) {
+        self.call(
+            "POST",
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        );
+        assert_eq!(
+            self.eval("return window.innerWidth"),
+            json!(width),
+            "the window is {width} px wide"
+        );
+    }
+
     /// Whether a JavaScript dialog (alert) is open.
     pub fn alert_open(&self) -> bool {
         self.call("GET", "/alert/text", None).is_string()
@@ -229,7 +250,7 @@ fn base64_decode(s: &str) -> Vec<u8> {
 
 /// Nothing in the page is script, image or bold markup from a job, and
 /// no dialog opened.
-fn assert_inert(b: &Browser) {
+pub fn assert_inert(b: &Browser) {
     assert_eq!(b.eval("return document.scripts.length"), json!(0));
     assert_eq!(
         b.eval("return document.querySelectorAll('main img, main b').length"),
@@ -365,6 +386,7 @@ fn the_page_fits_a_phone() {
     }
     let server = serve(&env, &[]);
     let Some(b) = browser(390, 844) else { return };
+    b.resize(390, 844);
     for path in ["/", "/jobs/evil"] {
         b.go(&format!("{}{path}", server.base));
         let fits = b.eval("return document.documentElement.scrollWidth <= window.innerWidth + 1");
