@@ -47,13 +47,14 @@ pub fn strip(label: &str, marks: &[Mark], slots: usize) -> String {
     }
     for (i, m) in marks.iter().rev().take(slots).rev().enumerate() {
         let x = (first + i) as u32 * pitch;
+        // What did not run is a short mark, from the middle down.
         let (y, h) = match m.value {
-            Some(_) => (0, STRIP_HEIGHT),
-            None => (STRIP_HEIGHT / 2, STRIP_HEIGHT / 2),
+            Some(_) => (String::new(), STRIP_HEIGHT),
+            None => (format!(" y=\"{}\"", STRIP_HEIGHT / 2), STRIP_HEIGHT / 2),
         };
         let _ = write!(
             out,
-            "<a href=\"{}\"><title>{}</title><rect class=\"{}\" x=\"{x}\" y=\"{y}\" width=\"{STRIP_MARK}\" height=\"{h}\" rx=\"1\"/></a>",
+            "<a href=\"{}\"><title>{}</title><rect class=\"{}\" x=\"{x}\"{y} width=\"{STRIP_MARK}\" height=\"{h}\"/></a>",
             escape(&m.href),
             escape(&m.title),
             escape(&m.class)

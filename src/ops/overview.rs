@@ -10,8 +10,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::list::{self, Selection};
 use super::Ctx;
-use crate::model::{Execution, Job, JobState, LastRun};
-use crate::store::{JobFilter, StateSet};
+use crate::model::{Execution, Job, JobState, LastRun, RunnerState};
+use crate::store::{JobFilter, RunnerRow, StateSet};
 use crate::trigger::Trigger;
 
 /// One job of [`Board`].
@@ -30,8 +30,12 @@ pub struct Board {
     pub rows: Vec<BoardRow>,
     /// How many jobs the listing selects in all.
     pub total: usize,
-    /// Whether a live runner holds the store (see `ops::runners::live_runner`).
+    /// Whether a live runner holds the store (see
+    /// [`crate::store::RunnerRow::state_at`]).
     pub runner: bool,
+    /// The runners registered, newest first (read with the jobs: one
+    /// connection for the whole page).
+    pub runners: Vec<RunnerRow>,
 }
 
 /// The first `shown` jobs `sel` selects, in list order, each with its
@@ -44,9 +48,14 @@ pub fn board(sel: &Selection, ctx: &Ctx, shown: usize, per_job: usize) -> Result
             rows: Vec::new(),
             total: 0,
             runner: false,
+            runners: Vec::new(),
         });
     };
-    let runner = super::runners::live_runner(store.as_ref())?.is_some();
+    let runners = store.runners()?;
+    let now = Utc::now();
+    let runner = runners
+        .iter()
+        .any(|r| r.state_at(now) == RunnerState::Alive);
     let mut rows = Vec::new();
     let mut total = 0usize;
     list::each_in(store.as_ref(), filter, &mut |l| {
@@ -76,6 +85,7 @@ pub fn board(sel: &Selection, ctx: &Ctx, shown: usize, per_job: usize) -> Result
         rows,
         total,
         runner,
+        runners,
     })
 }
 

@@ -3,7 +3,7 @@
 //! executions, its buttons) and an execution's page with its captured
 //! output.
 
-use super::{escape, layout, param, run_mark, status_counts, table, Refresh, Visitor};
+use super::{escape, layout, param, run_mark, status_counts, table, Refresh, Say, Visitor};
 use crate::args::trigger::resolve_tz;
 use crate::error::UsageError;
 use crate::http::server::Request;
@@ -32,16 +32,6 @@ pub(super) fn page(app: &App, req: &Request, id: &str, v: &Visitor) -> anyhow::R
         body.push_str(&format!("<p class=\"flash\">{text}</p>\n"));
     }
     body.push_str(&buttons(&d.job, v, d.runner));
-    body.push_str("<table class=\"fields\">\n");
-    for (k, val) in output::fields(&d.job, now, d.runner) {
-        let val = if k == "command" || k == "on success" || k == "on failure" {
-            format!("<code>{}</code>", escape(&val))
-        } else {
-            escape(&val).into_owned()
-        };
-        body.push_str(&format!("<tr><th>{}</th><td>{val}</td></tr>\n", escape(k)));
-    }
-    body.push_str("</table>\n");
     let runs = ops::history::executions(
         &ops::history::Selection {
             id: Some(d.job.id.clone()),
@@ -53,20 +43,7 @@ pub(super) fn page(app: &App, req: &Request, id: &str, v: &Visitor) -> anyhow::R
         &app.ctx,
     )?;
     body.push_str(&charts(&d.job, runs, tz));
-    body.push_str("<h2>Next fires</h2>\n");
-    if d.fires.is_empty() {
-        body.push_str("<p>none</p>\n");
-    } else {
-        body.push_str("<ul>");
-        for f in &d.fires {
-            body.push_str(&format!(
-                "<li>{} <span class=\"dim\">({})</span></li>",
-                escape(&output::local_time(*f, tz)),
-                escape(&output::relative(*f, now))
-            ));
-        }
-        body.push_str("</ul>\n");
-    }
+    body.push_str(&fields(&d, now, tz));
     body.push_str("<h2>Recent executions</h2>\n");
     if d.executions.is_empty() {
         body.push_str("<p>none yet</p>\n");
@@ -92,6 +69,34 @@ pub(super) fn page(app: &App, req: &Request, id: &str, v: &Visitor) -> anyhow::R
     ))
 }
 
+/// Every field as `tick show` lists it, then the next fires.
+fn fields(d: &ops::show::Details, now: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
+    let mut out = String::from("<h2>Settings</h2>\n<table class=\"fields\">\n");
+    for (k, val) in output::fields(&d.job, now, d.runner) {
+        let val = if k == "command" || k == "on success" || k == "on failure" {
+            format!("<code>{}</code>", escape(&val))
+        } else {
+            escape(&val).into_owned()
+        };
+        out.push_str(&format!("<tr><th>{}</th><td>{val}</td></tr>\n", escape(k)));
+    }
+    out.push_str("</table>\n<h2>Next fires</h2>\n");
+    if d.fires.is_empty() {
+        out.push_str("<p>none</p>\n");
+    } else {
+        out.push_str("<ul>");
+        for f in &d.fires {
+            out.push_str(&format!(
+                "<li>{} <span class=\"dim\">({})</span></li>",
+                escape(&output::local_time(*f, tz)),
+                escape(&output::relative(*f, now))
+            ));
+        }
+        out.push_str("</ul>\n");
+    }
+    out
+}
+
 /// The charts of a job's last runs (`runs` newest first, as read): how
 /// long each took, coloured by status, and its peak memory, each bar a
 /// link with its tooltip; with what they show said in words.
@@ -106,7 +111,7 @@ fn charts(job: &Job, mut runs: Vec<Execution>, tz: chrono_tz::Tz) -> String {
     };
     let durations: Vec<svg::Mark> = runs
         .iter()
-        .map(|e| run_mark(e, tz, e.duration_ms().map(|ms| ms.max(0) as f64)))
+        .map(|e| run_mark(e, tz, e.duration_ms().map(|ms| ms.max(0) as f64), Say::Cost))
         .collect();
     let longest = runs.iter().filter_map(Execution::duration_ms).max();
     let said = format!(
@@ -125,7 +130,7 @@ fn charts(job: &Job, mut runs: Vec<Execution>, tz: chrono_tz::Tz) -> String {
     let memory: Vec<svg::Mark> = runs
         .iter()
         .map(|e| {
-            let mut m = run_mark(e, tz, e.usage.map(|u| u.peak_memory_kib as f64));
+            let mut m = run_mark(e, tz, e.usage.map(|u| u.peak_memory_kib as f64), Say::Cost);
             m.class = "mem".into();
             m
         })

@@ -7,7 +7,7 @@
 use chrono::Utc;
 
 use super::{
-    escape, layout, param, query, run_mark, status_counts, table, Extra, Refresh, Visitor,
+    escape, layout, param, query, run_mark, status_counts, table, Extra, Refresh, Say, Visitor,
 };
 use crate::args::trigger::resolve_tz;
 use crate::cli::ListArgs;
@@ -17,7 +17,8 @@ use crate::http::server::{percent_encode, Request};
 use crate::http::svg;
 use crate::http::App;
 use crate::model::{JobState, Status};
-use crate::ops::{self, jobs, overview::BoardRow};
+use crate::ops::overview::{Board, BoardRow};
+use crate::ops::{self, jobs};
 use crate::output;
 
 /// At most this many jobs are shown.
@@ -93,7 +94,7 @@ and Run now is refused, until one is started with <code>tick run</code>.</p>\n",
             ));
         }
     }
-    body.push_str(&runners_section(app)?);
+    body.push_str(&runners_section(&board)?);
     Ok(layout("Jobs", v, Refresh::Every, &body))
 }
 
@@ -163,7 +164,7 @@ fn strip(r: &BoardRow) -> String {
         .iter()
         .map(|e| {
             let ran = !matches!(e.status, Status::Missed | Status::Skipped);
-            run_mark(e, tz, ran.then_some(1.0))
+            run_mark(e, tz, ran.then_some(1.0), Say::Short)
         })
         .collect();
     let who = match &r.job.name {
@@ -209,8 +210,9 @@ fn actions(r: &BoardRow, runner: bool, back: &str) -> String {
     out
 }
 
-fn runners_section(app: &App) -> anyhow::Result<String> {
-    let rows = ops::runners::runners(&app.ctx)?;
+/// The runners registered, newest first (at most 50).
+fn runners_section(board: &Board) -> anyhow::Result<String> {
+    let rows = &board.runners;
     let mut out = String::from("<h2 id=\"runners\">Runners</h2>\n");
     if rows.is_empty() {
         out.push_str(

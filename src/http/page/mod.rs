@@ -289,9 +289,17 @@ fn param(req: &Request, key: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
+/// What a tooltip says of an execution: [`Say::Short`] for a strip (the
+/// jobs page has many), [`Say::Cost`] with its peak memory too.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Say {
+    Short,
+    Cost,
+}
+
 /// An execution in a few words, for a tooltip: `#12 failed (exit 3) ·
 /// 2026-05-01 03:00:00 CEST · took 1.2s · peak 12.0 MiB`.
-fn run_title(e: &crate::model::Execution, tz: chrono_tz::Tz) -> String {
+fn run_title(e: &crate::model::Execution, tz: chrono_tz::Tz, say: Say) -> String {
     let mut t = format!("#{} {}", e.id, e.status);
     match (e.exit_code, e.signal) {
         (Some(c), _) if c != 0 => t.push_str(&format!(" (exit {c})")),
@@ -308,7 +316,7 @@ fn run_title(e: &crate::model::Execution, tz: chrono_tz::Tz) -> String {
     if let Some(ms) = e.duration_ms() {
         t.push_str(&format!(" · took {}", crate::units::human_ms(ms)));
     }
-    if let Some(u) = e.usage {
+    if let Some(u) = e.usage.filter(|_| say == Say::Cost) {
         t.push_str(&format!(
             " · peak {}",
             crate::units::human_kib(u.peak_memory_kib)
@@ -326,12 +334,13 @@ fn run_mark(
     e: &crate::model::Execution,
     tz: chrono_tz::Tz,
     value: Option<f64>,
+    say: Say,
 ) -> super::svg::Mark {
     super::svg::Mark {
         href: super::html::path(&["jobs", &e.job_id, "executions", &e.id.to_string()]),
         class: status_class(e.status),
         value,
-        title: run_title(e, tz),
+        title: run_title(e, tz, say),
     }
 }
 

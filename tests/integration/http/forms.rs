@@ -8,11 +8,15 @@ use super::pictures::{html_escape, Visitor};
 use super::{cli_json, serve, token_file, Client};
 use crate::util::Env;
 
+fn jobs(env: &Env) -> usize {
+    cli_json(env, &["list", "--all", "--json"])
+        .as_array()
+        .unwrap()
+        .len()
+}
+
 /// The add form is `tick add TRIGGER OPTIONS -- COMMAND`: a job added
-/// through it is the job the command line adds; a bad cron expression
-/// shows the command line's own message, keeps what was typed, and
-/// writes nothing. Without the page's Origin, or logged out, nothing is
-/// added either.
+/// through it is the job the command line adds. (There was no form.)
 #[test]
 fn the_add_form_adds_as_the_command_line_does() {
     let env = Env::new();
@@ -53,14 +57,19 @@ fn the_add_form_adds_as_the_command_line_does() {
         serde_json::Value::Null,
         "the runner's home, as over the API"
     );
+}
 
-    let jobs = || {
-        cli_json(&env, &["list", "--all", "--json"])
-            .as_array()
-            .unwrap()
-            .len()
-    };
-    let before = (jobs(), env.snapshot());
+/// A bad cron expression or option in the add form shows the command
+/// line's own message, keeps what was typed, and writes nothing; nor
+/// does a post from another origin, or by no one logged in.
+#[test]
+fn a_bad_add_shows_the_command_lines_message_and_writes_nothing() {
+    let env = Env::new();
+    let tok = token_file(&env);
+    env.tick(&["add", "cron", "0 3 * * *", "--", "true"]).ok();
+    let server = serve(&env, &["--token-file", &tok]);
+    let v = Visitor::login(&server);
+    let before = (jobs(&env), env.snapshot());
     let cli = env
         .tick(&["add", "cron", "61 * * * *", "--id", "bad", "--", "true"])
         .usage_error();
@@ -88,7 +97,7 @@ fn the_add_form_adds_as_the_command_line_does() {
         bad.body
     );
     assert!(bad.body.contains(">echo &lt;kept&gt;</textarea>"));
-    assert_eq!((jobs(), env.snapshot()), before, "nothing written");
+    assert_eq!((jobs(&env), env.snapshot()), before, "nothing written");
 
     let bad_option = v.post(
         "/new",
@@ -150,17 +159,13 @@ fn the_add_form_adds_as_the_command_line_does() {
         ],
     );
     assert_eq!(anonymous.status, 303, "to the login");
-    assert_eq!((jobs(), env.snapshot()), before, "nothing written");
+    assert_eq!((jobs(&env), env.snapshot()), before, "nothing written");
 }
 
-/// The change form shows the job as command-line words and changes what
-/// was changed, as `tick modify` and `tick reschedule` would, in one
-/// transaction; a bad cron expression shows the command line's message
-/// and writes nothing, not even the other fields' changes.
-#[test]
-fn the_change_form_changes_as_modify_and_reschedule_do() {
-    let env = Env::new();
-    let tok = token_file(&env);
+/// A server with job `backup` (`cron '0 3 * * *' --tz Europe/Berlin`,
+/// named `nightly`, running `backup.sh`), and a logged-in visitor.
+fn with_backup(env: &Env) -> super::Server {
+    let tok = token_file(env);
     env.tick(&[
         "add",
         "cron",
@@ -175,38 +180,95 @@ fn the_change_form_changes_as_modify_and_reschedule_do() {
         "backup.sh",
     ])
     .ok();
-    let server = serve(&env, &["--token-file", &tok]);
-    let v = Visitor::login(&server);
-    let form = v.get("/jobs/backup/edit");
-    assert!(
-        form.body
-            .contains("name=\"trigger\" value=\"cron &#39;0 3 * * *&#39; --tz Europe/Berlin\""),
-        "{}",
-        form.body
-    );
-    assert!(form
-        .body
-        .contains("name=\"trigger_was\" value=\"cron &#39;0 3 * * *&#39; --tz Europe/Berlin\""));
-    let was = [
+    serve(env, &["--token-file", &tok])
+}
+
+/// Post the change form of `backup` as it was shown, with `fields`.
+fn change(v: &Visitor, fields: &[(&str, &str)]) -> super::Reply {
+    let mut all = vec![
         ("trigger_was", "cron '0 3 * * *' --tz Europe/Berlin"),
         ("command_was", "backup.sh"),
         ("name_was", "nightly"),
     ];
-    let post = |fields: &[(&str, &str)]| {
-        let mut all = was.to_vec();
-        all.extend_from_slice(fields);
-        v.post("/jobs/backup/edit", &all)
-    };
+    all.extend_from_slice(fields);
+    v.post("/jobs/backup/edit", &all)
+}
 
+/// The change form shows the job as command-line words and changes what
+/// was changed, as `tick modify` and `tick reschedule` would; what was
+/// left as shown is left as it is. (There was no form.)
+#[test]
+fn the_change_form_changes_as_modify_and_reschedule_do() {
+    let env = Env::new();
+    let server = with_backup(&env);
+    let v = Visitor::login(&server);
+    let form = v.get("/jobs/backup/edit");
+    for field in ["trigger", "trigger_was"] {
+        assert!(
+            form.body.contains(&format!(
+                "name=\"{field}\" value=\"cron &#39;0 3 * * *&#39; --tz Europe/Berlin\""
+            )),
+            "{}",
+            form.body
+        );
+    }
+    let next_before = cli_json(&env, &["show", "backup", "--json"])["next_run_at"].clone();
+    let ok = change(
+        &v,
+        &[
+            ("trigger", "cron '0 3 * * *' --tz Europe/Berlin"),
+            ("command", "backup.sh --full"),
+            ("name", "nightly"),
+            ("options", "--timeout 30m"),
+        ],
+    );
+    assert_eq!(
+        ok.header("location"),
+        Some("/jobs/backup?did=changed"),
+        "{}",
+        ok.body
+    );
+    let shown = cli_json(&env, &["show", "backup", "--json"]);
+    assert_eq!(shown["command"], "backup.sh --full");
+    assert_eq!(shown["timeout_seconds"], 1800);
+    assert_eq!(shown["next_run_at"], next_before, "the trigger untouched");
+
+    let ok = change(
+        &v,
+        &[
+            ("trigger", "interval --every 2h"),
+            ("command", "backup.sh"),
+            ("name", ""),
+        ],
+    );
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let shown = cli_json(&env, &["show", "backup", "--json"]);
+    assert_eq!(shown["trigger"], "every 2h");
+    assert_eq!(shown["timezone"], "Europe/Berlin", "its zone kept");
+    assert_eq!(shown["name"], serde_json::Value::Null);
+    assert_eq!(shown["timeout_seconds"], 1800, "options not given stay");
+}
+
+/// A bad cron expression in the change form shows the command line's
+/// message and writes nothing, not even the other fields' changes (one
+/// transaction); a form changing nothing says so.
+#[test]
+fn a_bad_change_shows_the_command_lines_message_and_writes_nothing() {
+    let env = Env::new();
+    let server = with_backup(&env);
+    let v = Visitor::login(&server);
     let before = env.snapshot();
     let cli = env
         .tick(&["reschedule", "backup", "cron", "0 25 * * *"])
         .usage_error();
-    let bad = post(&[
-        ("trigger", "cron '0 25 * * *'"),
-        ("command", "other.sh"),
-        ("name", "renamed"),
-    ]);
+    let bad = change(
+        &v,
+        &[
+            ("trigger", "cron '0 25 * * *'"),
+            ("command", "other.sh"),
+            ("name", "renamed"),
+        ],
+    );
     assert_eq!(bad.status, 400, "{}", bad.body);
     let msg = html_escape(cli.trim_start_matches("error: "));
     assert!(bad.body.contains(&msg), "{msg}: {}", bad.body);
@@ -220,43 +282,29 @@ fn the_change_form_changes_as_modify_and_reschedule_do() {
             .contains("name=\"command_was\" value=\"backup.sh\""),
         "the form still knows what was shown"
     );
-
-    let same = post(&[
-        ("trigger", "cron '0 3 * * *' --tz Europe/Berlin"),
-        ("command", "backup.sh"),
-        ("name", "nightly"),
-    ]);
+    let taken = env.tick(&["add", "cron", "0 3 * * *", "--name", "taken", "--", "true"]);
+    taken.ok();
+    let before = env.snapshot();
+    let clash = change(
+        &v,
+        &[
+            ("trigger", "interval --every 1h"),
+            ("command", "backup.sh"),
+            ("name", "taken"),
+        ],
+    );
+    assert_eq!(clash.status, 400, "{}", clash.body);
+    assert!(clash.body.contains("has it already"), "{}", clash.body);
+    assert_eq!(env.snapshot(), before, "nor the trigger, with a name taken");
+    let same = change(
+        &v,
+        &[
+            ("trigger", "cron '0 3 * * *' --tz Europe/Berlin"),
+            ("command", "backup.sh"),
+            ("name", "nightly"),
+        ],
+    );
     assert_eq!(same.status, 400);
     assert!(same.body.contains("nothing to change"));
     assert_eq!(env.snapshot(), before);
-
-    let next_before = cli_json(&env, &["show", "backup", "--json"])["next_run_at"].clone();
-    let ok = post(&[
-        ("trigger", "cron '0 3 * * *' --tz Europe/Berlin"),
-        ("command", "backup.sh --full"),
-        ("name", "nightly"),
-        ("options", "--timeout 30m"),
-    ]);
-    assert_eq!(
-        ok.header("location"),
-        Some("/jobs/backup?did=changed"),
-        "{}",
-        ok.body
-    );
-    let shown = cli_json(&env, &["show", "backup", "--json"]);
-    assert_eq!(shown["command"], "backup.sh --full");
-    assert_eq!(shown["timeout_seconds"], 1800);
-    assert_eq!(shown["next_run_at"], next_before, "the trigger untouched");
-
-    let ok = post(&[
-        ("trigger", "interval --every 2h"),
-        ("command", "backup.sh"),
-        ("name", ""),
-    ]);
-    assert_eq!(ok.status, 303, "{}", ok.body);
-    let shown = cli_json(&env, &["show", "backup", "--json"]);
-    assert_eq!(shown["trigger"], "every 2h");
-    assert_eq!(shown["timezone"], "Europe/Berlin", "its zone kept");
-    assert_eq!(shown["name"], serde_json::Value::Null);
-    assert_eq!(shown["timeout_seconds"], 1800, "options not given stay");
 }
