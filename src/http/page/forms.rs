@@ -141,11 +141,10 @@ fn cannot(title: &str, v: &Visitor) -> Response {
 }
 
 /// `GET /new`: the form to add a job.
-pub(super) fn add_form(app: &App, v: &Visitor) -> Response {
+pub(super) fn add_form(v: &Visitor) -> Response {
     if !v.can_write {
         return cannot("Add a job", v);
     }
-    let _ = app;
     html_response(200, add_page(v, &Fields(Vec::new()), None))
 }
 

@@ -216,7 +216,7 @@ pub fn handle(app: &App, req: &Request, method: &str, segs: &[&str], authed: boo
         ("GET", ["timeline"]) => timeline::page(app, &v),
         ("GET", ["jobs", id]) => job::page(app, req, id, &v),
         ("GET", ["jobs", id, "executions", n]) => job::execution_page(app, id, n, &v),
-        ("GET", ["new"]) => return forms::add_form(app, &v),
+        ("GET", ["new"]) => return forms::add_form(&v),
         ("POST", ["new"]) => return forms::add(app, req, &v),
         ("GET", ["jobs", id, "edit"]) => return forms::edit_form(app, id, &v),
         ("POST", ["jobs", id, "edit"]) => return forms::edit(app, req, id, &v),

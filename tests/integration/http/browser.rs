@@ -208,6 +208,17 @@ impl Browser {
         );
     }
 
+    /// Show pages as the system's dark mode asks (`prefers-color-scheme:
+    /// dark`, through Chromium's DevTools).
+    pub fn dark(&self) {
+        self.call(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({"cmd": "Emulation.setEmulatedMedia", "params": {
+                "features": [{"name": "prefers-color-scheme", "value": "dark"}]}})),
+        );
+    }
+
     /// Whether a JavaScript dialog (alert) is open.
     pub fn alert_open(&self) -> bool {
         self.call("GET", "/alert/text", None).is_string()
@@ -359,8 +370,8 @@ fn pause_from_the_page_after_logging_in_in_a_browser() {
     assert_eq!(shown["state"], "active");
 }
 
-/// On a phone-sized window the page does not overflow sideways: wide
-/// tables scroll in their own box.
+/// On a phone-sized window the page does not overflow sideways (every
+/// page at both widths, element by element: `screens.rs`).
 #[test]
 #[cfg_attr(
     tick_no_chromium,

@@ -4,16 +4,9 @@
 //! the command line makes, a bad value gets the command line's own
 //! message and nothing is written. (In a browser: `screens.rs`.)
 
-use super::pictures::{html_escape, Visitor};
+use super::pictures::{html_escape, jobs_count, Visitor};
 use super::{cli_json, serve, token_file, Client};
 use crate::util::Env;
-
-fn jobs(env: &Env) -> usize {
-    cli_json(env, &["list", "--all", "--json"])
-        .as_array()
-        .unwrap()
-        .len()
-}
 
 /// The add form is `tick add TRIGGER OPTIONS -- COMMAND`: a job added
 /// through it is the job the command line adds. (There was no form.)
@@ -69,7 +62,7 @@ fn a_bad_add_shows_the_command_lines_message_and_writes_nothing() {
     env.tick(&["add", "cron", "0 3 * * *", "--", "true"]).ok();
     let server = serve(&env, &["--token-file", &tok]);
     let v = Visitor::login(&server);
-    let before = (jobs(&env), env.snapshot());
+    let before = (jobs_count(&env), env.snapshot());
     let cli = env
         .tick(&["add", "cron", "61 * * * *", "--id", "bad", "--", "true"])
         .usage_error();
@@ -97,7 +90,11 @@ fn a_bad_add_shows_the_command_lines_message_and_writes_nothing() {
         bad.body
     );
     assert!(bad.body.contains(">echo &lt;kept&gt;</textarea>"));
-    assert_eq!((jobs(&env), env.snapshot()), before, "nothing written");
+    assert_eq!(
+        (jobs_count(&env), env.snapshot()),
+        before,
+        "nothing written"
+    );
 
     let bad_option = v.post(
         "/new",
@@ -159,12 +156,16 @@ fn a_bad_add_shows_the_command_lines_message_and_writes_nothing() {
         ],
     );
     assert_eq!(anonymous.status, 303, "to the login");
-    assert_eq!((jobs(&env), env.snapshot()), before, "nothing written");
+    assert_eq!(
+        (jobs_count(&env), env.snapshot()),
+        before,
+        "nothing written"
+    );
 }
 
 /// A server with job `backup` (`cron '0 3 * * *' --tz Europe/Berlin`,
 /// named `nightly`, running `backup.sh`), and a logged-in visitor.
-fn with_backup(env: &Env) -> super::Server {
+pub fn with_backup(env: &Env) -> super::Server {
     let tok = token_file(env);
     env.tick(&[
         "add",

@@ -97,7 +97,15 @@ fn marks(strip: &str, id: &str) -> Vec<i64> {
 
 /// The newest `n` execution numbers of a job, oldest first.
 fn newest(env: &Env, id: &str, n: usize) -> Vec<i64> {
-    let mut ids: Vec<i64> = cli_json(env, &["history", id, "--limit", &n.to_string(), "--json"])
+    oldest_first(&cli_json(
+        env,
+        &["history", id, "--limit", &n.to_string(), "--json"],
+    ))
+}
+
+/// The execution numbers of `history --json`'s array, oldest first.
+fn oldest_first(history: &serde_json::Value) -> Vec<i64> {
+    let mut ids: Vec<i64> = history
         .as_array()
         .unwrap()
         .iter()
@@ -105,6 +113,14 @@ fn newest(env: &Env, id: &str, n: usize) -> Vec<i64> {
         .collect();
     ids.reverse();
     ids
+}
+
+/// How many jobs there are, of every state.
+pub fn jobs_count(env: &Env) -> usize {
+    cli_json(env, &["list", "--all", "--json"])
+        .as_array()
+        .unwrap()
+        .len()
 }
 
 /// 25 runs of `flaky` (every third fails) and one of `steady`.
@@ -201,15 +217,7 @@ fn the_strip_is_the_same_on_postgres() {
     assert_eq!(page.status, 200, "{}", page.body);
     let history = |id: &str| -> Vec<i64> {
         let out = on_pg(&["history", id, "--limit", "20", "--json"]);
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let mut ids: Vec<i64> = v
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["id"].as_i64().unwrap())
-            .collect();
-        ids.reverse();
-        ids
+        oldest_first(&serde_json::from_slice(&out.stdout).unwrap())
     };
     let flaky = strip_of(&page.body, "flaky");
     assert_eq!(marks(flaky, "flaky"), history("flaky"));

@@ -8,7 +8,9 @@
 use serde_json::{json, Value};
 
 use super::browser::{assert_inert, browser, Browser};
+use super::forms::with_backup;
 use super::page::{add_hostile, HOSTILE_NAME};
+use super::pictures::jobs_count;
 use super::{add_cron, cli_json, serve, token_file, TOKEN};
 use crate::util::{wait_for, Env};
 
@@ -29,13 +31,6 @@ fn overflow(b: &Browser) -> Value {
             .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
             .map(e => e.tagName + '.' + (e.getAttribute('class') || '') + ' ' + Math.round(e.getBoundingClientRect().right))}",
     )
-}
-
-fn jobs_count(env: &Env) -> usize {
-    cli_json(env, &["list", "--all", "--json"])
-        .as_array()
-        .unwrap()
-        .len()
 }
 
 /// Every page, logged in (so with its buttons and forms), at 1280 and
@@ -123,6 +118,20 @@ fn every_page_fits_1280_and_390_px() {
             b.eval("return getComputedStyle(document.querySelector('table.jobs thead')).display");
         assert_eq!(header == json!("none"), width == 390, "{header}");
     }
+    // In dark mode the page and its pictures take the dark colours.
+    let colours = |b: &Browser| {
+        b.go(&format!("{}/jobs/often", server.base));
+        b.eval(
+            "return [getComputedStyle(document.body).backgroundColor,
+                     getComputedStyle(document.querySelector('svg.durations rect.st-failed')).fill]",
+        )
+    };
+    assert_eq!(
+        colours(&b),
+        json!(["rgb(251, 251, 250)", "rgb(193, 39, 45)"])
+    );
+    b.dark();
+    assert_eq!(colours(&b), json!(["rgb(23, 24, 26)", "rgb(248, 81, 73)"]));
 }
 
 /// Add a job with the form, and give it a bad cron expression: the
@@ -188,20 +197,7 @@ fn add_a_job_with_the_form_in_a_browser() {
 )]
 fn change_a_job_with_the_form_in_a_browser() {
     let env = Env::new();
-    let tok = token_file(&env);
-    env.tick(&[
-        "add",
-        "cron",
-        "0 3 * * *",
-        "--tz",
-        "Europe/Berlin",
-        "--id",
-        "backup",
-        "--",
-        "backup.sh",
-    ])
-    .ok();
-    let server = serve(&env, &["--token-file", &tok]);
+    let server = with_backup(&env);
     let Some(b) = browser(1280, 900) else { return };
     log_in(&b, &server.base);
     b.go(&format!("{}/jobs/backup", server.base));
