@@ -10,6 +10,7 @@
 pub mod crontab;
 pub mod job_options;
 pub mod notify;
+pub mod spec_words;
 pub mod trigger;
 
 use anyhow::Result;
@@ -171,5 +172,6 @@ pub fn history_selection(args: &HistoryArgs) -> history::Selection {
         name: args.name.clone(),
         status: args.status,
         limit: args.limit,
+        before: None,
     }
 }

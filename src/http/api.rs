@@ -254,9 +254,9 @@ impl<'a> OutputJson<'a> {
     disable_help_flag = true,
     disable_version_flag = true
 )]
-struct Query<A: clap::Args> {
+pub(super) struct Query<A: clap::Args> {
     #[command(flatten)]
-    args: A,
+    pub(super) args: A,
 }
 
 /// Flags of the commands that shape a terminal's output, not what is
@@ -267,7 +267,14 @@ const NOT_QUERIES: &[&str] = &["json", "wide", "follow", "raw"];
 /// a switch takes `true` or `false`; `positional` names the parameter that
 /// is the command's positional argument.
 fn query_args<P: Parser>(req: &Request, positional: Option<&str>) -> Result<P> {
-    let pairs = req.query_pairs().map_err(UsageError::new)?;
+    pairs_args(req.query_pairs().map_err(UsageError::new)?, positional)
+}
+
+/// [`query_args`] of pairs already read (the page drops its own first).
+pub(super) fn pairs_args<P: Parser>(
+    pairs: Vec<(String, String)>,
+    positional: Option<&str>,
+) -> Result<P> {
     let cmd = P::command();
     let mut words = Vec::new();
     let mut last = Vec::new();

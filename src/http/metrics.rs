@@ -305,6 +305,7 @@ fn newest(app: &App, status: Option<Status>, limit: usize) -> Result<Vec<Executi
             status,
             name: None,
             limit,
+            before: None,
         },
         &app.ctx,
     )

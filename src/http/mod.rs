@@ -7,7 +7,8 @@
 //!   requests and responses);
 //! - `auth.rs`: the token, logins, Origin and Host checks;
 //! - `api.rs`: the JSON API under `/api/v1` (`openapi.json` describes it);
-//! - `page.rs`: the web page for people (`html.rs` escapes);
+//! - `page/`: the web page for people (`html.rs` escapes, `svg.rs` draws
+//!   its charts, `tick.css` styles it);
 //! - `metrics.rs`: `/metrics` in Prometheus' text format.
 //!
 //! What is not here: TLS (put a proxy in front) and any script on the page.
@@ -19,6 +20,7 @@ mod message;
 mod metrics;
 mod page;
 pub mod server;
+mod svg;
 
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::path::PathBuf;
@@ -104,7 +106,7 @@ impl Permits {
 fn is_heavy(path: &str) -> bool {
     matches!(
         path,
-        "/" | "/metrics" | "/api/v1/jobs" | "/api/v1/executions"
+        "/" | "/executions" | "/timeline" | "/metrics" | "/api/v1/jobs" | "/api/v1/executions"
     )
 }
 
@@ -405,7 +407,9 @@ fn not_allowed(req: &Request, path: &str) -> Response {
     let segs: Vec<&str> = path.split('/').skip(1).collect();
     let allow = match segs.as_slice() {
         ["api", "v1", rest @ ..] => api::allowed(rest).unwrap_or("GET"),
-        ["login" | "logout"] | ["jobs", _, "pause" | "resume" | "run"] => "GET, POST",
+        ["login" | "logout" | "new"] | ["jobs", _, "pause" | "resume" | "run" | "edit"] => {
+            "GET, POST"
+        }
         _ => "GET",
     };
     Response::error(

@@ -16,6 +16,8 @@ pub struct Selection {
     pub name: Option<String>,
     pub status: Option<Status>,
     pub limit: usize,
+    /// Only executions older than this one (the page's next page).
+    pub before: Option<i64>,
 }
 
 /// The executions `sel` selects, newest first; none without a store.
@@ -46,5 +48,6 @@ fn select(sel: &Selection, name: Option<&Glob>, store: &mut dyn Store) -> Result
         name,
         status: sel.status,
         limit: sel.limit,
+        before: sel.before,
     })
 }

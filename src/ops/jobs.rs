@@ -125,28 +125,81 @@ pub fn modify(ctx: &Ctx, change: &Change) -> Result<String> {
     let mut store = ctx.store_for_write()?;
     let id = super::job_id(store.as_mut(), change.id)?;
     store.update_jobs(Some(std::slice::from_ref(&id)), &mut |job| {
-        unset_env(job, change.unset_env)?;
-        if let Some(name) = &change.name {
-            job.name = name.clone();
-        }
-        let shell = job.options.shell.clone();
-        change.options.apply_to(&mut job.options)?;
-        if let Some(c) = &change.command {
-            job.command = c.clone();
-        }
-        if change.command.is_some() || job.options.shell != shell {
-            // The command as the job's shell reads it (bash's own syntax
-            // under `--shell /bin/bash`).
-            let what = match change.command {
-                Some(_) => "--command",
-                None => "command",
-            };
-            check_syntax(what, &job.command, &job.options.shell)?;
-        }
-        job.updated_at = now;
-        Ok(())
+        apply_change(job, change, now)
     })?;
     Ok(id)
+}
+
+/// [`modify`]'s change, onto a job read in its transaction.
+fn apply_change(job: &mut Job, change: &Change, now: DateTime<Utc>) -> Result<()> {
+    unset_env(job, change.unset_env)?;
+    if let Some(name) = &change.name {
+        job.name = name.clone();
+    }
+    let shell = job.options.shell.clone();
+    change.options.apply_to(&mut job.options)?;
+    if let Some(c) = &change.command {
+        job.command = c.clone();
+    }
+    if change.command.is_some() || job.options.shell != shell {
+        // The command as the job's shell reads it (bash's own syntax
+        // under `--shell /bin/bash`).
+        let what = match change.command {
+            Some(_) => "--command",
+            None => "command",
+        };
+        check_syntax(what, &job.command, &job.options.shell)?;
+    }
+    job.updated_at = now;
+    Ok(())
+}
+
+/// A trigger builder: the trigger from "now" and the job's own zone (kept
+/// unless the trigger names another).
+pub type BuildTrigger<'a> = &'a dyn Fn(DateTime<Utc>, Option<Tz>) -> Result<Trigger, UsageError>;
+
+/// The page's change form: a [`Change`] and a new trigger (either may be
+/// absent) to one job (by id or name), in ONE transaction: both or
+/// neither. The trigger is built before anything is opened for writing.
+/// Returns the job's id.
+pub fn edit(
+    ctx: &Ctx,
+    given: &str,
+    change: Option<&Change>,
+    build: Option<BuildTrigger>,
+) -> Result<String> {
+    let now = ctx.now();
+    let (_, job) = ctx.store_with_job(given)?;
+    let zone = job.trigger.timezone.parse().ok();
+    let trigger = build.map(|b| b(now, zone)).transpose()?;
+    let next = trigger.as_ref().map(|t| t.next_fire(now));
+    let spec = trigger.as_ref().map(Trigger::spec);
+    let mut store = ctx.store_for_write()?;
+    store.update_jobs(Some(std::slice::from_ref(&job.id)), &mut |job| {
+        if let Some(change) = change {
+            apply_change(job, change, now)?;
+        }
+        if let (Some(spec), Some(next)) = (&spec, next) {
+            apply_trigger(job, spec, next, now);
+        }
+        Ok(())
+    })?;
+    Ok(job.id)
+}
+
+/// A new trigger onto a job: its next run from it, unless it is paused.
+fn apply_trigger(
+    job: &mut Job,
+    spec: &crate::trigger::TriggerSpec,
+    next: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) {
+    job.trigger = spec.clone();
+    if job.state != JobState::Paused {
+        job.state = JobState::Active;
+        job.next_run_at = next;
+    }
+    job.updated_at = now;
 }
 
 /// Remove these variables from a job's environment; one it does not have
@@ -181,11 +234,7 @@ pub struct Rescheduled {
 /// Give one job (by id or name) the trigger `build` makes from the job's
 /// own zone (kept unless the trigger names another). The job is read
 /// first: an unknown id is an error before anything is opened for writing.
-pub fn reschedule(
-    ctx: &Ctx,
-    given: &str,
-    build: &dyn Fn(DateTime<Utc>, Option<Tz>) -> Result<Trigger, UsageError>,
-) -> Result<Rescheduled> {
+pub fn reschedule(ctx: &Ctx, given: &str, build: BuildTrigger) -> Result<Rescheduled> {
     let now = ctx.now();
     let (_, job) = ctx.store_with_job(given)?;
     let zone = job.trigger.timezone.parse().ok();
@@ -194,12 +243,7 @@ pub fn reschedule(
     let spec = trigger.spec();
     let mut store = ctx.store_for_write()?;
     store.update_jobs(Some(std::slice::from_ref(&job.id)), &mut |job| {
-        job.trigger = spec.clone();
-        if job.state != JobState::Paused {
-            job.state = JobState::Active;
-            job.next_run_at = next;
-        }
-        job.updated_at = now;
+        apply_trigger(job, &spec, next, now);
         Ok(())
     })?;
     Ok(Rescheduled {

@@ -5,7 +5,7 @@
 //!
 //! Here: [`Ctx`] (where the store is, resolved once), finding a job by id
 //! or name, and one file per operation (`add`, `show`, `list`, `history`,
-//! `logs`, `jobs`, `runners`, `status`). Not here: clap types (`cli/`),
+//! `logs`, `jobs`, `runners`, `status`; `overview` for the page). Not here: clap types (`cli/`),
 //! turning them into domain values (`args/`), anything that prints.
 
 pub mod add;
@@ -13,6 +13,7 @@ pub mod history;
 pub mod jobs;
 pub mod list;
 pub mod logs;
+pub mod overview;
 pub mod runners;
 pub mod show;
 pub mod status;

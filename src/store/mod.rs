@@ -13,6 +13,7 @@
 //!   (the `postgres` crate lives only there);
 //! - `rows.rs`: what both share (columns, decoding rows, generated ids);
 //! - `glob.rs`: `--name` patterns, written in each backend's terms;
+//! - `recent.rs`: the newest executions of many jobs in one query;
 //! - `location.rs`: where a store is ([`Location`]), and opening it.
 //!
 //! Every method that writes is one transaction: all of it, or (on any error,
@@ -22,6 +23,7 @@ pub mod glob;
 mod location;
 pub mod notices;
 pub mod postgres;
+pub mod recent;
 pub mod rows;
 pub mod sqlite;
 
@@ -162,6 +164,8 @@ pub struct HistoryFilter<'a> {
     pub status: Option<Status>,
     /// At most this many.
     pub limit: usize,
+    /// Only executions older than this one (by id): the next page.
+    pub before: Option<i64>,
 }
 
 impl HistoryFilter<'_> {
@@ -172,6 +176,7 @@ impl HistoryFilter<'_> {
             name: None,
             status: None,
             limit,
+            before: None,
         }
     }
 }
@@ -505,6 +510,9 @@ pub trait History {
     fn executions_of(&self, job_id: &str, limit: usize) -> Result<Vec<Execution>>;
     /// The executions `filter` selects, newest first.
     fn history(&self, filter: &HistoryFilter) -> Result<Vec<Execution>>;
+    /// The newest `per_job` executions of each of `job_ids`, newest first,
+    /// read in one query (see `recent.rs`), however many jobs.
+    fn recent_executions(&self, job_ids: &[String], per_job: usize) -> Result<Vec<Execution>>;
     /// Whether a job id has any history (it may have been removed since).
     fn has_history(&self, job_id: &str) -> Result<bool>;
     /// The output of execution `id`, or of the job's latest one that ran

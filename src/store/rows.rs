@@ -147,8 +147,8 @@ pub fn jobs_where(filter: &JobFilter, glob: fn(&str) -> String) -> String {
 }
 
 /// The `WHERE` of `tick history`, in both dialects: `$1` job id, `$2`
-/// status, `$3` name pattern (written by `glob` for a column), each NULL
-/// when not filtered on. Only the conditions given are written, so that
+/// status, `$3` name pattern (written by `glob` for a column), `$5` the
+/// execution id the page starts below, each NULL when not filtered on. Only the conditions given are written, so that
 /// each query has its index (`? IS NULL OR job_id = ?` has none in
 /// SQLite); a parameter not filtered on is still read, as a constant.
 pub fn history_where(filter: &HistoryFilter, glob: fn(&str) -> String) -> String {
@@ -171,7 +171,11 @@ pub fn history_where(filter: &HistoryFilter, glob: fn(&str) -> String) -> String
         ),
         None => unused(3),
     };
-    format!("WHERE {job} AND {status} AND {name}")
+    let before = match filter.before {
+        Some(_) => "id < $5".to_string(),
+        None => "CAST($5 AS bigint) IS NULL".to_string(),
+    };
+    format!("WHERE {job} AND {status} AND {name} AND {before}")
 }
 
 /// Due rows with their running counts elsewhere.

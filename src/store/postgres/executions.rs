@@ -40,9 +40,19 @@ impl History for PgStore {
                     &filter.status.map(|s| s.as_str()),
                     &name,
                     &limit,
+                    &filter.before,
                 ],
             )?)
         })
+    }
+
+    fn recent_executions(&self, job_ids: &[String], per_job: usize) -> Result<Vec<Execution>> {
+        if job_ids.is_empty() || per_job == 0 {
+            return Ok(Vec::new());
+        }
+        let per_job = per_job.min(i64::MAX as usize) as i64;
+        let sql = crate::store::recent::postgres_sql();
+        self.read(|c| executions(c.query(&sql, &[&job_ids, &per_job])?))
     }
 
     fn has_history(&self, job_id: &str) -> Result<bool> {

@@ -13,7 +13,7 @@ use crate::store::{History, HistoryFilter, Output};
 use crate::store::rows::EXECUTION_COLUMNS as COLUMNS;
 
 /// `tick history`'s query: `?1` job id, `?2` status, `?3` name pattern,
-/// `?4` limit.
+/// `?4` limit, `?5` the id it starts below.
 fn history_sql(filter: &HistoryFilter) -> String {
     numbered(&format!(
         "SELECT {COLUMNS} FROM executions {} ORDER BY id DESC LIMIT $4",
@@ -38,10 +38,23 @@ impl History for SqliteStore {
                 filter.job_id,
                 filter.status.map(|s| s.as_str()),
                 name,
-                filter.limit.min(i64::MAX as usize) as i64
+                filter.limit.min(i64::MAX as usize) as i64,
+                filter.before
             ],
             rows::execution,
         )
+    }
+
+    fn recent_executions(&self, job_ids: &[String], per_job: usize) -> Result<Vec<Execution>> {
+        if job_ids.is_empty() || per_job == 0 {
+            return Ok(Vec::new());
+        }
+        let ids = serde_json::to_string(job_ids)?;
+        let skip = (per_job - 1).min(i64::MAX as usize) as i64;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&crate::store::recent::sqlite_sql())?;
+        decode_all(&mut stmt, params![ids, skip], rows::execution)
     }
 
     fn has_history(&self, job_id: &str) -> Result<bool> {
@@ -129,7 +142,13 @@ mod tests {
             plan(
                 &conn,
                 &history_sql(&filter),
-                params![filter.job_id, filter.status.map(|s| s.as_str()), name, 20],
+                params![
+                    filter.job_id,
+                    filter.status.map(|s| s.as_str()),
+                    name,
+                    20,
+                    filter.before
+                ],
             )
         };
         let failed = HistoryFilter {
@@ -150,5 +169,22 @@ mod tests {
         let p = history(named);
         assert!(p.contains("executions_by_job_name"), "{p}");
         assert!(p.contains("executions_by_job "), "{p}");
+    }
+
+    /// The strip of the jobs page reads each job's newest rows through
+    /// `(job_id, id)`: a range per job, never a pass over all executions.
+    #[test]
+    fn recent_executions_read_a_range_per_job() {
+        let conn = migrated();
+        let p = plan(
+            &conn,
+            &crate::store::recent::sqlite_sql(),
+            params!["[\"a\",\"b\"]", 19],
+        );
+        assert!(
+            p.contains("SEARCH e USING INDEX executions_by_job (job_id=? AND id>?)"),
+            "{p}"
+        );
+        assert!(!p.contains("SCAN e"), "{p}");
     }
 }

@@ -329,18 +329,21 @@ fn failures_stand_out_on_the_page() {
     let c = Client::new(&server, None);
     let list = c.get("/");
     assert!(
-        list.body.contains("<td class=\"st-failed\">failed "),
+        list.body
+            .contains("<td class=\"st-failed\" data-label=\"LAST\">failed "),
         "{}",
         list.body
     );
     assert!(
-        list.body.contains("<td class=\"st-success\">success "),
+        list.body
+            .contains("<td class=\"st-success\" data-label=\"LAST\">success "),
         "{}",
         list.body
     );
     let job = c.get("/jobs/bad");
     assert!(
-        job.body.contains("<td class=\"st-failed\">failed</td>"),
+        job.body
+            .contains("<td class=\"st-failed\" data-label=\"STATUS\">failed</td>"),
         "{}",
         job.body
     );
