@@ -31,6 +31,18 @@ pub(super) fn page(app: &App, req: &Request, id: &str, v: &Visitor) -> anyhow::R
     if let Some(text) = text {
         body.push_str(&format!("<p class=\"flash\">{text}</p>\n"));
     }
+    // After the add or change form: the warnings `tick add` and `tick
+    // reschedule` print for the same trigger.
+    if matches!(param(req, "did").as_deref(), Some("added" | "changed")) {
+        if let Ok(trigger) = crate::trigger::Trigger::from_spec(&d.job.trigger) {
+            for w in crate::args::trigger::warnings(&trigger, now) {
+                body.push_str(&format!(
+                    "<p class=\"warning\">warning: {}</p>\n",
+                    escape(&w)
+                ));
+            }
+        }
+    }
     body.push_str(&buttons(&d.job, v, d.runner));
     let runs = ops::history::executions(
         &ops::history::Selection {

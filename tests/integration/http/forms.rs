@@ -52,6 +52,38 @@ fn the_add_form_adds_as_the_command_line_does() {
     );
 }
 
+/// A trigger the command line warns about (it never fires) is added, and
+/// the job's page then says what `tick add` would have said.
+#[test]
+fn the_add_form_says_the_command_lines_warnings() {
+    let env = Env::new();
+    let tok = token_file(&env);
+    let server = serve(&env, &["--token-file", &tok]);
+    let v = Visitor::login(&server);
+    let cli = env
+        .tick(&["add", "--id", "cli", "cron", "0 0 30 2 *", "--", "true"])
+        .output();
+    let said = String::from_utf8_lossy(&cli.stderr).trim().to_string();
+    assert!(said.starts_with("warning: "), "{said}");
+    let added = v.post(
+        "/new",
+        &[
+            ("trigger", "cron '0 0 30 2 *'"),
+            ("command", "true"),
+            ("id", "feb30"),
+        ],
+    );
+    assert_eq!(added.status, 303, "{}", added.body);
+    let page = v.get("/jobs/feb30?did=added");
+    assert!(
+        page.body.contains(&html_escape(&said)),
+        "{said}\n{}",
+        page.body
+    );
+    // Said after the form only, not on every visit.
+    assert!(!v.get("/jobs/feb30").body.contains("never fires"));
+}
+
 /// A bad cron expression or option in the add form shows the command
 /// line's own message, keeps what was typed, and writes nothing; nor
 /// does a post from another origin, or by no one logged in.
