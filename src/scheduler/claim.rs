@@ -112,6 +112,13 @@ impl Scheduler {
                 continue;
             }
             self.tell_decided(d, claim, claimed);
+            if d.plan.replace > 0 {
+                let fire = claimed.rows.iter().find(|r| r.status == Status::Running);
+                if let Some(row) = fire {
+                    let by = format!("replaced by the fire of {}", when(row.scheduled_at, &d.job, now));
+                    self.replace_copies(&d.job.id, d.plan.replace, &by, now);
+                }
+            }
             for row in claimed.rows.iter().filter(|r| r.status == Status::Running) {
                 let ahead = (row.scheduled_at > now).then_some(d.plan.next);
                 let fire = claim.fire.at(row.scheduled_at);
@@ -262,6 +269,25 @@ impl Scheduler {
         }
     }
 
+    /// End the `n` oldest running copies of a job (`--overlap replace`):
+    /// SIGTERM to each group now, SIGKILL [`crate::executor::KILL_AFTER`]
+    /// later; each is recorded `killed` with `reason` once it exits.
+    fn replace_copies(&mut self, job_id: &str, n: u32, reason: &str, now: DateTime<Utc>) {
+        let mut copies: Vec<_> = self
+            .running
+            .iter_mut()
+            .filter(|(_, r)| r.fire.job_id == job_id && r.replaced.is_none())
+            .collect();
+        copies.sort_by_key(|(_, r)| r.watch.started);
+        for (id, r) in copies.into_iter().take(n as usize) {
+            self.log.warn(&format!(
+                "job {job_id} (execution {id}) {reason}: sent SIGTERM to its process group"
+            ));
+            r.watch.terminate(&r.child, now);
+            r.replaced = Some(reason.to_string());
+        }
+    }
+
     /// Say that a job's schedule ended (after its last fire started, if it
     /// had one to start).
     pub(super) fn said_finished(&self, job_id: &str) {
@@ -352,6 +378,12 @@ fn missed_reason(job: &Job, t: DateTime<Utc>, now: DateTime<Utc>) -> String {
 /// Why a fire is `skipped`: the copies running (or starting at this
 /// wake-up) and the limit.
 fn skipped_reason(job: &Job, busy: u32) -> String {
+    let max = job.options.max_instances;
+    if job.options.overlap == crate::model::Overlap::Queue {
+        return format!(
+            "{max} instance(s) already running and a fire waiting (--max-instances {max}, --overlap queue)"
+        );
+    }
     format!(
         "{busy} instance(s) already running (--max-instances {})",
         job.options.max_instances

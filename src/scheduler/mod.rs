@@ -102,6 +102,8 @@ struct Running {
     pub watch: Watch,
     /// How late it started and why, when that is worth saying.
     pub late: Option<String>,
+    /// Ended by a later fire (`--overlap replace`): why.
+    pub replaced: Option<String>,
 }
 
 /// A claimed fire waiting for its time (jitter, claimed ahead) or a worker.
@@ -386,7 +388,8 @@ impl Scheduler {
         // Waiting fires start only while the lease holds: otherwise the
         // renewal's retry is what wakes the loop (never a busy wait).
         if self.running.len() < self.cfg.max_workers as usize && self.lease_holds() {
-            if let Some(p) = self.waiting.iter().map(|p| p.not_before).min() {
+            let ready = self.waiting.iter().filter(|p| !self.held(p, &[]));
+            if let Some(p) = ready.map(|p| p.not_before).min() {
                 sooner(p.max(now), "a claimed fire's time");
             }
         }
