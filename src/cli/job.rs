@@ -23,7 +23,11 @@ pub struct JobOptionArgs {
     /// queue (waits, at most one, and starts as soon as a copy ends),
     /// replace (ends the oldest copy: SIGTERM, SIGKILL 5s later) or allow
     /// (runs: no limit) [default: skip]
-    #[arg(long, value_name = "skip|queue|replace|allow", help_heading = "Job options")]
+    #[arg(
+        long,
+        value_name = "skip|queue|replace|allow",
+        help_heading = "Job options"
+    )]
     pub overlap: Option<String>,
 
     /// Run a backlog of missed fires once (the default)

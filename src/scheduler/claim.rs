@@ -115,7 +115,10 @@ impl Scheduler {
             if d.plan.replace > 0 {
                 let fire = claimed.rows.iter().find(|r| r.status == Status::Running);
                 if let Some(row) = fire {
-                    let by = format!("replaced by the fire of {}", when(row.scheduled_at, &d.job, now));
+                    let by = format!(
+                        "replaced by the fire of {}",
+                        when(row.scheduled_at, &d.job, now)
+                    );
                     self.replace_copies(&d.job.id, d.plan.replace, &by, now);
                 }
             }
@@ -178,6 +181,9 @@ impl Scheduler {
             let running = self.running_count(&job.id) + running_elsewhere;
             if due > now && running > 0 {
                 // Decided at its time, when the running copy may have ended.
+                continue;
+            }
+            if left_to_others(&job, running, running_elsewhere) {
                 continue;
             }
             let plan = plan::plan(&trigger, &job.options, due, now, running);
@@ -330,6 +336,21 @@ impl Scheduler {
             ahead,
         });
     }
+}
+
+/// Whether a due fire is left to the runners that run its job's copies:
+/// with `--overlap queue` or `replace`, while `--max-instances` copies run
+/// and some of them on other runners (this one could neither wait for them
+/// to end nor end them). The runner that runs a copy decides the fire
+/// (queues it, or ends its copy); with none here, the fire stays due, and
+/// is decided once a copy ends (its coalesced backlog is the one waiting
+/// fire).
+fn left_to_others(job: &Job, running: u32, elsewhere: u32) -> bool {
+    use crate::model::Overlap;
+    let o = &job.options;
+    matches!(o.overlap, Overlap::Queue | Overlap::Replace)
+        && elsewhere > 0
+        && running >= o.max_instances
 }
 
 /// Whether a decision ends its job's schedule.

@@ -23,6 +23,7 @@ mod listeners;
 mod missed;
 mod next;
 mod notify;
+mod overlap;
 mod postgres;
 mod readme;
 mod reference;
