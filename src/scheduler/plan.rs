@@ -288,6 +288,29 @@ mod tests {
     }
 
     #[test]
+    fn overlap_sets_what_a_fire_beyond_max_instances_does() {
+        let due = at("2026-01-01T10:00:00Z");
+        let with = |overlap| JobOptions {
+            overlap,
+            ..opts(true, Some(60), 1)
+        };
+        let p = plan(&every_minute(), &with(Overlap::Skip), due, due, 1);
+        assert_eq!((p.run.len(), p.skipped.len(), p.replace), (0, 1, 0));
+        // queue: one more is claimed (it waits); a second is skipped.
+        let p = plan(&every_minute(), &with(Overlap::Queue), due, due, 1);
+        assert_eq!((p.run.len(), p.skipped.len()), (1, 0));
+        let p = plan(&every_minute(), &with(Overlap::Queue), due, due, 2);
+        assert_eq!((p.run.len(), p.skipped.len()), (0, 1));
+        // replace: it runs, and the running copy ends.
+        let p = plan(&every_minute(), &with(Overlap::Replace), due, due, 1);
+        assert_eq!((p.run.len(), p.replace), (1, 1));
+        let p = plan(&every_minute(), &with(Overlap::Replace), due, due, 0);
+        assert_eq!((p.run.len(), p.replace), (1, 0));
+        let p = plan(&every_minute(), &with(Overlap::Allow), due, due, 50);
+        assert_eq!((p.run.len(), p.skipped.len()), (1, 0));
+    }
+
+    #[test]
     fn max_instances_skips() {
         let due = at("2026-01-01T10:00:00Z");
         let p = plan(&every_minute(), &opts(true, Some(60), 1), due, due, 1);
