@@ -15,7 +15,7 @@ use crate::trigger::TriggerSpec;
 mod notify;
 mod overlap;
 pub use notify::{DurationRange, NotifyEvent};
-pub use overlap::Overlap;
+pub use overlap::{Overlap, BACKFILL_TOGETHER};
 
 /// A scheduled job: what to run, when, and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -483,7 +483,7 @@ impl Fire {
     pub fn retry(job: &Job, retry: &RetryPlan) -> Fire {
         Fire {
             attempt: retry.attempt,
-            retry_of: Some(retry.retry_of),
+            retry_of: (!retry.is_backfill()).then_some(retry.retry_of),
             ..Fire::first(job, retry.due_at)
         }
     }

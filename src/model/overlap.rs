@@ -5,6 +5,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::RetryPlan;
+
 /// What a fire does when `--max-instances` copies of its job are running.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -55,5 +57,27 @@ impl FromStr for Overlap {
             .ok_or_else(|| {
                 format!("invalid overlap policy {s:?}: use skip, queue, replace or allow")
             })
+    }
+}
+
+/// A `tick backfill --overlap allow` fire: its `retry_of` (see
+/// [`RetryPlan::is_backfill`]); any other value runs one after another.
+pub const BACKFILL_TOGETHER: i64 = -1;
+
+impl RetryPlan {
+    /// A past fire `tick backfill` stored (attempt 1; a retry is attempt 2
+    /// or more): it runs with its scheduled time and the reason `backfill`.
+    pub fn is_backfill(&self) -> bool {
+        self.attempt == 1
+    }
+
+    /// How many copies of its job may run for a backfill fire to start:
+    /// one after another (none running), or all at once.
+    pub fn backfill_limit(&self) -> u32 {
+        if self.retry_of == BACKFILL_TOGETHER {
+            u32::MAX
+        } else {
+            1
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! start plus a quarter of the workers (at least 2): on a store shared by
 //! several runners, a burst spreads over all of them.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use anyhow::Result;
@@ -24,6 +25,9 @@ struct Decided {
     jitter: u64,
     plan: plan::Plan,
 }
+
+/// The reason of a fire `tick backfill` ran.
+pub(super) const BACKFILL: &str = "backfill";
 
 /// The claim lead never exceeds this...
 const MAX_LEAD: std::time::Duration = std::time::Duration::from_millis(500);
@@ -126,6 +130,10 @@ impl Scheduler {
                 let ahead = (row.scheduled_at > now).then_some(d.plan.next);
                 let fire = claim.fire.at(row.scheduled_at);
                 self.queue(row.execution_id, fire, &d.job, d.jitter, (now, ahead));
+                if let Some(p) = self.waiting.last_mut().filter(|_| is_backfill(claim)) {
+                    p.claimed_late = Some(BACKFILL.to_string());
+                    p.backfill = true;
+                }
                 queued = true;
             }
             // The end of the schedule is told once its last fire starts.
@@ -211,11 +219,24 @@ impl Scheduler {
         decided: &mut Vec<Decided>,
         claims: &mut Vec<Claim>,
     ) -> Result<()> {
+        // Backfill fires decided at this wake-up, per job.
+        let mut backfills: HashMap<String, u32> = HashMap::new();
         for r in self.store.due_retries(now, &self.cfg.owner.process)? {
             let Some((job, _)) = self.usable(r.job) else {
                 continue;
             };
             let running = self.running_count(&job.id) + r.running_elsewhere;
+            if r.retry.is_backfill() {
+                let decided_here = backfills.entry(job.id.clone()).or_default();
+                // Otherwise it waits (in the store) for the copies to end.
+                if running + *decided_here < r.retry.backfill_limit() {
+                    *decided_here += 1;
+                    let (claim, d) = backfill(job, r.id, &r.retry);
+                    claims.push(claim);
+                    decided.push(d);
+                }
+                continue;
+            }
             let (due, next) = (r.retry.due_at, job.next_run_at);
             let plan = plan::plan_retry(&job.options, due, next, now, running);
             claims.push(Claim {
@@ -334,6 +355,7 @@ impl Scheduler {
             options: job.options.clone(),
             not_before,
             ahead,
+            backfill: false,
         });
     }
 }
@@ -351,6 +373,37 @@ fn left_to_others(job: &Job, running: u32, elsewhere: u32) -> bool {
     matches!(o.overlap, Overlap::Queue | Overlap::Replace)
         && elsewhere > 0
         && running >= o.max_instances
+}
+
+/// The claim and decision of a `tick backfill` fire (`retry`, row `id`) of `job`: it
+/// runs, recorded with its scheduled time and the reason `backfill`.
+fn backfill(job: Job, id: i64, retry: &crate::model::RetryPlan) -> (Claim, Decided) {
+    let due = retry.due_at;
+    let claim = Claim {
+        fire: Fire::retry(&job, retry),
+        new_next: None,
+        new_state: JobState::Active,
+        rows: vec![(due, Status::Running, Some(BACKFILL.to_string()))],
+        retry: Some(id),
+    };
+    let plan = plan::Plan {
+        run: vec![due],
+        next: Some(due),
+        ..plan::Plan::default()
+    };
+    (
+        claim,
+        Decided {
+            job,
+            jitter: 0,
+            plan,
+        },
+    )
+}
+
+/// Whether a claim is of a `tick backfill` fire.
+fn is_backfill(claim: &Claim) -> bool {
+    claim.retry.is_some() && claim.fire.attempt == 1
 }
 
 /// Whether a decision ends its job's schedule.

@@ -120,6 +120,9 @@ struct Pending {
     /// The last fire of its job's schedule: said once it starts (or ends
     /// without starting).
     pub ends_job: bool,
+    /// A past fire `tick backfill` stored: never too late, its reason
+    /// `backfill`.
+    pub backfill: bool,
 }
 
 /// An execution that ended, to be recorded by the next flush; its

@@ -91,7 +91,7 @@ impl Scheduler {
             })
         };
         let grace = p.options.misfire_grace;
-        if !grace.exceeded(p.not_before, now) {
+        if p.backfill || !grace.exceeded(p.not_before, now) {
             return None;
         }
         match grace {
@@ -144,7 +144,10 @@ impl Scheduler {
                     at: now,
                     pid: child.pid,
                 };
-                let late = self.late(&p, now);
+                let late = match p.backfill {
+                    true => p.claimed_late.clone(),
+                    false => self.late(&p, now),
+                };
                 self.log.info(&format!(
                     "job {} started (execution {id}, scheduled {}){}",
                     p.spec.fire.job_id,
