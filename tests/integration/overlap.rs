@@ -1,7 +1,7 @@
 //! `--overlap skip|queue|replace|allow`, measured from the execution rows
 //! of one-second jobs that run longer than their interval.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use serde_json::Value;
 
 use crate::util::{wait_for, Env, Runner};
@@ -15,13 +15,13 @@ pub(crate) struct Place<'a> {
 }
 
 impl Place<'_> {
-    fn tick(&self, args: &[&str]) -> String {
+    pub fn tick(&self, args: &[&str]) -> String {
         let mut all = self.db.clone();
         all.extend_from_slice(args);
         self.env.tick(&all).ok()
     }
 
-    fn history(&self, job: &str) -> Vec<Value> {
+    pub fn history(&self, job: &str) -> Vec<Value> {
         let rows = self.tick(&["history", "--json", job]);
         serde_json::from_str::<Value>(&rows)
             .unwrap()
@@ -42,7 +42,7 @@ fn stop(runners: Vec<Runner>) {
     }
 }
 
-fn here(env: &Env) -> Place<'_> {
+pub(crate) fn here(env: &Env) -> Place<'_> {
     Place {
         env,
         db: Vec::new(),
@@ -105,23 +105,35 @@ pub(crate) fn queue(place: &Place) {
     stop(runners);
     let rows = place.history("q");
     let ran = ran(&rows);
+    let mut waited = 0;
     for pair in ran.windows(2) {
         let (prev, next) = (&pair[0], &pair[1]);
         let ended = at(prev, "finished_at").unwrap();
         let started = at(next, "started_at").unwrap();
         let gap = (started - ended).num_milliseconds();
-        // Never two at once, and the waiting one starts as the copy ends.
-        assert!((0..300).contains(&gap), "gap {gap} ms: {prev} then {next}");
-        // It waited: its fire came while the copy before it ran.
-        assert!(at(next, "scheduled_at").unwrap() < ended, "{next}");
+        // Never two at once.
+        assert!(gap >= 0, "gap {gap} ms: {prev} then {next}");
+        // A fire that came while the copy before it ran waited, and
+        // started as that copy ended.
+        if at(next, "scheduled_at").unwrap() < ended {
+            assert!(gap < 300, "gap {gap} ms: {prev} then {next}");
+            waited += 1;
+        }
     }
-    // At most one waiting at any time: no two waits overlap.
+    assert!(waited >= 2, "{ran:?}");
+    // At most one waiting at any time: no two waits overlap. A fire is
+    // decided when its runner gets to it, a few ms after its time (after
+    // the exit it was handling, say): that much overlap is allowed.
     let waits: Vec<_> = ran
         .iter()
         .map(|r| (at(r, "scheduled_at").unwrap(), at(r, "started_at").unwrap()))
         .collect();
+    let decided = chrono::Duration::milliseconds(100);
     for w in waits.windows(2) {
-        assert!(w[1].0 >= w[0].1, "two fires waited at once: {waits:?}");
+        assert!(
+            w[1].0 + decided >= w[0].1,
+            "two fires waited at once: {waits:?}"
+        );
     }
     // The fires beyond the one waiting were skipped, saying why.
     let skipped: Vec<_> = rows.iter().filter(|r| r["status"] == "skipped").collect();
@@ -176,7 +188,9 @@ pub(crate) fn replace(place: &Place) {
             .into_iter()
             .find(|r| at(r, "scheduled_at") > at(&row, "scheduled_at"))
             .unwrap_or_else(|| panic!("nothing ran after {row}"));
-        let t = at(&next, "scheduled_at").unwrap().format("%H:%M:%S");
+        // The time of day, its seconds unless they are 0.
+        let t = at(&next, "scheduled_at").unwrap();
+        let t = t.format(if t.second() == 0 { "%H:%M" } else { "%H:%M:%S" });
         assert_eq!(
             row["reason"],
             format!("replaced by the fire of {t}"),
