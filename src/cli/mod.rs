@@ -124,7 +124,7 @@ pub enum Command {
     /// whichever runner takes it; without a live runner nothing is stored
     /// (exit 1). A second backfill of the same range finds nothing.
     #[command(
-        after_help = "Examples:\n  tick backfill report --from '2026-03-01 00:00' --to '2026-03-02 00:00' --dry-run\n  tick backfill report --from 2026-03-01T00:00:00Z --to 2026-03-02T00:00:00Z"
+        after_help = "Examples:\n  tick backfill db --from '2026-03-01 00:00' --to now --dry-run\n  tick backfill db --from '2026-03-01 00:00' --to '2026-03-02 00:00'"
     )]
     Backfill(BackfillArgs),
 
@@ -374,8 +374,8 @@ pub struct BackfillArgs {
     /// job's zone
     #[arg(long, value_name = "DATETIME", required = true)]
     pub from: String,
-    /// Fires up to this time (not later than now)
-    #[arg(long, value_name = "DATETIME", required = true)]
+    /// Fires up to this time (not later than now), or now
+    #[arg(long, value_name = "DATETIME|now", required = true)]
     pub to: String,
     /// List the fires that would run; store nothing
     #[arg(long)]

@@ -25,6 +25,9 @@ pub fn run(args: &BackfillArgs, ctx: &Ctx) -> Result<()> {
     let (_, job) = ctx.store_with_job(&args.id)?;
     let tz = crate::output::job_tz(&job);
     let when = |flag: &str, text: &str| {
+        if flag == "--to" && text.eq_ignore_ascii_case("now") {
+            return Ok(ctx.now());
+        }
         parse_datetime(text, tz).map_err(|e| UsageError::new(format!("{flag}: {e}")))
     };
     let (from, to) = (when("--from", &args.from)?, when("--to", &args.to)?);
