@@ -206,11 +206,12 @@ pub(crate) fn replace(place: &Place) {
             assert!(!alive(pid), "process {pid} of {row} is still running");
         }
     }
-    // Never retried, never more than one running for long: each replaced
-    // copy ended within a second of the fire that replaced it.
+    // Never more than one running for long: each replaced copy (a 30 s
+    // sleep) ended at the next fire, a second after its start (plus the
+    // time a loaded machine takes).
     for row in killed() {
         let lasted = row["duration_ms"].as_i64().unwrap();
-        assert!(lasted < 2000, "{row}");
+        assert!(lasted < 3000, "{row}");
     }
     // At most one copy at a time besides the one being ended.
     let ran = ran(&rows);
