@@ -141,6 +141,10 @@ pub fn tick_words(
         "--max-instances",
         (o.max_instances != d.max_instances).then(|| o.max_instances.to_string()),
     );
+    add(
+        "--overlap",
+        (o.overlap != d.overlap).then(|| o.overlap.to_string()),
+    );
     add("--no-coalesce", (!o.coalesce).then(String::new));
     add(
         "--misfire-grace",

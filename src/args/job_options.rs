@@ -29,6 +29,11 @@ impl JobOptionArgs {
             }
             opts.max_instances = n;
         }
+        if let Some(p) = &self.overlap {
+            opts.overlap = p
+                .parse()
+                .map_err(|e: String| UsageError::new(e.replace("overlap policy", "--overlap")))?;
+        }
         if self.coalesce {
             opts.coalesce = true;
         }

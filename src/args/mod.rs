@@ -110,6 +110,7 @@ pub fn change(args: &ModifyArgs) -> Result<Change<'_>> {
         && args.unset_env.is_empty()
         && o.name.is_none()
         && o.max_instances.is_none()
+        && o.overlap.is_none()
         && !o.coalesce
         && !o.no_coalesce
         && o.misfire_grace.is_none()

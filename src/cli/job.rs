@@ -19,6 +19,17 @@ pub struct JobOptionArgs {
     #[arg(long, value_name = "N", help_heading = "Job options")]
     pub max_instances: Option<u32>,
 
+    /// When --max-instances copies run, a fire: skip (is recorded skipped),
+    /// queue (waits, at most one, and starts as soon as a copy ends),
+    /// replace (ends the oldest copy: SIGTERM, SIGKILL 5s later) or allow
+    /// (runs: no limit) [default: skip]
+    #[arg(
+        long,
+        value_name = "skip|queue|replace|allow",
+        help_heading = "Job options"
+    )]
+    pub overlap: Option<String>,
+
     /// Run a backlog of missed fires once (the default)
     #[arg(long, overrides_with = "no_coalesce", help_heading = "Job options")]
     pub coalesce: bool,

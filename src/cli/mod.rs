@@ -115,6 +115,19 @@ pub enum Command {
     #[command(after_help = "Examples:\n  tick fire backup\n  tick fire backup --timeout 10m")]
     Fire(FireArgs),
 
+    /// Run the past fires of a job that have no execution
+    ///
+    /// Every fire of the job's trigger after --from and up to --to that has
+    /// no execution yet (not run, missed or skipped) runs, recorded with
+    /// its past scheduled time and the reason `backfill`: one after another,
+    /// or all at once with --overlap allow. A runner runs them, each once,
+    /// whichever runner takes it; without a live runner nothing is stored
+    /// (exit 1). A second backfill of the same range finds nothing.
+    #[command(
+        after_help = "Examples:\n  tick backfill db --from '2026-03-01 00:00' --to now --dry-run\n  tick backfill db --from '2026-03-01 00:00' --to '2026-03-02 00:00'"
+    )]
+    Backfill(BackfillArgs),
+
     /// Delete executions older than a duration
     #[command(after_help = "Examples:\n  tick prune --older-than 30d")]
     Prune(PruneArgs),
@@ -349,6 +362,27 @@ pub struct FireArgs {
     /// retry delays [default: 0: fire runs once, whatever the job's --retries]
     #[arg(long, value_name = "N")]
     pub retries: Option<u32>,
+}
+
+/// `tick backfill`
+#[derive(Debug, Args)]
+pub struct BackfillArgs {
+    /// Job id, or a name only one job has
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Fires after this time: RFC 3339, or 'YYYY-MM-DD HH:MM[:SS]' in the
+    /// job's zone
+    #[arg(long, value_name = "DATETIME", required = true)]
+    pub from: String,
+    /// Fires up to this time (not later than now), or now
+    #[arg(long, value_name = "DATETIME|now", required = true)]
+    pub to: String,
+    /// List the fires that would run; store nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// queue: one after another; allow: all at once [default: queue]
+    #[arg(long, value_name = "queue|allow")]
+    pub overlap: Option<String>,
 }
 
 /// `tick prune`

@@ -5,6 +5,7 @@
 //! start the HTTP server.
 
 mod add;
+mod backfill;
 pub mod complete;
 mod copy;
 mod crontab;
@@ -87,6 +88,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::History(args) => history::history(&args, &ctx),
         Command::Logs(args) => logs::logs(&args, &ctx),
         Command::Fire(args) => fire::run(&args, &ctx),
+        Command::Backfill(args) => backfill::run(&args, &ctx),
         Command::Prune(args) => history::prune(&args, &ctx),
         Command::Import(args) => crontab::import(&args, &ctx),
         Command::Export(args) => export::export(&args, &ctx),

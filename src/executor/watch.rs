@@ -94,6 +94,16 @@ impl Watch {
         }
     }
 
+    /// Ended by the scheduler (`--overlap replace`): SIGTERM now, SIGKILL
+    /// [`KILL_AFTER`] later unless it ends first; its status comes from
+    /// its exit.
+    pub fn terminate(&mut self, child: &Child, now: DateTime<Utc>) {
+        if self.term_sent.is_none() {
+            child.signal_group(Signal::TERM);
+            self.term_sent = Some(now);
+        }
+    }
+
     /// Stopped by the user, at once: SIGKILL.
     pub fn kill(&mut self, child: &Child) {
         self.stopped = true;

@@ -339,6 +339,7 @@ fn json_body(req: &Request) -> Result<Map<String, Value>> {
 const OPTION_FIELDS: &[&str] = &[
     "name",
     "max_instances",
+    "overlap",
     "coalesce",
     "misfire_grace_seconds",
     "timeout_seconds",
@@ -484,6 +485,7 @@ fn option(o: &mut JobOptionArgs, key: &str, v: &Value) -> Result<()> {
     match key {
         "name" => o.name = Some(string(key, v)?),
         "max_instances" => o.max_instances = Some(whole(key, v)?),
+        "overlap" => o.overlap = Some(string(key, v)?),
         "keep_history" => o.keep_history = Some(whole(key, v)?),
         "retries" => o.retries = Some(whole(key, v)?),
         "coalesce" => {

@@ -13,7 +13,9 @@ use crate::error;
 use crate::trigger::TriggerSpec;
 
 mod notify;
+mod overlap;
 pub use notify::{DurationRange, NotifyEvent};
+pub use overlap::{Overlap, BACKFILL_TOGETHER};
 
 /// A scheduled job: what to run, when, and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,6 +194,9 @@ pub struct JobOptions {
     /// Running copies allowed at once; a fire beyond it is `skipped`.
     #[serde(skip_serializing_if = "unchanged::max_instances")]
     pub max_instances: u32,
+    /// `--overlap`: what a fire does when `max_instances` copies run.
+    #[serde(skip_serializing_if = "unchanged::overlap")]
+    pub overlap: Overlap,
     /// Run a backlog of missed fires once instead of once each.
     #[serde(skip_serializing_if = "unchanged::coalesce")]
     pub coalesce: bool,
@@ -268,6 +273,7 @@ mod unchanged {
 
     unchanged! {
         max_instances: u32,
+        overlap: Overlap,
         coalesce: bool,
         misfire_grace: MisfireGrace,
         timeout: Option<u64>,
@@ -364,6 +370,7 @@ impl Default for JobOptions {
     fn default() -> Self {
         JobOptions {
             max_instances: 1,
+            overlap: Overlap::Skip,
             coalesce: true,
             misfire_grace: MisfireGrace::Auto,
             timeout: None,
@@ -476,7 +483,7 @@ impl Fire {
     pub fn retry(job: &Job, retry: &RetryPlan) -> Fire {
         Fire {
             attempt: retry.attempt,
-            retry_of: Some(retry.retry_of),
+            retry_of: (!retry.is_backfill()).then_some(retry.retry_of),
             ..Fire::first(job, retry.due_at)
         }
     }

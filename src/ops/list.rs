@@ -75,6 +75,8 @@ pub fn each_in(
     let retries: HashMap<String, (DateTime<Utc>, u32)> = store
         .pending_retries()?
         .into_iter()
+        // Attempt 1: a `tick backfill` fire, not a retry.
+        .filter(|(_, _, attempt)| *attempt > 1)
         .map(|(job, due, attempt)| (job, (due, attempt)))
         .collect();
     store.each_listed(filter, &mut |row, last| {

@@ -4,11 +4,12 @@
 //! theirs (and `output/`'s).
 //!
 //! Here: [`Ctx`] (where the store is, resolved once), finding a job by id
-//! or name, and one file per operation (`add`, `show`, `list`, `history`,
+//! or name, and one file per operation (`add`, `backfill`, `show`, `list`, `history`,
 //! `logs`, `jobs`, `runners`, `status`; `overview` for the page). Not here: clap types (`cli/`),
 //! turning them into domain values (`args/`), anything that prints.
 
 pub mod add;
+pub mod backfill;
 pub mod history;
 pub mod jobs;
 pub mod list;

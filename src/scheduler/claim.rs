@@ -4,6 +4,7 @@
 //! start plus a quarter of the workers (at least 2): on a store shared by
 //! several runners, a burst spreads over all of them.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use anyhow::Result;
@@ -24,6 +25,9 @@ struct Decided {
     jitter: u64,
     plan: plan::Plan,
 }
+
+/// The reason of a fire `tick backfill` ran.
+pub(super) const BACKFILL: &str = "backfill";
 
 /// The claim lead never exceeds this...
 const MAX_LEAD: std::time::Duration = std::time::Duration::from_millis(500);
@@ -112,10 +116,24 @@ impl Scheduler {
                 continue;
             }
             self.tell_decided(d, claim, claimed);
+            if d.plan.replace > 0 {
+                let fire = claimed.rows.iter().find(|r| r.status == Status::Running);
+                if let Some(row) = fire {
+                    let by = format!(
+                        "replaced by the fire of {}",
+                        when(row.scheduled_at, &d.job, now)
+                    );
+                    self.replace_copies(&d.job.id, d.plan.replace, &by, now);
+                }
+            }
             for row in claimed.rows.iter().filter(|r| r.status == Status::Running) {
                 let ahead = (row.scheduled_at > now).then_some(d.plan.next);
                 let fire = claim.fire.at(row.scheduled_at);
                 self.queue(row.execution_id, fire, &d.job, d.jitter, (now, ahead));
+                if let Some(p) = self.waiting.last_mut().filter(|_| is_backfill(claim)) {
+                    p.claimed_late = Some(BACKFILL.to_string());
+                    p.backfill = true;
+                }
                 queued = true;
             }
             // The end of the schedule is told once its last fire starts.
@@ -173,6 +191,9 @@ impl Scheduler {
                 // Decided at its time, when the running copy may have ended.
                 continue;
             }
+            if left_to_others(&job, running, running_elsewhere) {
+                continue;
+            }
             let plan = plan::plan(&trigger, &job.options, due, now, running);
             claims.push(Claim {
                 fire: Fire::first(&job, due),
@@ -198,11 +219,24 @@ impl Scheduler {
         decided: &mut Vec<Decided>,
         claims: &mut Vec<Claim>,
     ) -> Result<()> {
+        // Backfill fires decided at this wake-up, per job.
+        let mut backfills: HashMap<String, u32> = HashMap::new();
         for r in self.store.due_retries(now, &self.cfg.owner.process)? {
             let Some((job, _)) = self.usable(r.job) else {
                 continue;
             };
             let running = self.running_count(&job.id) + r.running_elsewhere;
+            if r.retry.is_backfill() {
+                let decided_here = backfills.entry(job.id.clone()).or_default();
+                // Otherwise it waits (in the store) for the copies to end.
+                if running + *decided_here < r.retry.backfill_limit() {
+                    *decided_here += 1;
+                    let (claim, d) = backfill(job, r.id, &r.retry);
+                    claims.push(claim);
+                    decided.push(d);
+                }
+                continue;
+            }
             let (due, next) = (r.retry.due_at, job.next_run_at);
             let plan = plan::plan_retry(&job.options, due, next, now, running);
             claims.push(Claim {
@@ -262,6 +296,25 @@ impl Scheduler {
         }
     }
 
+    /// End the `n` oldest running copies of a job (`--overlap replace`):
+    /// SIGTERM to each group now, SIGKILL [`crate::executor::KILL_AFTER`]
+    /// later; each is recorded `killed` with `reason` once it exits.
+    fn replace_copies(&mut self, job_id: &str, n: u32, reason: &str, now: DateTime<Utc>) {
+        let mut copies: Vec<_> = self
+            .running
+            .iter_mut()
+            .filter(|(_, r)| r.fire.job_id == job_id && r.replaced.is_none())
+            .collect();
+        copies.sort_by_key(|(_, r)| r.watch.started);
+        for (id, r) in copies.into_iter().take(n as usize) {
+            self.log.warn(&format!(
+                "job {job_id} (execution {id}) {reason}: sent SIGTERM to its process group"
+            ));
+            r.watch.terminate(&r.child, now);
+            r.replaced = Some(reason.to_string());
+        }
+    }
+
     /// Say that a job's schedule ended (after its last fire started, if it
     /// had one to start).
     pub(super) fn said_finished(&self, job_id: &str) {
@@ -302,8 +355,55 @@ impl Scheduler {
             options: job.options.clone(),
             not_before,
             ahead,
+            backfill: false,
         });
     }
+}
+
+/// Whether a due fire is left to the runners that run its job's copies:
+/// with `--overlap queue` or `replace`, while `--max-instances` copies run
+/// and some of them on other runners (this one could neither wait for them
+/// to end nor end them). The runner that runs a copy decides the fire
+/// (queues it, or ends its copy); with none here, the fire stays due, and
+/// is decided once a copy ends (its coalesced backlog is the one waiting
+/// fire).
+fn left_to_others(job: &Job, running: u32, elsewhere: u32) -> bool {
+    use crate::model::Overlap;
+    let o = &job.options;
+    matches!(o.overlap, Overlap::Queue | Overlap::Replace)
+        && elsewhere > 0
+        && running >= o.max_instances
+}
+
+/// The claim and decision of a `tick backfill` fire (`retry`, row `id`) of `job`: it
+/// runs, recorded with its scheduled time and the reason `backfill`.
+fn backfill(job: Job, id: i64, retry: &crate::model::RetryPlan) -> (Claim, Decided) {
+    let due = retry.due_at;
+    let claim = Claim {
+        fire: Fire::retry(&job, retry),
+        new_next: None,
+        new_state: JobState::Active,
+        rows: vec![(due, Status::Running, Some(BACKFILL.to_string()))],
+        retry: Some(id),
+    };
+    let plan = plan::Plan {
+        run: vec![due],
+        next: Some(due),
+        ..plan::Plan::default()
+    };
+    (
+        claim,
+        Decided {
+            job,
+            jitter: 0,
+            plan,
+        },
+    )
+}
+
+/// Whether a claim is of a `tick backfill` fire.
+fn is_backfill(claim: &Claim) -> bool {
+    claim.retry.is_some() && claim.fire.attempt == 1
 }
 
 /// Whether a decision ends its job's schedule.
@@ -352,6 +452,12 @@ fn missed_reason(job: &Job, t: DateTime<Utc>, now: DateTime<Utc>) -> String {
 /// Why a fire is `skipped`: the copies running (or starting at this
 /// wake-up) and the limit.
 fn skipped_reason(job: &Job, busy: u32) -> String {
+    let max = job.options.max_instances;
+    if job.options.overlap == crate::model::Overlap::Queue {
+        return format!(
+            "{max} instance(s) already running and a fire waiting (--max-instances {max}, --overlap queue)"
+        );
+    }
     format!(
         "{busy} instance(s) already running (--max-instances {})",
         job.options.max_instances

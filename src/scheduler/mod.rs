@@ -44,7 +44,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::clock::Clock;
 use crate::executor::{Child, Spec, Watch};
 use crate::log::Logger;
-use crate::model::{Fire, JobOptions, RetryPlan, RunResult, Status};
+use crate::model::{Fire, JobOptions, Overlap, RetryPlan, RunResult, Status};
 use crate::store::{Owner, Started, Store};
 use crate::units::human_ms;
 use events::{Done, Notice};
@@ -56,6 +56,9 @@ pub static HEARTBEAT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU6
 
 /// The longest sleep: changes by other processes show within this.
 const POLL: Duration = Duration::seconds(1);
+/// How soon a runner with `--overlap queue`/`replace` copies looks again
+/// at a due fire it did not get to claim.
+const OVERLAP_RETRY: Duration = Duration::milliseconds(50);
 /// At exit, how long unwritten bookkeeping is retried on a failing store.
 const FINAL_FLUSH: std::time::Duration = std::time::Duration::from_secs(30);
 /// A fire with `--misfire-grace auto` that starts at least this late has
@@ -102,6 +105,8 @@ struct Running {
     pub watch: Watch,
     /// How late it started and why, when that is worth saying.
     pub late: Option<String>,
+    /// Ended by a later fire (`--overlap replace`): why.
+    pub replaced: Option<String>,
 }
 
 /// A claimed fire waiting for its time (jitter, claimed ahead) or a worker.
@@ -118,6 +123,9 @@ struct Pending {
     /// The last fire of its job's schedule: said once it starts (or ends
     /// without starting).
     pub ends_job: bool,
+    /// A past fire `tick backfill` stored: never too late, its reason
+    /// `backfill`.
+    pub backfill: bool,
 }
 
 /// An execution that ended, to be recorded by the next flush; its
@@ -350,6 +358,14 @@ impl Scheduler {
         }
     }
 
+    /// Whether copies of a job with `--overlap queue` or `replace` run or
+    /// wait here (its due fires are left to this runner by the others).
+    fn runs_overlap_copies(&self) -> bool {
+        let left = |o: &JobOptions| matches!(o.overlap, Overlap::Queue | Overlap::Replace);
+        self.running.values().any(|r| left(&r.options))
+            || self.waiting.iter().any(|p| left(&p.options))
+    }
+
     fn handle(&mut self, event: Event) {
         match event {
             Event::Exited {
@@ -380,13 +396,19 @@ impl Scheduler {
                     sooner(claim_at, "a claim ahead of the next fire");
                 } else if due > now {
                     sooner(due, "the next fire");
+                } else if self.runs_overlap_copies() {
+                    // Due and not claimed: another runner had its row
+                    // locked, maybe leaving it to this one (see
+                    // `claim::left_to_others`). Soon, not in step with it.
+                    sooner(now + OVERLAP_RETRY, "a due fire another runner left");
                 }
             }
         }
         // Waiting fires start only while the lease holds: otherwise the
         // renewal's retry is what wakes the loop (never a busy wait).
         if self.running.len() < self.cfg.max_workers as usize && self.lease_holds() {
-            if let Some(p) = self.waiting.iter().map(|p| p.not_before).min() {
+            let ready = self.waiting.iter().filter(|p| !self.held(p, &[]));
+            if let Some(p) = ready.map(|p| p.not_before).min() {
                 sooner(p.max(now), "a claimed fire's time");
             }
         }

@@ -12,11 +12,14 @@
 //!   row, so a week of downtime does not write thousands of rows.
 //! - Without coalesce, each runnable fire runs, and each missed one is
 //!   recorded (at most [`MAX_BACKLOG`] of them).
-//! - A run that would exceed `max_instances` is `skipped`.
+//! - A run that would exceed `max_instances` is `skipped` (`--overlap
+//!   skip`); with `queue` one more is claimed, and waits for a copy to end;
+//!   with `replace` it runs, and [`Plan::replace`] copies are ended; with
+//!   `allow` every one runs.
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{JobOptions, MisfireGrace};
+use crate::model::{JobOptions, MisfireGrace, Overlap};
 use crate::trigger::Trigger;
 
 /// The most fires of one backlog that are looked at (and recorded).
@@ -36,6 +39,18 @@ pub struct Plan {
     pub dropped: usize,
     /// The job's next run after this wake-up; `None` = the schedule ended.
     pub next: Option<DateTime<Utc>>,
+    /// Running copies to end for the fires that run (`--overlap replace`).
+    pub replace: u32,
+}
+
+/// How many copies of a job may be running or claimed at once: the
+/// running ones, and with `queue` the one waiting for them.
+pub fn limit(options: &JobOptions) -> u32 {
+    match options.overlap {
+        Overlap::Skip | Overlap::Replace => options.max_instances,
+        Overlap::Queue => options.max_instances.saturating_add(1),
+        Overlap::Allow => u32::MAX,
+    }
 }
 
 /// Decide a due job. `due` is its stored next run (<= `now`); `running` is
@@ -101,7 +116,13 @@ pub fn plan(
         p.missed = missed;
         runnable
     };
-    let mut slots = options.max_instances.saturating_sub(running);
+    let mut slots = limit(options).saturating_sub(running);
+    if options.overlap == Overlap::Replace {
+        // Up to max_instances fires run; as many running copies end.
+        slots = options.max_instances;
+        let runs = (to_run.len() as u32).min(slots);
+        p.replace = (running + runs).saturating_sub(options.max_instances);
+    }
     for t in to_run {
         if slots > 0 {
             p.run.push(t);
@@ -134,7 +155,7 @@ pub fn plan_retry(
         && (grace != MisfireGrace::Auto || next_fire.is_some_and(|n| n <= now));
     if late {
         p.missed.push(due);
-    } else if running >= options.max_instances {
+    } else if running >= limit(options) {
         p.skipped.push(due);
     } else {
         p.run.push(due);
@@ -264,6 +285,29 @@ mod tests {
             p.run,
             [at("2026-01-01T10:02:00Z"), at("2026-01-01T10:03:00Z")]
         );
+    }
+
+    #[test]
+    fn overlap_sets_what_a_fire_beyond_max_instances_does() {
+        let due = at("2026-01-01T10:00:00Z");
+        let with = |overlap| JobOptions {
+            overlap,
+            ..opts(true, Some(60), 1)
+        };
+        let p = plan(&every_minute(), &with(Overlap::Skip), due, due, 1);
+        assert_eq!((p.run.len(), p.skipped.len(), p.replace), (0, 1, 0));
+        // queue: one more is claimed (it waits); a second is skipped.
+        let p = plan(&every_minute(), &with(Overlap::Queue), due, due, 1);
+        assert_eq!((p.run.len(), p.skipped.len()), (1, 0));
+        let p = plan(&every_minute(), &with(Overlap::Queue), due, due, 2);
+        assert_eq!((p.run.len(), p.skipped.len()), (0, 1));
+        // replace: it runs, and the running copy ends.
+        let p = plan(&every_minute(), &with(Overlap::Replace), due, due, 1);
+        assert_eq!((p.run.len(), p.replace), (1, 1));
+        let p = plan(&every_minute(), &with(Overlap::Replace), due, due, 0);
+        assert_eq!((p.run.len(), p.replace), (1, 0));
+        let p = plan(&every_minute(), &with(Overlap::Allow), due, due, 50);
+        assert_eq!((p.run.len(), p.skipped.len()), (1, 0));
     }
 
     #[test]

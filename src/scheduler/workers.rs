@@ -10,7 +10,7 @@ use super::events::Done;
 use super::lease::Fence;
 use super::{Ended, Event, Pending, Running, Scheduler, LATE};
 use crate::executor::{self, Child, Echo, Sent, Watch, KILL_AFTER};
-use crate::model::{MisfireGrace, RunResult, Status};
+use crate::model::{MisfireGrace, Overlap, RunResult, Status};
 use crate::store::Started;
 use crate::units::human_ms;
 
@@ -25,7 +25,8 @@ impl Scheduler {
         self.waiting.sort_by_key(|p| p.not_before);
         let mut batch = Vec::new();
         while self.running.len() + batch.len() < self.cfg.max_workers as usize {
-            let Some(i) = self.waiting.iter().position(|p| p.not_before <= now) else {
+            let ready = |p: &Pending| p.not_before <= now && !self.held(p, &batch);
+            let Some(i) = self.waiting.iter().position(ready) else {
                 break;
             };
             let p = self.waiting.remove(i);
@@ -63,6 +64,18 @@ impl Scheduler {
         }
     }
 
+    /// Whether a claimed fire waits for a copy of its job to end (`--overlap
+    /// queue`): `max_instances` copies run here, or start in `batch`.
+    pub(super) fn held(&self, p: &Pending, batch: &[Pending]) -> bool {
+        let job = &p.spec.fire.job_id;
+        if p.options.overlap != Overlap::Queue {
+            return false;
+        }
+        let running = self.running.values().filter(|r| &r.fire.job_id == job);
+        let starting = batch.iter().filter(|b| &b.spec.fire.job_id == job);
+        running.count() + starting.count() >= p.options.max_instances as usize
+    }
+
     /// Why a fire that waited for a free worker is `missed` now, if it is:
     /// it waited longer than its misfire grace (with `auto`: a minute, and
     /// a later fire of its job is due and waiting too).
@@ -78,7 +91,7 @@ impl Scheduler {
             })
         };
         let grace = p.options.misfire_grace;
-        if !grace.exceeded(p.not_before, now) {
+        if p.backfill || !grace.exceeded(p.not_before, now) {
             return None;
         }
         match grace {
@@ -101,6 +114,9 @@ impl Scheduler {
             return None;
         }
         let why = p.claimed_late.clone().unwrap_or_else(|| {
+            if p.options.overlap == Overlap::Queue {
+                return "it waited for a running copy to end (--overlap queue)".into();
+            }
             format!(
                 "all workers were busy (--max-workers {})",
                 self.cfg.max_workers
@@ -128,7 +144,10 @@ impl Scheduler {
                     at: now,
                     pid: child.pid,
                 };
-                let late = self.late(&p, now);
+                let late = match p.backfill {
+                    true => p.claimed_late.clone(),
+                    false => self.late(&p, now),
+                };
                 self.log.info(&format!(
                     "job {} started (execution {id}, scheduled {}){}",
                     p.spec.fire.job_id,
@@ -143,6 +162,7 @@ impl Scheduler {
                         watch: Watch::new(now, p.options.timeout),
                         options: p.options,
                         late,
+                        replaced: None,
                     },
                 );
                 self.notify_start(id);
@@ -223,7 +243,10 @@ impl Scheduler {
         let Some(r) = self.running.remove(&id) else {
             return;
         };
-        let status = r.watch.status(&f);
+        let status = match r.replaced {
+            Some(_) => Status::Killed,
+            None => r.watch.status(&f),
+        };
         let took = human_ms((now - r.watch.started).num_milliseconds());
         let detail = match (status, f.exit_code, f.signal) {
             (Status::Failed, Some(c), _) => format!(" with exit code {c}"),
@@ -245,12 +268,17 @@ impl Scheduler {
             signal: f.signal,
             ..RunResult::default()
         };
+        // A replaced copy is not retried: the fire that replaced it runs.
+        let mut options = r.options.clone();
+        if r.replaced.is_some() {
+            options.retries = 0;
+        }
         let done = Done {
             execution_id: Some(id),
             result: Some(&exit),
             duration_ms: Some((now - r.watch.started).num_milliseconds()),
-            reason: r.late.clone(),
-            ..Done::new(&r.fire, &r.options, status)
+            reason: r.replaced.clone().or_else(|| r.late.clone()),
+            ..Done::new(&r.fire, &options, status)
         };
         let mut ended = self.conclude(&done, f, now);
         ended.started = Some(r.watch.started);

@@ -8,6 +8,7 @@
 //!   lifecycle of an execution row, the runner lock);
 //! - [`Runners`]: registered runners and their leases;
 //! - `notices.rs`: notification conditions raised and cleared;
+//! - `backfill.rs`: `tick backfill`'s past fires, waiting for a runner;
 //! - `sqlite/`: the jobs file (rusqlite lives only there);
 //! - `postgres/`: a PostgreSQL database shared by runners on several hosts
 //!   (the `postgres` crate lives only there);
@@ -19,6 +20,7 @@
 //! Every method that writes is one transaction: all of it, or (on any error,
 //! including an unknown id) nothing.
 
+pub mod backfill;
 pub mod glob;
 mod location;
 pub mod notices;
@@ -695,7 +697,9 @@ pub trait Runners {
 }
 
 /// A job store: every part of the interface, and where it is.
-pub trait Store: Jobs + History + Runs + Runners + notices::Notices + Send {
+pub trait Store:
+    Jobs + History + Runs + Runners + notices::Notices + backfill::Backfills + Send
+{
     /// Where the store is, for messages.
     fn location(&self) -> &Location;
 }

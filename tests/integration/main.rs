@@ -1,6 +1,7 @@
 //! The one integration-test binary: the real `tick` binary on temp files,
 //! plus in-process checks of the engine that need many cases.
 
+mod backfill;
 mod bad_bytes;
 mod boundary;
 mod clock;
@@ -23,6 +24,7 @@ mod listeners;
 mod missed;
 mod next;
 mod notify;
+mod overlap;
 mod postgres;
 mod readme;
 mod reference;

@@ -21,6 +21,7 @@
 //! A lost connection is dropped; the next call connects again (the runner's
 //! outage logic spaces the tries).
 
+mod backfill;
 mod copy;
 mod executions;
 mod jobs;

@@ -60,9 +60,13 @@ impl Runs for PgStore {
 
     fn next_due(&self, skip: &[String]) -> Result<Option<DateTime<Utc>>> {
         self.read(|c| {
+            // A pending retry or backfill fire counts, as in the jobs file
+            // (LEAST ignores a NULL).
             let row = c.query_one(
-                "SELECT min(next_run_at) FROM jobs
-                 WHERE state = 'active' AND next_run_at IS NOT NULL AND id <> ALL($1)",
+                "SELECT LEAST(
+                    (SELECT min(next_run_at) FROM jobs
+                     WHERE state = 'active' AND next_run_at IS NOT NULL AND id <> ALL($1)),
+                    (SELECT min(due_at) FROM retries WHERE job_id <> ALL($1)))",
                 &[&skip],
             )?;
             Ok(row.get::<_, Option<i64>>(0).map(from_ms))

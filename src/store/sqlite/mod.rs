@@ -15,6 +15,7 @@
 //! Every read-modify-write runs in `BEGIN IMMEDIATE`, so concurrent writers
 //! wait for each other (`busy_timeout`) instead of failing.
 
+mod backfill;
 mod copy;
 mod executions;
 mod jobs;

@@ -13,6 +13,7 @@
 //! several `tick run` processes and their faults.
 
 mod boundary;
+mod overlap;
 mod runners;
 
 pub(crate) use runners::pg_runner;
