@@ -62,7 +62,11 @@ fn route(app: &App, req: &Request, method: &str, segs: &[&str]) -> Result<Respon
         ("POST", ["jobs", id, action @ ("pause" | "resume")]) => {
             let ids = [id.to_string()];
             if *action == "pause" {
-                jobs::pause(ctx, Some(&ids))?;
+                let body = match req.body.is_empty() {
+                    true => Map::new(),
+                    false => json_body(req)?,
+                };
+                jobs::pause(ctx, Some(&ids), &pause_with(&body)?)?;
             } else {
                 jobs::resume(ctx, Some(&ids))?;
             }
@@ -316,6 +320,30 @@ fn query_args<P: Parser>(req: &Request, positional: Option<&str>) -> Result<P> {
 }
 
 // ---- request bodies: JSON objects with the `--json` field names ----
+
+/// A pause's optional body: `{"note": TEXT, "until": DATETIME}`.
+fn pause_with(body: &Map<String, Value>) -> Result<jobs::PauseWith<'_>> {
+    let text = |key: &str| -> Result<Option<&str>> {
+        match body.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(UsageError::new(format!("'{key}' must be a string")).into()),
+        }
+    };
+    if let Some(key) = body
+        .keys()
+        .find(|k| !["note", "until"].contains(&k.as_str()))
+    {
+        return Err(UsageError::new(format!(
+            "unknown field '{key}' for a pause (valid: note, until)"
+        ))
+        .into());
+    }
+    Ok(jobs::PauseWith {
+        note: text("note")?,
+        until: text("until")?,
+    })
+}
 
 fn json_body(req: &Request) -> Result<Map<String, Value>> {
     if req.body.is_empty() {

@@ -13,7 +13,9 @@ use crate::error;
 use crate::trigger::TriggerSpec;
 
 mod notify;
+mod pause;
 pub use notify::{DurationRange, NotifyEvent};
+pub use pause::Pause;
 
 /// A scheduled job: what to run, when, and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,6 +240,9 @@ pub struct JobOptions {
     /// --all` resumes. Any pause or resume of the job by its id clears it.
     #[serde(skip_serializing_if = "unchanged::paused_by_all")]
     pub paused_by_all: bool,
+    /// While paused: why and until when (`tick pause --note --until`).
+    #[serde(skip_serializing_if = "unchanged::pause")]
+    pub pause: Option<Pause>,
     /// `--notify`: where notices go (`http(s)://URL`, `mailto:ADDRESS`),
     /// as given.
     #[serde(skip_serializing_if = "unchanged::notify")]
@@ -282,6 +287,7 @@ mod unchanged {
         retry_max_delay: u64,
         shell: String,
         paused_by_all: bool,
+        pause: Option<Pause>,
         notify: Vec<String>,
         notify_on: Vec<NotifyEvent>,
         expect_duration: Option<DurationRange>,
@@ -378,6 +384,7 @@ impl Default for JobOptions {
             retry_max_delay: DEFAULT_RETRY_MAX_DELAY,
             shell: DEFAULT_SHELL.to_string(),
             paused_by_all: false,
+            pause: None,
             notify: Vec::new(),
             notify_on: NotifyEvent::DEFAULT.to_vec(),
             expect_duration: None,

@@ -157,6 +157,10 @@ pub struct JobJson<'a> {
     retry_delay_seconds: u64,
     retry_max_delay_seconds: u64,
     first_run_at: Option<String>,
+    /// While paused: why (`tick pause --note`, or tick's own reason).
+    pause_note: Option<&'a str>,
+    /// While paused: when the runner resumes it (`tick pause --until`).
+    paused_until: Option<String>,
     notify: &'a [String],
     notify_on: &'a [crate::model::NotifyEvent],
     expect_duration: Option<ExpectJson>,
@@ -195,6 +199,8 @@ impl<'a> JobJson<'a> {
             retry_delay_seconds: job.options.retry_delay,
             retry_max_delay_seconds: job.options.retry_max_delay,
             first_run_at: job.options.first_run.map(|t| rfc3339(t, tz)),
+            pause_note: job.pause_note(),
+            paused_until: job.paused_until().map(|t| rfc3339(t, tz)),
             notify: &job.options.notify,
             notify_on: &job.options.notify_on,
             expect_duration: job.options.expect_duration.map(|r| ExpectJson {
@@ -340,7 +346,10 @@ pub fn job_row(
             Style::Plain,
         ),
         None if job.state == JobState::Active => t.cell("never", Style::Plain),
-        None => t.cell("-", Style::Plain),
+        None => match job.paused_until() {
+            Some(at) => t.cell_fmt(format_args!("resumes {}", Relative(at, now)), Style::Plain),
+            None => t.cell("-", Style::Plain),
+        },
     }
     match (last, retry) {
         (Some(e), Some((due, attempt))) => t.cell_fmt(
@@ -360,7 +369,11 @@ pub fn job_row(
         ),
         (None, _) => t.cell("-", Style::Plain),
     }
-    t.cell(job.state.as_str(), state_style(job.state));
+    match job.pause_note() {
+        // The note itself is in `show`; the mark keeps the column narrow.
+        Some(_) => t.cell("paused*", state_style(job.state)),
+        None => t.cell(job.state.as_str(), state_style(job.state)),
+    }
     t.cell(&job.command, Style::Plain);
 }
 
@@ -568,6 +581,7 @@ pub fn fields(job: &Job, now: DateTime<Utc>, runner: bool) -> Vec<(&'static str,
             },
         ),
         ("next run", next),
+        ("paused", pause_text(job, tz)),
         ("max instances", o.max_instances.to_string()),
         ("coalesce", if o.coalesce { "yes" } else { "no" }.into()),
         ("misfire grace", o.misfire_grace.to_string()),
@@ -608,6 +622,19 @@ pub fn fields(job: &Job, now: DateTime<Utc>, runner: bool) -> Vec<(&'static str,
         ("created", rfc3339(job.created_at, tz)),
         ("updated", rfc3339(job.updated_at, tz)),
     ]
+}
+
+/// Why a paused job is paused and when it resumes, for people.
+fn pause_text(job: &Job, tz: Tz) -> String {
+    let until = job
+        .paused_until()
+        .map(|t| format!("until {}", rfc3339(t, tz)));
+    match (job.pause_note(), until) {
+        (Some(note), Some(until)) => format!("{note} ({until})"),
+        (Some(note), None) => note.to_string(),
+        (None, Some(until)) => until,
+        (None, None) => "-".into(),
+    }
 }
 
 /// Where a job's notices go and on what, for people: targets without

@@ -18,7 +18,8 @@
 //! - `events.rs`: telling the listeners;
 //! - `live.rs`: the output so far of long-running children, for
 //!   `tick logs --follow`;
-//! - `notices.rs`: notifications (`--notify`), on a thread of their own.
+//! - `notices.rs`: notifications (`--notify`), on a thread of their own;
+//! - `pauses.rs`: pauses that end by themselves (`--until`).
 
 mod bookkeeping;
 mod claim;
@@ -28,6 +29,7 @@ mod events;
 mod lease;
 mod live;
 mod notices;
+mod pauses;
 pub mod plan;
 #[cfg(test)]
 mod tests;
@@ -164,6 +166,8 @@ pub struct Scheduler {
     held_since: Option<Instant>,
     /// The earliest next run (the loop's one cache).
     due: due::Due,
+    /// The earliest end of a pause (`--until`), cached the same way.
+    pause_ends: pauses::PauseEnds,
     /// The store has been failing since (see `trouble.rs`).
     outage: Option<trouble::Outage>,
     /// The store is gone: the loop drains, then returns this.
@@ -217,6 +221,7 @@ impl Scheduler {
             checkpointed: Instant::now(),
             held_since: None,
             due: due::Due::default(),
+            pause_ends: pauses::PauseEnds::default(),
             outage: None,
             fatal: None,
             identity_checked: Instant::now(),
@@ -264,6 +269,9 @@ impl Scheduler {
             // anything is read or written.
             self.start_ready(now);
             if !self.stopping && self.store_usable() && self.lease_holds() {
+                if let Err(e) = self.resume_paused(now) {
+                    self.trouble(e);
+                }
                 match self.claim_due(now) {
                     Ok(true) => self.start_ready(now),
                     Ok(false) => {}
@@ -357,7 +365,10 @@ impl Scheduler {
                 finished,
             } => self.finished(execution_id, finished),
             Event::Stop => self.stop(),
-            Event::Changed => self.due.news(),
+            Event::Changed => {
+                self.due.news();
+                self.pause_ends.news();
+            }
         }
     }
     /// When the loop must wake next even if no event comes, and why.
@@ -373,6 +384,15 @@ impl Scheduler {
                 self.trouble(e);
                 None
             });
+            let resume = self.pause_ends.earliest(self.store.as_ref());
+            if let Some(at) = resume.unwrap_or_else(|e| {
+                self.trouble(e);
+                None
+            }) {
+                if at > now {
+                    sooner(at, "a pause's end");
+                }
+            }
             if let Some(due) = due {
                 // Claim ahead of the fire, or at it if it was deferred.
                 let claim_at = due - self.lead();

@@ -71,7 +71,7 @@ pub struct JobFilter {
     pub name: Option<Glob>,
     /// At most this many, the first in list order.
     pub limit: Option<usize>,
-    /// Only a summary of each job: of its options only `first_run` and
+    /// Only a summary of each job: of its options only `first_run`, `pause` and
     /// `retries` are decoded, the rest left at their defaults (decoding
     /// every job's options was a large share of listing 10,000 jobs).
     pub summary: bool,

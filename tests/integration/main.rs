@@ -23,6 +23,7 @@ mod listeners;
 mod missed;
 mod next;
 mod notify;
+mod pausing;
 mod postgres;
 mod readme;
 mod reference;
