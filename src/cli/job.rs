@@ -102,6 +102,10 @@ pub struct JobOptionArgs {
     /// The longest wait between attempts [default: 1h]
     #[arg(long, value_name = "DURATION", help_heading = "Retries")]
     pub retry_max_delay: Option<String>,
+
+    /// Pause the job after N failed runs in a row (a run's retries are part of it); none: never
+    #[arg(long, value_name = "N|none", help_heading = "Retries")]
+    pub pause_after_failures: Option<String>,
 }
 
 /// The kind of trigger.

@@ -372,6 +372,7 @@ const OPTION_FIELDS: &[&str] = &[
     "retries",
     "retry_delay_seconds",
     "retry_max_delay_seconds",
+    "pause_after_failures",
     "notify",
     "notify_on",
     "expect_duration",
@@ -507,6 +508,12 @@ fn option(o: &mut JobOptionArgs, key: &str, v: &Value) -> Result<()> {
         "max_instances" => o.max_instances = Some(whole(key, v)?),
         "keep_history" => o.keep_history = Some(whole(key, v)?),
         "retries" => o.retries = Some(whole(key, v)?),
+        "pause_after_failures" => {
+            o.pause_after_failures = Some(match v {
+                Value::Null => "none".into(),
+                _ => whole(key, v)?.to_string(),
+            })
+        }
         "coalesce" => {
             let on = boolean(key, v)?;
             o.coalesce = on;

@@ -243,6 +243,9 @@ pub struct JobOptions {
     /// While paused: why and until when (`tick pause --note --until`).
     #[serde(skip_serializing_if = "unchanged::pause")]
     pub pause: Option<Pause>,
+    /// `--pause-after-failures`: failed runs in a row that pause the job.
+    #[serde(skip_serializing_if = "unchanged::pause_after_failures")]
+    pub pause_after_failures: Option<u32>,
     /// `--notify`: where notices go (`http(s)://URL`, `mailto:ADDRESS`),
     /// as given.
     #[serde(skip_serializing_if = "unchanged::notify")]
@@ -288,6 +291,7 @@ mod unchanged {
         shell: String,
         paused_by_all: bool,
         pause: Option<Pause>,
+        pause_after_failures: Option<u32>,
         notify: Vec<String>,
         notify_on: Vec<NotifyEvent>,
         expect_duration: Option<DurationRange>,
@@ -319,6 +323,9 @@ impl JobOptions {
         let max = crate::units::MAX_DURATION_SECS;
         if self.max_instances == 0 {
             return Err("max_instances is 0; it must be at least 1".into());
+        }
+        if self.pause_after_failures == Some(0) {
+            return Err("pause_after_failures is 0; it must be at least 1".into());
         }
         if self.retries > MAX_RETRIES {
             return Err(format!(
@@ -385,6 +392,7 @@ impl Default for JobOptions {
             shell: DEFAULT_SHELL.to_string(),
             paused_by_all: false,
             pause: None,
+            pause_after_failures: None,
             notify: Vec::new(),
             notify_on: NotifyEvent::DEFAULT.to_vec(),
             expect_duration: None,

@@ -157,6 +157,8 @@ pub struct JobJson<'a> {
     retry_delay_seconds: u64,
     retry_max_delay_seconds: u64,
     first_run_at: Option<String>,
+    /// `--pause-after-failures`.
+    pause_after_failures: Option<u32>,
     /// While paused: why (`tick pause --note`, or tick's own reason).
     pause_note: Option<&'a str>,
     /// While paused: when the runner resumes it (`tick pause --until`).
@@ -199,6 +201,7 @@ impl<'a> JobJson<'a> {
             retry_delay_seconds: job.options.retry_delay,
             retry_max_delay_seconds: job.options.retry_max_delay,
             first_run_at: job.options.first_run.map(|t| rfc3339(t, tz)),
+            pause_after_failures: job.options.pause_after_failures,
             pause_note: job.pause_note(),
             paused_until: job.paused_until().map(|t| rfc3339(t, tz)),
             notify: &job.options.notify,
@@ -615,6 +618,11 @@ pub fn fields(job: &Job, now: DateTime<Utc>, runner: bool) -> Vec<(&'static str,
         (
             "first run",
             o.first_run.map_or("-".into(), |t| rfc3339(t, tz)),
+        ),
+        (
+            "pause after",
+            o.pause_after_failures
+                .map_or("-".into(), |n| format!("{n} failed runs in a row")),
         ),
         ("notify", notify_text(o)),
         ("expect", expect_text(o)),

@@ -139,6 +139,8 @@ struct Ended {
     pub reason: Option<String>,
     /// Its child's start, moved with any clock step meanwhile.
     pub started: Option<DateTime<Utc>>,
+    /// Its job's `--pause-after-failures`, for a failure.
+    pub pause_after: Option<u32>,
 }
 
 pub struct Scheduler {

@@ -8,6 +8,7 @@
 //!   lifecycle of an execution row, the runner lock);
 //! - [`Runners`]: registered runners and their leases;
 //! - `notices.rs`: notification conditions raised and cleared;
+//! - `pausing.rs`: `--pause-after-failures`, applied as an end is recorded;
 //! - `sqlite/`: the jobs file (rusqlite lives only there);
 //! - `postgres/`: a PostgreSQL database shared by runners on several hosts
 //!   (the `postgres` crate lives only there);
@@ -21,12 +22,14 @@
 pub mod glob;
 mod location;
 pub mod notices;
+pub mod pausing;
 pub mod postgres;
 pub mod rows;
 pub mod sqlite;
 
 pub use glob::Glob;
 pub use location::{Folder, Location};
+pub use pausing::Recorded;
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
@@ -379,6 +382,10 @@ pub struct Finish<'a> {
     /// with any clock step meanwhile, so that its duration is the time it
     /// really took); `None` keeps the start recorded.
     pub started: Option<DateTime<Utc>>,
+    /// The job's `--pause-after-failures`, for a failure that is not
+    /// retried: its job is paused, in the same transaction, when its last
+    /// that many runs failed (see `pausing.rs`).
+    pub pause_after: Option<u32>,
 }
 
 /// The captured output of one execution.
@@ -590,9 +597,10 @@ pub trait Runs {
     /// executions ended (each job's retention applied once). A finish with
     /// a retry plan stores the retry, unless the job's next regular fire
     /// comes first (then the retry is recorded `skipped`, superseded) or the
-    /// job is paused or removed (then it is dropped). Returns, per finish,
-    /// whether a retry was stored.
-    fn record(&mut self, started: &[Started], finished: &[Finish]) -> Result<Vec<bool>>;
+    /// job is paused or removed (then it is dropped), and applies
+    /// `--pause-after-failures`. Returns, per finish, whether a retry was
+    /// stored and whether it paused its job.
+    fn record(&mut self, started: &[Started], finished: &[Finish]) -> Result<Vec<Recorded>>;
     /// Pending retries due by `now`, soonest first.
     fn due_retries(&self, now: DateTime<Utc>, me: &str) -> Result<Vec<PendingRetry>>;
     /// Every pending retry: (job id, due, attempt).
@@ -624,6 +632,7 @@ pub trait Runs {
                 retry: None,
                 reason: None,
                 started: None,
+                pause_after: None,
             }],
         )?;
         Ok(())

@@ -91,3 +91,92 @@ fn the_runner_resumes_a_job_at_its_pause_until() {
     assert_eq!(job_json(&env, "j0")["paused_until"], Value::Null);
     assert!(log.contains("resumed: its pause --until came"), "{log}");
 }
+
+#[test]
+fn three_failed_runs_in_a_row_pause_the_job_and_say_paused_once() {
+    let env = Env::new();
+    failures_pause(&env, &[]);
+}
+
+#[test]
+fn three_failed_runs_in_a_row_pause_the_job_on_postgres_too() {
+    let Some(pg) = crate::postgres::Pg::new() else {
+        return;
+    };
+    let env = Env::new();
+    failures_pause(&env, &["--db", &pg.url]);
+}
+
+/// `tick DB...`'s words as a list.
+fn with(db: &[&str], words: &[&str]) -> Vec<String> {
+    db.iter().chain(words).map(|w| w.to_string()).collect()
+}
+
+/// A job failing every second with `--pause-after-failures 3` ends paused
+/// after exactly 3 runs, with its note; `--on-event` and a `--notify`
+/// webhook each hear one `paused`. `db`: the store's words (`--db URL`).
+fn failures_pause(env: &Env, db: &[&str]) {
+    let hook = crate::notify::Receiver::start();
+    let url = hook.url();
+    let tick = |words: &[&str]| {
+        let words = with(db, words);
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        env.tick(&words).ok()
+    };
+    let job = || serde_json::from_str::<Value>(&tick(&["show", "bad", "--json"])).unwrap();
+    tick(&[
+        "add",
+        "--id",
+        "bad",
+        "cron",
+        "* * * * * *",
+        "--pause-after-failures",
+        "3",
+        "--notify",
+        &url,
+        "--notify-on",
+        "failure,paused",
+        "--",
+        "exit 1",
+    ]);
+    assert!(tick(&["show", "bad"]).contains("3 failed runs in a row"));
+    let events = env.path().join("events");
+    let listener = format!("{{ cat; echo; }} >> {}", events.display());
+    let runner = env.runner(
+        "run",
+        &with(db, &["--no-echo", "--on-event", &listener])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_secs(10) && job()["state"] != "paused" {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Two seconds more: no fourth run comes.
+    std::thread::sleep(Duration::from_millis(2000));
+    hook.wait("paused", 5);
+    let log = runner.stop();
+    let job = job();
+    assert_eq!(job["state"], "paused", "{log}");
+    assert_eq!(job["pause_note"], "paused after 3 failed runs in a row");
+    let runs = job["executions"].as_array().unwrap();
+    assert_eq!(runs.len(), 3, "{runs:?}\n{log}");
+    assert!(runs.iter().all(|r| r["status"] == "failed"), "{runs:?}");
+    let told = std::fs::read_to_string(&events).unwrap_or_default();
+    let told: Vec<Value> = told
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let paused: Vec<&Value> = told.iter().filter(|e| e["event"] == "paused").collect();
+    assert_eq!(paused.len(), 1, "{told:?}");
+    assert_eq!(paused[0]["reason"], "paused after 3 failed runs in a row");
+    let said = hook.events();
+    assert_eq!(
+        said.iter().filter(|e| *e == "paused").count(),
+        1,
+        "{said:?}"
+    );
+    assert!(tick(&["list"]).contains("paused*"));
+}
