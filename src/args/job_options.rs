@@ -4,7 +4,7 @@
 use crate::cli::JobOptionArgs;
 use crate::error::UsageError;
 use crate::escape::{self, Newlines};
-use crate::model::{JobOptions, MisfireGrace, DEFAULT_SHELL, MAX_RETRIES};
+use crate::model::{JobOptions, MaxRuns, MisfireGrace, DEFAULT_SHELL, MAX_RETRIES};
 use crate::units::parse_duration;
 
 impl JobOptionArgs {
@@ -19,10 +19,15 @@ impl JobOptionArgs {
         self.apply_limits(opts)
     }
 
-    /// `--pause-after-failures N|none`.
+    /// `--pause-after-failures N|none`, `--max-runs N|none` (N runs from
+    /// now: the count starts again).
     fn apply_limits(&self, opts: &mut JobOptions) -> Result<(), UsageError> {
         if let Some(text) = &self.pause_after_failures {
             opts.pause_after_failures = count_or_none("--pause-after-failures", text)?;
+        }
+        if let Some(text) = &self.max_runs {
+            opts.max_runs =
+                count_or_none("--max-runs", text)?.map(|limit| MaxRuns { limit, started: 0 });
         }
         Ok(())
     }

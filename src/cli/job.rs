@@ -106,6 +106,10 @@ pub struct JobOptionArgs {
     /// Pause the job after N failed runs in a row (a run's retries are part of it); none: never
     #[arg(long, value_name = "N|none", help_heading = "Retries")]
     pub pause_after_failures: Option<String>,
+
+    /// Finish the job after N runs (counted from now on a modify); none: no limit
+    #[arg(long, value_name = "N|none", help_heading = "Job options")]
+    pub max_runs: Option<String>,
 }
 
 /// The kind of trigger.

@@ -373,6 +373,7 @@ const OPTION_FIELDS: &[&str] = &[
     "retry_delay_seconds",
     "retry_max_delay_seconds",
     "pause_after_failures",
+    "max_runs",
     "notify",
     "notify_on",
     "expect_duration",
@@ -508,11 +509,15 @@ fn option(o: &mut JobOptionArgs, key: &str, v: &Value) -> Result<()> {
         "max_instances" => o.max_instances = Some(whole(key, v)?),
         "keep_history" => o.keep_history = Some(whole(key, v)?),
         "retries" => o.retries = Some(whole(key, v)?),
-        "pause_after_failures" => {
-            o.pause_after_failures = Some(match v {
+        "pause_after_failures" | "max_runs" => {
+            let n = match v {
                 Value::Null => "none".into(),
                 _ => whole(key, v)?.to_string(),
-            })
+            };
+            match key {
+                "max_runs" => o.max_runs = Some(n),
+                _ => o.pause_after_failures = Some(n),
+            }
         }
         "coalesce" => {
             let on = boolean(key, v)?;

@@ -15,7 +15,7 @@ use crate::trigger::TriggerSpec;
 mod notify;
 mod pause;
 pub use notify::{DurationRange, NotifyEvent};
-pub use pause::Pause;
+pub use pause::{MaxRuns, Pause};
 
 /// A scheduled job: what to run, when, and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -246,6 +246,9 @@ pub struct JobOptions {
     /// `--pause-after-failures`: failed runs in a row that pause the job.
     #[serde(skip_serializing_if = "unchanged::pause_after_failures")]
     pub pause_after_failures: Option<u32>,
+    /// `--max-runs`, with the runs started so far.
+    #[serde(skip_serializing_if = "unchanged::max_runs")]
+    pub max_runs: Option<MaxRuns>,
     /// `--notify`: where notices go (`http(s)://URL`, `mailto:ADDRESS`),
     /// as given.
     #[serde(skip_serializing_if = "unchanged::notify")]
@@ -292,6 +295,7 @@ mod unchanged {
         paused_by_all: bool,
         pause: Option<Pause>,
         pause_after_failures: Option<u32>,
+        max_runs: Option<MaxRuns>,
         notify: Vec<String>,
         notify_on: Vec<NotifyEvent>,
         expect_duration: Option<DurationRange>,
@@ -324,8 +328,8 @@ impl JobOptions {
         if self.max_instances == 0 {
             return Err("max_instances is 0; it must be at least 1".into());
         }
-        if self.pause_after_failures == Some(0) {
-            return Err("pause_after_failures is 0; it must be at least 1".into());
+        if self.pause_after_failures == Some(0) || self.max_runs.is_some_and(|m| m.limit == 0) {
+            return Err("pause_after_failures or max_runs is 0; it must be at least 1".into());
         }
         if self.retries > MAX_RETRIES {
             return Err(format!(
@@ -393,6 +397,7 @@ impl Default for JobOptions {
             paused_by_all: false,
             pause: None,
             pause_after_failures: None,
+            max_runs: None,
             notify: Vec::new(),
             notify_on: NotifyEvent::DEFAULT.to_vec(),
             expect_duration: None,

@@ -66,3 +66,21 @@ impl Job {
         }
     }
 }
+
+/// `--max-runs N`: the job finishes once N runs started (fires claimed to
+/// run; missed and skipped ones and retries are not runs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaxRuns {
+    /// N.
+    pub limit: u32,
+    /// Runs started so far (counted as each is claimed).
+    #[serde(default)]
+    pub started: u32,
+}
+
+impl MaxRuns {
+    /// Runs still to come.
+    pub fn left(self) -> u32 {
+        self.limit.saturating_sub(self.started)
+    }
+}

@@ -159,6 +159,9 @@ pub struct JobJson<'a> {
     first_run_at: Option<String>,
     /// `--pause-after-failures`.
     pause_after_failures: Option<u32>,
+    /// `--max-runs`, and how many of them are left.
+    max_runs: Option<u32>,
+    runs_left: Option<u32>,
     /// While paused: why (`tick pause --note`, or tick's own reason).
     pause_note: Option<&'a str>,
     /// While paused: when the runner resumes it (`tick pause --until`).
@@ -202,6 +205,8 @@ impl<'a> JobJson<'a> {
             retry_max_delay_seconds: job.options.retry_max_delay,
             first_run_at: job.options.first_run.map(|t| rfc3339(t, tz)),
             pause_after_failures: job.options.pause_after_failures,
+            max_runs: job.options.max_runs.map(|m| m.limit),
+            runs_left: job.options.max_runs.map(|m| m.left()),
             pause_note: job.pause_note(),
             paused_until: job.paused_until().map(|t| rfc3339(t, tz)),
             notify: &job.options.notify,
@@ -586,6 +591,11 @@ pub fn fields(job: &Job, now: DateTime<Utc>, runner: bool) -> Vec<(&'static str,
         ("next run", next),
         ("paused", pause_text(job, tz)),
         ("max instances", o.max_instances.to_string()),
+        (
+            "max runs",
+            o.max_runs
+                .map_or("-".into(), |m| format!("{} ({} left)", m.limit, m.left())),
+        ),
         ("coalesce", if o.coalesce { "yes" } else { "no" }.into()),
         ("misfire grace", o.misfire_grace.to_string()),
         ("timeout", opt_text(o.timeout)),

@@ -184,6 +184,7 @@ impl Scheduler {
                 },
                 rows: rows(&plan, &job, running, now),
                 retry: None,
+                max_runs: job.options.max_runs.is_some(),
             });
             let jitter = trigger.jitter;
             decided.push(Decided { job, jitter, plan });
@@ -211,6 +212,7 @@ impl Scheduler {
                 new_state: JobState::Active,
                 rows: rows(&plan, &job, running, now),
                 retry: Some(r.id),
+                max_runs: false,
             });
             decided.push(Decided {
                 job,

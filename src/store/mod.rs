@@ -9,6 +9,7 @@
 //! - [`Runners`]: registered runners and their leases;
 //! - `notices.rs`: notification conditions raised and cleared;
 //! - `pausing.rs`: `--pause-after-failures`, applied as an end is recorded;
+//! - `max_runs.rs`: `--max-runs`, counted as runs are claimed;
 //! - `sqlite/`: the jobs file (rusqlite lives only there);
 //! - `postgres/`: a PostgreSQL database shared by runners on several hosts
 //!   (the `postgres` crate lives only there);
@@ -21,6 +22,7 @@
 
 pub mod glob;
 mod location;
+pub mod max_runs;
 pub mod notices;
 pub mod pausing;
 pub mod postgres;
@@ -205,6 +207,8 @@ pub struct Claim {
     /// A pending retry being claimed (its id in the store): the claim wins
     /// if it is still pending, and the job's next run is left as it is.
     pub retry: Option<i64>,
+    /// The job has `--max-runs`: a run started is counted (`max_runs.rs`).
+    pub max_runs: bool,
 }
 
 /// A retry waiting in the store for its time.

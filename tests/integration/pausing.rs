@@ -180,3 +180,59 @@ fn failures_pause(env: &Env, db: &[&str]) {
     );
     assert!(tick(&["list"]).contains("paused*"));
 }
+
+#[test]
+fn max_runs_3_runs_an_every_second_job_exactly_3_times_then_finishes() {
+    let env = Env::new();
+    max_runs(&env, &[]);
+}
+
+#[test]
+fn max_runs_holds_on_postgres_too() {
+    let Some(pg) = crate::postgres::Pg::new() else {
+        return;
+    };
+    let env = Env::new();
+    max_runs(&env, &["--db", &pg.url]);
+}
+
+/// `--max-runs 3` on an every-second job: 3 executions, state finished,
+/// `show` counting down. `db`: the store's words (`--db URL`).
+fn max_runs(env: &Env, db: &[&str]) {
+    let tick = |words: &[&str]| {
+        let words = with(db, words);
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        env.tick(&words).ok()
+    };
+    let job = || serde_json::from_str::<Value>(&tick(&["show", "three", "--json"])).unwrap();
+    tick(&[
+        "add",
+        "--id",
+        "three",
+        "--max-runs",
+        "3",
+        "cron",
+        "* * * * * *",
+        "--",
+        "true",
+    ]);
+    assert!(tick(&["show", "three"]).contains("3 (3 left)"));
+    let runner_words = with(db, &["--no-echo"]);
+    let runner_words: Vec<&str> = runner_words.iter().map(String::as_str).collect();
+    let runner = env.runner("run", &runner_words);
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_secs(10) && job()["state"] != "finished" {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Two seconds more: no fourth run comes.
+    std::thread::sleep(Duration::from_millis(2000));
+    let log = runner.stop();
+    let job = job();
+    assert_eq!(job["state"], "finished", "{log}");
+    assert_eq!(job["runs_left"], 0);
+    assert_eq!(job["next_run_at"], Value::Null);
+    let runs = job["executions"].as_array().unwrap();
+    assert_eq!(runs.len(), 3, "{runs:?}\n{log}");
+    assert!(runs.iter().all(|r| r["status"] == "success"), "{runs:?}");
+    assert!(tick(&["show", "three"]).contains("3 (0 left)"));
+}

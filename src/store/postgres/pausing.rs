@@ -1,7 +1,8 @@
 //! `--pause-after-failures` on PostgreSQL, inside the transaction that
 //! records an execution's end (see `store/pausing.rs`): the job's row is
 //! locked first, so that two runners ending its runs at once judge them
-//! one after the other.
+//! one after the other. And `--max-runs`, inside the claim's transaction
+//! (see `store/max_runs.rs`).
 
 use anyhow::Result;
 use postgres::Client;
@@ -28,4 +29,14 @@ pub(super) fn pause_after_failures(c: &mut Client, f: &Finish, n: u32) -> Result
         super::jobs::write(c, &job, true)?;
     }
     Ok(note)
+}
+
+/// Count a run of job `id` (it has `--max-runs`), finishing it at the last.
+pub(super) fn count_run(c: &mut Client, id: &str) -> Result<()> {
+    let options: String = c
+        .query_one("SELECT options FROM jobs WHERE id = $1 FOR UPDATE", &[&id])?
+        .get(0);
+    let (options, last) = crate::store::max_runs::count_run(&options)?;
+    c.execute(crate::store::max_runs::COUNT_RUN, &[&options, &last, &id])?;
+    Ok(())
 }

@@ -421,6 +421,9 @@ fn claim_in(
         })
         .collect();
     insert_rows(c, claims, &mut out, owner, now)?;
+    for i in crate::store::max_runs::counted(claims, &out) {
+        super::pausing::count_run(c, &claims[i].fire.job_id)?;
+    }
     let decided: Vec<&str> = claims
         .iter()
         .filter(|cl| cl.rows.iter().any(|(_, st, _)| *st != Status::Running))

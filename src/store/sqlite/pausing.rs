@@ -1,5 +1,6 @@
 //! `--pause-after-failures` in the jobs file, inside the transaction that
-//! records an execution's end (see `store/pausing.rs`).
+//! records an execution's end (see `store/pausing.rs`), and `--max-runs`,
+//! inside the claim's (see `store/max_runs.rs`).
 
 use anyhow::Result;
 use rusqlite::Transaction;
@@ -29,4 +30,14 @@ pub(super) fn pause_after_failures(tx: &Transaction, f: &Finish, n: u32) -> Resu
         super::jobs::write(tx, &job)?;
     }
     Ok(note)
+}
+
+/// Count a run of job `id` (it has `--max-runs`), finishing it at the last.
+pub(super) fn count_run(tx: &Transaction, id: &str) -> Result<()> {
+    let options: String =
+        tx.query_row("SELECT options FROM jobs WHERE id = ?1", [id], |r| r.get(0))?;
+    let (options, last) = crate::store::max_runs::count_run(&options)?;
+    tx.prepare_cached(&numbered(crate::store::max_runs::COUNT_RUN))?
+        .execute(rusqlite::params![options, last, id])?;
+    Ok(())
 }

@@ -472,6 +472,9 @@ impl SqliteStore {
                 super::executions::enforce_retention(&tx, &c.fire.job_id)?;
             }
         }
+        for i in crate::store::max_runs::counted(claims, &out) {
+            super::pausing::count_run(&tx, &claims[i].fire.job_id)?;
+        }
         tx.commit()?;
         Ok(out)
     }
