@@ -107,6 +107,46 @@ fn three_failed_runs_in_a_row_pause_the_job_on_postgres_too() {
     failures_pause(&env, &["--db", &pg.url]);
 }
 
+#[test]
+fn a_failed_attempt_that_is_retried_does_not_count_as_a_failed_run() {
+    let env = Env::new();
+    env.tick(&[
+        "add",
+        "--id",
+        "flaky",
+        "interval",
+        "--every",
+        "3s",
+        "--retries",
+        "1",
+        "--retry-delay",
+        "1s",
+        "--pause-after-failures",
+        "2",
+        "--",
+        "exit 1",
+    ])
+    .ok();
+    let runner = env.runner("run", &["--no-echo"]);
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_secs(15) && job_json(&env, "flaky")["state"] != "paused" {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let log = runner.stop();
+    let job = job_json(&env, "flaky");
+    assert_eq!(
+        job["pause_note"], "paused after 2 failed runs in a row",
+        "{log}"
+    );
+    // Two runs of two attempts each: four failed executions, not two.
+    let runs = job["executions"].as_array().unwrap();
+    let attempts: Vec<i64> = runs
+        .iter()
+        .map(|r| r["attempt"].as_i64().unwrap())
+        .collect();
+    assert_eq!(attempts, [2, 1, 2, 1], "{runs:?}\n{log}");
+}
+
 /// `tick DB...`'s words as a list.
 fn with(db: &[&str], words: &[&str]) -> Vec<String> {
     db.iter().chain(words).map(|w| w.to_string()).collect()
