@@ -8,6 +8,16 @@ use serde_json::Value;
 
 use crate::util::Env;
 
+/// Poll `job` until its state is `state` (at most `secs`), then wait two
+/// seconds more, for a run that should not come.
+fn wait_state(job: impl Fn() -> Value, state: &str, secs: u64) {
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_secs(secs) && job()["state"] != state {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(2000));
+}
+
 fn job_json(env: &Env, id: &str) -> Value {
     let out = env.tick(&["show", id, "--json"]).ok();
     serde_json::from_str::<Value>(&out).unwrap()
@@ -128,10 +138,7 @@ fn a_failed_attempt_that_is_retried_does_not_count_as_a_failed_run() {
     ])
     .ok();
     let runner = env.runner("run", &["--no-echo"]);
-    let t0 = Instant::now();
-    while t0.elapsed() < Duration::from_secs(15) && job_json(&env, "flaky")["state"] != "paused" {
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_state(|| job_json(&env, "flaky"), "paused", 15);
     let log = runner.stop();
     let job = job_json(&env, "flaky");
     assert_eq!(
@@ -189,12 +196,7 @@ fn failures_pause(env: &Env, db: &[&str]) {
             .map(String::as_str)
             .collect::<Vec<_>>(),
     );
-    let t0 = Instant::now();
-    while t0.elapsed() < Duration::from_secs(10) && job()["state"] != "paused" {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    // Two seconds more: no fourth run comes.
-    std::thread::sleep(Duration::from_millis(2000));
+    wait_state(job, "paused", 10);
     hook.wait("paused", 5);
     let log = runner.stop();
     let job = job();
@@ -260,12 +262,7 @@ fn max_runs(env: &Env, db: &[&str]) {
     let runner_words = with(db, &["--no-echo"]);
     let runner_words: Vec<&str> = runner_words.iter().map(String::as_str).collect();
     let runner = env.runner("run", &runner_words);
-    let t0 = Instant::now();
-    while t0.elapsed() < Duration::from_secs(10) && job()["state"] != "finished" {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    // Two seconds more: no fourth run comes.
-    std::thread::sleep(Duration::from_millis(2000));
+    wait_state(job, "finished", 10);
     let log = runner.stop();
     let job = job();
     assert_eq!(job["state"], "finished", "{log}");
