@@ -580,14 +580,7 @@ pub fn fields(job: &Job, now: DateTime<Utc>, runner: bool) -> Vec<(&'static str,
         ("command", job.command.clone()),
         ("trigger", describe_trigger(job)),
         ("timezone", job.trigger.timezone.clone()),
-        (
-            "state",
-            if job.state == JobState::Paused && o.paused_by_all {
-                "paused (by pause --all)".into()
-            } else {
-                job.state.to_string()
-            },
-        ),
+        ("state", state_text(job)),
         ("next run", next),
         ("paused", pause_text(job, tz)),
         ("max instances", o.max_instances.to_string()),
@@ -640,6 +633,15 @@ pub fn fields(job: &Job, now: DateTime<Utc>, runner: bool) -> Vec<(&'static str,
         ("created", rfc3339(job.created_at, tz)),
         ("updated", rfc3339(job.updated_at, tz)),
     ]
+}
+
+/// A job's state for people: `paused (by pause --all)` when that paused it.
+fn state_text(job: &Job) -> String {
+    if job.state == JobState::Paused && job.options.paused_by_all {
+        "paused (by pause --all)".into()
+    } else {
+        job.state.to_string()
+    }
 }
 
 /// Why a paused job is paused and when it resumes, for people.

@@ -271,9 +271,7 @@ impl Scheduler {
             // anything is read or written.
             self.start_ready(now);
             if !self.stopping && self.store_usable() && self.lease_holds() {
-                if let Err(e) = self.resume_paused(now) {
-                    self.trouble(e);
-                }
+                self.resume_paused(now);
                 match self.claim_due(now) {
                     Ok(true) => self.start_ready(now),
                     Ok(false) => {}

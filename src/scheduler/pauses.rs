@@ -60,9 +60,17 @@ fn ending(store: &dyn Store, by: Option<DateTime<Utc>>) -> Result<Vec<(String, D
 }
 
 impl Scheduler {
-    /// Resume the paused jobs whose `--until` has come (in one transaction
-    /// that checks each again: another runner may have resumed it first).
-    pub(super) fn resume_paused(&mut self, now: DateTime<Utc>) -> Result<()> {
+    /// Resume the paused jobs whose `--until` has come; a store's failure
+    /// is the loop's trouble.
+    pub(super) fn resume_paused(&mut self, now: DateTime<Utc>) {
+        if let Err(e) = self.resume_due(now) {
+            self.trouble(e);
+        }
+    }
+
+    /// [`Scheduler::resume_paused`], in one transaction that checks each
+    /// job again: another runner may have resumed it first.
+    fn resume_due(&mut self, now: DateTime<Utc>) -> Result<()> {
         match self.pause_ends.earliest(self.store.as_ref())? {
             Some(at) if at <= now => {}
             _ => return Ok(()),
