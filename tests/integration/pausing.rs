@@ -71,21 +71,39 @@ fn a_pause_until_in_the_past_is_refused_and_nothing_is_written() {
 #[test]
 fn the_runner_resumes_a_job_at_its_pause_until() {
     let env = Env::new();
-    env.add_every_second(1, "true");
+    resumes_at_until(&env, &[]);
+}
+
+#[test]
+fn the_runner_resumes_a_job_at_its_pause_until_on_postgres_too() {
+    let Some(pg) = crate::postgres::Pg::new() else {
+        return;
+    };
+    let env = Env::new();
+    resumes_at_until(&env, &["--db", &pg.url]);
+}
+
+/// A job paused `--until` 2 s from now is active again within about a
+/// second of it, its end cleared. `db`: the store's words (`--db URL`).
+fn resumes_at_until(env: &Env, db: &[&str]) {
+    let tick = |words: &[&str]| {
+        let words = with(db, words);
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        env.tick(&words).ok()
+    };
+    let job = || serde_json::from_str::<Value>(&tick(&["show", "j0", "--json"])).unwrap();
+    tick(&["add", "--id", "j0", "cron", "* * * * * *", "--", "true"]);
     let until = Utc::now() + chrono::Duration::seconds(2);
     let until = chrono::DateTime::from_timestamp(until.timestamp(), 0).unwrap();
-    env.tick(&[
-        "pause",
-        "j0",
-        "--until",
-        &until.to_rfc3339_opts(SecondsFormat::Secs, true),
-    ])
-    .ok();
-    let runner = env.runner("run", &["--no-echo"]);
+    let until_text = until.to_rfc3339_opts(SecondsFormat::Secs, true);
+    tick(&["pause", "j0", "--until", &until_text]);
+    let runner_words = with(db, &["--no-echo"]);
+    let runner_words: Vec<&str> = runner_words.iter().map(String::as_str).collect();
+    let runner = env.runner("run", &runner_words);
     let t0 = Instant::now();
     let mut resumed_at = None;
     while t0.elapsed() < Duration::from_secs(6) {
-        if job_json(&env, "j0")["state"] == "active" {
+        if job()["state"] == "active" {
             resumed_at = Some(Utc::now());
             break;
         }
@@ -98,7 +116,7 @@ fn the_runner_resumes_a_job_at_its_pause_until() {
         (-100..1000).contains(&late),
         "resumed {late} ms after its --until; log:\n{log}"
     );
-    assert_eq!(job_json(&env, "j0")["paused_until"], Value::Null);
+    assert_eq!(job()["paused_until"], Value::Null);
     assert!(log.contains("resumed: its pause --until came"), "{log}");
 }
 
