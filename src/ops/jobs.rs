@@ -49,16 +49,18 @@ impl PauseWith<'_> {
 /// Pause the jobs given by id or name (`None`: every job, `pause --all`):
 /// a line for each, `paused ID` or why it was left. A job `pause --all`
 /// paused is marked so (see [`resume`]); one paused by its id is paused
-/// by hand. A note or end given to a job already paused replaces its own.
+/// by hand. A note or end given to a job already paused (by its id)
+/// replaces its own.
 pub fn pause(ctx: &Ctx, given: Option<&[String]>, with: &PauseWith) -> Result<Vec<String>> {
     let by_all = given.is_none();
     switch(ctx, given, &mut |job, now| {
         let pause = with.pause_for(job, now)?;
-        if job.state == JobState::Paused && pause.is_some() {
+        if job.state == JobState::Paused && pause.is_some() && !by_all {
             job.options.pause = pause;
+            job.options.paused_by_all = false;
             job.updated_at = now;
             return Ok(format!(
-                "{} was paused: its note and end are now these",
+                "paused {} (it was paused: its note and end replaced)",
                 job.id
             ));
         }
