@@ -30,8 +30,9 @@ pub const TIMEOUT: Duration = Duration::from_secs(60);
 /// it ended.
 #[derive(Debug, Clone)]
 pub struct Event {
-    /// `executed`, `error`, `missed`, `skipped`, `interrupted`, or `retry`
-    /// (a failed attempt that will be attempted again).
+    /// `executed`, `error`, `missed`, `skipped`, `interrupted`, `retry`
+    /// (a failed attempt that will be attempted again), or `paused` (its
+    /// run paused the job: `--pause-after-failures`).
     pub event: &'static str,
     pub fire: Fire,
     pub execution_id: Option<i64>,

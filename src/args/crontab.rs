@@ -178,6 +178,15 @@ pub fn tick_words(
         (o.retry_max_delay != d.retry_max_delay).then(|| format_duration(o.retry_max_delay)),
     );
     add(
+        "--pause-after-failures",
+        o.pause_after_failures.map(|n| n.to_string()),
+    );
+    // The runs left: import counts from there.
+    add(
+        "--max-runs",
+        o.max_runs.map(|m| m.left().max(1).to_string()),
+    );
+    add(
         "--jitter",
         (t.jitter > 0).then(|| format_duration(t.jitter)),
     );

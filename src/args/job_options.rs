@@ -4,7 +4,7 @@
 use crate::cli::JobOptionArgs;
 use crate::error::UsageError;
 use crate::escape::{self, Newlines};
-use crate::model::{JobOptions, MisfireGrace, DEFAULT_SHELL, MAX_RETRIES};
+use crate::model::{JobOptions, MaxRuns, MisfireGrace, DEFAULT_SHELL, MAX_RETRIES};
 use crate::units::parse_duration;
 
 impl JobOptionArgs {
@@ -15,7 +15,21 @@ impl JobOptionArgs {
         self.apply_history(opts)?;
         self.apply_listeners(opts)?;
         self.apply_notify(opts)?;
-        self.apply_retries(opts)
+        self.apply_retries(opts)?;
+        self.apply_limits(opts)
+    }
+
+    /// `--pause-after-failures N|none`, `--max-runs N|none` (N runs from
+    /// now: the count starts again).
+    fn apply_limits(&self, opts: &mut JobOptions) -> Result<(), UsageError> {
+        if let Some(text) = &self.pause_after_failures {
+            opts.pause_after_failures = count_or_none("--pause-after-failures", text)?;
+        }
+        if let Some(text) = &self.max_runs {
+            opts.max_runs =
+                count_or_none("--max-runs", text)?.map(|limit| MaxRuns { limit, started: 0 });
+        }
+        Ok(())
     }
 
     /// How it fires: `--max-instances`, `--coalesce`, `--misfire-grace`,
@@ -139,6 +153,20 @@ impl JobOptionArgs {
 impl crate::ops::jobs::OptionEdits for JobOptionArgs {
     fn apply_to(&self, opts: &mut JobOptions) -> Result<(), UsageError> {
         self.apply(opts)
+    }
+}
+
+/// A count of at least 1, or `none`.
+fn count_or_none(flag: &str, text: &str) -> Result<Option<u32>, UsageError> {
+    if text.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    match text.parse::<u32>() {
+        Ok(n) if n >= 1 => Ok(Some(n)),
+        _ => Err(UsageError::new(format!(
+            "invalid {flag} '{text}': give a whole number from 1 to {}, or none",
+            u32::MAX
+        ))),
     }
 }
 

@@ -124,6 +124,8 @@ pub fn change(args: &ModifyArgs) -> Result<Change<'_>> {
         && o.retries.is_none()
         && o.retry_delay.is_none()
         && o.retry_max_delay.is_none()
+        && o.pause_after_failures.is_none()
+        && o.max_runs.is_none()
         && !o.notify_given();
     if nothing {
         return Err(UsageError::new(

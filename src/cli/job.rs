@@ -113,6 +113,14 @@ pub struct JobOptionArgs {
     /// The longest wait between attempts [default: 1h]
     #[arg(long, value_name = "DURATION", help_heading = "Retries")]
     pub retry_max_delay: Option<String>,
+
+    /// Pause the job after N failed runs in a row (a run's retries are part of it); none: never
+    #[arg(long, value_name = "N|none", help_heading = "Retries")]
+    pub pause_after_failures: Option<String>,
+
+    /// Finish the job after N runs (counted from now on a modify); none: no limit
+    #[arg(long, value_name = "N|none", help_heading = "Job options")]
+    pub max_runs: Option<String>,
 }
 
 /// The kind of trigger.

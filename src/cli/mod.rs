@@ -73,9 +73,9 @@ pub enum Command {
     #[command(after_help = "Examples:\n  tick show backup\n  tick show backup --json")]
     Show(ShowArgs),
 
-    /// Pause jobs: they do not fire until resumed
-    #[command(after_help = "Examples:\n  tick pause backup\n  tick pause --all")]
-    Pause(SelectArgs),
+    /// Pause jobs: they do not fire until resumed (by hand, or by the runner at --until)
+    #[command(after_help = PAUSE_EXAMPLES)]
+    Pause(PauseArgs),
 
     /// Resume paused jobs; the next run is computed from now (missed runs are not run)
     #[command(after_help = "Examples:\n  tick resume backup\n  tick resume --all")]
@@ -660,6 +660,24 @@ pub struct SelectArgs {
     /// Every job
     #[arg(long)]
     pub all: bool,
+}
+
+const PAUSE_EXAMPLES: &str = "Examples:
+  tick pause backup
+  tick pause backup --note 'disk swap' --until '2026-03-09 08:00'
+  tick pause --all";
+
+/// `tick pause`
+#[derive(Debug, Args)]
+pub struct PauseArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Why: shown by list (as paused*), show, the page and --json until the job resumes
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// Resume by itself then (a running `tick run` does it); in the job's zone unless it has an offset
+    #[arg(long, value_name = "DATETIME")]
+    pub until: Option<String>,
 }
 
 /// `tick remove`

@@ -6,11 +6,15 @@ use anyhow::Result;
 
 use super::Ctx;
 use crate::args::trigger::{warnings, Now};
-use crate::cli::{ModifyArgs, RemoveArgs, RescheduleArgs, SelectArgs};
+use crate::cli::{ModifyArgs, PauseArgs, RemoveArgs, RescheduleArgs, SelectArgs};
 use crate::ops::jobs;
 
-pub fn pause(args: &SelectArgs, ctx: &Ctx) -> Result<()> {
-    say_each(ctx, jobs::pause(ctx, selection(args))?);
+pub fn pause(args: &PauseArgs, ctx: &Ctx) -> Result<()> {
+    let with = jobs::PauseWith {
+        note: args.note.as_deref(),
+        until: args.until.as_deref(),
+    };
+    say_each(ctx, jobs::pause(ctx, selection(&args.select), &with)?);
     Ok(())
 }
 

@@ -62,7 +62,11 @@ fn route(app: &App, req: &Request, method: &str, segs: &[&str]) -> Result<Respon
         ("POST", ["jobs", id, action @ ("pause" | "resume")]) => {
             let ids = [id.to_string()];
             if *action == "pause" {
-                jobs::pause(ctx, Some(&ids))?;
+                let body = match req.body.is_empty() {
+                    true => Map::new(),
+                    false => json_body(req)?,
+                };
+                jobs::pause(ctx, Some(&ids), &pause_with(&body)?)?;
             } else {
                 jobs::resume(ctx, Some(&ids))?;
             }
@@ -324,6 +328,30 @@ pub(super) fn pairs_args<P: Parser>(
 
 // ---- request bodies: JSON objects with the `--json` field names ----
 
+/// A pause's optional body: `{"note": TEXT, "until": DATETIME}`.
+fn pause_with(body: &Map<String, Value>) -> Result<jobs::PauseWith<'_>> {
+    let text = |key: &str| -> Result<Option<&str>> {
+        match body.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(UsageError::new(format!("'{key}' must be a string")).into()),
+        }
+    };
+    if let Some(key) = body
+        .keys()
+        .find(|k| !["note", "until"].contains(&k.as_str()))
+    {
+        return Err(UsageError::new(format!(
+            "unknown field '{key}' for a pause (valid: note, until)"
+        ))
+        .into());
+    }
+    Ok(jobs::PauseWith {
+        note: text("note")?,
+        until: text("until")?,
+    })
+}
+
 fn json_body(req: &Request) -> Result<Map<String, Value>> {
     if req.body.is_empty() {
         return Err(UsageError::new("the request needs a JSON object as its body").into());
@@ -352,6 +380,8 @@ const OPTION_FIELDS: &[&str] = &[
     "retries",
     "retry_delay_seconds",
     "retry_max_delay_seconds",
+    "pause_after_failures",
+    "max_runs",
     "notify",
     "notify_on",
     "expect_duration",
@@ -488,6 +518,16 @@ fn option(o: &mut JobOptionArgs, key: &str, v: &Value) -> Result<()> {
         "overlap" => o.overlap = Some(string(key, v)?),
         "keep_history" => o.keep_history = Some(whole(key, v)?),
         "retries" => o.retries = Some(whole(key, v)?),
+        "pause_after_failures" | "max_runs" => {
+            let n = match v {
+                Value::Null => "none".into(),
+                _ => whole(key, v)?.to_string(),
+            };
+            match key {
+                "max_runs" => o.max_runs = Some(n),
+                _ => o.pause_after_failures = Some(n),
+            }
+        }
         "coalesce" => {
             let on = boolean(key, v)?;
             o.coalesce = on;
@@ -526,31 +566,34 @@ fn option(o: &mut JobOptionArgs, key: &str, v: &Value) -> Result<()> {
                 o.on_failure = Some(cmd)
             }
         }
-        "env" => {
-            o.env = match v {
-                // The name is checked here, whole: one with `=` would
-                // read as another KEY=VALUE.
-                Value::Object(map) => map
-                    .iter()
-                    .map(|(k, val)| {
-                        let kv = format!("{k}={}", string("env", val)?);
-                        check_env_name("--env", &kv, k)?;
-                        Ok(kv)
-                    })
-                    .collect::<Result<_>>()?,
-                Value::Array(_) => string_list(key, v)?,
-                _ => {
-                    return Err(type_error(
-                        key,
-                        v,
-                        "an object of strings, like {\"KEY\": \"value\"}",
-                    ))
-                }
-            }
-        }
+        "env" => o.env = env_words(key, v)?,
         _ => return Err(unknown_field(key, &[])),
     }
     Ok(())
+}
+
+/// `env`: `{"KEY": "value"}` (or `["KEY=value"]`) as `--env` words.
+fn env_words(key: &str, v: &Value) -> Result<Vec<String>> {
+    Ok(match v {
+        // The name is checked here, whole: one with `=` would read as
+        // another KEY=VALUE.
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, val)| {
+                let kv = format!("{k}={}", string("env", val)?);
+                check_env_name("--env", &kv, k)?;
+                Ok(kv)
+            })
+            .collect::<Result<_>>()?,
+        Value::Array(_) => string_list(key, v)?,
+        _ => {
+            return Err(type_error(
+                key,
+                v,
+                "an object of strings, like {\"KEY\": \"value\"}",
+            ))
+        }
+    })
 }
 
 /// `expect_duration`: `"MIN..MAX"`, `{"min_seconds": .., "max_seconds": ..}`

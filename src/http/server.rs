@@ -94,7 +94,10 @@ pub fn serve(listener: TcpListener, limits: Limits, handler: Arc<Handler>) {
         let handler = handler.clone();
         let spawned = std::thread::Builder::new()
             .name("tick-http".into())
-            .stack_size(256 * 1024)
+            // Reserved, not committed: a request that reads a job's
+            // options goes through clap, deep in a debug build (256 KiB
+            // overflowed once the options grew).
+            .stack_size(512 * 1024)
             .spawn(move || {
                 let conn = Connection::new(stream, own, &slot);
                 let _ = conn.run(&*handler);

@@ -14,8 +14,10 @@ use crate::trigger::TriggerSpec;
 
 mod notify;
 mod overlap;
+mod pause;
 pub use notify::{DurationRange, NotifyEvent};
 pub use overlap::{Overlap, BACKFILL_TOGETHER};
+pub use pause::{MaxRuns, Pause};
 
 /// A scheduled job: what to run, when, and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -243,6 +245,15 @@ pub struct JobOptions {
     /// --all` resumes. Any pause or resume of the job by its id clears it.
     #[serde(skip_serializing_if = "unchanged::paused_by_all")]
     pub paused_by_all: bool,
+    /// While paused: why and until when (`tick pause --note --until`).
+    #[serde(skip_serializing_if = "unchanged::pause")]
+    pub pause: Option<Pause>,
+    /// `--pause-after-failures`: failed runs in a row that pause the job.
+    #[serde(skip_serializing_if = "unchanged::pause_after_failures")]
+    pub pause_after_failures: Option<u32>,
+    /// `--max-runs`, with the runs started so far.
+    #[serde(skip_serializing_if = "unchanged::max_runs")]
+    pub max_runs: Option<MaxRuns>,
     /// `--notify`: where notices go (`http(s)://URL`, `mailto:ADDRESS`),
     /// as given.
     #[serde(skip_serializing_if = "unchanged::notify")]
@@ -288,6 +299,9 @@ mod unchanged {
         retry_max_delay: u64,
         shell: String,
         paused_by_all: bool,
+        pause: Option<Pause>,
+        pause_after_failures: Option<u32>,
+        max_runs: Option<MaxRuns>,
         notify: Vec<String>,
         notify_on: Vec<NotifyEvent>,
         expect_duration: Option<DurationRange>,
@@ -319,6 +333,9 @@ impl JobOptions {
         let max = crate::units::MAX_DURATION_SECS;
         if self.max_instances == 0 {
             return Err("max_instances is 0; it must be at least 1".into());
+        }
+        if self.pause_after_failures == Some(0) || self.max_runs.is_some_and(|m| m.limit == 0) {
+            return Err("pause_after_failures or max_runs is 0; it must be at least 1".into());
         }
         if self.retries > MAX_RETRIES {
             return Err(format!(
@@ -385,6 +402,9 @@ impl Default for JobOptions {
             retry_max_delay: DEFAULT_RETRY_MAX_DELAY,
             shell: DEFAULT_SHELL.to_string(),
             paused_by_all: false,
+            pause: None,
+            pause_after_failures: None,
+            max_runs: None,
             notify: Vec::new(),
             notify_on: NotifyEvent::DEFAULT.to_vec(),
             expect_duration: None,

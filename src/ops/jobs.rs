@@ -9,33 +9,68 @@ use chrono_tz::Tz;
 use super::Ctx;
 use crate::error::{Conflict, UsageError};
 use crate::executor::check_syntax;
-use crate::model::{Job, JobOptions, JobState};
+use crate::model::{Job, JobOptions, JobState, Pause};
+use crate::trigger::input::parse_datetime;
 use crate::trigger::Trigger;
 
-/// The next run of a job from `now`, compiling its stored trigger.
-fn next_from_now(job: &Job, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
-    let trigger = Trigger::from_spec(&job.trigger)
-        .map_err(|e| anyhow::anyhow!("job '{}' has a trigger that cannot be used: {e}", job.id))?;
-    Ok(trigger.next_fire(now))
+/// What `tick pause` was given besides the jobs: a note, and when the
+/// runner resumes them (a DATETIME read in each job's zone).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PauseWith<'a> {
+    pub note: Option<&'a str>,
+    pub until: Option<&'a str>,
+}
+
+impl PauseWith<'_> {
+    /// The pause for `job`: its `--until` read in the job's zone, refused
+    /// when it is not after `now`.
+    fn pause_for(&self, job: &Job, now: DateTime<Utc>) -> Result<Option<Pause>> {
+        let until = match self.until {
+            None => None,
+            Some(text) => {
+                let tz = job.trigger.timezone.parse().unwrap_or(chrono_tz::UTC);
+                let at = parse_datetime(text, tz)
+                    .map_err(|e| UsageError::new(format!("invalid --until: {e}")))?;
+                if at <= now {
+                    return Err(UsageError::new(format!(
+                        "invalid --until '{text}': it is not in the future (now is {}); give a later DATETIME",
+                        now.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S %Z")
+                    ))
+                    .into());
+                }
+                Some(at)
+            }
+        };
+        let note = self.note.map(str::to_string);
+        Ok((note.is_some() || until.is_some()).then_some(Pause { note, until }))
+    }
 }
 
 /// Pause the jobs given by id or name (`None`: every job, `pause --all`):
 /// a line for each, `paused ID` or why it was left. A job `pause --all`
 /// paused is marked so (see [`resume`]); one paused by its id is paused
-/// by hand.
-pub fn pause(ctx: &Ctx, given: Option<&[String]>) -> Result<Vec<String>> {
+/// by hand. A note or end given to a job already paused (by its id)
+/// replaces its own.
+pub fn pause(ctx: &Ctx, given: Option<&[String]>, with: &PauseWith) -> Result<Vec<String>> {
     let by_all = given.is_none();
     switch(ctx, given, &mut |job, now| {
-        if job.state != JobState::Active {
+        let pause = with.pause_for(job, now)?;
+        if job.state == JobState::Paused && pause.is_some() && !by_all {
+            job.options.pause = pause;
+            job.options.paused_by_all = false;
+            job.updated_at = now;
+            return Ok(format!(
+                "paused {} (it was paused: its note and end replaced)",
+                job.id
+            ));
+        }
+        if !job.pause(pause, now) {
             if !by_all {
                 job.options.paused_by_all = false;
             }
             return Ok(left(job));
         }
-        job.state = JobState::Paused;
-        job.next_run_at = None;
         job.options.paused_by_all = by_all;
-        job.updated_at = now;
         Ok(format!("paused {}", job.id))
     })
 }
@@ -44,7 +79,7 @@ pub fn pause(ctx: &Ctx, given: Option<&[String]>) -> Result<Vec<String>> {
 /// why it was left. `None` (`resume --all`) resumes exactly the jobs
 /// `pause --all` paused, and names those left paused by hand. A resumed
 /// job's next run is computed from now: runs missed while paused are not
-/// run.
+/// run; its note and end are cleared.
 pub fn resume(ctx: &Ctx, given: Option<&[String]>) -> Result<Vec<String>> {
     let all = given.is_none();
     switch(ctx, given, &mut |job, now| {
@@ -57,10 +92,7 @@ pub fn resume(ctx: &Ctx, given: Option<&[String]>) -> Result<Vec<String>> {
                 job.id
             ));
         }
-        job.state = JobState::Active;
-        job.next_run_at = next_from_now(job, now)?;
-        job.options.paused_by_all = false;
-        job.updated_at = now;
+        job.resume(now).map_err(anyhow::Error::msg)?;
         Ok(format!("resumed {}", job.id))
     })
 }

@@ -158,6 +158,15 @@ pub struct JobJson<'a> {
     retry_delay_seconds: u64,
     retry_max_delay_seconds: u64,
     first_run_at: Option<String>,
+    /// `--pause-after-failures`.
+    pause_after_failures: Option<u32>,
+    /// `--max-runs`, and how many of them are left.
+    max_runs: Option<u32>,
+    runs_left: Option<u32>,
+    /// While paused: why (`tick pause --note`, or tick's own reason).
+    pause_note: Option<&'a str>,
+    /// While paused: when the runner resumes it (`tick pause --until`).
+    paused_until: Option<String>,
     notify: &'a [String],
     notify_on: &'a [crate::model::NotifyEvent],
     expect_duration: Option<ExpectJson>,
@@ -197,6 +206,11 @@ impl<'a> JobJson<'a> {
             retry_delay_seconds: job.options.retry_delay,
             retry_max_delay_seconds: job.options.retry_max_delay,
             first_run_at: job.options.first_run.map(|t| rfc3339(t, tz)),
+            pause_after_failures: job.options.pause_after_failures,
+            max_runs: job.options.max_runs.map(|m| m.limit),
+            runs_left: job.options.max_runs.map(|m| m.left()),
+            pause_note: job.pause_note(),
+            paused_until: job.paused_until().map(|t| rfc3339(t, tz)),
             notify: &job.options.notify,
             notify_on: &job.options.notify_on,
             expect_duration: job.options.expect_duration.map(|r| ExpectJson {
@@ -342,7 +356,10 @@ pub fn job_row(
             Style::Plain,
         ),
         None if job.state == JobState::Active => t.cell("never", Style::Plain),
-        None => t.cell("-", Style::Plain),
+        None => match job.paused_until() {
+            Some(at) => t.cell_fmt(format_args!("resumes {}", Relative(at, now)), Style::Plain),
+            None => t.cell("-", Style::Plain),
+        },
     }
     match (last, retry) {
         (Some(e), Some((due, attempt))) => t.cell_fmt(
@@ -362,7 +379,11 @@ pub fn job_row(
         ),
         (None, _) => t.cell("-", Style::Plain),
     }
-    t.cell(job.state.as_str(), state_style(job.state));
+    match job.pause_note() {
+        // The note itself is in `show`; the mark keeps the column narrow.
+        Some(_) => t.cell("paused*", state_style(job.state)),
+        None => t.cell(job.state.as_str(), state_style(job.state)),
+    }
     t.cell(&job.command, Style::Plain);
 }
 
@@ -561,17 +582,16 @@ pub fn fields(job: &Job, now: DateTime<Utc>, runner: bool) -> Vec<(&'static str,
         ("command", job.command.clone()),
         ("trigger", describe_trigger(job)),
         ("timezone", job.trigger.timezone.clone()),
-        (
-            "state",
-            if job.state == JobState::Paused && o.paused_by_all {
-                "paused (by pause --all)".into()
-            } else {
-                job.state.to_string()
-            },
-        ),
+        ("state", state_text(job)),
         ("next run", next),
+        ("paused", pause_text(job, tz)),
         ("max instances", o.max_instances.to_string()),
         ("overlap", o.overlap.to_string()),
+        (
+            "max runs",
+            o.max_runs
+                .map_or("-".into(), |m| format!("{} ({} left)", m.limit, m.left())),
+        ),
         ("coalesce", if o.coalesce { "yes" } else { "no" }.into()),
         ("misfire grace", o.misfire_grace.to_string()),
         ("timeout", opt_text(o.timeout)),
@@ -605,12 +625,39 @@ pub fn fields(job: &Job, now: DateTime<Utc>, runner: bool) -> Vec<(&'static str,
             "first run",
             o.first_run.map_or("-".into(), |t| rfc3339(t, tz)),
         ),
+        (
+            "pause after",
+            o.pause_after_failures
+                .map_or("-".into(), |n| format!("{n} failed runs in a row")),
+        ),
         ("notify", notify_text(o)),
         ("expect", expect_text(o)),
         ("env", env),
         ("created", rfc3339(job.created_at, tz)),
         ("updated", rfc3339(job.updated_at, tz)),
     ]
+}
+
+/// A job's state for people: `paused (by pause --all)` when that paused it.
+fn state_text(job: &Job) -> String {
+    if job.state == JobState::Paused && job.options.paused_by_all {
+        "paused (by pause --all)".into()
+    } else {
+        job.state.to_string()
+    }
+}
+
+/// Why a paused job is paused and when it resumes, for people.
+fn pause_text(job: &Job, tz: Tz) -> String {
+    let until = job
+        .paused_until()
+        .map(|t| format!("until {}", rfc3339(t, tz)));
+    match (job.pause_note(), until) {
+        (Some(note), Some(until)) => format!("{note} ({until})"),
+        (Some(note), None) => note.to_string(),
+        (None, Some(until)) => until,
+        (None, None) => "-".into(),
+    }
 }
 
 /// Where a job's notices go and on what, for people: targets without

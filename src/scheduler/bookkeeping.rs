@@ -57,6 +57,7 @@ impl Scheduler {
                 retry: e.retry.as_ref().map(|(plan, _)| *plan),
                 reason: e.reason.as_deref(),
                 started: e.started,
+                pause_after: e.pause_after.filter(|_| e.retry.is_none()),
             })
             .collect();
         // On failure everything stays, to be written by a later flush.
@@ -64,8 +65,8 @@ impl Scheduler {
         drop(finishes);
         self.started.clear();
         self.wrote();
-        for (e, retried) in std::mem::take(&mut self.ended).iter().zip(retried) {
-            match (&e.retry, retried) {
+        for (e, recorded) in std::mem::take(&mut self.ended).iter().zip(retried) {
+            match (&e.retry, recorded.retried) {
                 (Some((plan, notice)), true) => {
                     self.log.info(&format!(
                         "job {} will be attempted again at {} (attempt {})",
@@ -83,6 +84,11 @@ impl Scheduler {
                     self.tell(&e.notice);
                 }
                 (None, _) => self.tell(&e.notice),
+            }
+            if let Some(note) = recorded.paused {
+                self.log.info(&format!("job {} {note}", e.fire.job_id));
+                let paused = self.paused_notice(&e.notice, note);
+                self.tell(&paused);
             }
         }
         Ok(())

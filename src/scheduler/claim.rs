@@ -205,6 +205,7 @@ impl Scheduler {
                 },
                 rows: rows(&plan, &job, running, now),
                 retry: None,
+                max_runs: job.options.max_runs.is_some(),
             });
             let jitter = trigger.jitter;
             decided.push(Decided { job, jitter, plan });
@@ -245,6 +246,7 @@ impl Scheduler {
                 new_state: JobState::Active,
                 rows: rows(&plan, &job, running, now),
                 retry: Some(r.id),
+                max_runs: false,
             });
             decided.push(Decided {
                 job,
@@ -385,6 +387,8 @@ fn backfill(job: Job, id: i64, retry: &crate::model::RetryPlan) -> (Claim, Decid
         new_state: JobState::Active,
         rows: vec![(due, Status::Running, Some(BACKFILL.to_string()))],
         retry: Some(id),
+        // Past fires filled in are not counted against --max-runs.
+        max_runs: false,
     };
     let plan = plan::Plan {
         run: vec![due],

@@ -97,6 +97,24 @@ impl Scheduler {
         n
     }
 
+    /// After `n`'s execution paused its job (`--pause-after-failures`): a
+    /// `paused` event, with `note` as its reason, for `--on-event` and the
+    /// job's `--notify` targets (not its `--on-failure`, told already).
+    pub(super) fn paused_notice(&self, n: &Notice, note: String) -> Notice {
+        let mut event = n.event.clone();
+        event.event = "paused";
+        event.reason = Some(note.clone());
+        let notify = n.notify.clone().map(|mut h| {
+            h.paused(note);
+            h
+        });
+        Notice {
+            event,
+            own: None,
+            notify,
+        }
+    }
+
     /// Tell the listeners: `--on-event` for everything, the job's
     /// `--on-success` / `--on-failure` for its own, its `--notify`
     /// targets (`notices.rs`). Never blocks.

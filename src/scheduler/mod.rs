@@ -18,7 +18,8 @@
 //! - `events.rs`: telling the listeners;
 //! - `live.rs`: the output so far of long-running children, for
 //!   `tick logs --follow`;
-//! - `notices.rs`: notifications (`--notify`), on a thread of their own.
+//! - `notices.rs`: notifications (`--notify`), on a thread of their own;
+//! - `pauses.rs`: pauses that end by themselves (`--until`).
 
 mod bookkeeping;
 mod claim;
@@ -28,6 +29,7 @@ mod events;
 mod lease;
 mod live;
 mod notices;
+mod pauses;
 pub mod plan;
 #[cfg(test)]
 mod tests;
@@ -145,6 +147,8 @@ struct Ended {
     pub reason: Option<String>,
     /// Its child's start, moved with any clock step meanwhile.
     pub started: Option<DateTime<Utc>>,
+    /// Its job's `--pause-after-failures`, for a failure.
+    pub pause_after: Option<u32>,
 }
 
 pub struct Scheduler {
@@ -172,6 +176,8 @@ pub struct Scheduler {
     held_since: Option<Instant>,
     /// The earliest next run (the loop's one cache).
     due: due::Due,
+    /// The earliest end of a pause (`--until`), cached the same way.
+    pause_ends: pauses::PauseEnds,
     /// The store has been failing since (see `trouble.rs`).
     outage: Option<trouble::Outage>,
     /// The store is gone: the loop drains, then returns this.
@@ -225,6 +231,7 @@ impl Scheduler {
             checkpointed: Instant::now(),
             held_since: None,
             due: due::Due::default(),
+            pause_ends: pauses::PauseEnds::default(),
             outage: None,
             fatal: None,
             identity_checked: Instant::now(),
@@ -272,6 +279,7 @@ impl Scheduler {
             // anything is read or written.
             self.start_ready(now);
             if !self.stopping && self.store_usable() && self.lease_holds() {
+                self.resume_paused(now);
                 match self.claim_due(now) {
                     Ok(true) => self.start_ready(now),
                     Ok(false) => {}
@@ -288,31 +296,8 @@ impl Scheduler {
             if self.stopping && self.running.is_empty() {
                 break;
             }
-            let (wake, why) = self.next_wake(now);
-            if self.outage.is_none() {
-                if let Err(e) = self.maybe_checkpoint(now, wake) {
-                    self.trouble(e);
-                }
-            }
-            if self.log.debugging() {
-                self.log.debug(&format!(
-                    "sleeping {} until {why} ({} running, {} waiting)",
-                    human_ms((wake - now).num_milliseconds()),
-                    self.running.len(),
-                    self.waiting.len()
-                ));
-            }
-            let mut wait = (wake - self.clock.now()).to_std().unwrap_or_default();
-            if let Some(retry) = self.retry_at() {
-                wait = wait.min(retry.saturating_duration_since(Instant::now()));
-            }
-            match self.rx.recv_timeout(wait) {
-                Ok(event) => self.handle(event),
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => break,
-            }
-            while let Ok(event) = self.rx.try_recv() {
-                self.handle(event);
+            if !self.sleep(now) {
+                break;
             }
         }
         self.final_flush();
@@ -330,6 +315,38 @@ impl Scheduler {
             Some(e) => Err(e),
             None => Ok(()),
         }
+    }
+
+    /// Sleep until the next thing to do (or an event), then handle what
+    /// came; `false` once nothing can wake the loop any more.
+    fn sleep(&mut self, now: DateTime<Utc>) -> bool {
+        let (wake, why) = self.next_wake(now);
+        if self.outage.is_none() {
+            if let Err(e) = self.maybe_checkpoint(now, wake) {
+                self.trouble(e);
+            }
+        }
+        if self.log.debugging() {
+            self.log.debug(&format!(
+                "sleeping {} until {why} ({} running, {} waiting)",
+                human_ms((wake - now).num_milliseconds()),
+                self.running.len(),
+                self.waiting.len()
+            ));
+        }
+        let mut wait = (wake - self.clock.now()).to_std().unwrap_or_default();
+        if let Some(retry) = self.retry_at() {
+            wait = wait.min(retry.saturating_duration_since(Instant::now()));
+        }
+        match self.rx.recv_timeout(wait) {
+            Ok(event) => self.handle(event),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return false,
+        }
+        while let Ok(event) = self.rx.try_recv() {
+            self.handle(event);
+        }
+        true
     }
 
     /// The last bookkeeping before exit: retried for a while if the store
@@ -373,7 +390,10 @@ impl Scheduler {
                 finished,
             } => self.finished(execution_id, finished),
             Event::Stop => self.stop(),
-            Event::Changed => self.due.news(),
+            Event::Changed => {
+                self.due.news();
+                self.pause_ends.news();
+            }
         }
     }
     /// When the loop must wake next even if no event comes, and why.
@@ -389,6 +409,15 @@ impl Scheduler {
                 self.trouble(e);
                 None
             });
+            let resume = self.pause_ends.earliest(self.store.as_ref());
+            if let Some(at) = resume.unwrap_or_else(|e| {
+                self.trouble(e);
+                None
+            }) {
+                if at > now {
+                    sooner(at, "a pause's end");
+                }
+            }
             if let Some(due) = due {
                 // Claim ahead of the fire, or at it if it was deferred.
                 let claim_at = due - self.lead();

@@ -50,6 +50,8 @@ pub(super) struct Heard {
     status: Status,
     /// A failed attempt that will be attempted again.
     retrying: bool,
+    /// Its run paused the job (`--pause-after-failures`): why.
+    paused: Option<String>,
     facts: Facts,
 }
 
@@ -64,6 +66,7 @@ impl Heard {
             options: d.options.clone(),
             status: d.status,
             retrying: false,
+            paused: None,
             facts: Facts {
                 job_id: d.fire.job_id.clone(),
                 job_name: d.fire.job_name.clone(),
@@ -92,6 +95,11 @@ impl Heard {
 
     pub(super) fn retrying(&mut self) {
         self.retrying = true;
+    }
+
+    /// This is the `paused` event that followed the run: only that is said.
+    pub(super) fn paused(&mut self, note: String) {
+        self.paused = Some(note);
     }
 }
 
@@ -331,6 +339,14 @@ impl Thread {
     /// An execution of a job with targets ended (or a fire was missed).
     fn ended(&mut self, h: &Heard) -> anyhow::Result<()> {
         let o = &h.options;
+        if let Some(note) = &h.paused {
+            if o.hears(NotifyEvent::Paused) {
+                let mut facts = h.facts.clone();
+                facts.reason = Some(note.clone());
+                self.say(NotifyEvent::Paused, o, &facts);
+            }
+            return Ok(());
+        }
         let mut said = false;
         if !h.retrying {
             said = match h.status {

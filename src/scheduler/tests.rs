@@ -174,6 +174,7 @@ fn a_second_runner_cannot_claim_the_same_fire() {
         new_state: JobState::Active,
         rows: vec![(now, Status::Running, None)],
         retry: None,
+        max_runs: false,
     };
     assert!(a.claim_due(now).unwrap());
     // ...and its claim transaction loses: nothing to start.

@@ -215,6 +215,12 @@ impl Scheduler {
             retry,
             reason: done.reason.clone(),
             started: None,
+            pause_after: done.options.pause_after_failures.filter(|_| {
+                matches!(
+                    done.status,
+                    Status::Failed | Status::Killed | Status::Timeout
+                )
+            }),
         }
     }
 

@@ -9,6 +9,8 @@
 //! - [`Runners`]: registered runners and their leases;
 //! - `notices.rs`: notification conditions raised and cleared;
 //! - `backfill.rs`: `tick backfill`'s past fires, waiting for a runner;
+//! - `pausing.rs`: `--pause-after-failures`, applied as an end is recorded;
+//! - `max_runs.rs`: `--max-runs`, counted as runs are claimed;
 //! - `sqlite/`: the jobs file (rusqlite lives only there);
 //! - `postgres/`: a PostgreSQL database shared by runners on several hosts
 //!   (the `postgres` crate lives only there);
@@ -23,7 +25,9 @@
 pub mod backfill;
 pub mod glob;
 mod location;
+pub mod max_runs;
 pub mod notices;
+pub mod pausing;
 pub mod postgres;
 pub mod recent;
 pub mod rows;
@@ -31,6 +35,7 @@ pub mod sqlite;
 
 pub use glob::Glob;
 pub use location::{Folder, Location};
+pub use pausing::Recorded;
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
@@ -75,7 +80,7 @@ pub struct JobFilter {
     pub name: Option<Glob>,
     /// At most this many, the first in list order.
     pub limit: Option<usize>,
-    /// Only a summary of each job: of its options only `first_run` and
+    /// Only a summary of each job: of its options only `first_run`, `pause` and
     /// `retries` are decoded, the rest left at their defaults (decoding
     /// every job's options was a large share of listing 10,000 jobs).
     pub summary: bool,
@@ -209,6 +214,8 @@ pub struct Claim {
     /// A pending retry being claimed (its id in the store): the claim wins
     /// if it is still pending, and the job's next run is left as it is.
     pub retry: Option<i64>,
+    /// The job has `--max-runs`: a run started is counted (`max_runs.rs`).
+    pub max_runs: bool,
 }
 
 /// A retry waiting in the store for its time.
@@ -386,6 +393,10 @@ pub struct Finish<'a> {
     /// with any clock step meanwhile, so that its duration is the time it
     /// really took); `None` keeps the start recorded.
     pub started: Option<DateTime<Utc>>,
+    /// The job's `--pause-after-failures`, for a failure that is not
+    /// retried: its job is paused, in the same transaction, when its last
+    /// that many runs failed (see `pausing.rs`).
+    pub pause_after: Option<u32>,
 }
 
 /// The captured output of one execution.
@@ -600,9 +611,10 @@ pub trait Runs {
     /// executions ended (each job's retention applied once). A finish with
     /// a retry plan stores the retry, unless the job's next regular fire
     /// comes first (then the retry is recorded `skipped`, superseded) or the
-    /// job is paused or removed (then it is dropped). Returns, per finish,
-    /// whether a retry was stored.
-    fn record(&mut self, started: &[Started], finished: &[Finish]) -> Result<Vec<bool>>;
+    /// job is paused or removed (then it is dropped), and applies
+    /// `--pause-after-failures`. Returns, per finish, whether a retry was
+    /// stored and whether it paused its job.
+    fn record(&mut self, started: &[Started], finished: &[Finish]) -> Result<Vec<Recorded>>;
     /// Pending retries due by `now`, soonest first.
     fn due_retries(&self, now: DateTime<Utc>, me: &str) -> Result<Vec<PendingRetry>>;
     /// Every pending retry: (job id, due, attempt).
@@ -634,6 +646,7 @@ pub trait Runs {
                 retry: None,
                 reason: None,
                 started: None,
+                pause_after: None,
             }],
         )?;
         Ok(())

@@ -209,7 +209,7 @@ pub struct StoredJob<'a> {
 
 /// Decode a job, checking what the command line would have checked; a
 /// column that could not even be read is `Err(text)`. With `summary`
-/// (see [`JobFilter::summary`]) only `first_run` and `retries` of its
+/// (see [`JobFilter::summary`]) only `first_run`, `retries` and `pause` of its
 /// options are read, the rest left at their defaults.
 pub fn job(id: String, stored: Result<StoredJob, String>, summary: bool) -> JobRow {
     let parsed = stored.and_then(|s| {
@@ -217,6 +217,7 @@ pub fn job(id: String, stored: Result<StoredJob, String>, summary: bool) -> JobR
             serde_json::from_str::<OptionsSummary>(s.options).map(|o| JobOptions {
                 first_run: o.first_run.map(|t| t.0),
                 retries: o.retries,
+                pause: o.pause,
                 ..JobOptions::default()
             })
         } else {
@@ -249,6 +250,8 @@ struct OptionsSummary {
     first_run: Option<crate::rfc3339::Instant>,
     #[serde(default)]
     retries: u32,
+    #[serde(default)]
+    pause: Option<crate::model::Pause>,
 }
 
 /// The command line's bound on `--jitter`, for a row read back.

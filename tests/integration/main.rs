@@ -25,6 +25,7 @@ mod missed;
 mod next;
 mod notify;
 mod overlap;
+mod pausing;
 mod postgres;
 mod readme;
 mod reference;

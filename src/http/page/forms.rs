@@ -319,7 +319,7 @@ fn edit_job(app: &App, id: &str, f: &Fields) -> Result<String> {
 pub(super) fn act(app: &App, req: &Request, id: &str, action: &str) -> Response {
     let ids = [id.to_string()];
     let done = match action {
-        "pause" => jobs::pause(&app.ctx, Some(&ids)).map(|_| "paused"),
+        "pause" => jobs::pause(&app.ctx, Some(&ids), &Default::default()).map(|_| "paused"),
         "resume" => jobs::resume(&app.ctx, Some(&ids)).map(|_| "resumed"),
         _ => jobs::run_now(id, &app.ctx).map(|_| "run"),
     };

@@ -157,7 +157,7 @@ fn check_name(c: &mut Client, before: Option<&Job>, job: &Job) -> Result<()> {
 }
 
 /// A job by id, its row locked until the transaction ends.
-fn get_locked(c: &mut Client, id: &str) -> Result<Option<Job>> {
+pub(super) fn get_locked(c: &mut Client, id: &str) -> Result<Option<Job>> {
     select(c, "WHERE id = $1 FOR UPDATE", &[&id])?
         .pop()
         .transpose()

@@ -27,6 +27,7 @@ mod executions;
 mod jobs;
 mod listen;
 mod notices;
+mod pausing;
 mod runners;
 mod runs;
 mod schema;

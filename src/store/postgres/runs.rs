@@ -21,7 +21,7 @@ use crate::model::{Fire, RetryPlan, RunResult, Status};
 use crate::store::rows::{self, from_ms, to_ms};
 use crate::store::{
     Claim, Claimed, ClaimedRow, Due, DueQuery, Finish, JobRow, LeaseLost, Owner, PendingRetry,
-    RunnerLock, RunningRow, Runs, Started, Version,
+    Recorded, RunnerLock, RunningRow, Runs, Started, Version,
 };
 
 impl Runs for PgStore {
@@ -171,11 +171,13 @@ impl Runs for PgStore {
         })
     }
 
-    fn record(&mut self, started: &[Started], finished: &[Finish]) -> Result<Vec<bool>> {
+    fn record(&mut self, started: &[Started], finished: &[Finish]) -> Result<Vec<Recorded>> {
         if started.is_empty() && finished.is_empty() {
-            return Ok(vec![false; finished.len()]);
+            return Ok(vec![Recorded::default(); finished.len()]);
         }
-        let stores_retry = finished.iter().any(|f| f.retry.is_some());
+        let stores_retry = finished
+            .iter()
+            .any(|f| f.retry.is_some() || f.pause_after.is_some());
         self.write(stores_retry, |c| {
             let start = c.prepare(rows::RECORD_START)?;
             for s in started {
@@ -205,10 +207,13 @@ impl Runs for PgStore {
                     ],
                 )?;
             }
-            let mut retried = vec![false; finished.len()];
+            let mut retried = vec![Recorded::default(); finished.len()];
             for (i, f) in finished.iter().enumerate() {
                 if let Some(plan) = &f.retry {
-                    retried[i] = store_retry(c, f, plan)?;
+                    retried[i].retried = store_retry(c, f, plan)?;
+                }
+                if let (Some(n), false) = (f.pause_after, retried[i].retried) {
+                    retried[i].paused = super::pausing::pause_after_failures(c, f, n)?;
                 }
             }
             let mut jobs: Vec<&str> = finished.iter().map(|f| f.job_id).collect();
@@ -420,6 +425,9 @@ fn claim_in(
         })
         .collect();
     insert_rows(c, claims, &mut out, owner, now)?;
+    for i in crate::store::max_runs::counted(claims, &out) {
+        super::pausing::count_run(c, &claims[i].fire.job_id)?;
+    }
     let decided: Vec<&str> = claims
         .iter()
         .filter(|cl| cl.rows.iter().any(|(_, st, _)| *st != Status::Running))

@@ -41,7 +41,7 @@ fn unknown(id: &str) -> UsageError {
     UsageError::unknown_job(id)
 }
 
-fn get(tx: &Transaction, id: &str) -> Result<Option<Job>> {
+pub(super) fn get(tx: &Transaction, id: &str) -> Result<Option<Job>> {
     let job = tx
         .query_row(
             &format!("SELECT {COLUMNS} FROM jobs WHERE id = ?1"),

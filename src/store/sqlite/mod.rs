@@ -21,6 +21,7 @@ mod executions;
 mod jobs;
 pub mod lock;
 mod notices;
+mod pausing;
 mod runners;
 mod runs;
 pub mod safety;

@@ -12,7 +12,7 @@ use crate::model::{Fire, RetryPlan, RunResult, Status};
 use crate::store::rows;
 use crate::store::{
     Claim, Claimed, ClaimedRow, Due, DueQuery, Finish, JobRow, LeaseLost, Owner, PendingRetry,
-    RunnerLock, RunningRow, Runs, Started, StoreGone, Version,
+    Recorded, RunnerLock, RunningRow, Runs, Started, StoreGone, Version,
 };
 
 /// How long a runner's write waits for another process's lock.
@@ -174,8 +174,8 @@ impl Runs for SqliteStore {
         Ok(())
     }
 
-    fn record(&mut self, started: &[Started], finished: &[Finish]) -> Result<Vec<bool>> {
-        let mut retried = vec![false; finished.len()];
+    fn record(&mut self, started: &[Started], finished: &[Finish]) -> Result<Vec<Recorded>> {
+        let mut retried = vec![Recorded::default(); finished.len()];
         if started.is_empty() && finished.is_empty() {
             return Ok(retried);
         }
@@ -208,7 +208,10 @@ impl Runs for SqliteStore {
             }
             for (i, f) in finished.iter().enumerate() {
                 if let Some(plan) = &f.retry {
-                    retried[i] = store_retry(&tx, f, plan)?;
+                    retried[i].retried = store_retry(&tx, f, plan)?;
+                }
+                if let (Some(n), false) = (f.pause_after, retried[i].retried) {
+                    retried[i].paused = super::pausing::pause_after_failures(&tx, f, n)?;
                 }
             }
         }
@@ -468,6 +471,9 @@ impl SqliteStore {
             if c.rows.iter().any(|(_, st, _)| *st != Status::Running) {
                 super::executions::enforce_retention(&tx, &c.fire.job_id)?;
             }
+        }
+        for i in crate::store::max_runs::counted(claims, &out) {
+            super::pausing::count_run(&tx, &claims[i].fire.job_id)?;
         }
         tx.commit()?;
         Ok(out)

@@ -537,3 +537,31 @@ fn list_and_history_filters_are_query_parameters() {
         assert!(r.error().contains(says), "{query}: {}", r.error());
     }
 }
+
+#[test]
+fn a_pause_takes_a_note_and_an_end_and_refuses_a_past_end() {
+    let env = Env::new();
+    add_cron(&env, "backup", "0 3 * * *", "true");
+    let tok = token_file(&env);
+    let server = serve(&env, &["--token-file", &tok]);
+    let c = Client::new(&server, Some(TOKEN));
+    let r = c.post(
+        "/api/v1/jobs/backup/pause",
+        &json!({"note": "disk swap", "until": "2020-01-01 00:00"}),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.error().contains("invalid --until"), "{}", r.body);
+    assert_eq!(
+        cli_json(&env, &["show", "backup", "--json"])["state"],
+        "active"
+    );
+    let r = c.post(
+        "/api/v1/jobs/backup/pause",
+        &json!({"note": "disk swap", "until": "2099-01-01T08:00:00Z"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["pause_note"], "disk swap");
+    assert_eq!(r.json()["paused_until"], "2099-01-01T08:00:00+00:00");
+    let r = c.post("/api/v1/jobs/backup/pause", &json!({"why": "x"}));
+    assert_eq!(r.status, 400, "{}", r.body);
+}
