@@ -159,14 +159,21 @@ fn spawn_watched(
     // A direct spawn that fails (the file vanished, is no executable the
     // kernel knows, the cwd is missing) is tried again under the shell,
     // which says why as it always did.
+    // Everything the spawn needs is built before the last fence check, so
+    // that as little as can be lies between that check and the process's
+    // creation (docs/several-machines.md: the one window left).
     let direct = allow_direct.then(|| direct(spec)).flatten();
+    let mut shell = direct.is_none().then(|| shell_command(spec));
     if !gate() {
         return Ok(None);
     }
     let direct = direct.and_then(|(mut cmd, plain)| Some((cmd.spawn().ok()?, plain)));
     let (child, shell) = match direct {
         Some((child, plain)) => (child, Some(plain)),
-        None => (shell_command(spec).spawn()?, None),
+        None => (
+            shell.get_or_insert_with(|| shell_command(spec)).spawn()?,
+            None,
+        ),
     };
     let pid = child.id() as i32;
     if !gate() {
