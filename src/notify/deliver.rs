@@ -101,7 +101,8 @@ fn lock(p: &Pool) -> std::sync::MutexGuard<'_, State> {
     p.state.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Queue `message` for each of `targets`; returns at once.
+/// Queue `message` for each of `targets`, delivered off the caller's
+/// thread; returns at once.
 pub fn send(targets: &[Target], message: Message, log: &Logger) {
     if targets.is_empty() {
         return;

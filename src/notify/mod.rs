@@ -17,18 +17,12 @@ mod message;
 mod target;
 mod web;
 
-pub use deliver::{counts, finish, Counts, ATTEMPTS, BACKOFF, MAX_QUEUED, TIMEOUT};
+pub use deliver::{counts, finish, send, Counts, ATTEMPTS, BACKOFF, MAX_QUEUED, TIMEOUT};
 pub use mail::compose as compose_mail;
 pub use message::{Facts, LostRunner, Message, OUTPUT_TAIL};
 pub use target::{redact, Target};
 
 use crate::log::Logger;
-
-/// Deliver `message` to each of `targets`, off the caller's thread;
-/// returns at once (see `deliver.rs` for what happens when they are slow).
-pub fn send(targets: &[Target], message: Message, log: &Logger) {
-    deliver::send(targets, message, log)
-}
 
 /// Targets as stored (`--notify`), read; one that no longer reads (a hand
 /// edit) is said in the log and left out.
